@@ -1,0 +1,15 @@
+"""The red micro-cycle (党建+红色微循环) simulator: public Python API.
+
+    from model import RedCycleModel, load_scenario
+    model = RedCycleModel(**load_scenario("baseline"), rng=1).run()
+"""
+
+from .graph import Community, GraphFileError, generate_community, read_graph_file
+from .model import RedCycleModel
+from .params import DEFAULTS, PARAMS, ParameterError
+from .scenarios import ScenarioError, available_scenarios, load_scenario
+
+__all__ = [
+    "DEFAULTS", "PARAMS", "Community", "GraphFileError", "ParameterError", "RedCycleModel", "ScenarioError",
+    "available_scenarios", "generate_community", "load_scenario", "read_graph_file",
+]

@@ -1,0 +1,276 @@
+"""RedCycleModel: the community, its residents and the weekly schedule, as a Mesa model.
+
+Schedule of one step (one week), written down once here and in docs/ODD.md:
+
+1. the mechanisms (from the next issue on) write this week's ``boost`` and ``retention``;
+2. the ladder moves every resident at once from the start-of-week state, and needs are served;
+3. the outcomes are recorded (``model.datacollector``).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from agents import Organisation, PartyMember, Resident
+
+from . import params as schema
+from .graph import MOBILE, NOT_MEMBER, RETIRED, Community, community_from_networkx, generate_community
+from .ladder import Ladder
+from .params import NEED_CATEGORIES, ParameterError
+from .state import ResidentState
+from .streams import resolve_seed, stream
+
+EAGER_AGENT_LIMIT = 50_000
+"""With ``agent_objects="auto"``, Mesa objects are built up front up to this many residents."""
+
+GRAPH_PARAMS = ("household_size_mean", "households_per_building", "buildings_per_compound", "building_ties",
+                "compound_ties", "long_ties", "party_member_share", "retired_share", "mobile_share",
+                "branch_size_max", "branch_ties")
+RUNG_NAMES = ("not_engaged", "self_help", "mutual_aid", "public_affairs", "volunteering")
+RUNG_NAMES_ZH = ("未参与", "自助", "互助", "参与公共事务", "志愿活动")
+
+
+class RedCycleModel(mesa.Model):
+    """The red micro-cycle (党建+红色微循环) model of an urban community.
+
+    Every parameter of :mod:`model.params` is a keyword argument with its default, so
+    ``RedCycleModel()`` runs the default community. Also:
+
+    graph: a networkx graph to use instead of the generated community (every node a resident).
+    threshold: one threshold for all residents, or one per resident (overrides the drawn ones).
+    initially_active: node ids placed on rung 1 (or kept higher) at the start.
+    rng: the seed (an int), None for fresh entropy, or a numpy Generator to draw a seed from.
+    """
+
+    def __init__(self, graph: nx.Graph | None = None, threshold: Any = None,
+                 initially_active: Sequence[int] | None = None, rng: Any = None, **params: Any):
+        per_resident_threshold = None
+        if threshold is not None and np.ndim(threshold) > 0:
+            per_resident_threshold = np.asarray(threshold, dtype=np.float64)
+        else:
+            params["threshold"] = threshold
+        self.p: dict[str, Any] = schema.validate(params)
+        self.seed = resolve_seed(rng)
+        super().__init__(rng=self.seed)
+
+        # community graph (stream "graph")
+        graph_rng = stream(self.seed, "graph")
+        if graph is None:
+            self.community: Community = generate_community(
+                self.p["n_residents"], graph_rng, **{k: self.p[k] for k in GRAPH_PARAMS})
+        else:
+            self.community = community_from_networkx(
+                graph, graph_rng, **{k: self.p[k] for k in ("party_member_share", "retired_share",
+                                                             "mobile_share", "branch_size_max")})
+            self.p["n_residents"] = self.community.n
+        n = self.community.n
+        c = self.community
+        self.adjacency = sp.csr_matrix(
+            (np.ones(len(c.indices)), c.indices, c.indptr), shape=(n, n))
+
+        # state registry and initial state (stream "initial")
+        self.state = ResidentState(n)
+        self._initialise(stream(self.seed, "initial"), per_resident_threshold, initially_active)
+
+        # the ladder (stream "ladder")
+        self.ladder = Ladder(self.adjacency, self.p, stream(self.seed, "ladder"))
+        self.top = self.p["n_rungs"] - 1
+        self.rung_names = RUNG_NAMES[: self.top + 1] if self.top == 4 else ("inactive", "active")[: self.top + 1]
+
+        # organisations (the mechanisms of the next issue give them rules)
+        self.party_organisation = Organisation(self, "party_organisation")
+        self.government = Organisation(self, "government")
+
+        # Mesa layer: networkx graph, Network space and one agent object per resident
+        self._graph: nx.Graph | None = graph if graph is not None and c.labels is None else None
+        self._space = None
+        self._residents: list[Resident] | None = None
+        match self.p["agent_objects"]:
+            case "eager":
+                self._build_agents()
+            case "auto":
+                if n <= EAGER_AGENT_LIMIT:
+                    self._build_agents()
+            case "lazy":
+                pass
+            case other:
+                raise ParameterError(f"parameter 'agent_objects' = {other!r}; allowed: auto, eager, lazy")
+
+        # outcomes
+        self._quiet_weeks = 0
+        self.last_moves = (0, 0)
+        self._static_unmet = None
+        if not (self.p["need_growth"] or self.p["self_help_efficacy"] or self.p["mutual_aid_efficacy"]):
+            self._static_unmet = float(self.state.needs.mean())
+        self.outcomes: dict[str, float] = {}
+        self._measure(0, 0)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={k: _reporter(k) for k in self.outcomes})
+        self.datacollector.collect(self)
+        self.running = True
+
+    # ---------------------------------------------------------------- initial state --------
+    def _initialise(self, rng: np.random.Generator, per_resident_threshold, initially_active) -> None:
+        p, st, c = self.p, self.state, self.community
+        n = c.n
+        top = p["n_rungs"] - 1
+        for name in ("household", "building", "compound", "branch", "party_category"):
+            getattr(st, name)[:] = getattr(c, name)
+        # initial rung: P(rung >= k) = initial_engagement ** k, cut at the top rung
+        u = rng.random(n)
+        e = p["initial_engagement"]
+        st.rung[:] = sum((u < e**k) for k in range(1, top + 1)) if e > 0 else 0
+        kappa = p["trait_concentration"]
+        st.capacity[:] = _beta(rng, p["capacity_mean"], kappa, n)
+        member = c.party_category != NOT_MEMBER
+        st.public_spirit[:] = np.minimum(1.0, _beta(rng, p["public_spirit_mean"], kappa, n)
+                                         + p["party_spirit_bonus"] * member)
+        st.trust[:] = _beta(rng, p["trust_mean"], kappa, n)
+        st.needs[:] = _beta(rng, p["need_mean"], kappa, (n, len(NEED_CATEGORIES)))
+        factor = np.ones(n)
+        factor[c.party_category == RETIRED] = p["retired_time_factor"]
+        factor[c.party_category == MOBILE] = p["mobile_time_factor"]
+        st.time_budget[:] = rng.gamma(2.0, p["time_budget_mean"] / 2.0, n) * factor
+        thresholds = np.maximum(0.0, rng.normal(p["threshold_mean"], p["threshold_sd"], n))
+        if per_resident_threshold is not None:
+            if per_resident_threshold.shape != (n,):
+                raise ParameterError(f"threshold has {per_resident_threshold.size} values; allowed: one number "
+                                     f"or exactly one per resident ({n})")
+            if not np.isfinite(per_resident_threshold).all() or (per_resident_threshold < 0).any():
+                raise ParameterError("threshold values must be finite and >= 0")
+            thresholds = per_resident_threshold
+        elif p["threshold"] is not None:
+            thresholds = np.full(n, p["threshold"])
+        st.threshold[:] = thresholds
+        if initially_active is not None:
+            ids = self._node_ids(initially_active)
+            st.rung[ids] = np.maximum(st.rung[ids], 1)
+
+    def _node_ids(self, nodes: Sequence) -> np.ndarray:
+        labels = self.community.labels
+        n = self.community.n
+        if labels is not None:
+            index = {label: i for i, label in enumerate(labels)}
+            missing = [x for x in nodes if x not in index]
+            if missing:
+                raise ParameterError(f"initially_active names unknown node {missing[0]!r}")
+            return np.asarray([index[x] for x in nodes], dtype=np.int64)
+        ids = np.asarray(list(nodes), dtype=np.int64)
+        if ids.size and (ids.min() < 0 or ids.max() >= n):
+            raise ParameterError(f"initially_active has node id out of range; allowed: 0..{n - 1}")
+        return ids
+
+    # ---------------------------------------------------------------- Mesa layer -----------
+    @property
+    def graph(self) -> nx.Graph:
+        """The community as a networkx graph (nodes 0..n-1 with their attributes); built on first use."""
+        if self._graph is None:
+            self._graph = self.community.to_networkx()
+        return self._graph
+
+    @property
+    def space(self) -> mesa.discrete_space.Network:
+        """Mesa's Network space with every resident on its node's cell; built on first use if lazy."""
+        self._build_agents()
+        return self._space
+
+    @property
+    def residents(self) -> list[Resident]:
+        """One agent object per resident, in node order (``residents[i].index == i``)."""
+        self._build_agents()
+        return self._residents
+
+    def resident(self, i: int) -> Resident:
+        return self.residents[i]
+
+    def _build_agents(self) -> None:
+        if self._residents is not None:
+            return
+        self._space = mesa.discrete_space.Network(self.graph, layout=None, random=self.random)
+        cells = [self._space[i] for i in range(self.community.n)]
+        member = self.community.party_category != NOT_MEMBER
+        self._residents = [(PartyMember if member[i] else Resident)(self, i, cells[i])
+                           for i in range(self.community.n)]
+
+    # ---------------------------------------------------------------- dynamics -------------
+    def step(self) -> None:
+        result = self.ladder.step(self.state)
+        self.last_moves = (result.climbs, result.slips)
+        self._quiet_weeks = self._quiet_weeks + 1 if result.climbs + result.slips == 0 else 0
+        self._measure(result.climbs, result.slips)
+        self.datacollector.collect(self)
+
+    def run(self, steps: int | None = None, until_stable: bool = False) -> RedCycleModel:
+        """Run ``steps`` weeks (default: the ``steps`` parameter).
+
+        With ``until_stable``, stop early once no resident has changed rung for
+        ``stable_window`` weeks in a row (then ``running`` is False).
+        """
+        steps = self.p["steps"] if steps is None else int(steps)
+        for _ in range(steps):
+            self.step()
+            if until_stable and self._quiet_weeks >= self.p["stable_window"]:
+                self.running = False
+                break
+        return self
+
+    # ---------------------------------------------------------------- outcomes -------------
+    def rung_counts(self) -> np.ndarray:
+        """Residents on each rung, 0..top."""
+        return np.bincount(self.state.rung, minlength=self.top + 1)
+
+    def _measure(self, climbs: int, slips: int) -> None:
+        counts = self.rung_counts()
+        n = self.community.n
+        out = self.outcomes
+        out["week"] = self.steps
+        for name, k in zip(self.rung_names, counts, strict=True):
+            out[f"n_{name}"] = int(k)
+        for name, k in zip(self.rung_names, counts, strict=True):
+            out[f"share_{name}"] = k / n
+        out["share_engaged"] = 1.0 - counts[0] / n
+        out["participation_index"] = float(counts @ np.arange(self.top + 1)) / (n * self.top)
+        unmet = self._static_unmet if self._static_unmet is not None else float(self.state.needs.mean())
+        out["mean_unmet_need"] = unmet
+        out["climbs"] = climbs
+        out["slips"] = slips
+
+    def final_outcomes(self) -> dict[str, float]:
+        return {k: (float(v) if isinstance(v, float | np.floating) else int(v)) for k, v in self.outcomes.items()}
+
+
+def _reporter(key: str):
+    def report(model: RedCycleModel):
+        return model.outcomes[key]
+
+    report.__name__ = key
+    return report
+
+
+def _beta(rng: np.random.Generator, mean: float, kappa: float, size) -> np.ndarray:
+    """Beta draws with the given mean and concentration (alpha + beta); exact at mean 0 or 1."""
+    if mean <= 0.0:
+        return np.zeros(size)
+    if mean >= 1.0:
+        return np.ones(size)
+    return rng.beta(mean * kappa, (1.0 - mean) * kappa, size)
+
+
+def _signature() -> inspect.Signature:
+    P = inspect.Parameter
+    head = [P("self", P.POSITIONAL_OR_KEYWORD)] + [
+        P(name, P.POSITIONAL_OR_KEYWORD, default=None) for name in ("graph", "threshold", "initially_active", "rng")]
+    rest = [P(p.name, P.KEYWORD_ONLY, default=p.default) for p in schema.PARAMS.values() if p.name != "threshold"]
+    return inspect.Signature(head + rest)
+
+
+# Every schema parameter shows as a keyword with its default (Mesa's SolaraViz and batch_run
+# introspect the signature); the defaults still live only in the schema.
+RedCycleModel.__init__.__signature__ = _signature()

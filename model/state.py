@@ -1,0 +1,76 @@
+"""The one state registry: every per-resident state variable as a named, typed numpy array.
+
+The model owns one :class:`ResidentState`. Vectorised rules read and write its arrays for all
+residents at once; a Mesa agent object (:class:`agents.Resident`) reads and writes its own entry
+through properties, so a student can pick one resident and inspect it while the step stays
+vectorised (Starsim's layout). The set of fields is fixed here; nothing else adds state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .params import NEED_CATEGORIES
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    dtype: type
+    unit: str
+    description: str
+    per_need: bool = False  # one column per need category
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("rung", np.int8, "rung",
+          "rung of the action ladder: 0 not engaged, 1 self-help 自助, 2 mutual aid 互助, "
+          "3 public affairs 参与公共事务, 4 volunteering 志愿活动"),
+    Field("weeks_on_rung", np.int32, "weeks", "weeks since the resident last changed rung"),
+    Field("capacity", np.float64, "0-1", "skills, health and resources to take part (参与能力)"),
+    Field("public_spirit", np.float64, "0-1", "public spirit (公共精神)"),
+    Field("trust", np.float64, "0-1", "trust in the community Party organisation (凝聚力)"),
+    Field("needs", np.float64, "0-1", "unmet need in each need category", per_need=True),
+    Field("time_budget", np.float64, "hours/week", "hours a week the resident can give"),
+    Field("threshold", np.float64, "drive", "drive needed to climb from rung 0 to rung 1"),
+    Field("boost", np.float64, "drive", "drive the mechanisms add this week (0 without mechanisms)"),
+    Field("retention", np.float64, "0-1", "share of this week's slip risk the mechanisms remove"),
+    Field("points", np.int64, "points", "service points held (红色激励)"),
+    Field("backbone", np.bool_, "", "is a red backbone (红色骨干)"),
+    Field("party_category", np.int8, "code", "0 not a Party member, 1 in service, 2 retired, 3 mobile"),
+    Field("household", np.int32, "id", "household (-1 unknown)"),
+    Field("building", np.int32, "id", "building (-1 unknown)"),
+    Field("compound", np.int32, "id", "compound 小区 (-1 unknown)"),
+    Field("branch", np.int32, "id", "Party branch 党支部 (-1 for non-members)"),
+)
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
+
+
+class ResidentState:
+    """Named arrays of length ``n`` (``needs`` is ``n x len(NEED_CATEGORIES)``), all zero at first."""
+
+    __slots__ = ("n", *FIELD_NAMES)
+
+    def __init__(self, n: int):
+        self.n = n
+        for f in FIELDS:
+            shape = (n, len(NEED_CATEGORIES)) if f.per_need else (n,)
+            setattr(self, f.name, np.zeros(shape, dtype=f.dtype))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in FIELD_NAMES}
+
+    def resident(self, i: int) -> dict:
+        """All state of resident ``i`` as plain Python values."""
+        out = {}
+        for f in FIELDS:
+            value = getattr(self, f.name)[i]
+            out[f.name] = dict(zip(NEED_CATEGORIES, value.tolist(), strict=True)) if f.per_need else value.item()
+        return out
+
+    def nonfinite(self) -> list[str]:
+        """Names of float fields holding NaN or infinity (empty when the state is sound)."""
+        return [f.name for f in FIELDS
+                if np.issubdtype(f.dtype, np.floating) and not np.isfinite(getattr(self, f.name)).all()]
