@@ -98,20 +98,22 @@ class Param:
                 return self.check(t)
             case "int":
                 try:
-                    return self.check(int(t))
+                    value = int(t)
                 except ValueError:
                     raise ParameterError(
                         f"parameter '{self.name}' must be an integer, got {text!r}; allowed: {self.allowed()}"
                     ) from None
+                return self.check(value)
             case "float" | "float?":
                 if self.kind == "float?" and t.lower() in ("none", "null", ""):
                     return None
                 try:
-                    return self.check(float(t))
+                    value = float(t)
                 except ValueError:
                     raise ParameterError(
                         f"parameter '{self.name}' must be a number, got {text!r}; allowed: {self.allowed()}"
                     ) from None
+                return self.check(value)
             case _:
                 raise AssertionError(f"unknown parameter kind {self.kind!r}")
 

@@ -1,0 +1,130 @@
+"""Tidy outputs: the time series, a manifest (summary.json) and a figure, written atomically.
+
+Every output folder holds:
+
+* ``timeseries.csv`` and ``timeseries.parquet``: one row per week, with the scenario, the seed
+  and the parameters that differ from the defaults as columns (tidy: ready to stack with other
+  runs);
+* ``summary.json``: scenario, question, every parameter, seed, package versions, git commit,
+  final outcomes, run time;
+* ``rung_shares.png``: the share of residents on each rung over time.
+
+The folder is written under a temporary name and renamed into place, so a failure never leaves a
+half-written result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .params import DEFAULTS
+
+PACKAGES = ("mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "matplotlib")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit() -> str:
+    """The project's commit, with ``-dirty`` when the work tree has changes; ``unknown`` outside git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                              text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        return head + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def varied_parameters(params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters whose value differs from the schema default."""
+    return {k: v for k, v in params.items() if k in DEFAULTS and v != DEFAULTS[k]}
+
+
+def tidy_table(model, scenario: str) -> pd.DataFrame:
+    """One row per week: scenario, seed, varied parameters, then the outcomes."""
+    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    front = {"scenario": scenario, "seed": model.seed}
+    front.update(varied_parameters(model.p))
+    for i, (k, v) in enumerate(front.items()):
+        df.insert(i, k, v)
+    return df
+
+
+def _jsonable(x):
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.floating):
+        return float(x)
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    raise TypeError(f"not JSON serialisable: {type(x).__name__}")
+
+
+def summary(model, scenario: dict[str, Any], seconds: float) -> dict[str, Any]:
+    return {
+        "scenario": scenario.get("name"),
+        "question": scenario.get("question", ""),
+        "scenario_file": scenario.get("path"),
+        "seed": model.seed,
+        "weeks": model.steps,
+        "n_residents": model.community.n,
+        "n_ties": model.community.n_ties,
+        "parameters": model.p,
+        "varied_parameters": varied_parameters(model.p),
+        "final": model.final_outcomes(),
+        "versions": versions(),
+        "commit": git_commit(),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run_seconds": round(seconds, 4),
+    }
+
+
+def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, seconds: float) -> Path:
+    """Write the run's outputs into ``out_dir`` (replacing it whole); return the folder."""
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        table = tidy_table(model, scenario.get("name", "custom"))
+        table.to_csv(tmp / "timeseries.csv", index=False)
+        table.to_parquet(tmp / "timeseries.parquet", index=False)
+        with open(tmp / "summary.json", "w", encoding="utf-8") as fh:
+            json.dump(summary(model, scenario, seconds), fh, indent=2, ensure_ascii=False, default=_jsonable)
+        from .plotting import plot_rung_shares
+
+        plot_rung_shares(table, model.rung_names, tmp / "rung_shares.png",
+                         title=f"{scenario.get('name', 'custom')} (seed {model.seed})")
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out

@@ -1,0 +1,181 @@
+"""Command line of the red micro-cycle (党建+红色微循环) simulator.
+
+    uv run run.py                       # run the default scenario, write results/<scenario>/
+    uv run run.py run --scenario threshold_limit --set n_residents=5000 --steps 52 --seed 7
+    uv run run.py params                # every parameter: default, allowed values, unit, meaning
+    uv run run.py scenarios             # the named scenarios and the question each answers
+
+Bad input (an unknown parameter or scenario, a value out of range, a malformed scenario or graph
+file, an unwritable output folder) prints one line saying what is wrong and what is allowed and
+exits with code 2, before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+COMMANDS = ("run", "params", "scenarios")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit code 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from model.scenarios import DEFAULT_SCENARIO
+
+    parser = OneLineParser(
+        prog="run.py",
+        description="Agent-based model of the 'Party building + red micro-cycle' (党建+红色微循环). "
+                    "With no command, runs 'run'.",
+        epilog="Run 'run.py run --help' for the options of a run. Exit codes: 0 done, 2 bad input.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="{run,params,scenarios}")
+    run = sub.add_parser("run", help="run one scenario and write its results (the default command)",
+                         description="Run one scenario and write timeseries.csv, timeseries.parquet, "
+                                     "summary.json and rung_shares.png into the output folder.")
+    run.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="NAME_OR_PATH",
+                     help=f"a scenario name from scenarios/ or a path to a .toml file (default: {DEFAULT_SCENARIO})")
+    run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
+                     help="override one parameter (repeatable); 'run.py params' lists them")
+    run.add_argument("--steps", type=int, default=None, metavar="N",
+                     help="weeks to simulate (default: the scenario's 'steps' parameter, 156 = 3 years)")
+    run.add_argument("--seed", type=int, default=1, metavar="S",
+                     help="random seed; parameters + seed determine the run exactly (default: 1)")
+    run.add_argument("--graph", default=None, metavar="FILE",
+                     help="use this graph instead of generating a community: GraphML (.graphml), GML (.gml) "
+                          "or an edge list (.edgelist .edges .txt .csv .tsv: two node ids a line)")
+    run.add_argument("--out", default=None, metavar="DIR",
+                     help="output folder (default: results/<scenario>); replaced whole when the run is done")
+    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    for name, help_ in (("params", "list every parameter with its default, allowed values, unit and meaning"),
+                        ("scenarios", "list the named scenarios and the question each answers")):
+        sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".")
+    return parser
+
+
+def fail(message: str) -> int:
+    print(f"run.py: error: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_params() -> int:
+    from model.params import GROUPS, PARAMS
+
+    for group in GROUPS:
+        print(f"[{group}]")
+        for p in PARAMS.values():
+            if p.group == group:
+                term = f"  {p.term_zh} {p.term_en}" if p.term_zh else ""
+                print(f"  {p.name} = {p.default!r}   ({p.allowed()}{', ' + p.unit if p.unit else ''}){term}")
+                print(f"      {p.description}")
+    return 0
+
+
+def cmd_scenarios() -> int:
+    from model.scenarios import available_scenarios, read_scenario
+
+    for name in available_scenarios():
+        s = read_scenario(name)
+        print(f"{name}: {s['question']}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from model.params import ParameterError, parse_assignment, validate
+    from model.scenarios import read_scenario
+
+    # 1. everything is checked before anything is built or written
+    try:
+        scenario = read_scenario(args.scenario)
+        overrides = dict(scenario["parameters"])
+        for text in args.overrides:
+            name, value = parse_assignment(text)
+            overrides[name] = value
+        if args.steps is not None:
+            overrides["steps"] = args.steps
+        validate(overrides)
+    except ParameterError as exc:
+        return fail(str(exc))
+    if args.seed < 0:
+        return fail(f"--seed must be a non-negative integer, got {args.seed}")
+    out = Path(args.out) if args.out else Path("results") / scenario["name"]
+    problem = _unwritable(out)
+    if problem:
+        return fail(problem)
+
+    from model import GraphFileError, RedCycleModel, read_graph_file
+    from model.outputs import write_results
+
+    try:
+        graph = read_graph_file(args.graph) if args.graph else None
+        started = time.perf_counter()
+        model = RedCycleModel(graph=graph, rng=args.seed, **overrides)
+    except (GraphFileError, ParameterError) as exc:
+        return fail(str(exc))
+    model.run()
+    seconds = time.perf_counter() - started
+    try:
+        folder = write_results(model, scenario, out, seconds)
+    except OSError as exc:
+        return fail(f"cannot write results to '{out}': {exc.strerror or exc}")
+    if not args.quiet:
+        _print_summary(model, scenario, folder, seconds)
+    return 0
+
+
+def _unwritable(out: Path) -> str | None:
+    """Why ``out`` cannot be written (None when it can): checked before the run starts."""
+    import os
+
+    if out.exists() and not out.is_dir():
+        return f"--out '{out}' exists and is not a folder; allowed: a folder path"
+    parent = out.parent if not out.exists() else out
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        return f"cannot write results to '{out}': '{parent}' is not a writable folder"
+    return None
+
+
+def _print_summary(model, scenario, folder: Path, seconds: float) -> None:
+    from model.plotting import label
+
+    final = model.final_outcomes()
+    counts = model.rung_counts()
+    print(f"scenario {scenario['name']}: {scenario['question']}")
+    print(f"  {model.community.n:,} residents, {model.community.n_ties:,} ties, "
+          f"{int(model.community.party_member.sum()):,} Party members; seed {model.seed}; "
+          f"{model.steps} weeks in {seconds:.2f} s")
+    print("  final share on each rung:")
+    for name, k in zip(model.rung_names, counts, strict=True):
+        print(f"    {label(name):<28} {k / model.community.n:6.1%}")
+    print(f"  participation index {final['participation_index']:.3f}; "
+          f"mean unmet need {final['mean_unmet_need']:.3f}")
+    print(f"  results: {folder}/ (timeseries.csv, timeseries.parquet, summary.json, rung_shares.png)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "run")
+    args = build_parser().parse_args(argv)
+    match args.command:
+        case "run":
+            return cmd_run(args)
+        case "params":
+            return cmd_params()
+        case "scenarios":
+            return cmd_scenarios()
+        case other:
+            return fail(f"unknown command {other!r}; allowed: {', '.join(COMMANDS)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
