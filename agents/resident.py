@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from mesa.discrete_space import FixedAgent
 
-from model.graph import CATEGORY_NAMES
-from model.params import NEED_CATEGORIES
+# model/ imports this package, so names from model/ are imported where used (no import cycle)
 
 
 def _state(name: str, convert=float, doc: str = ""):
@@ -55,6 +54,8 @@ class Resident(FixedAgent):
     @property
     def needs(self) -> dict[str, float]:
         """Unmet need per category (a copy; write through ``model.state.needs``)."""
+        from model.params import NEED_CATEGORIES
+
         return dict(zip(NEED_CATEGORIES, self.model.state.needs[self.index].tolist(), strict=True))
 
     @property
@@ -123,4 +124,6 @@ class PartyMember(Resident):
     @property
     def category(self) -> str:
         """in_service, retired (退休党员) or mobile (流动党员)."""
+        from model.graph import CATEGORY_NAMES
+
         return CATEGORY_NAMES[self.model.state.party_category[self.index]]

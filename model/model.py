@@ -82,7 +82,7 @@ class RedCycleModel(mesa.Model):
         # the ladder (stream "ladder")
         self.ladder = Ladder(self.adjacency, self.p, stream(self.seed, "ladder"))
         self.top = self.p["n_rungs"] - 1
-        self.rung_names = RUNG_NAMES[: self.top + 1] if self.top == 4 else ("inactive", "active")[: self.top + 1]
+        self.rung_names = RUNG_NAMES[: self.top + 1] if self.top >= 2 else ("inactive", "active")
 
         # organisations (the mechanisms of the next issue give them rules)
         self.party_organisation = Organisation(self, "party_organisation")
