@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="run.py",
         description="Agent-based model of the 'Party building + red micro-cycle' (党建+红色微循环). "
                     "With no command, runs 'run'.",
-        epilog="Run 'run.py run --help' for the options of a run. Exit codes: 0 done, 2 bad input.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="{run,params,scenarios}")
     run = sub.add_parser("run", help="run one scenario and write its results (the default command)",
@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default=None, metavar="DIR",
                      help="output folder (default: results/<scenario>); replaced whole when the run is done")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    parser.epilog = ("The options of 'run' (the default command):\n"
+                     + run.format_help().split("options:", 1)[1].rstrip()
+                     + "\n\nExit codes: 0 done, 2 bad input (one line on stderr, nothing written).")
     for name, help_ in (("params", "list every parameter with its default, allowed values, unit and meaning"),
                         ("scenarios", "list the named scenarios and the question each answers")):
         sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".")
