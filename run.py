@@ -24,7 +24,7 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (and exit code 2)."""
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(2, f"run.py: error: {message} (see --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

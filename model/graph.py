@@ -155,7 +155,8 @@ def csr_from_ties(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.
     keep = u != v
     lo = np.minimum(u[keep], v[keep])
     hi = np.maximum(u[keep], v[keep])
-    key = np.unique(lo * n + hi)
+    key = np.sort(lo * n + hi)  # sort + mask: numpy 2.5's hash-based np.unique is far slower here
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
     lo, hi = key // n, key % n
     rows = np.concatenate([lo, hi])
     cols = np.concatenate([hi, lo])
@@ -171,27 +172,37 @@ def _assign_party(n: int, compound: np.ndarray, rng: np.random.Generator, party_
     """Party-member categories and branches: an exact share of members, split by category."""
     n_members = int(round(party_member_share * n))
     members = np.sort(rng.choice(n, size=n_members, replace=False)) if n_members else np.zeros(0, np.int64)
+    category = np.zeros(n, dtype=np.int8)
+    category[members] = _categories(n_members, rng, retired_share, mobile_share)
+    return category, _branches(members, compound, branch_size_max, n)
+
+
+def _categories(n_members: int, rng: np.random.Generator, retired_share: float, mobile_share: float) -> np.ndarray:
+    """Exactly round(share x members) retired and mobile members, the rest in service, shuffled."""
     n_retired = int(round(retired_share * n_members))
     n_mobile = min(int(round(mobile_share * n_members)), n_members - n_retired)
     cats = np.full(n_members, IN_SERVICE, dtype=np.int8)
     cats[:n_retired] = RETIRED
     cats[n_retired:n_retired + n_mobile] = MOBILE
-    category = np.zeros(n, dtype=np.int8)
-    category[members] = rng.permutation(cats)
+    return rng.permutation(cats)
+
+
+def _branches(members: np.ndarray, compound: np.ndarray, branch_size_max: int, n: int) -> np.ndarray:
+    """Branch of each resident (-1 for non-members): each compound's members, in id order, split
+    into ceil(m / branch_size_max) branches of near-equal size."""
     branch = np.full(n, -1, dtype=np.int32)
-    if n_members and (compound >= 0).all():
-        # members are sorted by id and compounds are contiguous id ranges, so each compound's
-        # members are contiguous here; split each into near-equal branches of <= branch_size_max
-        comp = compound[members]
-        change = np.flatnonzero(np.diff(comp)) + 1
-        c_start = np.concatenate([[0], change])
-        c_size = np.diff(np.concatenate([c_start, [n_members]]))
-        n_branches = -(-c_size // branch_size_max)  # ceil
-        offset = np.concatenate([[0], np.cumsum(n_branches)[:-1]])
-        grp = np.repeat(np.arange(len(c_size)), c_size)
-        rank = np.arange(n_members) - c_start[grp]
-        branch[members] = (offset[grp] + rank * n_branches[grp] // c_size[grp]).astype(np.int32)
-    return category, branch
+    if len(members) == 0:
+        return branch
+    order = members[np.argsort(compound[members], kind="stable")]  # group members by compound
+    comp = compound[order]
+    c_start = np.flatnonzero(np.r_[True, comp[1:] != comp[:-1]])
+    c_size = np.diff(np.r_[c_start, len(order)])
+    n_branches = -(-c_size // branch_size_max)  # ceil
+    offset = np.r_[0, np.cumsum(n_branches)[:-1]]
+    grp = np.repeat(np.arange(len(c_size)), c_size)
+    rank = np.arange(len(order)) - c_start[grp]
+    branch[order] = (offset[grp] + rank * n_branches[grp] // c_size[grp]).astype(np.int32)
+    return branch
 
 
 def _branch_ties(branch: np.ndarray, mean_ties: float, rng: np.random.Generator):
@@ -293,10 +304,8 @@ def community_from_networkx(graph: nx.Graph, rng: np.random.Generator, *, party_
     household, building, compound, branch = (minus.copy() if a is None else a for a in groups.values())
     if any("party_member" in d for d in data):
         member = np.asarray([_truthy(d.get("party_member", False)) for d in data], dtype=bool)
-        k = int(member.sum())
         category = np.zeros(n, dtype=np.int8)
-        category[member], _ = _assign_party(k, np.zeros(k, np.int32), rng, 1.0, retired_share, mobile_share,
-                                            branch_size_max)
+        category[member] = _categories(int(member.sum()), rng, retired_share, mobile_share)
         for i, d in enumerate(data):
             name = d.get("party_category")
             if member[i] and name is not None:
@@ -305,15 +314,12 @@ def community_from_networkx(graph: nx.Graph, rng: np.random.Generator, *, party_
                                          f"allowed: {', '.join(CATEGORY_NAMES[1:])}")
                 category[i] = CATEGORY_NAMES.index(name)
         if groups["branch"] is None:
-            branch = np.where(member, 0, -1).astype(np.int32)
+            branch = _branches(np.flatnonzero(member), np.maximum(compound, 0), branch_size_max, n)
         branch[~member] = -1
     else:
         # branches follow compounds where every node has one, else one compound for all
-        by = compound if groups["compound"] is not None else np.zeros(n, np.int32)
-        if groups["compound"] is not None and np.any(np.diff(by) < 0):
-            by = np.zeros(n, np.int32)  # branches need compounds as contiguous id ranges
-        category, branch = _assign_party(n, by, rng, party_member_share, retired_share, mobile_share,
-                                         branch_size_max)
+        category, branch = _assign_party(n, np.maximum(compound, 0), rng, party_member_share, retired_share,
+                                         mobile_share, branch_size_max)
     return Community(indptr, indices, household, building, compound, category, branch, labels)
 
 
@@ -351,7 +357,13 @@ def read_graph_file(path: str | os.PathLike) -> nx.Graph:
         raise GraphFileError(f"graph file '{path}' is not valid {suffix[1:]}: {reason[:200]}") from None
     if g.number_of_nodes() < 2:
         raise GraphFileError(f"graph file '{path}' has {g.number_of_nodes()} node(s); allowed: at least 2")
+    if all(isinstance(v, str) and _is_int(v) for v in g.nodes):  # GraphML ids are text: "10" is node 10
+        g = nx.relabel_nodes(g, {v: int(v) for v in g.nodes})
     return g
+
+
+def _is_int(text: str) -> bool:
+    return text.lstrip("-").isdigit()
 
 
 def _read_edge_list(path: str) -> nx.Graph:
@@ -365,7 +377,7 @@ def _read_edge_list(path: str) -> nx.Graph:
             fields = text.replace(",", " ").split()
             if len(fields) < 2:
                 raise GraphFileError(f"graph file '{path}' line {lineno}: expected two node ids, got {text[:80]!r}")
-            a, b = (int(f) if f.lstrip("-").isdigit() else f for f in fields[:2])
+            a, b = (int(f) if _is_int(f) else f for f in fields[:2])
             edges.append((a, b))
     g.add_edges_from(edges)
     return g

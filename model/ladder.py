@@ -59,6 +59,8 @@ class Ladder:
         self.p = params
         self.levels = np.arange(1, self.top + 1, dtype=np.int8)  # rungs a neighbour can be "at or above"
         self.need_factor = params["need_pull_decay"] ** np.arange(self.top + 1)
+        # True once any mechanism writes boost/retention; the engine alone skips reading them
+        self.mechanisms = False
 
     def neighbour_counts(self, rung: np.ndarray) -> np.ndarray:
         """(n, top) array: column k-1 counts each resident's neighbours on rung >= k."""
@@ -87,13 +89,14 @@ class Ladder:
             drive = drive + p["weight_need"] * self.need_factor[rung] * state.needs.mean(axis=1)
         if p["weight_time"]:
             drive = drive + p["weight_time"] * np.minimum(1.0, state.time_budget / p["volunteer_hours"])
-        drive = drive + state.boost
+        if self.mechanisms:
+            drive = drive + state.boost
         if p["decision_noise"]:
             drive = drive + self.rng.normal(0.0, p["decision_noise"], n)
         bar = state.threshold + p["rung_step"] * rung if p["rung_step"] else state.threshold
         climb = below_top & (drive >= bar)
         if p["slip_rate"]:
-            risk = p["slip_rate"] * (1.0 - state.retention)
+            risk = p["slip_rate"] * (1.0 - state.retention) if self.mechanisms else p["slip_rate"]
             slip = ~climb & (rung > 0) & (self.rng.random(n) < risk)
         else:
             slip = np.zeros(n, dtype=bool)
@@ -104,7 +107,7 @@ class Ladder:
         state.rung[:] = new_rung
         state.weeks_on_rung += 1
         state.weeks_on_rung[moved] = 0
-        return LadderResult(int(climb.sum()), int(slip.sum()), climbs_by_rung)
+        return LadderResult(np.count_nonzero(climb), np.count_nonzero(slip), climbs_by_rung)
 
     def _serve_needs(self, state: ResidentState, counts: np.ndarray) -> None:
         """Needs grow, then self-help and mutual aid meet part of them (start-of-week rungs)."""

@@ -224,7 +224,9 @@ class RedCycleModel(mesa.Model):
     # ---------------------------------------------------------------- outcomes -------------
     def rung_counts(self) -> np.ndarray:
         """Residents on each rung, 0..top."""
-        return np.bincount(self.state.rung, minlength=self.top + 1)
+        # counts of "rung >= k" differenced: far cheaper than bincount on int8 (no cast to intp)
+        at_least = [self.community.n] + [np.count_nonzero(self.state.rung >= k) for k in range(1, self.top + 1)]
+        return -np.diff(np.asarray(at_least + [0]))
 
     def _measure(self, climbs: int, slips: int) -> None:
         counts = self.rung_counts()

@@ -106,6 +106,9 @@ def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, s
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it owner-only; results should follow the umask
     try:
         table = tidy_table(model, scenario.get("name", "custom"))
         table.to_csv(tmp / "timeseries.csv", index=False)

@@ -86,6 +86,7 @@ def test_slip_rate_is_the_weekly_slip_probability():
 
 def test_retention_removes_slip_risk():
     m = RedCycleModel(n_residents=3000, rng=9, threshold=9.0, slip_rate=0.5, initial_engagement=0.9)
+    m.ladder.mechanisms = True  # what a mechanism declares when it writes boost/retention
     m.state.retention[:] = 1.0
     m.step()
     assert m.outcomes["slips"] == 0
@@ -98,6 +99,7 @@ def test_boost_is_added_to_the_drive():
                       **zero, **DETERMINISTIC)
     m.step()
     assert m.outcomes["climbs"] == 0
+    m.ladder.mechanisms = True
     m.state.boost[:250] = 0.5
     m.step()
     assert m.outcomes["climbs"] == 250 and (m.state.rung[:250] == 1).all()

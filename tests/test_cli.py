@@ -1,0 +1,299 @@
+"""run.py as users call it: a subprocess in the project root.
+
+Every command is started once, all of them concurrently, by the module fixture ``cli``; the
+tests then check the recorded exit codes, output streams and files. Only the repeat of a run
+(reproducibility, replacing the output folder) has to wait for the first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.model import RUNG_NAMES
+from model.params import PARAMS
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ("--set", "n_residents=300", "--steps", "20")
+STEPS = 20
+OUTPUT_FILES = {"timeseries.csv", "timeseries.parquet", "summary.json", "rung_shares.png"}
+
+
+def run_cli(args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "run.py", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+
+
+@dataclass
+class Cli:
+    base: Path
+    args: dict[str, list] = field(default_factory=dict)
+    out: dict[str, Path] = field(default_factory=dict)
+    result: dict[str, subprocess.CompletedProcess] = field(default_factory=dict)
+    csv_text: dict[str, str] = field(default_factory=dict)
+    summary: dict[str, dict] = field(default_factory=dict)
+    snapshot: dict[str, dict] = field(default_factory=dict)
+
+
+def folder_snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+# name: (arguments without --out, fragments the error line must contain)
+BAD = {
+    "unknown_parameter": ([*SMALL, "--set", "n_resident=300"],
+                          ["unknown parameter 'n_resident'", "did you mean 'n_residents'", "known:", "slip_rate"]),
+    "out_of_range": ([*SMALL, "--set", "party_member_share=1.5"],
+                     ["party_member_share", "out of range", "allowed"]),
+    "wrong_type": ([*SMALL, "--set", "n_residents=many"], ["n_residents", "must be an integer", "'many'"]),
+    "unknown_scenario": (["--scenario", "nosuch", *SMALL],
+                         ["unknown scenario 'nosuch'", "available:", "baseline", "threshold_limit"]),
+    "malformed_toml": (["--scenario", "{base}/broken.toml", *SMALL], ["{base}/broken.toml", "not valid TOML"]),
+    "scenario_unknown_parameter": (["--scenario", "{base}/unknown_param.toml", *SMALL],
+                                   ["{base}/unknown_param.toml", "unknown parameter 'nonsense'", "known:"]),
+    "scenario_unknown_table": (["--scenario", "{base}/unknown_table.toml", *SMALL],
+                               ["{base}/unknown_table.toml", "unknown table 'extra'", "allowed: parameters, scenario"]),
+    "shares_exceed_one": ([*SMALL, "--set", "retired_share=0.8", "--set", "mobile_share=0.5"],
+                          ["retired_share", "mobile_share", "exceed 1"]),
+    "missing_graph": ([*SMALL, "--graph", "{base}/missing.graphml"], ["{base}/missing.graphml", "not found"]),
+    "malformed_graph": ([*SMALL, "--graph", "{base}/broken.graphml"], ["{base}/broken.graphml", "not valid graphml"]),
+    "unknown_flag": ([*SMALL, "--bogus"], ["unrecognized arguments: --bogus"]),
+    "out_is_a_file": ([*SMALL], ["{base}/occupied.txt", "not a folder"]),
+}
+
+INFO = {
+    "help": (["--help"], ["run", "params", "scenarios"]),
+    "run_help": (["run", "--help"], ["--scenario", "--set", "--steps", "--seed", "--graph", "--out", "--quiet"]),
+    "params": (["params"], sorted(PARAMS)),
+    "scenarios": (["scenarios"], ["baseline", "threshold_limit"]),
+}
+
+
+def _write_inputs(base: Path) -> None:
+    (base / "mine.toml").write_text(
+        '[scenario]\nname = "mine"\nbase = "baseline"\nquestion = "Does a scenario file work?"\n\n'
+        "[parameters]\nslip_rate = 0.5\nweight_social = 0.9\n", encoding="utf-8")
+    (base / "broken.toml").write_text('[scenario\nname = "broken"\n', encoding="utf-8")
+    (base / "unknown_param.toml").write_text('[scenario]\nname = "x"\n[parameters]\nnonsense = 1\n')
+    (base / "unknown_table.toml").write_text('[scenario]\nname = "x"\n[extra]\ny = 1\n')
+    (base / "broken.graphml").write_text('<?xml version="1.0"?>\n<graphml><graph><node id="a"></graph>\n')
+    (base / "occupied.txt").write_text("keep me\n")
+    kept = base / "kept"
+    kept.mkdir()
+    (kept / "timeseries.csv").write_text("old results\n")
+    (kept / "stray.txt").write_text("stray\n")
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory) -> Cli:
+    base = tmp_path_factory.mktemp("cli")
+    _write_inputs(base)
+    c = Cli(base)
+    good = {
+        "a": [*SMALL, "--seed", "1"],  # no command: 'run' is the default
+        "seed2": ["run", *SMALL, "--seed", "2"],
+        "threshold_limit": ["run", "--scenario", "threshold_limit", *SMALL],
+        "file": ["run", "--scenario", base / "mine.toml", *SMALL],
+    }
+    for name, args in good.items():
+        c.out[name] = base / f"out_{name}"
+        c.args[name] = [*args, "--out", c.out[name]]
+    for name, (args, _) in BAD.items():
+        c.out[name] = base / "occupied.txt" if name == "out_is_a_file" else base / f"bad_{name}"
+        c.args[name] = [str(a).replace("{base}", str(base)) for a in args] + ["--out", c.out[name]]
+    for name, (args, _) in INFO.items():
+        c.args[name] = args
+    c.out["untouched"] = base / "kept"
+    c.args["untouched"] = [*SMALL, "--graph", base / "broken.graphml", "--out", c.out["untouched"]]
+    c.out["steps_abc"] = base / "bad_steps_abc"
+    c.args["steps_abc"] = ["run", "--steps", "abc", "--out", c.out["steps_abc"]]
+    c.snapshot["kept"] = folder_snapshot(base / "kept")
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        futures = {name: pool.submit(run_cli, args) for name, args in c.args.items()}
+        c.result = {name: f.result() for name, f in futures.items()}
+    for name in good:
+        if c.result[name].returncode == 0:
+            c.csv_text[name] = (c.out[name] / "timeseries.csv").read_text(encoding="utf-8")
+            c.summary[name] = json.loads((c.out[name] / "summary.json").read_text(encoding="utf-8"))
+    return c
+
+
+@pytest.fixture(scope="module")
+def rerun(cli) -> tuple[str, subprocess.CompletedProcess]:
+    """The command of run 'a' again, into the same (now populated, plus a stray file) folder."""
+    assert cli.result["a"].returncode == 0, cli.result["a"].stderr
+    out = cli.out["a"]
+    (out / "stray.txt").write_text("left over\n")
+    first = (out / "timeseries.csv").read_text(encoding="utf-8")
+    return first, run_cli(cli.args["a"])
+
+
+def table(cli: Cli, name: str) -> pd.DataFrame:
+    res = cli.result[name]
+    assert res.returncode == 0, res.stderr
+    return pd.read_csv(cli.out[name] / "timeseries.csv")
+
+
+# ------------------------------------------------------------------ a good run ---------------
+
+
+def test_run_writes_the_four_outputs(cli):
+    res = cli.result["a"]
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""
+    assert "results:" in res.stdout and "300 residents" in res.stdout
+    out = cli.out["a"]
+    assert {p.name for p in out.iterdir()} == OUTPUT_FILES
+    assert (out / "rung_shares.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_timeseries_one_row_per_week_with_tidy_columns(cli):
+    df = table(cli, "a")
+    assert len(df) == STEPS + 1
+    assert df["week"].tolist() == list(range(STEPS + 1))
+    assert list(df.columns[:2]) == ["scenario", "seed"]
+    assert (df["scenario"] == "baseline").all() and (df["seed"] == 1).all()
+    # the varied parameters are columns
+    assert (df["n_residents"] == 300).all() and (df["steps"] == STEPS).all()
+    rung_cols = [f"share_{r}" for r in RUNG_NAMES]
+    assert [c for c in df.columns if c.startswith("share_")] == [*rung_cols, "share_engaged"]
+    assert np.allclose(df[rung_cols].sum(axis=1), 1.0, atol=1e-12)
+    assert np.allclose(df["share_engaged"], 1.0 - df["share_not_engaged"], atol=1e-12)
+    counts = df[[f"n_{r}" for r in RUNG_NAMES]].to_numpy()
+    assert (counts.sum(axis=1) == 300).all()
+    assert np.allclose(counts / 300, df[rung_cols].to_numpy())
+
+
+def test_parquet_holds_the_same_table(cli):
+    df = table(cli, "a")
+    pq = pd.read_parquet(cli.out["a"] / "timeseries.parquet")
+    assert list(pq.columns) == list(df.columns)
+    pd.testing.assert_frame_equal(pq, df, check_dtype=False, check_exact=False, rtol=1e-12)
+
+
+def test_summary_manifest(cli):
+    df = table(cli, "a")
+    s = cli.summary["a"]
+    assert s["seed"] == 1 and s["scenario"] == "baseline"
+    assert s["weeks"] == STEPS and s["n_residents"] == 300
+    assert set(s["parameters"]) == set(PARAMS)
+    assert s["parameters"]["n_residents"] == 300 and s["parameters"]["steps"] == STEPS
+    assert s["varied_parameters"] == {"n_residents": 300, "steps": STEPS}
+    assert s["versions"]["mesa"] == metadata.version("mesa")
+    assert s["versions"]["numpy"] == np.__version__
+    assert re.fullmatch(r"[0-9a-f]{40}(-dirty)?|unknown", s["commit"]), s["commit"]
+    last = df.iloc[-1]
+    assert s["final"]["week"] == STEPS
+    for k, v in s["final"].items():
+        assert last[k] == pytest.approx(v, rel=1e-12), k
+
+
+def test_same_command_twice_is_identical_and_replaces_the_folder(cli, rerun):
+    first, res = rerun
+    assert res.returncode == 0, res.stderr
+    out = cli.out["a"]
+    assert (out / "timeseries.csv").read_text(encoding="utf-8") == first
+    assert {p.name for p in out.iterdir()} == OUTPUT_FILES  # the stray file is gone
+    leftovers = [p.name for p in cli.base.iterdir() if p.name.startswith(".out_a")]
+    assert leftovers == []  # no temporary or old folder left beside it
+
+
+def test_different_seed_gives_a_different_run(cli):
+    a, b = table(cli, "a"), table(cli, "seed2")
+    assert (b["seed"] == 2).all()
+    outcomes = [c for c in a.columns if c.startswith(("share_", "n_not", "climbs"))]
+    assert not a[outcomes].equals(b[outcomes])
+    assert not np.array_equal(a["share_not_engaged"], b["share_not_engaged"])
+
+
+def test_named_scenario_threshold_limit(cli):
+    df = table(cli, "threshold_limit")
+    assert (df["scenario"] == "threshold_limit").all()
+    assert (df["n_rungs"] == 2).all() and (df["slip_rate"] == 0.0).all()
+    assert [c for c in df.columns if c.startswith("share_")] == ["share_inactive", "share_active", "share_engaged"]
+    assert np.allclose(df["share_inactive"] + df["share_active"], 1.0)
+    assert len(df) == STEPS + 1
+    assert cli.summary["threshold_limit"]["parameters"]["decision_noise"] == 0.0
+
+
+def test_scenario_file_with_a_base(cli):
+    df = table(cli, "file")
+    assert (df["scenario"] == "mine").all()
+    assert (df["slip_rate"] == 0.5).all() and (df["weight_social"] == 0.9).all()
+    s = cli.summary["file"]
+    assert s["scenario_file"] == str(cli.base / "mine.toml")
+    assert s["question"] == "Does a scenario file work?"
+    assert s["varied_parameters"] == {"n_residents": 300, "steps": STEPS, "slip_rate": 0.5, "weight_social": 0.9}
+
+
+# ------------------------------------------------------------------ listings and help --------
+
+
+@pytest.mark.parametrize("name", sorted(INFO))
+def test_listing_and_help_commands(cli, name):
+    res = cli.result[name]
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""
+    for word in INFO[name][1]:
+        assert word in res.stdout, word
+
+
+# ------------------------------------------------------------------ bad input ----------------
+
+
+def assert_one_line_error(res: subprocess.CompletedProcess) -> str:
+    assert res.returncode == 2, (res.returncode, res.stderr)
+    assert "Traceback" not in res.stderr
+    assert res.stdout == ""
+    assert res.stderr.endswith("\n") and res.stderr.count("\n") == 1, res.stderr
+    line = res.stderr.rstrip("\n")
+    assert line.startswith("run.py: error: "), line
+    return line
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_input_one_line_exit_2_nothing_written(cli, name):
+    line = assert_one_line_error(cli.result[name])
+    for fragment in BAD[name][1]:
+        assert fragment.replace("{base}", str(cli.base)) in line, (fragment, line)
+    out = cli.out[name]
+    if name == "out_is_a_file":
+        assert out.is_file() and out.read_text() == "keep me\n"
+    else:
+        assert not out.exists()
+    assert not [p for p in cli.base.iterdir() if p.name.startswith(f".{out.name}")]
+
+
+def test_failed_run_leaves_an_existing_output_folder_untouched(cli):
+    line = assert_one_line_error(cli.result["untouched"])
+    assert "not valid graphml" in line
+    assert folder_snapshot(cli.out["untouched"]) == cli.snapshot["kept"]
+
+
+def test_bad_steps_value_is_a_one_line_run_py_error(cli):
+    line = assert_one_line_error(cli.result["steps_abc"])
+    assert "--steps" in line
+    assert not cli.out["steps_abc"].exists()
+
+
+def test_output_folder_permissions_follow_the_umask(cli):
+    umask = os.umask(0o022)
+    os.umask(umask)
+    if umask & 0o044 == 0o044:
+        pytest.skip("umask hides group and other read bits anyway")
+    res = cli.result["seed2"]
+    assert res.returncode == 0, res.stderr
+    mode = stat.S_IMODE(cli.out["seed2"].stat().st_mode)
+    assert mode == 0o777 & ~umask, oct(mode)
