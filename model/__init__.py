@@ -1,7 +1,7 @@
 """The red micro-cycle (党建+红色微循环) simulator: public Python API.
 
     from model import RedCycleModel, load_scenario
-    model = RedCycleModel(**load_scenario("baseline"), rng=1).run()
+    model = RedCycleModel(**load_scenario("red_microcycle"), rng=1).run()
 """
 
 from .graph import Community, GraphFileError, generate_community, read_graph_file

@@ -2,9 +2,15 @@
 
 Schedule of one step (one week), written down once here and in docs/ODD.md:
 
-1. the mechanisms (from the next issue on) write this week's ``boost`` and ``retention``;
-2. the ladder moves every resident at once from the start-of-week state, and needs are served;
-3. the outcomes are recorded (``model.datacollector``).
+1. the micro-cycle launches the phase that starts this week (if its mechanism is on);
+2. each mechanism that is on, in the cycle's order, ``act``s: it writes this week's ``boost`` and
+   ``retention`` from the start-of-week state; the boost is then scaled by each resident's
+   response to the organisation, 1 - w + w x trust (w = mechanism_trust_weight);
+3. the ladder moves every resident at once from the start-of-week state; needs grow and are met
+   by self-help and mutual aid;
+4. each mechanism ``serve``s: projects and teams meet needs, units contribute, points are earned;
+5. residents update their participation record, sense of gain and trust;
+6. the outcomes are recorded (``model.datacollector``; at the end of a round, ``model.rounds``).
 """
 
 from __future__ import annotations
@@ -21,11 +27,25 @@ import scipy.sparse as sp
 from agents import Organisation, PartyMember, Resident
 
 from . import params as schema
+from .backbone import Backbone
+from .convention import RedConvention
 from .graph import MOBILE, NOT_MEMBER, RETIRED, Community, community_from_networkx, generate_community
+from .incentive import RedIncentive
 from .ladder import Ladder
+from .mechanism import ORDER, Mechanism, MicroCycle
+from .pool import Pool
+from .project import RedProject
+from .resource import RedResource
+from .team import RedTeam
 from .params import NEED_CATEGORIES, ParameterError
 from .state import ResidentState
 from .streams import resolve_seed, stream
+
+MECHANISMS: dict[str, type[Mechanism]] = {
+    "backbone": Backbone, "project": RedProject, "convention": RedConvention,
+    "resource": RedResource, "team": RedTeam, "incentive": RedIncentive,
+}
+"""The six mechanisms, in the cycle's order (mechanism.ORDER)."""
 
 EAGER_AGENT_LIMIT = 50_000
 """With ``agent_objects="auto"``, Mesa objects are built up front up to this many residents."""
@@ -84,9 +104,22 @@ class RedCycleModel(mesa.Model):
         self.top = self.p["n_rungs"] - 1
         self.rung_names = RUNG_NAMES[: self.top + 1] if self.top >= 2 else ("inactive", "active")
 
-        # organisations (the mechanisms of the next issue give them rules)
+        # organisations, the pool and the six mechanisms (each with its own stream)
         self.party_organisation = Organisation(self, "party_organisation")
         self.government = Organisation(self, "government")
+        self.pool = Pool()
+        self.points_earned_round = np.zeros(n, dtype=np.int64)
+        # chance that the organisation's outreach reaches a resident: three downs; mobile members rarely
+        # a full-time Party-affairs worker in a large community extends the organisation's capacity
+        big = n >= self.p["fulltime_worker_size"]
+        self.org_capacity = 1.0 + (self.p["fulltime_worker_bonus"] if big else 0.0)
+        self.reach_probability = np.full(n, min(1.0, self.p["three_downs"] * self.org_capacity))
+        self.reach_probability[self.state.party_category == MOBILE] *= self.p["mobile_reach"]
+        self.mechanisms: dict[str, Mechanism] = {
+            name: MECHANISMS[name](self, stream(self.seed, name)) for name in ORDER if self.p[f"{name}_on"]}
+        self.ladder.mechanisms = bool(self.mechanisms)
+        self.cycle = MicroCycle(self, self.mechanisms)
+        self._ema = 1.0 / self.p["record_weeks"]
 
         # Mesa layer: networkx graph, Network space and one agent object per resident
         self._graph: nx.Graph | None = graph if graph is not None and c.labels is None else None
@@ -107,10 +140,12 @@ class RedCycleModel(mesa.Model):
         self._quiet_weeks = 0
         self.last_moves = (0, 0)
         self._static_unmet = None
-        if not (self.p["need_growth"] or self.p["self_help_efficacy"] or self.p["mutual_aid_efficacy"]):
+        if not (self.p["need_growth"] or self.p["self_help_efficacy"] or self.p["mutual_aid_efficacy"]
+                or self.mechanisms):
             self._static_unmet = float(self.state.needs.mean())
         self.outcomes: dict[str, float] = {}
         self._measure(0, 0)
+        self.initial_round_outcomes = dict(self.outcomes)
         self.datacollector = mesa.DataCollector(
             model_reporters={k: _reporter(k) for k in self.outcomes})
         self.datacollector.collect(self)
@@ -132,8 +167,10 @@ class RedCycleModel(mesa.Model):
         member = c.party_category != NOT_MEMBER
         st.public_spirit[:] = np.minimum(1.0, _beta(rng, p["public_spirit_mean"], kappa, n)
                                          + p["party_spirit_bonus"] * member)
-        st.trust[:] = _beta(rng, p["trust_mean"], kappa, n)
-        st.needs[:] = _beta(rng, p["need_mean"], kappa, (n, len(NEED_CATEGORIES)))
+        # a more diverse community starts with less trust and more heterogeneous needs
+        st.trust[:] = _beta(rng, p["trust_mean"] * (1.0 - 0.5 * p["diversity"]), kappa, n)
+        st.needs[:] = _beta(rng, p["need_mean"], kappa * (1.0 - 0.75 * p["diversity"]),
+                            (n, len(NEED_CATEGORIES)))
         factor = np.ones(n)
         factor[c.party_category == RETIRED] = p["retired_time_factor"]
         factor[c.party_category == MOBILE] = p["mobile_time_factor"]
@@ -152,6 +189,9 @@ class RedCycleModel(mesa.Model):
         if initially_active is not None:
             ids = self._node_ids(initially_active)
             st.rung[ids] = np.maximum(st.rung[ids], 1)
+        st.base_trust[:] = st.trust
+        st.record[:] = st.rung / top
+        st.team[:] = -1
 
     def _node_ids(self, nodes: Sequence) -> np.ndarray:
         labels = self.community.labels
@@ -201,11 +241,51 @@ class RedCycleModel(mesa.Model):
 
     # ---------------------------------------------------------------- dynamics -------------
     def step(self) -> None:
-        result = self.ladder.step(self.state)
+        st, p = self.state, self.p
+        if self.mechanisms:
+            self.pool.new_week()
+            self.cycle.begin_week()
+            st.boost[:] = 0.0
+            st.retention[:] = 0.0
+            for mech in self.mechanisms.values():
+                mech.act()
+            w = p["mechanism_trust_weight"]
+            if w:
+                st.boost *= 1.0 - w + w * st.trust
+            unmet_start = st.needs.mean(axis=1)
+        result = self.ladder.step(st)
+        if self.mechanisms:
+            for mech in self.mechanisms.values():
+                mech.serve()
+            self._update_residents(unmet_start)
         self.last_moves = (result.climbs, result.slips)
         self._quiet_weeks = self._quiet_weeks + 1 if result.climbs + result.slips == 0 else 0
         self._measure(result.climbs, result.slips)
+        self.cycle.end_week(self.outcomes)
         self.datacollector.collect(self)
+
+    def _update_residents(self, unmet_start: np.ndarray) -> None:
+        """Participation record, sense of gain (share of need met this week) and trust."""
+        st, p, a = self.state, self.p, self._ema
+        st.record += a * (st.rung / self.top - st.record)
+        g = p["need_growth"]
+        after_growth = (1.0 - g) * unmet_start + g  # the mean need before any service met part of it
+        met = 1.0 - np.divide(st.needs.mean(axis=1), after_growth, out=np.ones_like(after_growth),
+                              where=after_growth > 0)
+        st.gain += a * (np.clip(met, 0.0, 1.0) - st.gain)
+        if p["trust_rate"]:
+            backbone = self.mechanisms.get("backbone")
+            contact = backbone.contact if backbone is not None else 0.0
+            evidence = np.minimum(1.0, st.base_trust + p["backbone_trust"] * contact + p["gain_trust"] * st.gain)
+            st.trust += p["trust_rate"] * (evidence - st.trust)
+
+
+    @property
+    def rounds(self):
+        """One row per completed round: its outcomes, their gain over the round before, spiral_up."""
+        import pandas as pd
+
+        return pd.DataFrame(self.cycle.rounds)
 
     def run(self, steps: int | None = None, until_stable: bool = False) -> RedCycleModel:
         """Run ``steps`` weeks (default: the ``steps`` parameter).
@@ -243,6 +323,24 @@ class RedCycleModel(mesa.Model):
         out["mean_unmet_need"] = unmet
         out["climbs"] = climbs
         out["slips"] = slips
+        out["needs_met"] = 1.0 - unmet
+        st = self.state
+        out["sense_of_gain"] = float(st.gain.mean())
+        out["mean_trust"] = float(st.trust.mean())
+        out["round"] = (self.steps - 1) // self.p["round_weeks"] + 1 if self.steps else 0
+        pool = self.pool
+        out["pool_balance"] = pool.balance
+        out["pool_in_week"] = pool.week_in / 1e6
+        out["pool_out_week"] = pool.week_out / 1e6
+        out["pool_in_total"] = pool.total_in()
+        out["pool_out_total"] = pool.total_out()
+        for name in ORDER:
+            mech = self.mechanisms.get(name)
+            if mech is not None:
+                mech.record(out)
+            else:
+                for key in MECHANISMS[name].OUTCOMES:
+                    out[key] = 0
 
     def final_outcomes(self) -> dict[str, float]:
         return {k: (float(v) if isinstance(v, float | np.floating) else int(v)) for k, v in self.outcomes.items()}

@@ -17,7 +17,7 @@ from . import params as schema
 from .params import ParameterError
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-DEFAULT_SCENARIO = "baseline"
+DEFAULT_SCENARIO = "red_microcycle"
 _TOP_KEYS = {"scenario", "parameters"}
 _META_KEYS = {"name", "question", "base", "name_zh", "notes"}
 

@@ -164,7 +164,7 @@ def test_timeseries_one_row_per_week_with_tidy_columns(cli):
     assert len(df) == STEPS + 1
     assert df["week"].tolist() == list(range(STEPS + 1))
     assert list(df.columns[:2]) == ["scenario", "seed"]
-    assert (df["scenario"] == "baseline").all() and (df["seed"] == 1).all()
+    assert (df["scenario"] == "red_microcycle").all() and (df["seed"] == 1).all()
     # the varied parameters are columns
     assert (df["n_residents"] == 300).all() and (df["steps"] == STEPS).all()
     rung_cols = [f"share_{r}" for r in RUNG_NAMES]
@@ -186,7 +186,7 @@ def test_parquet_holds_the_same_table(cli):
 def test_summary_manifest(cli):
     df = table(cli, "a")
     s = cli.summary["a"]
-    assert s["seed"] == 1 and s["scenario"] == "baseline"
+    assert s["seed"] == 1 and s["scenario"] == "red_microcycle"
     assert s["weeks"] == STEPS and s["n_residents"] == 300
     assert set(s["parameters"]) == set(PARAMS)
     assert s["parameters"]["n_residents"] == 300 and s["parameters"]["steps"] == STEPS
@@ -235,7 +235,9 @@ def test_scenario_file_with_a_base(cli):
     s = cli.summary["file"]
     assert s["scenario_file"] == str(cli.base / "mine.toml")
     assert s["question"] == "Does a scenario file work?"
-    assert s["varied_parameters"] == {"n_residents": 300, "steps": STEPS, "slip_rate": 0.5, "weight_social": 0.9}
+    engine_only = {f"{m}_on": False for m in ("backbone", "project", "convention", "resource", "team", "incentive")}
+    assert s["varied_parameters"] == {"n_residents": 300, "steps": STEPS, "slip_rate": 0.5, "weight_social": 0.9,
+                                      **engine_only}  # the base's overrides, then the file's
 
 
 # ------------------------------------------------------------------ listings and help --------

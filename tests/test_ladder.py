@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from agents import PartyMember, Resident
-from model import RedCycleModel
+from model import RedCycleModel, load_scenario
+
+ENGINE = load_scenario("baseline")  # the engine alone: every mechanism off
+
+
+def engine(**kw) -> RedCycleModel:
+    return RedCycleModel(**{**ENGINE, **kw})
 
 DETERMINISTIC = dict(decision_noise=0.0, slip_rate=0.0)
 
@@ -14,7 +20,7 @@ DETERMINISTIC = dict(decision_noise=0.0, slip_rate=0.0)
 def test_vectorised_step_equals_mesa_idiomatic_agent_steps():
     """Same rule two ways: RedCycleModel.step (vectorised) and Resident.step/advance one by one."""
     kw = dict(n_residents=600, rng=4, agent_objects="eager", threshold_sd=0.3, **DETERMINISTIC)
-    fast, slow = RedCycleModel(**kw), RedCycleModel(**kw)
+    fast, slow = engine(**kw), engine(**kw)
     assert np.array_equal(fast.state.rung, slow.state.rung)
     moved = 0
     for _ in range(12):
@@ -32,7 +38,7 @@ def test_vectorised_step_equals_mesa_idiomatic_agent_steps():
 
 
 def test_at_most_one_rung_per_week_and_within_the_ladder():
-    m = RedCycleModel(n_residents=1000, rng=2, decision_noise=0.5, slip_rate=0.3)
+    m = engine(n_residents=1000, rng=2, decision_noise=0.5, slip_rate=0.3)
     for _ in range(20):
         before = m.state.rung.astype(int)
         m.step()
@@ -49,11 +55,11 @@ def test_threshold_boundary_is_inclusive_and_rung_step_raises_the_bar():
                 weight_time=0, initial_engagement=0.0, need_growth=0, self_help_efficacy=0,
                 mutual_aid_efficacy=0, **DETERMINISTIC)
     # node 1 has neighbours 0 and 2; put 0 on rung 2 and 1 on rung 1: social share for 1 is 1/2
-    m = RedCycleModel(graph=g, threshold=0.25, rung_step=0.25, rng=1, **base)
+    m = engine(graph=g, threshold=0.25, rung_step=0.25, rng=1, **base)
     m.state.rung[:] = [2, 1, 0]
     m.step()
     assert m.state.rung[1] == 2  # 0.5 >= 0.25 + 0.25 * 1
-    m = RedCycleModel(graph=g, threshold=0.25, rung_step=0.2500001, rng=1, **base)
+    m = engine(graph=g, threshold=0.25, rung_step=0.2500001, rng=1, **base)
     m.state.rung[:] = [2, 1, 0]
     m.step()
     assert m.state.rung[1] == 1
@@ -63,7 +69,7 @@ def test_isolated_resident_feels_no_social_influence():
     g = nx.Graph()
     g.add_nodes_from(range(3))
     g.add_edge(0, 1)
-    m = RedCycleModel(graph=g, n_rungs=2, weight_social=1, weight_capacity=0, weight_spirit=0,
+    m = engine(graph=g, n_rungs=2, weight_social=1, weight_capacity=0, weight_spirit=0,
                       weight_need=0, weight_time=0, threshold=0.0001, initially_active=[0], rng=1,
                       initial_engagement=0.0, **DETERMINISTIC)
     m.run(5)
@@ -74,7 +80,7 @@ def test_slip_rate_is_the_weekly_slip_probability():
     """With nothing able to climb, each engaged resident slips with probability slip_rate.
     Tolerance: 4 standard errors of a binomial proportion."""
     n, rate = 20_000, 0.2
-    m = RedCycleModel(n_residents=n, rng=9, threshold=9.0, decision_noise=0.0, slip_rate=rate,
+    m = engine(n_residents=n, rng=9, threshold=9.0, decision_noise=0.0, slip_rate=rate,
                       initial_engagement=0.9, agent_objects="lazy")
     engaged = int((m.state.rung > 0).sum())
     m.step()
@@ -85,7 +91,7 @@ def test_slip_rate_is_the_weekly_slip_probability():
 
 
 def test_retention_removes_slip_risk():
-    m = RedCycleModel(n_residents=3000, rng=9, threshold=9.0, slip_rate=0.5, initial_engagement=0.9)
+    m = engine(n_residents=3000, rng=9, threshold=9.0, slip_rate=0.5, initial_engagement=0.9)
     m.ladder.mechanisms = True  # what a mechanism declares when it writes boost/retention
     m.state.retention[:] = 1.0
     m.step()
@@ -95,7 +101,7 @@ def test_retention_removes_slip_risk():
 def test_boost_is_added_to_the_drive():
     """A mechanism's boost alone can lift residents: with all weights 0 only boost drives."""
     zero = dict(weight_social=0, weight_capacity=0, weight_spirit=0, weight_need=0, weight_time=0)
-    m = RedCycleModel(n_residents=500, rng=1, threshold=0.5, rung_step=0, initial_engagement=0.0,
+    m = engine(n_residents=500, rng=1, threshold=0.5, rung_step=0, initial_engagement=0.0,
                       **zero, **DETERMINISTIC)
     m.step()
     assert m.outcomes["climbs"] == 0
@@ -110,7 +116,7 @@ def test_noise_makes_climbing_probabilistic_with_normal_cdf():
     Tolerance: 4 binomial standard errors."""
     zero = dict(weight_social=0, weight_capacity=0, weight_spirit=0, weight_need=0, weight_time=0)
     n = 20_000
-    m = RedCycleModel(n_residents=n, rng=3, threshold=0.1, rung_step=0, initial_engagement=0.0,
+    m = engine(n_residents=n, rng=3, threshold=0.1, rung_step=0, initial_engagement=0.0,
                       decision_noise=0.1, slip_rate=0.0, agent_objects="lazy", **zero)
     m.step()
     p = 0.15865525393145707
@@ -119,18 +125,18 @@ def test_noise_makes_climbing_probabilistic_with_normal_cdf():
 
 def test_needs_grow_and_are_met_by_self_help_and_mutual_aid():
     still = dict(threshold=9.0, slip_rate=0.0, decision_noise=0.0, n_residents=800)
-    grow = RedCycleModel(rng=1, need_growth=0.1, self_help_efficacy=0, mutual_aid_efficacy=0, **still)
+    grow = engine(rng=1, need_growth=0.1, self_help_efficacy=0, mutual_aid_efficacy=0, **still)
     before = grow.state.needs.copy()
     grow.step()
     assert np.allclose(grow.state.needs, before + 0.1 * (1 - before))
-    helped = RedCycleModel(rng=1, need_growth=0.0, self_help_efficacy=0.5, mutual_aid_efficacy=0, **still)
+    helped = engine(rng=1, need_growth=0.0, self_help_efficacy=0.5, mutual_aid_efficacy=0, **still)
     before = helped.state.needs.copy()
     helped.step()
     engaged = helped.state.rung >= 1
     expect = before * (1 - 0.5 * helped.state.capacity * engaged)[:, None]
     assert np.allclose(helped.state.needs, expect)
     assert (helped.state.needs[~engaged] == before[~engaged]).all()
-    aided = RedCycleModel(rng=1, need_growth=0.0, self_help_efficacy=0.0, mutual_aid_efficacy=0.5, **still)
+    aided = engine(rng=1, need_growth=0.0, self_help_efficacy=0.0, mutual_aid_efficacy=0.5, **still)
     rung = aided.state.rung.copy()
     before = aided.state.needs.copy()
     aided.step()
@@ -141,7 +147,7 @@ def test_needs_grow_and_are_met_by_self_help_and_mutual_aid():
 
 
 def test_agents_read_and_write_through_the_registry():
-    m = RedCycleModel(n_residents=300, rng=1)
+    m = engine(n_residents=300, rng=1)
     a = m.resident(17)
     assert isinstance(a, Resident) and a.index == 17 and a.cell is m.space[17]
     a.rung = 3
@@ -161,7 +167,7 @@ def test_agents_read_and_write_through_the_registry():
 
 
 def test_lazy_agent_objects_are_built_on_first_use():
-    m = RedCycleModel(n_residents=300, rng=1, agent_objects="lazy")
+    m = engine(n_residents=300, rng=1, agent_objects="lazy")
     assert m._residents is None
     m.run(3)
     r = m.resident(5)
@@ -171,7 +177,7 @@ def test_lazy_agent_objects_are_built_on_first_use():
 
 @pytest.mark.parametrize("n_rungs", [2, 3, 4, 5])
 def test_every_ladder_length_runs_and_records_each_rung(n_rungs):
-    m = RedCycleModel(n_residents=300, rng=1, n_rungs=n_rungs).run(10)
+    m = engine(n_residents=300, rng=1, n_rungs=n_rungs).run(10)
     df = m.datacollector.get_model_vars_dataframe()
     shares = df[[c for c in df.columns if c.startswith("share_") and c != "share_engaged"]]
     assert shares.shape[1] == n_rungs

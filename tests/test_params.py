@@ -77,6 +77,8 @@ def _other_value(p):
     match p.kind:
         case "choice":
             return p.choices[-1]
+        case "bool":
+            return not p.default
         case "float?":
             return 0.3
         case "int":
@@ -86,15 +88,20 @@ def _other_value(p):
     raise AssertionError(p.kind)
 
 
-# parameters that only show in particular settings, and where to look
+# parameters that only show in particular settings: (base overrides, run() arguments, other value)
 CONTEXT = {
-    "stable_window": (dict(load_scenario("threshold_limit"), threshold=0.9), dict(steps=50, until_stable=True)),
-    "branch_size_max": ({"branch_size_max": 20}, {}),
+    "stable_window": (dict(load_scenario("threshold_limit"), threshold=0.9), dict(steps=50, until_stable=True), 8),
+    "branch_size_max": ({}, {}, 10),
+    "crowding_out": (load_scenario("status_quo"), {}, 0.5),
+    "fulltime_worker_bonus": ({"fulltime_worker_size": 1000}, {}, 0.25),
+    "renewal_bar": ({}, {}, 0.99),
+    "willingness_min": ({"teams_per_1000": 10.0}, {}, 0.9),
+    "fulltime_worker_size": ({}, {}, 1000),
 }
 
 
 def _outputs(overrides, run_kwargs):
-    m = RedCycleModel(rng=3, **{"n_residents": 1500, "steps": 30, **overrides})
+    m = RedCycleModel(rng=3, **{"n_residents": 1500, "steps": 60, **overrides})
     m.run(**run_kwargs)
     arrays = [a.tobytes() for a in m.state.arrays().values()]
     return (m.datacollector.get_model_vars_dataframe().to_csv(), arrays, m.community.indices.tobytes(),
@@ -106,8 +113,7 @@ def test_no_dead_parameters(name):
     """Changing any parameter from its default changes some output (STYLE: no parameter that
     nothing reads)."""
     p = PARAMS[name]
-    base, run_kwargs = CONTEXT.get(name, ({}, {}))
-    value = _other_value(p) if name not in ("branch_size_max",) else 10
+    base, run_kwargs, value = CONTEXT.get(name, ({}, {}, _other_value(p)))
     changed = dict(base, **{name: value})
     assert validate(changed)
     assert _outputs(base, run_kwargs) != _outputs(changed, run_kwargs), name

@@ -1,0 +1,64 @@
+"""Red resource mechanism (红色资源机制).
+
+    基层党组织要具有行动者意识，坚持互惠互利原则，依托区域化大党建机制，通过以资源换资源，以服务换服务
+    的方式，促进社区社会资源与辖区在地社会资源的整合和循环利用。通过签订共建共享协议，建立开放性的互联
+    互动纽带，通过整合盘活信息、文化、阵地、服务等实现资源共享。
+    "… on the principle of mutual benefit, through regional Party building, exchanging resources for
+    resources and services for services, integrate and recycle the community's resources with those
+    of the units in the area; sign co-building and sharing agreements …"
+
+Rules (docs/ODD.md 7.6): round(units_per_1000 x n / 1000) co-building units (enterprises,
+schools, hospitals, agencies) are Organisation agents. In each resource phase an unsigned unit
+signs an agreement with probability agreement_rate x three_downs and starts contributing
+unit_contribution a week. Every week the community gives back service: H = the hours of residents
+on the volunteering rung (each min(time budget, volunteer_hours)), of which service_exchange_share
+goes to the signed units' causes, shared equally; each signed unit's contribution then follows
+
+    c <- (1 - unit_fade) c + reciprocity x (hours it received)
+
+(grows with the service it gets back, fades without) and is paid into the pool.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents import Organisation
+
+from .mechanism import Mechanism
+
+
+class RedResource(Mechanism):
+    name, zh, en = "resource", "红色资源", "red resource"
+    OUTCOMES = ("units_signed", "unit_contributions", "service_hours_to_units")
+
+    def __init__(self, model, rng):
+        super().__init__(model, rng)
+        count = int(round(self.p["units_per_1000"] * model.community.n / 1000.0))
+        self.units = [Organisation(model, "co_building_unit", name=f"co-building unit {i + 1}") for i in range(count)]
+        for u in self.units:
+            u.signed = False
+            u.contribution = 0.0
+        self.hours_given = 0.0
+
+    def launch(self, round_index: int) -> None:
+        p = self.p
+        for u in self.units:
+            if not u.signed and self.rng.random() < p["agreement_rate"] * p["three_downs"]:
+                u.signed = True
+                u.contribution = p["unit_contribution"]
+
+    def serve(self) -> None:
+        m, st, p = self.model, self.model.state, self.p
+        signed = [u for u in self.units if u.signed]
+        volunteers = st.rung == m.top
+        hours = float(np.minimum(st.time_budget[volunteers], p["volunteer_hours"]).sum())
+        self.hours_given = hours * p["service_exchange_share"] if signed else 0.0
+        for u in signed:
+            u.contribution = (1.0 - p["unit_fade"]) * u.contribution + p["reciprocity"] * self.hours_given / len(signed)
+            m.pool.deposit(u.contribution, "co_building")
+
+    def record(self, out: dict) -> None:
+        out["units_signed"] = sum(u.signed for u in self.units)
+        out["unit_contributions"] = float(sum(u.contribution for u in self.units if u.signed))
+        out["service_hours_to_units"] = self.hours_given
