@@ -192,6 +192,7 @@ class RedCycleModel(mesa.Model):
         st.base_trust[:] = st.trust
         st.record[:] = st.rung / top
         st.team[:] = -1
+        st.last_volunteered[:] = np.where(st.rung == top, 0, -1)
 
     def _node_ids(self, nodes: Sequence) -> np.ndarray:
         labels = self.community.labels
@@ -318,13 +319,16 @@ class RedCycleModel(mesa.Model):
         for name, k in zip(self.rung_names, counts, strict=True):
             out[f"share_{name}"] = k / n
         out["share_engaged"] = 1.0 - counts[0] / n
+        st = self.state
+        st.last_volunteered[st.rung == self.top] = self.steps
+        recent = (st.last_volunteered >= 0) & (self.steps - st.last_volunteered < 52)
+        out["volunteered_past_year"] = np.count_nonzero(recent) / n
         out["participation_index"] = float(counts @ np.arange(self.top + 1)) / (n * self.top)
         unmet = self._static_unmet if self._static_unmet is not None else float(self.state.needs.mean())
         out["mean_unmet_need"] = unmet
         out["climbs"] = climbs
         out["slips"] = slips
         out["needs_met"] = 1.0 - unmet
-        st = self.state
         out["sense_of_gain"] = float(st.gain.mean())
         out["mean_trust"] = float(st.trust.mean())
         out["round"] = (self.steps - 1) // self.p["round_weeks"] + 1 if self.steps else 0

@@ -42,6 +42,7 @@ FIELDS: tuple[Field, ...] = (
     Field("base_trust", np.float64, "0-1", "trust without any evidence from the mechanisms (the initial trust)"),
     Field("place", np.int8, "rung", "rung of the project place the resident holds (0 none)"),
     Field("team", np.int32, "id", "unique_id of the red team the resident belongs to (-1 none)"),
+    Field("last_volunteered", np.int32, "week", "last week the resident was on the top rung (-1 never)"),
     Field("points", np.int64, "points", "service points held (红色激励)"),
     Field("backbone", np.bool_, "", "is a red backbone (红色骨干)"),
     Field("party_category", np.int8, "code", "0 not a Party member, 1 in service, 2 retired, 3 mobile"),

@@ -15,14 +15,16 @@
 Rules (docs/ODD.md 7.7). The cascade of empowerment is explicit, one level each:
 
 1. government -> social workers: in each team phase the government buys services worth
-   venture_fund x n/1000 x three_downs (paid into the pool and out again as "training"); the
-   social workers' skill S moves towards 1 by a share 1 - exp(-training_rate x purchase per 1,000
-   residents); S decays by skill_decay a week.
+   venture_fund x n/1000 x three_downs, paid into the pool; training_share of it is paid out at
+   once to train the social workers, the rest stays to support the teams. The social workers'
+   skill S moves towards 1 by a share 1 - exp(-training_rate x training per 1,000 residents); S
+   decays by skill_decay a week.
 2. social workers -> teams: they incubate floor(S x teams_per_1000 x n/1000 x org_role) new
-   teams a round from the matching list: willing residents (rung >= 3, not in a team, public spirit
+   teams a round from the matching list: willing residents (rung >= 2, not in a team, public spirit
    x min(1, time / volunteer_hours) >= willingness_min), each team on the need category with the
    greatest unmet need that has the fewest teams, its members the most willing, from the seed
-   member's compound first; a backbone among them leads it. Teams with vacancies recruit the same way.
+   member's compound first; a backbone among them leads it. A team has round(team_size x (1 +
+   maturity)) places (a mature team grows) and fills its vacancies the same way each team phase.
    Every week a team's maturity (internal governance) grows by maturity_rate x S x funded x
    (1 + [led by a backbone] / 2) x (1 - maturity), where funded is the share of its
    team_support_cost the pool could pay.
@@ -58,13 +60,13 @@ class RedTeam(Mechanism):
         m, p, st = self.model, self.p, self.model.state
         per_1000 = p["venture_fund"] * p["three_downs"]
         amount = m.pool.deposit(per_1000 * m.community.n / 1000.0, "venture_fund")
-        m.pool.withdraw(amount, "training")
+        m.pool.withdraw(amount * p["training_share"], "training")  # the rest supports the teams
         self.invested += amount
         sw = self.social_work
-        sw.skill += (1.0 - sw.skill) * (1.0 - np.exp(-p["training_rate"] * per_1000))
+        sw.skill += (1.0 - sw.skill) * (1.0 - np.exp(-p["training_rate"] * per_1000 * p["training_share"]))
         willing = self._willing()
-        for team in self.teams:  # refill vacancies first
-            need = p["team_size"] - len(team.members)
+        for team in self.teams:  # a team grows with its maturity: fill its places first
+            need = round(p["team_size"] * (1.0 + team.maturity)) - len(team.members)
             if need > 0:
                 self._recruit(team, willing, need)
         new = int(sw.skill * p["teams_per_1000"] * m.community.n / 1000.0 * p["org_role"])
@@ -89,7 +91,7 @@ class RedTeam(Mechanism):
 
     def _willing(self) -> np.ndarray:
         st = self.model.state
-        return (st.rung >= 3) & (st.team < 0) & (self._willingness() >= self.p["willingness_min"])
+        return (st.rung >= 2) & (st.team < 0) & (self._willingness() >= self.p["willingness_min"])
 
     def _recruit(self, team: Organisation, willing: np.ndarray, count: int) -> None:
         st = self.model.state

@@ -97,11 +97,12 @@ CONTEXT = {
     "renewal_bar": ({}, {}, 0.99),
     "willingness_min": ({"teams_per_1000": 10.0}, {}, 0.9),
     "fulltime_worker_size": ({}, {}, 1000),
+    "incentive_budget_share": ({"point_value": 0.01}, {}, 0.25),
 }
 
 
 def _outputs(overrides, run_kwargs):
-    m = RedCycleModel(rng=3, **{"n_residents": 1500, "steps": 60, **overrides})
+    m = RedCycleModel(rng=3, **{"n_residents": 1500, "steps": 80, **overrides})
     m.run(**run_kwargs)
     arrays = [a.tobytes() for a in m.state.arrays().values()]
     return (m.datacollector.get_model_vars_dataframe().to_csv(), arrays, m.community.indices.tobytes(),
