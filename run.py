@@ -159,9 +159,16 @@ def _print_summary(model, scenario, folder: Path, seconds: float) -> None:
     print("  final share on each rung:")
     for name, k in zip(model.rung_names, counts, strict=True):
         print(f"    {label(name):<28} {k / model.community.n:6.1%}")
-    print(f"  participation index {final['participation_index']:.3f}; "
-          f"mean unmet need {final['mean_unmet_need']:.3f}")
-    print(f"  results: {folder}/ (timeseries.csv, timeseries.parquet, summary.json, rung_shares.png)")
+    print(f"  volunteered in the past year {final['volunteered_past_year']:.1%}; participation index "
+          f"{final['participation_index']:.3f}; needs met {final['needs_met']:.3f}; trust {final['mean_trust']:.3f}")
+    if model.mechanisms:
+        rounds = model.cycle.rounds
+        up = sum(r["spiral_up"] for r in rounds)
+        print(f"  mechanisms on: {', '.join(model.mechanisms)}; {len(rounds)} rounds, "
+              f"{up} of them ending higher than the round before")
+        print(f"  pool: {model.pool.total_in():.2f} in, {model.pool.total_out():.2f} out, "
+              f"balance {model.pool.balance:.2f}")
+    print(f"  results: {folder}/ (timeseries.csv, timeseries.parquet, rounds.csv, summary.json, rung_shares.png, spiral.png)")
 
 
 def main(argv: list[str] | None = None) -> int:

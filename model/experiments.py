@@ -9,6 +9,7 @@ per part), so the difference isolates the configuration.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -45,7 +46,8 @@ def run_many(configs: dict[str, dict[str, Any]], seeds: Iterable[int], weeks: in
     if processes <= 1:
         results = [run_one(job) for job in jobs]
     else:
-        with ProcessPoolExecutor(max_workers=processes) as pool:
+        # spawn: clean workers on every OS (forking a process that runs threads can deadlock)
+        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as pool:
             results = list(pool.map(run_one, jobs, chunksize=1))
     series = pd.concat([r["series"] for r in results], ignore_index=True)
     rounds = pd.concat([r["rounds"] for r in results], ignore_index=True)

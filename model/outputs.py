@@ -7,7 +7,10 @@ Every output folder holds:
   runs);
 * ``summary.json``: scenario, question, every parameter, seed, package versions, git commit,
   final outcomes, run time;
-* ``rung_shares.png``: the share of residents on each rung over time.
+* ``rounds.csv``: one row per completed round of the micro-cycle: its outcomes, their gain over
+  the round before and whether the community ended the round higher (``spiral_up``);
+* ``rung_shares.png``: the share of residents on each rung over time;
+* ``spiral.png``: the participation index on a polar clock of the round's six phases.
 
 The folder is written under a temporary name and renamed into place, so a failure never leaves a
 half-written result.
@@ -94,6 +97,9 @@ def summary(model, scenario: dict[str, Any], seconds: float) -> dict[str, Any]:
         "parameters": model.p,
         "varied_parameters": varied_parameters(model.p),
         "final": model.final_outcomes(),
+        "mechanisms_on": list(model.mechanisms),
+        "pool": {"balance": model.pool.balance, "inflows": model.pool.inflows(), "outflows": model.pool.outflows()},
+        "rounds": model.cycle.rounds,
         "versions": versions(),
         "commit": git_commit(),
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -113,12 +119,17 @@ def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, s
         table = tidy_table(model, scenario.get("name", "custom"))
         table.to_csv(tmp / "timeseries.csv", index=False)
         table.to_parquet(tmp / "timeseries.parquet", index=False)
+        rounds = model.rounds
+        rounds.insert(0, "seed", model.seed)
+        rounds.insert(0, "scenario", scenario.get("name", "custom"))
+        rounds.to_csv(tmp / "rounds.csv", index=False)
         with open(tmp / "summary.json", "w", encoding="utf-8") as fh:
             json.dump(summary(model, scenario, seconds), fh, indent=2, ensure_ascii=False, default=_jsonable)
-        from .plotting import plot_rung_shares
+        from .plotting import plot_rung_shares, plot_spiral
 
-        plot_rung_shares(table, model.rung_names, tmp / "rung_shares.png",
-                         title=f"{scenario.get('name', 'custom')} (seed {model.seed})")
+        title = f"{scenario.get('name', 'custom')} (seed {model.seed})"
+        plot_rung_shares(table, model.rung_names, tmp / "rung_shares.png", title=title)
+        plot_spiral(table, model.p["round_weeks"], tmp / "spiral.png", title=title)
         if out.exists():
             old = out.with_name(f".{out.name}.old")
             shutil.rmtree(old, ignore_errors=True)

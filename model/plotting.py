@@ -64,3 +64,44 @@ def plot_rung_shares(table, rung_names, path, title: str = "") -> None:
         fig.tight_layout()
         fig.savefig(path)
         plt.close(fig)
+
+
+PHASE_LABELS = (("红色骨干", "backbone"), ("红色项目", "project"), ("红色公约", "convention"),
+                ("红色资源", "resource"), ("红色团队", "team"), ("红色激励", "incentive"))
+
+
+def plot_spiral(table, round_weeks: int, path, title: str = "", outcome: str = "participation_index") -> None:
+    """The micro-cycle as a spiral: the angle is the week within the round (the six phases as
+    sectors, backbone at the top, clockwise), the radius the outcome; a community that spirals
+    upward draws an outward spiral, one that stalls draws a circle."""
+    import numpy as np
+
+    font = cjk_font()
+    rc = {"font.sans-serif": [font, "DejaVu Sans"], "axes.unicode_minus": False} if font else {}
+    weeks = table["week"].to_numpy()
+    values = table[outcome].to_numpy()
+    theta = 2 * np.pi * (weeks % round_weeks) / round_weeks
+    with plt.rc_context(rc):
+        fig = plt.figure(figsize=(5.6, 5.6), dpi=110)
+        ax = fig.add_subplot(projection="polar")
+        ax.set_theta_zero_location("N")
+        ax.set_theta_direction(-1)
+        rounds = weeks // round_weeks
+        cmap = plt.get_cmap("OrRd")
+        last = max(1, int(rounds.max()))
+        for k in range(int(rounds.max()) + 1):
+            sel = (rounds == k) | (np.r_[rounds[1:], -1] == k)  # join each round to the next
+            ax.plot(theta[sel], values[sel], color=cmap(0.35 + 0.65 * k / last), lw=2)
+        edges = [2 * np.pi * (k * round_weeks // 6) / round_weeks for k in range(6)]
+        for e in edges:
+            ax.axvline(e, color="#999999", lw=0.6, ls=":")
+        mids = [e + np.pi / 6 for e in edges]
+        ax.set_xticks(mids)
+        ax.set_xticklabels([f"{zh}\n{en}" if font else en for zh, en in PHASE_LABELS], fontsize=8)
+        ax.set_ylim(0, max(0.05, float(values.max()) * 1.1))
+        ax.set_rlabel_position(200)  # radial labels between two phase labels
+        ax.tick_params(axis="y", labelsize=7)
+        ax.set_title(title or ("参与指数螺旋 participation spiral" if font else "participation spiral"), pad=18)
+        fig.tight_layout()
+        fig.savefig(path)
+        plt.close(fig)
