@@ -8,7 +8,7 @@
     trace mobile members, make use of retired members … red backbones should be found in the
     community's shared action, not appointed directly, to raise their cohesion and affinity."
 
-Rules (docs/ODD.md 7.3): in each backbone phase the organisation names k = round(backbone_share x
+Rules (docs/ODD.md 7.4): in each backbone phase the organisation names k = round(backbone_share x
 n x capacity) backbones, capacity = 1 + fulltime_worker_bonus in communities of at least
 fulltime_worker_size residents (model.org_capacity, which also extends the organisation's reach).
 

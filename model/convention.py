@@ -6,7 +6,7 @@
     worries us, what can we do — towards a psychological contract on norms of conduct: 'I take
     part, I agree, I make it, I keep it' … guiding residents back to self-governance."
 
-Rules (docs/ODD.md 7.5): the norm strength N (0-1) is one number for the community. In each week
+Rules (docs/ODD.md 7.6): the norm strength N (0-1) is one number for the community. In each week
 of the convention phase (a sixth of the round) a dialogue round is held: the residents on rung >= 2
 whom the organisation reaches take part, a share P of all residents;
 

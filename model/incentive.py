@@ -7,20 +7,21 @@
     public-benefit exchange list and an incentive mechanism for lasting public service is built;
     WeChat, Weibo and mobile apps carry a red incentive platform ('Internet + Party building')."
 
-Rules (docs/ODD.md 7.8). Every week residents earn points_per_week points on the public-affairs
+Rules (docs/ODD.md 7.9). Every week residents earn points_per_week points on the public-affairs
 rung and twice that on the volunteering rung (points issued). In each incentive phase everyone
 redeems their points against the exchange list at point_value each, paid from the pool, but one
 redemption may use at most incentive_budget_share of the balance: if the requests exceed it, each
 resident redeems the same fraction f of its points (rounded down) and keeps the rest (points held).
 Residents learn whether points are honoured: credibility <- (credibility + f) / 2 after each
-redemption (starting at initial_credibility). The platform makes service visible:
+redemption (starting at initial_credibility). The points earned in a whole round (from its first
+week to its last) enter the next round's backbone score (the cycle resets the count when a round
+starts, after the backbone phase). The platform makes service visible:
 
     signal = credibility x (1 + platform) / 2
 
 Every week residents on the public-affairs rung gain incentive_pull x signal of drive towards
-volunteering, and volunteers lose incentive_retention x signal of their slip risk. Points earned
-in a round feed the next round's emergent backbone score (the end of the cycle is the start of
-the next). An incentive scheme without resource supply runs into its budget: f falls, and with it
+volunteering, and volunteers lose incentive_retention x signal of their slip risk (the end of the
+cycle is the start of the next). An incentive scheme without resource supply runs into its budget: f falls, and with it
 credibility and the incentive's effect.
 """
 
@@ -55,7 +56,6 @@ class RedIncentive(Mechanism):
             self.redeemed += int(redeem.sum())
             self.last_fraction = f
             self.credibility = 0.5 * (self.credibility + f)
-        m.points_earned_round[:] = 0
 
     def act(self) -> None:
         st, p, top = self.model.state, self.p, self.model.top
@@ -65,7 +65,7 @@ class RedIncentive(Mechanism):
 
     def serve(self) -> None:
         m, st, p = self.model, self.model.state, self.p
-        earn = np.where(st.rung >= 3, p["points_per_week"] * (st.rung - 2), 0).astype(np.int64)
+        earn = np.where(st.rung >= 3, p["points_per_week"] * (st.rung.astype(np.int64) - 2), 0)
         st.points += earn
         m.points_earned_round += earn
         self.issued += int(earn.sum())

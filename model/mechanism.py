@@ -102,6 +102,13 @@ class MicroCycle:
                 mech = self.mechanisms.get(ORDER[k])
                 if mech is not None:
                     mech.launch(self.round_index)
+        if week_of_round == 0:
+            # the backbone phase has scored last round's points; the new round counts afresh
+            self.model.points_earned_round[:] = 0
+
+    def columns(self) -> list[str]:
+        """The columns of the rounds table (present even before a round has ended)."""
+        return ["round", "week", *self.ROUND_OUTCOMES, *(f"gain_{k}" for k in self.ROUND_OUTCOMES), "spiral_up"]
 
     def end_week(self, outcomes: dict) -> None:
         """At the end of a round, record its outcomes and its gain over the round before."""

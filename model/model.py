@@ -286,7 +286,7 @@ class RedCycleModel(mesa.Model):
         """One row per completed round: its outcomes, their gain over the round before, spiral_up."""
         import pandas as pd
 
-        return pd.DataFrame(self.cycle.rounds)
+        return pd.DataFrame(self.cycle.rounds, columns=self.cycle.columns())
 
     def run(self, steps: int | None = None, until_stable: bool = False) -> RedCycleModel:
         """Run ``steps`` weeks (default: the ``steps`` parameter).
@@ -360,11 +360,12 @@ def _reporter(key: str):
 
 def _beta(rng: np.random.Generator, mean: float, kappa: float, size) -> np.ndarray:
     """Beta draws with the given mean and concentration (alpha + beta); exact at mean 0 or 1."""
-    if mean <= 0.0:
+    a, b = mean * kappa, (1.0 - mean) * kappa
+    if a <= 0.0:  # also a mean so small that a underflows to 0
         return np.zeros(size)
-    if mean >= 1.0:
+    if b <= 0.0:
         return np.ones(size)
-    return rng.beta(mean * kappa, (1.0 - mean) * kappa, size)
+    return rng.beta(a, b, size)
 
 
 def _signature() -> inspect.Signature:

@@ -493,6 +493,7 @@ _PARAMS: list[Param] = [
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _PARAMS}
+MECHANISM_SWITCHES: tuple[str, ...] = tuple(p.name for p in _PARAMS if p.name.endswith("_on"))
 DEFAULTS: dict[str, Any] = {p.name: p.default for p in _PARAMS}
 GROUPS: tuple[str, ...] = ("community", "initial", "ladder", "strategy", "cycle", "backbone", "project", "convention",
                           "resource", "team", "incentive", "run")
@@ -518,6 +519,11 @@ def validate(overrides: dict[str, Any]) -> dict[str, Any]:
         if name not in PARAMS:
             raise unknown_name_error(name)
         params[name] = PARAMS[name].check(value)
+    on = [name for name in MECHANISM_SWITCHES if params[name]]
+    if params["n_rungs"] != 5 and on:
+        raise ParameterError(
+            f"parameter 'n_rungs' = {params['n_rungs']} needs every mechanism off (they act on the essay's "
+            f"five-rung ladder) but {', '.join(on)} is on; allowed: n_rungs = 5, or those set to false")
     if params["retired_share"] + params["mobile_share"] > 1.0 + 1e-12:
         raise ParameterError(
             "parameters 'retired_share' + 'mobile_share' = "

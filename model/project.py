@@ -9,7 +9,7 @@
     社区需求让居民表达(问需于民)；社区问题让居民讨论(问计于民)；社区事务让居民参与(问效于民)。
     "Let residents voice the needs, discuss the problems, take part in (and evaluate) the affairs."
 
-Rules (docs/ODD.md 7.4), in each project phase:
+Rules (docs/ODD.md 7.5), in each project phase:
 
 1. The government pays seed_fund x n/1000 x three_downs into the pool.
 2. Last round's projects are evaluated: residents' evaluation is the mean share of their need (in
@@ -46,6 +46,15 @@ from .mechanism import Mechanism
 
 PLACE_RUNGS = (2, 3, 4)
 PLACE_SPLIT = (3, 2, 1)
+
+
+def split_places(total: int) -> list[int]:
+    """``total`` places split 3:2:1 over rungs 2, 3, 4 by largest remainder (they sum to ``total``)."""
+    exact = np.asarray(PLACE_SPLIT, dtype=float) * total / sum(PLACE_SPLIT)
+    counts = np.floor(exact).astype(int)
+    for i in np.argsort(-(exact - counts), kind="stable")[: total - counts.sum()]:
+        counts[i] += 1
+    return counts.tolist()
 
 
 @dataclass
@@ -134,8 +143,7 @@ class RedProject(Mechanism):
         served = np.argpartition(-need, k - 1)[:k]
         participants, place_rung = [], []
         if participatory:
-            self_places = np.asarray(PLACE_SPLIT) * p["project_places"] / sum(PLACE_SPLIT)
-            for rung, places in zip(PLACE_RUNGS, np.round(self_places).astype(int), strict=True):
+            for rung, places in zip(PLACE_RUNGS, split_places(p["project_places"]), strict=True):
                 pool = np.flatnonzero(self.reached((st.rung >= rung - 1) & (st.rung <= rung) & ~taken))
                 take = min(places, len(pool))
                 if take == 0:

@@ -7,7 +7,7 @@
     resources and services for services, integrate and recycle the community's resources with those
     of the units in the area; sign co-building and sharing agreements …"
 
-Rules (docs/ODD.md 7.6): round(units_per_1000 x n / 1000) co-building units (enterprises,
+Rules (docs/ODD.md 7.7): round(units_per_1000 x n / 1000) co-building units (enterprises,
 schools, hospitals, agencies) are Organisation agents. In each resource phase an unsigned unit
 signs an agreement with probability agreement_rate x three_downs and starts contributing
 unit_contribution a week. Every week the community gives back service: H = the hours of residents

@@ -12,7 +12,7 @@
     community workers (by purchasing social workers' training), then the workers empower the red
     teams, then workers and teams empower residents."
 
-Rules (docs/ODD.md 7.7). The cascade of empowerment is explicit, one level each:
+Rules (docs/ODD.md 7.8). The cascade of empowerment is explicit, one level each:
 
 1. government -> social workers: in each team phase the government buys services worth
    venture_fund x n/1000 x three_downs, paid into the pool; training_share of it is paid out at
@@ -25,8 +25,8 @@ Rules (docs/ODD.md 7.7). The cascade of empowerment is explicit, one level each:
    greatest unmet need that has the fewest teams, its members the most willing, from the seed
    member's compound first; a backbone among them leads it. A team has round(team_size x (1 +
    maturity)) places (a mature team grows) and fills its vacancies the same way each team phase.
-   Every week a team's maturity (internal governance) grows by maturity_rate x S x funded x
-   (1 + [led by a backbone] / 2) x (1 - maturity), where funded is the share of its
+   Every week a team's maturity (internal governance) grows by min(1, maturity_rate x S x funded x
+   (1 + [led by a backbone] / 2)) x (1 - maturity), where funded is the share of its
    team_support_cost the pool could pay.
 3. teams -> residents: members gain team_pull x maturity of drive, team_retention x maturity less
    slip risk and capacity_gain x org_role x maturity of capacity; each team meets team_service x
@@ -54,6 +54,17 @@ class RedTeam(Mechanism):
         self.teams: list[Organisation] = []
         self.invested = 0.0
         self.next_id = 0
+        # residents of each compound, found once (teams recruit and serve within their compound)
+        compound = model.state.compound
+        order = np.argsort(compound, kind="stable")
+        bounds = np.flatnonzero(np.r_[True, compound[order][1:] != compound[order][:-1], True])
+        self.by_compound = {int(compound[order[a]]): order[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
+        self._index_members()
+
+    def _index_members(self) -> None:
+        """Every member once, with the position of its team in self.teams (vectorised weekly work)."""
+        self.member = np.asarray([i for t in self.teams for i in t.members], dtype=np.int64)
+        self.member_team = np.repeat(np.arange(len(self.teams)), [len(t.members) for t in self.teams])
 
     # -------------------------------------------------------------------------- phase -------
     def launch(self, round_index: int) -> None:
@@ -64,55 +75,68 @@ class RedTeam(Mechanism):
         self.invested += amount
         sw = self.social_work
         sw.skill += (1.0 - sw.skill) * (1.0 - np.exp(-p["training_rate"] * per_1000 * p["training_share"]))
-        willing = self._willing()
+        w = self._willingness()
+        willing = self._willing(w)
+        ranked = np.flatnonzero(willing)
+        ranked = ranked[np.argsort(-w[ranked], kind="stable")]  # the matching list, most willing first
         for team in self.teams:  # a team grows with its maturity: fill its places first
             need = round(p["team_size"] * (1.0 + team.maturity)) - len(team.members)
             if need > 0:
-                self._recruit(team, willing, need)
+                self._recruit(team, willing, ranked, w, need)
         new = int(sw.skill * p["teams_per_1000"] * m.community.n / 1000.0 * p["org_role"])
         unmet = st.needs.mean(axis=0)
         for _ in range(new):
-            if np.count_nonzero(willing) < 2:
+            free = ranked[willing[ranked]]
+            if len(free) < 2:
                 break
             per_category = np.bincount([t.category for t in self.teams], minlength=len(unmet))
             category = int(np.lexsort((-unmet, per_category))[0])
             team = Organisation(m, "red_team", name=f"red team {self.next_id + 1}")
             self.next_id += 1
             team.category, team.maturity, team.members = category, 0.0, []
-            seed_pool = np.flatnonzero(willing)
-            seed = seed_pool[np.argmax(self._willingness()[seed_pool])]
-            team.compound = int(st.compound[seed])
-            self._recruit(team, willing, p["team_size"])
+            team.compound = int(st.compound[free[0]])  # seeded by the most willing resident
+            self._recruit(team, willing, ranked, w, p["team_size"])
             self.teams.append(team)
+        self._index_members()
 
     def _willingness(self) -> np.ndarray:
         st, p = self.model.state, self.p
         return st.public_spirit * np.minimum(1.0, st.time_budget / p["volunteer_hours"])
 
-    def _willing(self) -> np.ndarray:
+    def _willing(self, w: np.ndarray | None = None) -> np.ndarray:
+        """The matching list: residents on rung >= 2, in no team, willing enough to serve."""
         st = self.model.state
-        return (st.rung >= 2) & (st.team < 0) & (self._willingness() >= self.p["willingness_min"])
+        w = self._willingness() if w is None else w
+        return (st.rung >= 2) & (st.team < 0) & (w >= self.p["willingness_min"])
 
-    def _recruit(self, team: Organisation, willing: np.ndarray, count: int) -> None:
+    def _recruit(self, team: Organisation, willing: np.ndarray, ranked: np.ndarray, w: np.ndarray,
+                 count: int) -> None:
+        """The ``count`` most willing free residents, from the team's compound first."""
         st = self.model.state
-        local = np.flatnonzero(willing & (st.compound == team.compound))
-        others = np.flatnonzero(willing & (st.compound != team.compound))
-        w = self._willingness()
-        ranked = np.concatenate([local[np.argsort(-w[local], kind="stable")],
-                                 others[np.argsort(-w[others], kind="stable")]])[:count]
-        team.members.extend(int(i) for i in ranked)
-        willing[ranked] = False
-        st.team[ranked] = team.unique_id
+        local = self.by_compound[team.compound]
+        local = local[willing[local]]
+        chosen = local[np.argsort(-w[local], kind="stable")][:count]
+        if len(chosen) < count:
+            others = ranked[willing[ranked] & (st.compound[ranked] != team.compound)]
+            chosen = np.concatenate([chosen, others[: count - len(chosen)]])
+        team.members.extend(int(i) for i in chosen)
+        willing[chosen] = False
+        st.team[chosen] = team.unique_id
         team.led = bool(st.backbone[team.members].any()) if team.members else False
 
     # -------------------------------------------------------------------------- weekly ------
+    def _maturity(self) -> np.ndarray:
+        return np.fromiter((t.maturity for t in self.teams), dtype=np.float64, count=len(self.teams))
+
     def act(self) -> None:
+        if not self.teams:
+            return
         st, p = self.model.state, self.p
-        for team in self.teams:
-            idx = np.asarray(team.members, dtype=np.int64)
-            st.boost[idx] += p["team_pull"] * team.maturity
-            self.add_retention(p["team_retention"] * team.maturity, where=idx)
-            st.capacity[idx] += p["capacity_gain"] * p["org_role"] * team.maturity * (1.0 - st.capacity[idx])
+        idx = self.member
+        mat = self._maturity()[self.member_team]
+        st.boost[idx] += p["team_pull"] * mat
+        self.add_retention(p["team_retention"] * mat, where=idx)
+        st.capacity[idx] += p["capacity_gain"] * p["org_role"] * mat * (1.0 - st.capacity[idx])
 
     def serve(self) -> None:
         m, st, p = self.model, self.model.state, self.p
@@ -120,29 +144,50 @@ class RedTeam(Mechanism):
         if self.teams:
             cost = p["team_support_cost"] * len(self.teams)
             funded = m.pool.withdraw(cost, "team_support") / cost if cost > 0 else 1.0
-        kept = []
-        for team in self.teams:
-            idx = np.asarray(team.members, dtype=np.int64)
-            if np.count_nonzero(st.rung[idx] >= 2) < 2:  # the team falls apart
-                st.team[idx] = -1
-                team.remove()
-                continue
-            lead = 1.0 + 0.5 * (team.led and bool(st.backbone[idx].any()))
-            team.maturity += p["maturity_rate"] * sw.skill * funded * lead * (1.0 - team.maturity)
-            active = np.count_nonzero(st.rung[idx] >= 3) / len(idx)
-            local = np.flatnonzero(st.compound == team.compound)
-            k = min(2 * p["team_size"], len(local))
-            if k:
-                need = st.needs[local, team.category]
-                neediest = local[np.argpartition(-need, k - 1)[:k]]
-                st.needs[neediest, team.category] *= 1.0 - p["team_service"] * team.maturity * active
-            kept.append(team)
-        self.teams = kept
+            self._dissolve_failing()
+        if self.teams:
+            k_teams = len(self.teams)
+            pos, rung = self.member_team, st.rung[self.member]
+            size = np.bincount(pos, minlength=k_teams)
+            active = np.bincount(pos[rung >= 3], minlength=k_teams) / size
+            backed = np.bincount(pos[st.backbone[self.member]], minlength=k_teams) > 0
+            led = np.fromiter((t.led for t in self.teams), dtype=bool, count=k_teams)
+            lead = 1.0 + 0.5 * (led & backed)
+            mat = self._maturity()
+            mat += np.minimum(1.0, p["maturity_rate"] * sw.skill * funded * lead) * (1.0 - mat)
+            for team, value in zip(self.teams, mat.tolist(), strict=True):
+                team.maturity = value
+            # teams on the same compound and category serve the same neediest residents
+            relief: dict[tuple[int, int], float] = {}
+            for team, a, mt in zip(self.teams, active.tolist(), mat.tolist(), strict=True):
+                key = (team.compound, team.category)
+                relief[key] = relief.get(key, 1.0) * (1.0 - p["team_service"] * mt * a)
+            for (compound, category), factor in relief.items():
+                local = self.by_compound[compound]
+                k = min(2 * p["team_size"], len(local))
+                neediest = local[np.argpartition(-st.needs[local, category], k - 1)[:k]]
+                st.needs[neediest, category] *= factor
         sw.skill *= 1.0 - p["skill_decay"]
+
+    def _dissolve_failing(self) -> None:
+        """A team with fewer than 2 members on rung >= 2 falls apart and frees its members."""
+        st = self.model.state
+        on2 = np.bincount(self.member_team[st.rung[self.member] >= 2], minlength=len(self.teams))
+        if (on2 >= 2).all():
+            return
+        kept = []
+        for team, alive in zip(self.teams, on2 >= 2, strict=True):
+            if alive:
+                kept.append(team)
+            else:
+                st.team[np.asarray(team.members, dtype=np.int64)] = -1
+                team.remove()
+        self.teams = kept
+        self._index_members()
 
     def record(self, out: dict) -> None:
         out["venture_invested"] = self.invested
         out["social_worker_skill"] = self.social_work.skill
         out["n_teams"] = len(self.teams)
-        out["team_maturity"] = float(np.mean([t.maturity for t in self.teams])) if self.teams else 0.0
-        out["team_members"] = int(sum(len(t.members) for t in self.teams))
+        out["team_maturity"] = float(self._maturity().mean()) if self.teams else 0.0
+        out["team_members"] = len(self.member)

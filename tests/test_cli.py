@@ -28,7 +28,7 @@ from model.params import PARAMS
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ("--set", "n_residents=300", "--steps", "20")
 STEPS = 20
-OUTPUT_FILES = {"timeseries.csv", "timeseries.parquet", "summary.json", "rung_shares.png"}
+OUTPUT_FILES = {"timeseries.csv", "timeseries.parquet", "rounds.csv", "summary.json", "rung_shares.png", "spiral.png"}
 
 
 def run_cli(args) -> subprocess.CompletedProcess:
@@ -149,7 +149,7 @@ def table(cli: Cli, name: str) -> pd.DataFrame:
 # ------------------------------------------------------------------ a good run ---------------
 
 
-def test_run_writes_the_four_outputs(cli):
+def test_run_writes_every_output(cli):
     res = cli.result["a"]
     assert res.returncode == 0, res.stderr
     assert res.stderr == ""
@@ -157,6 +157,9 @@ def test_run_writes_the_four_outputs(cli):
     out = cli.out["a"]
     assert {p.name for p in out.iterdir()} == OUTPUT_FILES
     assert (out / "rung_shares.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "spiral.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rounds = pd.read_csv(out / "rounds.csv")
+    assert len(rounds) == STEPS // 26 and "spiral_up" in rounds.columns  # headers even before a round ends
 
 
 def test_timeseries_one_row_per_week_with_tidy_columns(cli):

@@ -41,6 +41,7 @@ def test_model_signature_lists_every_parameter_with_its_schema_default():
     ({"agent_objects": "sometimes"}, "allowed: one of 'auto', 'eager', 'lazy'"),
     ({"decision_noise": float("nan")}, "must be finite"),
     ({"retired_share": 0.8, "mobile_share": 0.5}, "exceed 1"),
+    ({"n_rungs": 3}, "needs every mechanism off"),
 ])
 def test_bad_values_raise_one_line_errors(overrides, fragment):
     with pytest.raises(ParameterError) as err:
@@ -97,6 +98,7 @@ CONTEXT = {
     "renewal_bar": ({}, {}, 0.99),
     "willingness_min": ({"teams_per_1000": 10.0}, {}, 0.9),
     "fulltime_worker_size": ({}, {}, 1000),
+    "n_rungs": (load_scenario("baseline"), {}, 4),
     "incentive_budget_share": ({"point_value": 0.01}, {}, 0.25),
 }
 
