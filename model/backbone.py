@@ -66,8 +66,10 @@ class Backbone(Mechanism):
             case "appointed":
                 members = np.flatnonzero(member)
                 weight = m.reach_probability[members]
-                take = min(k, int(np.count_nonzero(weight)))
-                chosen = (self.rng.choice(members, size=take, replace=False, p=weight / weight.sum())
+                total = weight.sum()
+                chance = weight / total if total > 0 else weight
+                take = min(k, int(np.count_nonzero(chance)))  # after normalising: tiny weights can vanish
+                chosen = (self.rng.choice(members, size=take, replace=False, p=chance)
                           if take > 0 else members[:0])
             case other:
                 raise ValueError(f"unknown backbone_selection {other!r}; allowed: emergent, appointed")

@@ -50,6 +50,10 @@ MECHANISMS: dict[str, type[Mechanism]] = {
 EAGER_AGENT_LIMIT = 50_000
 """With ``agent_objects="auto"``, Mesa objects are built up front up to this many residents."""
 
+NEED_LEAN = (0.5, 0.5, 0.25, -1.25)
+"""Relative lean of the initial need means (elder care, medical care, hardship relief, daily life);
+it averages 0, so need_mean stays the mean over categories."""
+
 GRAPH_PARAMS = ("household_size_mean", "households_per_building", "buildings_per_compound", "building_ties",
                 "compound_ties", "long_ties", "party_member_share", "retired_share", "mobile_share",
                 "branch_size_max", "branch_ties")
@@ -169,8 +173,9 @@ class RedCycleModel(mesa.Model):
                                          + p["party_spirit_bonus"] * member)
         # a more diverse community starts with less trust and more heterogeneous needs
         st.trust[:] = _beta(rng, p["trust_mean"] * (1.0 - 0.5 * p["diversity"]), kappa, n)
-        st.needs[:] = _beta(rng, p["need_mean"], kappa * (1.0 - 0.75 * p["diversity"]),
-                            (n, len(NEED_CATEGORIES)))
+        lean = 1.0 + p["need_skew"] * np.asarray(NEED_LEAN)
+        for k, mean in enumerate(np.minimum(1.0, p["need_mean"] * lean)):
+            st.needs[:, k] = _beta(rng, mean, kappa * (1.0 - 0.75 * p["diversity"]), n)
         factor = np.ones(n)
         factor[c.party_category == RETIRED] = p["retired_time_factor"]
         factor[c.party_category == MOBILE] = p["mobile_time_factor"]

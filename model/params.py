@@ -198,6 +198,12 @@ _PARAMS: list[Param] = [
     Param("need_mean", 0.4, "float", "mean initial unmet need in each need category; Beta-distributed",
           unit="0-1", low=0.0, high=1.0, group="initial", term_zh="居民需求", term_en="residents' needs",
           source=ASSUMPTION),
+    Param("need_skew", 0.4, "float",
+          "how much the initial needs lean towards elder care, medical care and hardship relief: category means "
+          "are need_mean x (1 + skew x (0.5, 0.5, 0.25, -1.25)), capped at 1",
+          unit="", low=0.0, high=0.8, group="initial", term_zh="居民需求", term_en="residents' needs",
+          source="CSS 2021: the largest unmet needs are medical care, elder care and poverty relief "
+                 "(CONCEPT.md); the size of the lean is an assumption"),
     Param("trait_concentration", 2.0, "float",
           "concentration (alpha + beta) of the Beta distributions of traits; larger = more alike",
           unit="", low=0.1, high=1000.0, group="initial", source=ASSUMPTION),
@@ -334,6 +340,10 @@ _PARAMS: list[Param] = [
           "trust evidence per unit of contact with credible backbones",
           unit="0-1", low=0.0, high=1.0, group="backbone", term_zh="凝聚力和亲和力",
           term_en="cohesion and affinity", source=ASSUMPTION),
+    Param("backbone_lead_bonus", 0.5, "float",
+          "how much better a project or team does when a backbone leads it (efficacy and maturing)",
+          unit="x", low=0.0, high=5.0, group="backbone", term_zh="骨干带头", term_en="backbones lead",
+          source=ASSUMPTION),
     # --- 2. red project (红色项目) ---------------------------------------------------------------
     Param("project_on", True, "bool", "red project mechanism switched on",
           group="project", term_zh="红色项目机制", term_en="red project mechanism"),

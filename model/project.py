@@ -31,9 +31,9 @@ Rules (docs/ODD.md 7.5), in each project phase:
 Every week a place one rung above its holder adds project_pull to the drive, a place at the
 holder's rung removes project_retention of the slip risk, participants gain capacity
 (capacity_gain x org_role); residents served by direct provision lose crowding_out of drive
-(provision crowds out self-help); each project meets project_efficacy x staffing of its served
-residents' need (staffing = share of places held by residents on the place's rung or above; 1 for
-provision).
+(provision crowds out self-help); each project meets min(1, project_efficacy x staffing x (1 +
+backbone_lead_bonus [a backbone holds a place])) of its served residents' need (staffing = share of
+places held by residents on the place's rung or above; 1 for provision): backbones lead projects.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ class Project:
     need_at_start: np.ndarray  # their need in the category when the project started
     participants: np.ndarray  # resident indices holding places
     place_rung: np.ndarray  # the rung of each participant's place
+    led: bool = False  # a backbone holds one of its places
 
 
 class RedProject(Mechanism):
@@ -157,8 +158,9 @@ class RedProject(Mechanism):
         else:
             self.provided[served] = True
         cat = lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dt)  # noqa: E731
-        return Project(category, participatory, served, need[served].copy(), cat(participants, np.int64),
-                       cat(place_rung, np.int8))
+        holders = cat(participants, np.int64)
+        return Project(category, participatory, served, need[served].copy(), holders, cat(place_rung, np.int8),
+                       led=bool(st.backbone[holders].any()))
 
     # -------------------------------------------------------------------------- weekly ------
     def act(self) -> None:
@@ -180,7 +182,8 @@ class RedProject(Mechanism):
                             if p["project_places"] else 0.0)
             else:
                 staffing = 1.0
-            st.needs[proj.served, proj.category] *= 1.0 - p["project_efficacy"] * min(1.0, staffing)
+            lead = 1.0 + p["backbone_lead_bonus"] * proj.led
+            st.needs[proj.served, proj.category] *= 1.0 - min(1.0, p["project_efficacy"] * min(1.0, staffing) * lead)
 
     def record(self, out: dict) -> None:
         out["n_projects"] = len(self.projects)

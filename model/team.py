@@ -26,8 +26,8 @@ Rules (docs/ODD.md 7.8). The cascade of empowerment is explicit, one level each:
    member's compound first; a backbone among them leads it. A team has round(team_size x (1 +
    maturity)) places (a mature team grows) and fills its vacancies the same way each team phase.
    Every week a team's maturity (internal governance) grows by min(1, maturity_rate x S x funded x
-   (1 + [led by a backbone] / 2)) x (1 - maturity), where funded is the share of its
-   team_support_cost the pool could pay.
+   (1 + backbone_lead_bonus [led by a backbone])) x (1 - maturity), where funded is the share of
+   its team_support_cost the pool could pay.
 3. teams -> residents: members gain team_pull x maturity of drive, team_retention x maturity less
    slip risk and capacity_gain x org_role x maturity of capacity; each team meets team_service x
    maturity x (share of members on rung >= 3) of the need of its 2 x team_size neediest residents
@@ -152,7 +152,7 @@ class RedTeam(Mechanism):
             active = np.bincount(pos[rung >= 3], minlength=k_teams) / size
             backed = np.bincount(pos[st.backbone[self.member]], minlength=k_teams) > 0
             led = np.fromiter((t.led for t in self.teams), dtype=bool, count=k_teams)
-            lead = 1.0 + 0.5 * (led & backed)
+            lead = 1.0 + p["backbone_lead_bonus"] * (led & backed)
             mat = self._maturity()
             mat += np.minimum(1.0, p["maturity_rate"] * sw.skill * funded * lead) * (1.0 - mat)
             for team, value in zip(self.teams, mat.tolist(), strict=True):

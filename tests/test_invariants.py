@@ -144,7 +144,7 @@ def run_checked(m: RedCycleModel, weeks: int) -> None:
 
 
 # ------------------------------------------------------------------------- the tests ---------
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 @given(params=parameter_sets(), seed=st.integers(min_value=0, max_value=2**32 - 1))
 def test_invariants_hold_every_week_over_the_whole_schema(params, seed):
     m = RedCycleModel(rng=seed, **params)

@@ -99,6 +99,7 @@ CONTEXT = {
     "willingness_min": ({"teams_per_1000": 10.0}, {}, 0.9),
     "fulltime_worker_size": ({}, {}, 1000),
     "n_rungs": (load_scenario("baseline"), {}, 4),
+    "survey_method": ({"diversity": 1.0}, {}, "problem_count"),  # the methods differ on diverse needs
     "incentive_budget_share": ({"point_value": 0.01}, {}, 0.25),
 }
 
