@@ -299,8 +299,9 @@ def worker_kernel(n: int, repeats: int, steps: int, seeds: int) -> dict:
 WORKERS = {"scaling": worker_scaling, "idiomatic": worker_idiomatic, "kernel": worker_kernel}
 
 
-def run_worker(name: str, **kwargs) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name, "--args", json.dumps(kwargs)]
+def run_worker(name: str, script: str | Path = __file__, **kwargs) -> dict:
+    """Run one worker of ``script`` (this file or another benchmark) in a fresh interpreter."""
+    cmd = [sys.executable, str(Path(script).resolve()), "--worker", name, "--args", json.dumps(kwargs)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:

@@ -36,7 +36,6 @@ import gc
 import json
 import os
 import pstats
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -47,6 +46,7 @@ OUT_DIR = ROOT / "benchmarks" / "out"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import bench_engine  # noqa: E402
 from benchmarks.bench_engine import machine_info, median, quartiles, timed  # noqa: E402
 
 # Requirements checked (from the issue).
@@ -269,26 +269,14 @@ WORKERS = {"ratio": worker_ratio, "run1k": worker_run1k, "profile": worker_profi
 
 
 def run_worker(name: str, **kwargs) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name, "--args", json.dumps(kwargs)]
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        raise SystemExit(f"benchmark worker {name} {kwargs} failed (exit {proc.returncode})")
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
-    out["wall_s"] = time.perf_counter() - t0
-    return out
+    return bench_engine.run_worker(name, script=__file__, **kwargs)
 
 
 # ------------------------------------------------------------------------- report --------------
 MECHS = ("backbone", "project", "convention", "resource", "team", "incentive")
-PART_ORDER = ["cycle.begin_week"] + [f"{m}.launch" for m in
-                                     ("backbone", "project", "convention", "resource", "team", "incentive")] + [
-    f"{m}.act" for m in ("backbone", "project", "convention", "resource", "team", "incentive")] + [
-    "ladder.step"] + [f"{m}.serve" for m in ("backbone", "project", "convention", "resource", "team", "incentive")] + [
-    "_update_residents", "_measure"] + [
-    f"{m}.record" for m in ("backbone", "project", "convention", "resource", "team", "incentive")] + [
-    "cycle.end_week", "datacollector.collect", "other", "step (total)"]
+PART_ORDER = ["cycle.begin_week", *(f"{m}.launch" for m in MECHS), *(f"{m}.act" for m in MECHS), "ladder.step",
+              *(f"{m}.serve" for m in MECHS), "_update_residents", "_measure", *(f"{m}.record" for m in MECHS),
+              "cycle.end_week", "datacollector.collect", "other", "step (total)"]
 
 
 def report(res: dict) -> str:

@@ -37,7 +37,7 @@ from .pool import Pool
 from .project import RedProject
 from .resource import RedResource
 from .team import RedTeam
-from .params import NEED_CATEGORIES, ParameterError
+from .params import ParameterError
 from .state import ResidentState
 from .streams import resolve_seed, stream
 

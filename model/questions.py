@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .experiments import at_week, markdown_table, mean_ci, paired_difference, run_many

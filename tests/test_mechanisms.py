@@ -96,7 +96,7 @@ def test_rounds_table_one_row_per_completed_round_with_gains_and_spiral():
     df = m.datacollector.get_model_vars_dataframe()
     previous = m.initial_round_outcomes
     assert previous["week"] == 0
-    for i, row in rounds.iterrows():
+    for _i, row in rounds.iterrows():
         for k in MicroCycle.ROUND_OUTCOMES:
             assert row[k] == pytest.approx(float(df.loc[row["week"], k]), abs=1e-12)  # the week's outcome
             assert row[f"gain_{k}"] == pytest.approx(row[k] - float(previous[k]), abs=1e-12)
