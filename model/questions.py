@@ -157,6 +157,27 @@ def incentives(seeds, n_residents: int = 2000, weeks: int = LONG_RUN, processes=
 
 QUESTIONS = {"a": spiral, "b": ablation, "c": roles, "d": backbones, "e": incentives}
 
+WHY = {
+    "a": "Round 1's gain includes the community settling from its initial state: the engine alone rises in "
+         "round 1 too. From round 2 on the engine alone drifts slightly down, while the cycle keeps ending each "
+         "round higher, by less each time: the spiral flattens as the community nears the level its rules can "
+         "hold (slipping, thresholds that rise with each rung, a pool that limits points and projects).",
+    "b": "The convention carries the most: its norm acts on every resident every week (drive and retention), "
+         "while the other mechanisms reach subsets (backbones' neighbours, project places, team members, the "
+         "upper rungs). The mechanisms also depend on each other through the pool and through trust, so an "
+         "ablation removes more than the mechanism's own pull.",
+    "c": "Early the two roles are nearly equal: direct provision meets needs about as well as participation "
+         "does at first. The gap opens as the empowerer's participants and team members gain capacity, its "
+         "teams mature and its places pull residents up, while provision crowds out self-help.",
+    "d": "The difference is small. It is not assumed: an appointed Party member who does not take part is a "
+         "poor example (a backbone's credibility is its own rung), so appointees mobilise less and win less "
+         "trust. The effect rests on that credibility rule, a modelling choice (docs/ODD.md 7.4).",
+    "e": "Without supply nothing is ever redeemed and the credibility of points halves every round. Note "
+         "that the funded scheme also loses credibility by year five: points issued grow with the number of "
+         "volunteers faster than the pool's inflows, so even the calibrated cycle runs into its budget in the "
+         "long run unless the exchange list is renegotiated (point_value) or the pool grows.",
+}
+
 
 def report(results: list[dict], seeds, n_residents: int) -> str:
     out = ["# Questions the model answers", "",
@@ -165,8 +186,9 @@ def report(results: list[dict], seeds, n_residents: int) -> str:
            "by seed (same community, same initial state). \"Yes\" means the interval lies wholly on the side the "
            "essay claims; the test suite checks the same statements on fewer seeds (`tests/test_questions.py`).", ""]
     for r in results:
+        key = r["question"][1]
         out += [f"## {r['question']}", "", f"**{r['answer'].upper()}**: {r['detail']}.", "",
-                markdown_table(r["table"]), ""]
+                markdown_table(r["table"]), "", f"*Why.* {WHY[key]}", ""]
     return "\n".join(out)
 
 
