@@ -6,7 +6,8 @@
 Three parts, each measured in a fresh subprocess (so memory high-water marks and allocator state
 do not leak between measurements), all in one invocation:
 
-1. scaling   agent-steps/s of ``RedCycleModel(n_residents=N, rng=1, agent_objects="lazy").step()``
+1. scaling   agent-steps/s of the engine alone (the ``baseline`` scenario: every mechanism off),
+            ``RedCycleModel(**load_scenario("baseline"), n_residents=N, rng=1, agent_objects="lazy").step()``
              at N = 1k, 10k, 100k, 1M; model build time; peak RSS (``ru_maxrss``) of the process;
              seconds per step / (N + ties) to check linear cost.
 2. idiomatic the same ladder rule one agent at a time (``Resident.step`` then ``Resident.advance``
@@ -125,6 +126,13 @@ def machine_info() -> dict:
     }
 
 
+def _engine() -> dict:
+    """The engine alone: the baseline scenario, every mechanism off."""
+    from model import load_scenario
+
+    return load_scenario("baseline")
+
+
 # ------------------------------------------------------------------------- workers -------------
 # Each worker runs in its own subprocess and prints one JSON object as its last line of stdout.
 
@@ -135,7 +143,7 @@ def worker_scaling(n: int, repeats: int, steps: int, warmup: int, build_repeats:
     gc.collect()
     builds = []
     t0 = time.perf_counter()
-    m = RedCycleModel(n_residents=n, rng=1, agent_objects="lazy")
+    m = RedCycleModel(**_engine(), n_residents=n, rng=1, agent_objects="lazy")
     builds.append(time.perf_counter() - t0)
     rss_after_build = maxrss_bytes()
     n_ties = int(m.community.n_ties)
@@ -151,7 +159,7 @@ def worker_scaling(n: int, repeats: int, steps: int, warmup: int, build_repeats:
         del m
         gc.collect()
         t0 = time.perf_counter()
-        m = RedCycleModel(n_residents=n, rng=1, agent_objects="lazy")
+        m = RedCycleModel(**_engine(), n_residents=n, rng=1, agent_objects="lazy")
         builds.append(time.perf_counter() - t0)
     return {
         "n": n, "n_ties": n_ties, "steps_total": total_steps, "repeats": repeats, "steps_per_repeat": steps,
@@ -169,7 +177,7 @@ def worker_idiomatic(n: int, repeats: int, idio_steps: int, engine_steps: int) -
     from model import RedCycleModel
 
     t0 = time.perf_counter()
-    m = RedCycleModel(n_residents=n, rng=1, agent_objects="eager")
+    m = RedCycleModel(**_engine(), n_residents=n, rng=1, agent_objects="eager")
     build = time.perf_counter() - t0
     residents = m.residents
 

@@ -57,7 +57,8 @@ class Backbone(Mechanism):
                 feedback = 1.0 + earned / max(1, int(earned.max()))
                 score = (st.record * self.standing * m.reach_probability * (1.0 + p["party_priority"] * member)
                          * feedback)
-                candidates = np.flatnonzero(st.rung >= p["backbone_min_rung"])
+                # a resident nobody can reach, or with no record, cannot stand out
+                candidates = np.flatnonzero((st.rung >= p["backbone_min_rung"]) & (score > 0))
                 if len(candidates) > k:
                     jitter = self.rng.random(len(candidates)) * 1e-9  # break exact ties at random
                     top = np.argpartition(-(score[candidates] + jitter), k - 1)[:k] if k > 0 else []

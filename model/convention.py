@@ -12,8 +12,8 @@ whom the organisation reaches take part, a share P of all residents;
 
     N <- N + dialogue_gain x P x (1 - N) x (1 - diversity / 2)
 
-(more participants, faster; a more diverse community agrees more slowly) and each participant's
-public spirit grows by spirit_gain x (1 - spirit). Every week N <- N x (1 - norm_decay) (it decays
+(more participants, faster; a more diverse community agrees more slowly) and, after the week's
+decisions, each participant's public spirit grows by spirit_gain x (1 - spirit). Every week N <- N x (1 - norm_decay) (it decays
 without renewal), every resident's drive gains norm_pull x N and norm_retention x N of the slip
 risk is removed.
 """
@@ -36,6 +36,7 @@ class RedConvention(Mechanism):
         self.phase_weeks = starts[3] - starts[2]
         self.dialogue_weeks_left = 0
         self.participants = 0
+        self.talk = np.zeros(model.community.n, dtype=bool)
 
     def launch(self, round_index: int) -> None:
         self.dialogue_weeks_left = self.phase_weeks
@@ -50,10 +51,16 @@ class RedConvention(Mechanism):
             share = self.participants / len(talk)
             self.norm += p["dialogue_gain"] * share * (1.0 - self.norm) * (1.0 - 0.5 * p["diversity"])
             self.norm = min(1.0, self.norm)
-            st.public_spirit[talk] += p["spirit_gain"] * (1.0 - st.public_spirit[talk])
+            self.talk = talk
         self.norm *= 1.0 - p["norm_decay"]
         st.boost += p["norm_pull"] * self.norm
         self.add_retention(p["norm_retention"] * self.norm)
+
+    def serve(self) -> None:
+        """The week's dialogue participants grow in public spirit (after they have decided)."""
+        if self.participants:
+            st = self.model.state
+            st.public_spirit[self.talk] += self.p["spirit_gain"] * (1.0 - st.public_spirit[self.talk])
 
     def record(self, out: dict) -> None:
         out["norm"] = self.norm

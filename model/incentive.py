@@ -13,7 +13,8 @@ redeems their points against the exchange list at point_value each, paid from th
 redemption may use at most incentive_budget_share of the balance: if the requests exceed it, each
 resident redeems the same fraction f of its points (rounded down) and keeps the rest (points held).
 Residents learn whether points are honoured: credibility <- (credibility + f) / 2 after each
-redemption (starting at initial_credibility). The points earned in a whole round (from its first
+redemption in which somebody held points (starting at initial_credibility; with no points held
+there is nothing to learn from). The points earned in a whole round (from its first
 week to its last) enter the next round's backbone score (the cycle resets the count when a round
 starts, after the backbone phase). The platform makes service visible:
 

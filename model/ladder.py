@@ -54,8 +54,9 @@ class Ladder:
         self.rng = rng
         self.top = params["n_rungs"] - 1
         degree = np.diff(adjacency.indptr)
-        # 1/degree, 0 for isolated residents (no neighbours: no social influence)
-        self.inv_degree = np.divide(1.0, degree, out=np.zeros(len(degree)), where=degree > 0)
+        # divide by the degree (not multiply by 1/degree, which can land one ulp below k/d and break
+        # the exact threshold rule); isolated residents divide 0 by 1: no social influence
+        self.degree = np.maximum(degree, 1).astype(np.float64)
         self.p = params
         self.levels = np.arange(1, self.top + 1, dtype=np.int8)  # rungs a neighbour can be "at or above"
         self.need_factor = params["need_pull_decay"] ** np.arange(self.top + 1)
@@ -76,10 +77,10 @@ class Ladder:
         below_top = rung < self.top
         # share of neighbours on the next rung or above: column r of `counts` (r < top)
         if self.top == 1:
-            social = counts[:, 0] * self.inv_degree
+            social = counts[:, 0] / self.degree
         else:
             col = np.minimum(rung, self.top - 1).astype(np.intp)
-            social = counts[np.arange(n), col] * self.inv_degree
+            social = counts[np.arange(n), col] / self.degree
         drive = social * p["weight_social"] if p["weight_social"] != 1.0 else social
         if p["weight_capacity"]:
             drive = drive + p["weight_capacity"] * state.capacity
@@ -119,5 +120,5 @@ class Ladder:
             met = p["self_help_efficacy"] * state.capacity * (state.rung >= 1)
             needs *= (1.0 - met)[:, None]
         if p["mutual_aid_efficacy"] and self.top >= 2:
-            helpers = counts[:, 1] * self.inv_degree  # share of neighbours on rung >= 2
+            helpers = counts[:, 1] / self.degree  # share of neighbours on rung >= 2
             needs *= (1.0 - p["mutual_aid_efficacy"] * helpers)[:, None]

@@ -325,17 +325,18 @@ class RedCycleModel(mesa.Model):
             out[f"share_{name}"] = k / n
         out["share_engaged"] = 1.0 - counts[0] / n
         st = self.state
-        st.last_volunteered[st.rung == self.top] = self.steps
-        recent = (st.last_volunteered >= 0) & (self.steps - st.last_volunteered < 52)
-        out["volunteered_past_year"] = np.count_nonzero(recent) / n
+        np.putmask(st.last_volunteered, st.rung == self.top, self.steps)
+        # on the top rung in one of the last 52 weeks (never-volunteered residents hold -1)
+        out["volunteered_past_year"] = np.count_nonzero(st.last_volunteered > max(self.steps - 52, -1)) / n
         out["participation_index"] = float(counts @ np.arange(self.top + 1)) / (n * self.top)
         unmet = self._static_unmet if self._static_unmet is not None else float(self.state.needs.mean())
         out["mean_unmet_need"] = unmet
         out["climbs"] = climbs
         out["slips"] = slips
         out["needs_met"] = 1.0 - unmet
-        out["sense_of_gain"] = float(st.gain.mean())
-        out["mean_trust"] = float(st.trust.mean())
+        if self.mechanisms or not self.steps:  # without mechanisms gain and trust never change
+            self._gain_trust = (float(st.gain.mean()), float(st.trust.mean()))
+        out["sense_of_gain"], out["mean_trust"] = self._gain_trust
         out["round"] = (self.steps - 1) // self.p["round_weeks"] + 1 if self.steps else 0
         pool = self.pool
         out["pool_balance"] = pool.balance

@@ -26,7 +26,11 @@ Rules (docs/ODD.md 7.5), in each project phase:
 4. round(projects x org_role) of them are participatory: they open project_places places on rungs
    2, 3, 4 (3:2:1), filled by reached residents on the rung below or on it, weighted by trust x
    public spirit; the rest are direct provision by the organisation (the provider role).
-5. Each project serves the project_served residents with the greatest need in its category.
+5. Each project serves project_served residents, the neediest in its category; projects on the
+   same category serve disjoint sets (the next project the next neediest).
+
+The organisation's outreach this round (whom the survey hears and the places reach) is drawn once
+per project phase: each resident with probability model.reach_probability.
 
 Every week a place one rung above its holder adds project_pull to the drive, a place at the
 holder's rung removes project_retention of the slip risk, participants gain capacity
@@ -78,6 +82,7 @@ class RedProject(Mechanism):
         self.guess = rng.dirichlet(np.ones(n_categories))
         self.projects: list[Project] = []
         self.provided = np.zeros(model.community.n, dtype=bool)
+        self.reach = np.zeros(model.community.n, dtype=bool)
         self.who_decides = 0.0
         self.spent_round = 0.0
         self.renewed_round = 0
@@ -88,6 +93,7 @@ class RedProject(Mechanism):
         m, p, st = self.model, self.p, self.model.state
         n = m.community.n
         m.pool.deposit(p["seed_fund"] * n / 1000.0 * p["three_downs"], "seed_fund")
+        self.reach = self.reached(np.ones(n, dtype=bool))  # whom this round's outreach reaches
         keep = []
         evaluations = []
         for proj in self.projects:
@@ -113,14 +119,12 @@ class RedProject(Mechanism):
             c = int(np.argmax(priority / (1.0 + per_category)))
             categories.append(c)
             per_category[c] += 1
-        n_participatory = int(round(count * p["org_role"]))
-        taken = np.zeros(n, dtype=bool)
-        self.projects = [self._start(c, i < n_participatory, taken) for i, c in enumerate(categories)]
+        self._start_all(categories, int(round(count * p["org_role"])))
 
     def _priority(self) -> np.ndarray:
         """Residents' voice (needs survey) and the organisation's guess, weighted by resident_voice."""
         st, p = self.model.state, self.p
-        respondents = self.reached(st.rung >= 1)
+        respondents = self.reach & (st.rung >= 1)
         k = int(np.count_nonzero(respondents))
         self.who_decides = p["resident_voice"] * k / len(respondents)
         if k == 0:
@@ -137,30 +141,54 @@ class RedProject(Mechanism):
         survey = survey / total if total > 0 else np.full(len(survey), 1.0 / len(survey))
         return p["resident_voice"] * survey + (1.0 - p["resident_voice"]) * self.guess
 
-    def _start(self, category: int, participatory: bool, taken: np.ndarray) -> Project:
+    def _start_all(self, categories: list[int], n_participatory: int) -> None:
+        """Start the round's projects: served residents and places for all of them at once.
+
+        Projects on the same category serve disjoint sets: the first the project_served neediest,
+        the next the next neediest, and so on. Places on each rung are dealt out in one weighted
+        random order of the eligible reached residents (weights trust x public spirit; the order of
+        successive draws without replacement, by Efraimidis-Spirakis keys log(u) / w).
+        """
         st, p = self.model.state, self.p
-        need = st.needs[:, category]
-        k = min(p["project_served"], len(need))
-        served = np.argpartition(-need, k - 1)[:k]
-        participants, place_rung = [], []
-        if participatory:
-            for rung, places in zip(PLACE_RUNGS, split_places(p["project_places"]), strict=True):
-                pool = np.flatnonzero(self.reached((st.rung >= rung - 1) & (st.rung <= rung) & ~taken))
-                take = min(places, len(pool))
-                if take == 0:
-                    continue
-                w = st.trust[pool] * st.public_spirit[pool] + 1e-12
-                chosen = self.rng.choice(pool, size=take, replace=False, p=w / w.sum())
-                taken[chosen] = True
+        n = len(st.rung)
+        k = min(p["project_served"], n)
+        ranked: dict[int, np.ndarray] = {}
+        used = dict.fromkeys(categories, 0)
+        served = []
+        for c in categories:
+            if c not in ranked:
+                ranked[c] = np.argsort(-st.needs[:, c], kind="stable")
+            block = ranked[c][used[c] * k:(used[c] + 1) * k].copy()
+            used[c] += 1
+            served.append(block)
+        participants = [[] for _ in categories]
+        rungs = [[] for _ in categories]
+        for rung, places in zip(PLACE_RUNGS, split_places(p["project_places"]), strict=True):
+            if places == 0 or n_participatory == 0:
+                continue
+            pool = np.flatnonzero(self.reach & (st.rung >= rung - 1) & (st.rung <= rung) & (st.place == 0))
+            w = st.trust[pool] * st.public_spirit[pool] + 1e-12
+            order = pool[np.argsort(-(np.log(self.rng.random(len(pool))) / w), kind="stable")]
+            for j in range(n_participatory):
+                chosen = order[j * places:(j + 1) * places]
+                if len(chosen) == 0:
+                    break
                 st.place[chosen] = rung
-                participants.append(chosen)
-                place_rung.append(np.full(take, rung, dtype=np.int8))
-        else:
-            self.provided[served] = True
+                participants[j].append(chosen)
+                rungs[j].append(np.full(len(chosen), rung, dtype=np.int8))
         cat = lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dt)  # noqa: E731
-        holders = cat(participants, np.int64)
-        return Project(category, participatory, served, need[served].copy(), holders, cat(place_rung, np.int8),
-                       led=bool(st.backbone[holders].any()))
+        self.projects = []
+        for j, c in enumerate(categories):
+            holders = cat(participants[j], np.int64)
+            participatory = j < n_participatory
+            if not participatory:
+                self.provided[served[j]] = True
+            self.projects.append(Project(c, participatory, served[j], st.needs[served[j], c].copy(), holders,
+                                         cat(rungs[j], np.int8), led=bool(st.backbone[holders].any())))
+        # flat arrays for the weekly service: one entry per (served resident, project)
+        self._served = cat(served, np.int64)
+        self._served_category = np.repeat(np.asarray(categories, dtype=np.int64), [len(b) for b in served])
+        self._served_project = np.repeat(np.arange(len(categories)), [len(b) for b in served])
 
     # -------------------------------------------------------------------------- weekly ------
     def act(self) -> None:
@@ -171,19 +199,23 @@ class RedProject(Mechanism):
         st.boost[pulled] += p["project_pull"]
         self.add_retention(p["project_retention"], where=(st.place > 0) & (st.place == st.rung))
         st.boost[self.provided & (st.rung < 2)] -= p["crowding_out"]
-        holders = st.place > 0
-        st.capacity[holders] += p["capacity_gain"] * p["org_role"] * (1.0 - st.capacity[holders])
 
     def serve(self) -> None:
         st, p = self.model.state, self.p
-        for proj in self.projects:
+        if not self.projects:
+            return
+        holders = st.place > 0  # empowerment: taking part builds capacity
+        st.capacity[holders] += p["capacity_gain"] * p["org_role"] * (1.0 - st.capacity[holders])
+        staffing = np.ones(len(self.projects))
+        for j, proj in enumerate(self.projects):
             if proj.participatory:
-                staffing = (np.count_nonzero(st.rung[proj.participants] >= proj.place_rung) / p["project_places"]
-                            if p["project_places"] else 0.0)
-            else:
-                staffing = 1.0
-            lead = 1.0 + p["backbone_lead_bonus"] * proj.led
-            st.needs[proj.served, proj.category] *= 1.0 - min(1.0, p["project_efficacy"] * min(1.0, staffing) * lead)
+                staffing[j] = (np.count_nonzero(st.rung[proj.participants] >= proj.place_rung) / p["project_places"]
+                               if p["project_places"] else 0.0)
+        lead = 1.0 + p["backbone_lead_bonus"] * np.fromiter((pr.led for pr in self.projects), dtype=bool,
+                                                            count=len(self.projects))
+        met = np.minimum(1.0, p["project_efficacy"] * np.minimum(1.0, staffing) * lead)
+        # (resident, category) pairs are distinct: projects on one category serve disjoint sets
+        st.needs[self._served, self._served_category] *= 1.0 - met[self._served_project]
 
     def record(self, out: dict) -> None:
         out["n_projects"] = len(self.projects)

@@ -85,17 +85,20 @@ class RedTeam(Mechanism):
                 self._recruit(team, willing, ranked, w, need)
         new = int(sw.skill * p["teams_per_1000"] * m.community.n / 1000.0 * p["org_role"])
         unmet = st.needs.mean(axis=0)
+        per_category = np.bincount([t.category for t in self.teams], minlength=len(unmet))
+        free, head = int(np.count_nonzero(willing)), 0
         for _ in range(new):
-            free = ranked[willing[ranked]]
-            if len(free) < 2:
+            while head < len(ranked) and not willing[ranked[head]]:
+                head += 1  # the matching list only loses entries: walk it once
+            if free < 2:
                 break
-            per_category = np.bincount([t.category for t in self.teams], minlength=len(unmet))
             category = int(np.lexsort((-unmet, per_category))[0])
+            per_category[category] += 1
             team = Organisation(m, "red_team", name=f"red team {self.next_id + 1}")
             self.next_id += 1
             team.category, team.maturity, team.members = category, 0.0, []
-            team.compound = int(st.compound[free[0]])  # seeded by the most willing resident
-            self._recruit(team, willing, ranked, w, p["team_size"])
+            team.compound = int(st.compound[ranked[head]])  # seeded by the most willing free resident
+            free -= self._recruit(team, willing, ranked, w, p["team_size"])
             self.teams.append(team)
         self._index_members()
 
@@ -110,7 +113,7 @@ class RedTeam(Mechanism):
         return (st.rung >= 2) & (st.team < 0) & (w >= self.p["willingness_min"])
 
     def _recruit(self, team: Organisation, willing: np.ndarray, ranked: np.ndarray, w: np.ndarray,
-                 count: int) -> None:
+                 count: int) -> int:
         """The ``count`` most willing free residents, from the team's compound first."""
         st = self.model.state
         local = self.by_compound[team.compound]
@@ -123,6 +126,7 @@ class RedTeam(Mechanism):
         willing[chosen] = False
         st.team[chosen] = team.unique_id
         team.led = bool(st.backbone[team.members].any()) if team.members else False
+        return len(chosen)
 
     # -------------------------------------------------------------------------- weekly ------
     def _maturity(self) -> np.ndarray:
@@ -136,27 +140,28 @@ class RedTeam(Mechanism):
         mat = self._maturity()[self.member_team]
         st.boost[idx] += p["team_pull"] * mat
         self.add_retention(p["team_retention"] * mat, where=idx)
-        st.capacity[idx] += p["capacity_gain"] * p["org_role"] * mat * (1.0 - st.capacity[idx])
 
     def serve(self) -> None:
         m, st, p = self.model, self.model.state, self.p
         sw = self.social_work
         if self.teams:
+            self._dissolve_failing()  # a team that falls apart this week is not paid for
+        if self.teams:
             cost = p["team_support_cost"] * len(self.teams)
             funded = m.pool.withdraw(cost, "team_support") / cost if cost > 0 else 1.0
-            self._dissolve_failing()
-        if self.teams:
             k_teams = len(self.teams)
             pos, rung = self.member_team, st.rung[self.member]
             size = np.bincount(pos, minlength=k_teams)
             active = np.bincount(pos[rung >= 3], minlength=k_teams) / size
-            backed = np.bincount(pos[st.backbone[self.member]], minlength=k_teams) > 0
-            led = np.fromiter((t.led for t in self.teams), dtype=bool, count=k_teams)
-            lead = 1.0 + p["backbone_lead_bonus"] * (led & backed)
+            led = np.bincount(pos[st.backbone[self.member]], minlength=k_teams) > 0  # this round's backbones
+            lead = 1.0 + p["backbone_lead_bonus"] * led
             mat = self._maturity()
+            # teams -> residents: members gain capacity (at last week's maturity), then teams mature
+            idx = self.member
+            st.capacity[idx] += p["capacity_gain"] * p["org_role"] * mat[pos] * (1.0 - st.capacity[idx])
             mat += np.minimum(1.0, p["maturity_rate"] * sw.skill * funded * lead) * (1.0 - mat)
-            for team, value in zip(self.teams, mat.tolist(), strict=True):
-                team.maturity = value
+            for team, value, is_led in zip(self.teams, mat.tolist(), led.tolist(), strict=True):
+                team.maturity, team.led = value, is_led
             # teams on the same compound and category serve the same neediest residents
             relief: dict[tuple[int, int], float] = {}
             for team, a, mt in zip(self.teams, active.tolist(), mat.tolist(), strict=True):

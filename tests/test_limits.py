@@ -83,3 +83,25 @@ def test_watts_cascade_window_outside(z):
     sizes = cascade_sizes(z)
     assert (sizes > 0.5).sum() == 0
     assert sizes.max() < 0.05
+
+
+def test_threshold_exactly_at_the_active_share_activates_for_every_k_over_d():
+    """A hub with d neighbours, k of them active, and threshold k/d must activate: the share is
+    computed as k / d exactly (1/d * k can fall one ulp below k/d, e.g. 5 * (1/6) < 5/6)."""
+    g = nx.Graph()
+    hubs, thresholds, active = [], {}, []
+    node = 0
+    for d in range(1, 61):
+        for k in range(1, d + 1):
+            hub = node
+            leaves = list(range(hub + 1, hub + 1 + d))
+            g.add_edges_from((hub, leaf) for leaf in leaves)
+            hubs.append(hub)
+            thresholds[hub] = k / d
+            active += leaves[:k]
+            node = hub + 1 + d
+    theta = np.full(g.number_of_nodes(), 10.0)  # leaves never move
+    theta[hubs] = [thresholds[h] for h in hubs]
+    m = RedCycleModel(**LIMIT, graph=g, threshold=theta, initially_active=active, rng=1)
+    m.step()
+    assert (m.state.rung[hubs] == 1).all()

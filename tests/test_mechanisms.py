@@ -169,9 +169,25 @@ def test_emergent_with_too_few_candidates_takes_them_all():
     st = m.state
     st.rung[:] = 2
     st.rung[[3, 50, 700]] = [3, 4, 3]
+    st.record[[3, 50, 700]] = 0.5
     st.backbone[:] = True  # the previous round's backbones are replaced
     m.mechanisms["backbone"].launch(0)
     assert np.flatnonzero(st.backbone).tolist() == [3, 50, 700]
+
+
+def test_emergent_backbones_need_a_positive_score():
+    """Nobody the organisation cannot reach (or with no participation record) is named."""
+    m = make("backbone", n=1000, three_downs=0.0)
+    m.state.rung[:] = 4
+    m.state.record[:] = 1.0
+    m.mechanisms["backbone"].launch(0)
+    assert not m.state.backbone.any()
+    m = make("backbone", n=1000)
+    m.state.rung[:] = 4
+    m.state.record[:] = 0.0
+    m.state.record[[5, 9]] = 0.7
+    m.mechanisms["backbone"].launch(0)
+    assert np.flatnonzero(m.state.backbone).tolist() == [5, 9]
 
 
 def test_appointed_backbones_are_party_members_whatever_their_rung():
@@ -300,11 +316,18 @@ def test_projects_serve_the_neediest_in_their_category():
     needs0 = m.state.needs.copy()
     proj.launch(0)
     assert len(proj.projects) == 6
+    k = m.p["project_served"]
+    seen: dict[int, int] = {}
     for pr in proj.projects:
-        assert len(pr.served) == m.p["project_served"]
-        best = np.argsort(-needs0[:, pr.category])[: m.p["project_served"]]
+        assert len(pr.served) == k
+        j = seen.get(pr.category, 0)  # the j-th project on a category serves the j-th block of neediest
+        seen[pr.category] = j + 1
+        best = np.argsort(-needs0[:, pr.category], kind="stable")[j * k:(j + 1) * k]
         assert set(pr.served) == set(best)
         assert np.array_equal(pr.need_at_start, needs0[pr.served, pr.category])
+    for c in seen:  # projects on one category serve disjoint sets
+        blocks = [set(pr.served) for pr in proj.projects if pr.category == c]
+        assert sum(len(b) for b in blocks) == len(set().union(*blocks))
 
 
 def test_participatory_projects_and_their_places():
@@ -456,6 +479,8 @@ def test_project_weekly_pull_retention_crowding_out_and_capacity():
     assert np.allclose(st.boost[:10], [0, pull, 0, 0, pull, pull, -crowd, 0, -crowd, 0], **EXACT)
     assert np.allclose(st.retention[:10], [0, 0, keep, keep, 0, 0, 0, 0, 0, 0], **EXACT)
     assert (st.boost[10:] == 0).all() and (st.retention[10:] == 0).all()
+    assert np.array_equal(st.capacity, cap0)  # act writes only boost and retention
+    proj.serve()  # capacity grows after residents decide
     holders = st.place > 0
     gain = p["capacity_gain"] * p["org_role"]
     assert np.allclose(st.capacity[holders], cap0[holders] + gain * (1 - cap0[holders]), **EXACT)
@@ -518,6 +543,9 @@ def test_dialogue_norm_update_and_decay_exact():
         st.boost[:] = 0.0
         st.retention[:] = 0.0
         conv.act()
+        if week < 5:  # act writes only boost and retention; public spirit grows in serve
+            assert np.array_equal(st.public_spirit, spirit0 if week == 0 else st.public_spirit)
+        conv.serve()
         if week < 5:
             norm += 0.5 * 0.6 * (1 - norm) * (1 - 0.4 / 2)
             assert conv.participants == 300
