@@ -208,13 +208,13 @@ def worker_idiomatic(n: int, repeats: int, idio_steps: int, engine_steps: int) -
     }
 
 
-def make_kernel(adjacency, threshold, inv_degree, active0):
+def make_kernel(adjacency, threshold, divisor, active0):
     """The bare linear threshold kernel: one synchronous step, in place, on scipy CSR.
 
-    The engine's rule for a resident not yet active is ``count * (1/degree) >= threshold``
-    (``social = count * inv_degree``; 0 for an isolated resident). Counts are integers 0..degree,
-    so this equals ``count >= need`` with ``need`` the smallest integer meeting it (inf if none):
-    the same decision, bit for bit, with no per-step multiply.
+    The engine's rule for a resident not yet active is ``count / max(degree, 1) >= threshold``
+    (``divisor`` = the ladder's ``degree``; 0 for an isolated resident). Counts are integers
+    0..degree, so this equals ``count >= need`` with ``need`` the smallest integer meeting it (inf
+    if none): the same decision, bit for bit, with no per-step division.
     """
     import numpy as np
 
@@ -222,10 +222,10 @@ def make_kernel(adjacency, threshold, inv_degree, active0):
     need = np.clip(np.ceil(threshold * degree), 0, degree).astype(np.float64)
     # fix rounding at the edges so that need == min{c in 0..deg : c * inv_deg >= threshold}
     for _ in range(3):
-        lower = (need > 0) & ((need - 1) * inv_degree >= threshold)
+        lower = (need > 0) & ((need - 1) / divisor >= threshold)
         need[lower] -= 1
     for _ in range(3):
-        higher = (need <= degree) & ~(need * inv_degree >= threshold)
+        higher = (need <= degree) & ~(need / divisor >= threshold)
         need[higher] += 1
     need[need > degree] = np.inf
     c = np.arange(int(degree.max()) + 1 if len(degree) else 1, dtype=np.float64)
@@ -233,7 +233,7 @@ def make_kernel(adjacency, threshold, inv_degree, active0):
     rng = np.random.default_rng(0)
     sample = rng.integers(0, len(degree), size=min(len(degree), 20_000))
     for i in sample:
-        ok = c[: degree[i] + 1] * inv_degree[i] >= threshold[i]
+        ok = c[: degree[i] + 1] / divisor[i] >= threshold[i]
         first = np.flatnonzero(ok)
         expect = first[0] if first.size else np.inf
         assert need[i] == expect, (i, need[i], expect)
@@ -266,7 +266,7 @@ def worker_kernel(n: int, repeats: int, steps: int, seeds: int) -> dict:
     m_ladder = build()  # diagnostic: the ladder rule alone (no Mesa step, outcomes or DataCollector)
     active0 = m.state.rung >= 1  # a copy (a new array), taken before any step
     assert (active0 == (m_ladder.state.rung >= 1)).all()
-    kernel_step, active = make_kernel(m.adjacency, m.state.threshold, m.ladder.inv_degree, active0)
+    kernel_step, active = make_kernel(m.adjacency, m.state.threshold, m.ladder.degree, active0)
 
     def ladder_step():
         m_ladder.ladder.step(m_ladder.state)
@@ -336,7 +336,7 @@ def report(res: dict) -> str:
     lines = []
     sc = res["scaling"]
     ref = next((r for r in sc if r["n"] == 100_000), sc[-1])
-    lines.append("1. Vectorised engine, default parameters, agent_objects='lazy' (median of repeats)")
+    lines.append("1. Vectorised engine (baseline scenario: every mechanism off), agent_objects='lazy' (median of repeats)")
     lines.append(f"{'N':>5} {'ties':>9} {'steps':>5} {'s/step':>9} {'agent-steps/s':>13} "
                  f"{'ns/step/(N+ties)':>16} {'vs 100k':>7} {'build s':>8} {'peak RSS':>9} {'(import)':>9}")
     for r in sc:
