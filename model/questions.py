@@ -37,11 +37,20 @@ def _fmt(d: dict) -> str:
     return f"{d['mean']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}]"
 
 
+def _configs(n_residents: int, **scenarios: str) -> dict[str, dict]:
+    """label -> parameters of the named scenario at the given community size."""
+    return {label: {**load_scenario(name), "n_residents": n_residents} for label, name in scenarios.items()}
+
+
+def _answer(question: str, yes: bool, if_yes: str, if_no: str, table: pd.DataFrame, raw) -> dict:
+    """A question's result; table columns starting with "_" are working values, not shown."""
+    return {"question": question, "answer": "yes" if yes else "no", "detail": if_yes if yes else if_no,
+            "table": table[[c for c in table.columns if not c.startswith("_")]], "raw": raw}
+
+
 def spiral(seeds, n_residents: int = 2000, rounds: int = 6, processes=None) -> dict:
     """(a) Round by round gain of the participation index, full cycle against the engine alone."""
-    base = {"n_residents": n_residents}
-    configs = {"red_microcycle": {**load_scenario("red_microcycle"), **base},
-               "baseline": {**load_scenario("baseline"), **base}}
+    configs = _configs(n_residents, red_microcycle="red_microcycle", baseline="baseline")
     weeks = rounds * configs["red_microcycle"].get("round_weeks", 26)
     _, r = run_many(configs, seeds, weeks, processes)
     rows = []
@@ -54,23 +63,17 @@ def spiral(seeds, n_residents: int = 2000, rounds: int = 6, processes=None) -> d
             row[f"{label} up"] = f"{(g > 0).mean():.0%}"
             row[f"_{label}_low"] = lo
         rows.append(row)
-    table = pd.DataFrame(rows)
     first = [row["_red_microcycle_low"] > 0 for row in rows[:4]]
-    yes = all(first)
-    return {"question": "(a) Does the full cycle spiral upward over the first rounds?",
-            "answer": "yes" if yes else "no",
-            "detail": ("the participation index rises in each of the first four rounds (every interval of the gain "
-                       "above 0)" if yes else f"rounds 1-4 with a gain surely above 0: {first}"),
-            "table": table[[c for c in table.columns if not c.startswith("_")]], "raw": r}
+    return _answer("(a) Does the full cycle spiral upward over the first rounds?", all(first),
+                   "the participation index rises in each of the first four rounds (every interval of the gain "
+                   "above 0)", f"rounds 1-4 with a gain surely above 0: {first}", pd.DataFrame(rows), r)
 
 
 def ablation(seeds, n_residents: int = 2000, weeks: int = LONG_RUN, processes=None) -> dict:
     """(b) The full cycle against the full cycle without each one mechanism, at the end of the long run."""
-    full = {**load_scenario("red_microcycle"), "n_residents": n_residents}
-    configs = {"full": full}
-    for name in ORDER:
-        configs[f"without {name}"] = {**full, f"{name}_on": False}
-    configs["baseline (none)"] = {**load_scenario("baseline"), "n_residents": n_residents}
+    full = _configs(n_residents, full="red_microcycle")["full"]
+    configs = {"full": full, **{f"without {name}": {**full, f"{name}_on": False} for name in ORDER},
+               **_configs(n_residents, **{"baseline (none)": "baseline"})}
     series, _ = run_many(configs, seeds, weeks, processes)
     last_round = _window_mean(series, "participation_index", weeks - 25, weeks)
     rows, lower_all = [], True
@@ -84,18 +87,14 @@ def ablation(seeds, n_residents: int = 2000, weeks: int = LONG_RUN, processes=No
             if label.startswith("without"):
                 lower_all &= d["low"] > 0
         rows.append(row)
-    table = pd.DataFrame(rows).fillna("")
     no = [r["configuration"] for r in rows if r["configuration"].startswith("without") and r["lowers it?"] != "yes"]
-    return {"question": "(b) Does removing any one mechanism lower the long-run participation index?",
-            "answer": "yes" if lower_all else "no",
-            "detail": "every ablation lowers it" if lower_all else f"not for: {', '.join(no)}",
-            "table": table, "raw": series}
+    return _answer("(b) Does removing any one mechanism lower the long-run participation index?", lower_all,
+                   "every ablation lowers it", f"not for: {', '.join(no)}", pd.DataFrame(rows).fillna(""), series)
 
 
 def roles(seeds, n_residents: int = 2000, weeks: int = LONG_RUN, processes=None) -> dict:
     """(c) Empowering organisation (org_role 0.8) against provider (0) in the full cycle."""
-    configs = {"empowerer": {**load_scenario("red_microcycle"), "n_residents": n_residents},
-               "provider": {**load_scenario("provider_cycle"), "n_residents": n_residents}}
+    configs = _configs(n_residents, empowerer="red_microcycle", provider="provider_cycle")
     series, _ = run_many(configs, seeds, weeks, processes)
     rows = []
     for outcome in ("participation_index", "volunteered_past_year", "needs_met", "mean_trust"):
@@ -103,37 +102,28 @@ def roles(seeds, n_residents: int = 2000, weeks: int = LONG_RUN, processes=None)
         late = paired_difference(_window_mean(series, outcome, weeks - 25, weeks), "empowerer", "provider")
         rows.append({"outcome": outcome, "first round: empowerer minus provider": _fmt(early),
                      "last round: empowerer minus provider": _fmt(late), "_late_low": late["low"]})
-    yes = rows[0]["_late_low"] > 0
-    table = pd.DataFrame(rows)
-    return {"question": "(c) Does an empowering organisation beat a provider in the long run, whatever happens early?",
-            "answer": "yes" if yes else "no",
-            "detail": ("the empowerer's participation index is higher in the last round of five years"
-                       if yes else "no clear long-run advantage in the participation index"),
-            "table": table[[c for c in table.columns if not c.startswith("_")]], "raw": series}
+    return _answer("(c) Does an empowering organisation beat a provider in the long run, whatever happens early?",
+                   rows[0]["_late_low"] > 0,
+                   "the empowerer's participation index is higher in the last round of five years",
+                   "no clear long-run advantage in the participation index", pd.DataFrame(rows), series)
 
 
 def backbones(seeds, n_residents: int = 2000, weeks: int = 156, processes=None) -> dict:
     """(d) Emergent against appointed backbones: trust in the organisation."""
-    configs = {"emergent": {**load_scenario("red_microcycle"), "n_residents": n_residents},
-               "appointed": {**load_scenario("appointed_backbones"), "n_residents": n_residents}}
+    configs = _configs(n_residents, emergent="red_microcycle", appointed="appointed_backbones")
     series, _ = run_many(configs, seeds, weeks, processes)
     rows = []
     for outcome in ("mean_trust", "participation_index", "volunteered_past_year"):
         d = paired_difference(_window_mean(series, outcome, weeks - 25, weeks), "emergent", "appointed")
         rows.append({"outcome": outcome, "emergent minus appointed (last round)": _fmt(d), "_low": d["low"]})
-    yes = rows[0]["_low"] > 0
-    table = pd.DataFrame(rows)
-    return {"question": "(d) Do emergent backbones beat appointed ones on trust?",
-            "answer": "yes" if yes else "no",
-            "detail": ("trust in the organisation is higher with backbones found in shared action"
-                       if yes else "no clear difference in trust"),
-            "table": table[[c for c in table.columns if not c.startswith("_")]], "raw": series}
+    return _answer("(d) Do emergent backbones beat appointed ones on trust?", rows[0]["_low"] > 0,
+                   "trust in the organisation is higher with backbones found in shared action",
+                   "no clear difference in trust", pd.DataFrame(rows), series)
 
 
 def incentives(seeds, n_residents: int = 2000, weeks: int = LONG_RUN, processes=None) -> dict:
     """(e) Incentives with and without a resource supply: do they last?"""
-    configs = {"funded": {**load_scenario("red_microcycle"), "n_residents": n_residents},
-               "unfunded": {**load_scenario("unfunded_incentives"), "n_residents": n_residents}}
+    configs = _configs(n_residents, funded="red_microcycle", unfunded="unfunded_incentives")
     series, _ = run_many(configs, seeds, weeks, processes)
     rows = []
     for outcome in ("incentive_credibility", "volunteered_past_year", "points_held"):
@@ -146,13 +136,11 @@ def incentives(seeds, n_residents: int = 2000, weeks: int = LONG_RUN, processes=
     unfunded_cred = next(r for r in rows if r["outcome"] == "incentive_credibility" and r["configuration"] == "unfunded")
     vol = paired_difference(at_week(series, weeks, "volunteered_past_year"), "funded", "unfunded")
     yes = unfunded_cred["_end_high"] < 0.5 * unfunded_cred["_peak"] and vol["low"] > 0
-    table = pd.DataFrame(rows)
-    return {"question": "(e) Do incentives without a resource supply fail to last?",
-            "answer": "yes" if yes else "no",
-            "detail": (f"without supply the credibility of points collapses to under half its peak and volunteering "
-                       f"ends lower (funded minus unfunded: {_fmt(vol)})" if yes else
-                       f"credibility end/peak and volunteering difference {_fmt(vol)} do not show it"),
-            "table": table[[c for c in table.columns if not c.startswith("_")]], "raw": series}
+    return _answer("(e) Do incentives without a resource supply fail to last?", yes,
+                   "without supply the credibility of points collapses to under half its peak and volunteering "
+                   f"ends lower (funded minus unfunded: {_fmt(vol)})",
+                   f"credibility end/peak and volunteering difference {_fmt(vol)} do not show it",
+                   pd.DataFrame(rows), series)
 
 
 QUESTIONS = {"a": spiral, "b": ablation, "c": roles, "d": backbones, "e": incentives}
