@@ -114,7 +114,7 @@ def cmd_run(args) -> int:
         return fail(problem)
 
     from model import GraphFileError, RedCycleModel, read_graph_file
-    from model.outputs import write_results
+    from experiments.outputs import write_results
 
     try:
         graph = read_graph_file(args.graph) if args.graph else None
@@ -148,7 +148,7 @@ def _unwritable(out: Path) -> str | None:
 
 
 def _print_summary(model, scenario, folder: Path, seconds: float) -> None:
-    from model.plotting import label
+    from experiments.plotting import label
 
     final = model.final_outcomes()
     counts = model.rung_counts()
@@ -162,7 +162,7 @@ def _print_summary(model, scenario, folder: Path, seconds: float) -> None:
     print(f"  volunteered in the past year {final['volunteered_past_year']:.1%}; participation index "
           f"{final['participation_index']:.3f}; needs met {final['needs_met']:.3f}; trust {final['mean_trust']:.3f}")
     if model.mechanisms:
-        rounds = model.cycle.rounds
+        rounds = model.recorder.rounds
         up = sum(r["spiral_up"] for r in rounds)
         print(f"  mechanisms on: {', '.join(model.mechanisms)}; {len(rounds)} rounds, "
               f"{up} of them ending higher than the round before")

@@ -1,7 +1,8 @@
 """Organisations of the essay as Mesa agents (not nodes of the residents' graph).
 
-The engine creates the community Party organisation and the government; the mechanisms add
-social-work organisations, co-building units and red teams and give them their rules.
+The engine creates the community Party organisation and the government; the mechanisms create a
+social-work organisation, co-building units and red teams. Each kind declares its state here;
+the rules that change it are the mechanisms' (model/mechanisms/).
 """
 
 from __future__ import annotations
@@ -30,7 +31,35 @@ class Organisation(mesa.Agent):
         self.kind = kind
         self.name_zh, self.name_en = ORGANISATION_KINDS[kind]
         self.name = name or self.name_en
-        self.members: list[int] = []  # resident indices (red teams)
 
     def __repr__(self) -> str:
-        return f"Organisation({self.kind!r}, name={self.name!r})"
+        return f"{type(self).__name__}({self.kind!r}, name={self.name!r})"
+
+
+class SocialWorkOrganisation(Organisation):
+    """The social workers whose training the government buys (赋权增能, first level)."""
+
+    def __init__(self, model):
+        super().__init__(model, "social_work")
+        self.skill: float = 0.0  # 0-1, moved up by training, decays weekly
+
+
+class CoBuildingUnit(Organisation):
+    """A unit in the area (enterprise, school, hospital, agency) that may sign a co-building agreement."""
+
+    def __init__(self, model, number: int):
+        super().__init__(model, "co_building_unit", name=f"co-building unit {number}")
+        self.signed: bool = False
+        self.contribution: float = 0.0  # paid into the pool each week once signed
+
+
+class RedTeam(Organisation):
+    """A red team (红色团队): members (resident indices) serving one need category in one compound."""
+
+    def __init__(self, model, number: int, category: int, compound: int):
+        super().__init__(model, "red_team", name=f"red team {number}")
+        self.category: int = category
+        self.compound: int = compound
+        self.maturity: float = 0.0  # internal governance, 0-1
+        self.members: list[int] = []
+        self.led: bool = False  # a backbone is among its members

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from mesa.discrete_space import FixedAgent
 
-# model/ imports this package, so names from model/ are imported where used (no import cycle)
+# model/ imports this package; this package reads the model only through the model object
 
 
 def _state(name: str, convert=float, doc: str = ""):
@@ -54,9 +54,7 @@ class Resident(FixedAgent):
     @property
     def needs(self) -> dict[str, float]:
         """Unmet need per category (a copy; write through ``model.state.needs``)."""
-        from model.params import NEED_CATEGORIES
-
-        return dict(zip(NEED_CATEGORIES, self.model.state.needs[self.index].tolist(), strict=True))
+        return self.model.state.needs_of(self.index)
 
     @property
     def is_party_member(self) -> bool:
@@ -124,6 +122,4 @@ class PartyMember(Resident):
     @property
     def category(self) -> str:
         """in_service, retired (退休党员) or mobile (流动党员)."""
-        from model.graph import CATEGORY_NAMES
-
-        return CATEGORY_NAMES[self.model.state.party_category[self.index]]
+        return self.model.state.party_category_of(self.index)

@@ -8,30 +8,15 @@
     "community workers start from residents' needs and guide them to take part in community
     governance beginning with the things nearby that they care about"
 
-Rungs: 0 not engaged, 1 self-help, 2 mutual aid, 3 public affairs, 4 volunteering (``n_rungs``
-= 5), or only 0/1 (``n_rungs`` = 2: the linear threshold model). Every week each resident on
-rung r may climb to r + 1 or slip to r - 1, never both, all at once from the state at the start
-of the week (a synchronous update). The equations are in docs/ODD.md, "Submodels"; in short:
-
-    social_i  = (neighbours of i on rung > r_i) / degree_i          (0 for an isolated resident)
-    drive_i   = w_social * social_i + w_capacity * capacity_i + w_spirit * public_spirit_i
-              + w_need * need_pull_decay^r_i * mean_c(needs_ic) + w_time * min(1, time_i / volunteer_hours)
-              + boost_i + Normal(0, decision_noise)
-    climb_i   = r_i < top  and  drive_i >= threshold_i + rung_step * r_i
-    slip_i    = not climb_i and r_i > 0 and U(0,1) < slip_rate * (1 - retention_i)
-
-With every weight but ``weight_social`` at 0, no noise, no slipping and two rungs, ``climb`` is
-exactly the linear threshold rule of Granovetter (1978) and Watts (2002): a resident becomes
-active when the active share of its neighbours is at least its threshold.
-
-Needs (0-1 per category) grow towards 1 as new needs arise, and are met by the resident's own
-self-help (rung >= 1, scaled by capacity) and by neighbours' mutual aid (the share of neighbours
-on rung >= 2). Terms whose weight or rate is 0 are skipped: they would add exact zeros.
+The rule in one line: every week each resident may climb one rung (when its drive reaches its
+bar) or slip one rung, all at once from the start-of-week state; needs grow and are met by
+self-help and mutual aid. The equations are in docs/ODD.md 7.1 (the ladder) and 7.2 (needs).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,17 +24,59 @@ import scipy.sparse as sp
 from .state import ResidentState
 
 
+class Rung(IntEnum):
+    """The rungs of the action ladder. Code names rungs through this enum, never by number."""
+
+    NOT_ENGAGED = 0
+    SELF_HELP = 1
+    MUTUAL_AID = 2
+    PUBLIC_AFFAIRS = 3
+    VOLUNTEERING = 4
+
+    @property
+    def key(self) -> str:
+        """The rung's name in outcome columns (``share_<key>``)."""
+        return self.name.lower()
+
+    @property
+    def zh(self) -> str:
+        return RUNG_TERMS[self][0]
+
+    @property
+    def en(self) -> str:
+        return RUNG_TERMS[self][1]
+
+
+RUNG_TERMS: dict[Rung, tuple[str, str]] = {
+    Rung.NOT_ENGAGED: ("未参与", "not engaged"),
+    Rung.SELF_HELP: ("自助", "self-help"),
+    Rung.MUTUAL_AID: ("互助", "mutual aid"),
+    Rung.PUBLIC_AFFAIRS: ("参与公共事务", "public affairs"),
+    Rung.VOLUNTEERING: ("志愿活动", "volunteering"),
+}
+"""Each rung's Chinese and English name, as the essay words them; the one copy."""
+
+TWO_RUNG_TERMS: tuple[tuple[str, str, str], ...] = (("inactive", "未行动", "inactive"), ("active", "行动", "active"))
+"""(key, zh, en) of the two rungs of the linear threshold limit (``n_rungs`` = 2)."""
+
+
+def rung_terms(n_rungs: int) -> tuple[tuple[str, str, str], ...]:
+    """(key, zh, en) of each rung of a ladder with ``n_rungs`` rungs, bottom first."""
+    if n_rungs == 2:
+        return TWO_RUNG_TERMS
+    return tuple((r.key, r.zh, r.en) for r in list(Rung)[:n_rungs])
+
+
 @dataclass
 class LadderResult:
     climbs: int
     slips: int
-    climbs_by_rung: np.ndarray  # residents who arrived on each rung this week by climbing
 
 
 class Ladder:
     """The ladder rule bound to one community's adjacency and one parameter set."""
 
-    def __init__(self, adjacency: sp.csr_matrix, params: dict, rng: np.random.Generator):
+    def __init__(self, adjacency: sp.csr_matrix, params: dict, rng: np.random.Generator, mechanisms: bool):
         self.adjacency = adjacency
         self.rng = rng
         self.top = params["n_rungs"] - 1
@@ -60,13 +87,13 @@ class Ladder:
         self.p = params
         self.levels = np.arange(1, self.top + 1, dtype=np.int8)  # rungs a neighbour can be "at or above"
         self.need_factor = params["need_pull_decay"] ** np.arange(self.top + 1)
-        # True once any mechanism writes boost/retention; the engine alone skips reading them
-        self.mechanisms = False
+        # whether any mechanism writes boost/retention; the engine alone skips reading them
+        self.mechanisms = mechanisms
 
     def neighbour_counts(self, rung: np.ndarray) -> np.ndarray:
         """(n, top) array: column k-1 counts each resident's neighbours on rung >= k."""
         if self.top == 1:
-            return (self.adjacency @ (rung >= 1).astype(np.float64))[:, None]
+            return (self.adjacency @ (rung >= Rung.SELF_HELP).astype(np.float64))[:, None]
         return self.adjacency @ (rung[:, None] >= self.levels).astype(np.float64)
 
     def step(self, state: ResidentState) -> LadderResult:
@@ -98,17 +125,16 @@ class Ladder:
         climb = below_top & (drive >= bar)
         if p["slip_rate"]:
             risk = p["slip_rate"] * (1.0 - state.retention) if self.mechanisms else p["slip_rate"]
-            slip = ~climb & (rung > 0) & (self.rng.random(n) < risk)
+            slip = ~climb & (rung > Rung.NOT_ENGAGED) & (self.rng.random(n) < risk)
         else:
             slip = np.zeros(n, dtype=bool)
         self._serve_needs(state, counts)
         moved = climb | slip
         new_rung = rung + climb.astype(np.int8) - slip.astype(np.int8)
-        climbs_by_rung = np.bincount(new_rung[climb], minlength=self.top + 1)
         state.rung[:] = new_rung
         state.weeks_on_rung += 1
         state.weeks_on_rung[moved] = 0
-        return LadderResult(np.count_nonzero(climb), np.count_nonzero(slip), climbs_by_rung)
+        return LadderResult(np.count_nonzero(climb), np.count_nonzero(slip))
 
     def _serve_needs(self, state: ResidentState, counts: np.ndarray) -> None:
         """Needs grow, then self-help and mutual aid meet part of them (start-of-week rungs)."""
@@ -117,8 +143,9 @@ class Ladder:
         if p["need_growth"]:
             needs += p["need_growth"] * (1.0 - needs)
         if p["self_help_efficacy"]:
-            met = p["self_help_efficacy"] * state.capacity * (state.rung >= 1)
+            met = p["self_help_efficacy"] * state.capacity * (state.rung >= Rung.SELF_HELP)
             needs *= (1.0 - met)[:, None]
-        if p["mutual_aid_efficacy"] and self.top >= 2:
-            helpers = counts[:, 1] / self.degree  # share of neighbours on rung >= 2
+        if p["mutual_aid_efficacy"] and self.top >= Rung.MUTUAL_AID:
+            # share of neighbours on the mutual-aid rung or above: column MUTUAL_AID - 1 of counts
+            helpers = counts[:, Rung.MUTUAL_AID - 1] / self.degree
             needs *= (1.0 - p["mutual_aid_efficacy"] * helpers)[:, None]

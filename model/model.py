@@ -1,6 +1,6 @@
 """RedCycleModel: the community, its residents and the weekly schedule, as a Mesa model.
 
-Schedule of one step (one week), written down once here and in docs/ODD.md:
+Schedule of one step (one week), written down once here and in docs/ODD.md section 3:
 
 1. the micro-cycle launches the phase that starts this week (if its mechanism is on);
 2. each mechanism that is on, in the cycle's order, ``act``s: it writes this week's ``boost`` and
@@ -10,7 +10,8 @@ Schedule of one step (one week), written down once here and in docs/ODD.md:
    by self-help and mutual aid;
 4. each mechanism ``serve``s: projects and teams meet needs, units contribute, points are earned;
 5. residents update their participation record, sense of gain and trust;
-6. the outcomes are recorded (``model.datacollector``; at the end of a round, ``model.rounds``).
+6. the recorder measures the outcomes (``model.outcomes``, ``model.datacollector``; at the end of
+   a round, ``model.rounds``).
 """
 
 from __future__ import annotations
@@ -27,25 +28,28 @@ import scipy.sparse as sp
 from agents import Organisation, PartyMember, Resident
 
 from . import params as schema
-from .backbone import Backbone
-from .convention import RedConvention
+from .cycle import ORDER, MicroCycle
 from .graph import MOBILE, NOT_MEMBER, RETIRED, Community, community_from_networkx, generate_community
-from .incentive import RedIncentive
-from .ladder import Ladder
-from .mechanism import ORDER, Mechanism, MicroCycle
-from .pool import Pool
-from .project import RedProject
-from .resource import RedResource
-from .team import RedTeam
+from .ladder import Ladder, Rung
+from .mechanisms.backbone import BackboneMechanism
+from .mechanisms.base import Mechanism
+from .mechanisms.convention import ConventionMechanism
+from .mechanisms.incentive import IncentiveMechanism
+from .mechanisms.project import ProjectMechanism
+from .mechanisms.resource import ResourceMechanism
+from .mechanisms.team import TeamMechanism
+from .outreach import organisation_capacity, reach_probability
 from .params import ParameterError
+from .pool import Pool
+from .recorder import Recorder
 from .state import ResidentState
 from .streams import resolve_seed, stream
 
 MECHANISMS: dict[str, type[Mechanism]] = {
-    "backbone": Backbone, "project": RedProject, "convention": RedConvention,
-    "resource": RedResource, "team": RedTeam, "incentive": RedIncentive,
+    "backbone": BackboneMechanism, "project": ProjectMechanism, "convention": ConventionMechanism,
+    "resource": ResourceMechanism, "team": TeamMechanism, "incentive": IncentiveMechanism,
 }
-"""The six mechanisms, in the cycle's order (mechanism.ORDER)."""
+"""The six mechanisms, keyed by their phase names (model/cycle.py)."""
 
 EAGER_AGENT_LIMIT = 50_000
 """With ``agent_objects="auto"``, Mesa objects are built up front up to this many residents."""
@@ -57,8 +61,6 @@ it averages 0, so need_mean stays the mean over categories."""
 GRAPH_PARAMS = ("household_size_mean", "households_per_building", "buildings_per_compound", "building_ties",
                 "compound_ties", "long_ties", "party_member_share", "retired_share", "mobile_share",
                 "branch_size_max", "branch_ties")
-RUNG_NAMES = ("not_engaged", "self_help", "mutual_aid", "public_affairs", "volunteering")
-RUNG_NAMES_ZH = ("未参与", "自助", "互助", "参与公共事务", "志愿活动")
 
 
 class RedCycleModel(mesa.Model):
@@ -83,8 +85,17 @@ class RedCycleModel(mesa.Model):
         self.p: dict[str, Any] = schema.validate(params)
         self.seed = resolve_seed(rng)
         super().__init__(rng=self.seed)
+        self._build_community(graph)
+        self._build_state(per_resident_threshold, initially_active)
+        self._build_organisations()
+        self._build_mechanisms()
+        self._build_agents_if_eager(graph)
+        self._build_recorder()
+        self.running = True
 
-        # community graph (stream "graph")
+    # ---------------------------------------------------------------- build steps ----------
+    def _build_community(self, graph: nx.Graph | None) -> None:
+        """The community graph (stream "graph"): generated, or taken from ``graph``."""
         graph_rng = stream(self.seed, "graph")
         if graph is None:
             self.community: Community = generate_community(
@@ -94,66 +105,54 @@ class RedCycleModel(mesa.Model):
                 graph, graph_rng, **{k: self.p[k] for k in ("party_member_share", "retired_share",
                                                              "mobile_share", "branch_size_max")})
             self.p["n_residents"] = self.community.n
-        n = self.community.n
         c = self.community
-        self.adjacency = sp.csr_matrix(
-            (np.ones(len(c.indices)), c.indices, c.indptr), shape=(n, n))
+        self.adjacency = sp.csr_matrix((np.ones(len(c.indices)), c.indices, c.indptr), shape=(c.n, c.n))
+        self.top = self.p["n_rungs"] - 1
 
-        # state registry and initial state (stream "initial")
-        self.state = ResidentState(n)
+    def _build_state(self, per_resident_threshold, initially_active) -> None:
+        """The state registry and each resident's initial state (stream "initial")."""
+        self.state = ResidentState(self.community.n)
         self._initialise(stream(self.seed, "initial"), per_resident_threshold, initially_active)
 
-        # the ladder (stream "ladder")
-        self.ladder = Ladder(self.adjacency, self.p, stream(self.seed, "ladder"))
-        self.top = self.p["n_rungs"] - 1
-        self.rung_names = RUNG_NAMES[: self.top + 1] if self.top >= 2 else ("inactive", "active")
-
-        # organisations, the pool and the six mechanisms (each with its own stream)
+    def _build_organisations(self) -> None:
+        """The Party organisation, the government, the pool and the organisation's outreach."""
         self.party_organisation = Organisation(self, "party_organisation")
         self.government = Organisation(self, "government")
         self.pool = Pool()
-        self.points_earned_round = np.zeros(n, dtype=np.int64)
-        # chance that the organisation's outreach reaches a resident: three downs; mobile members rarely
-        # a full-time Party-affairs worker in a large community extends the organisation's capacity
-        big = n >= self.p["fulltime_worker_size"]
-        self.org_capacity = 1.0 + (self.p["fulltime_worker_bonus"] if big else 0.0)
-        self.reach_probability = np.full(n, min(1.0, self.p["three_downs"] * self.org_capacity))
-        self.reach_probability[self.state.party_category == MOBILE] *= self.p["mobile_reach"]
+        self.org_capacity = organisation_capacity(self.community.n, self.p)
+        self.state.reach_probability[:] = reach_probability(self.state.party_category, self.org_capacity, self.p)
+
+    def _build_mechanisms(self) -> None:
+        """The six mechanisms that are on (each with its own stream), the cycle and the ladder."""
         self.mechanisms: dict[str, Mechanism] = {
             name: MECHANISMS[name](self, stream(self.seed, name)) for name in ORDER if self.p[f"{name}_on"]}
-        self.ladder.mechanisms = bool(self.mechanisms)
         self.cycle = MicroCycle(self, self.mechanisms)
+        self.ladder = Ladder(self.adjacency, self.p, stream(self.seed, "ladder"), mechanisms=bool(self.mechanisms))
         self._ema = 1.0 / self.p["record_weeks"]
+        self._quiet_weeks = 0
 
-        # Mesa layer: networkx graph, Network space and one agent object per resident
-        self._graph: nx.Graph | None = graph if graph is not None and c.labels is None else None
+    def _build_agents_if_eager(self, graph: nx.Graph | None) -> None:
+        """Mesa's Network space and one agent object per resident: now, or on first use."""
+        self._graph: nx.Graph | None = graph if graph is not None and self.community.labels is None else None
         self._space = None
         self._residents: list[Resident] | None = None
         match self.p["agent_objects"]:
             case "eager":
                 self._build_agents()
             case "auto":
-                if n <= EAGER_AGENT_LIMIT:
+                if self.community.n <= EAGER_AGENT_LIMIT:
                     self._build_agents()
             case "lazy":
                 pass
             case other:
                 raise ParameterError(f"parameter 'agent_objects' = {other!r}; allowed: auto, eager, lazy")
 
-        # outcomes
-        self._quiet_weeks = 0
-        self.last_moves = (0, 0)
-        self._static_unmet = None
-        if not (self.p["need_growth"] or self.p["self_help_efficacy"] or self.p["mutual_aid_efficacy"]
-                or self.mechanisms):
-            self._static_unmet = float(self.state.needs.mean())
-        self.outcomes: dict[str, float] = {}
-        self._measure(0, 0)
-        self.initial_round_outcomes = dict(self.outcomes)
+    def _build_recorder(self) -> None:
+        """The recorder (week 0's outcomes) and Mesa's DataCollector over them."""
+        self.recorder = Recorder(self, {name: MECHANISMS[name].OUTCOMES for name in ORDER})
         self.datacollector = mesa.DataCollector(
-            model_reporters={k: _reporter(k) for k in self.outcomes})
+            model_reporters={k: _reporter(k) for k in self.recorder.outcomes})
         self.datacollector.collect(self)
-        self.running = True
 
     # ---------------------------------------------------------------- initial state --------
     def _initialise(self, rng: np.random.Generator, per_resident_threshold, initially_active) -> None:
@@ -193,7 +192,7 @@ class RedCycleModel(mesa.Model):
         st.threshold[:] = thresholds
         if initially_active is not None:
             ids = self._node_ids(initially_active)
-            st.rung[ids] = np.maximum(st.rung[ids], 1)
+            st.rung[ids] = np.maximum(st.rung[ids], Rung.SELF_HELP)
         st.base_trust[:] = st.trust
         st.record[:] = st.rung / top
         st.team[:] = -1
@@ -264,11 +263,12 @@ class RedCycleModel(mesa.Model):
             for mech in self.mechanisms.values():
                 mech.serve()
             self._update_residents(unmet_start)
-        self.last_moves = (result.climbs, result.slips)
+        np.putmask(st.last_volunteered, st.rung == self.top, self.steps)
         self._quiet_weeks = self._quiet_weeks + 1 if result.climbs + result.slips == 0 else 0
-        self._measure(result.climbs, result.slips)
-        self.cycle.end_week(self.outcomes)
+        self.recorder.measure(result.climbs, result.slips)
         self.datacollector.collect(self)
+        if self.steps >= p["steps"]:
+            self.running = False  # Mesa's batch_run and SolaraViz stop here
 
     def _update_residents(self, unmet_start: np.ndarray) -> None:
         """Participation record, sense of gain (share of need met this week) and trust."""
@@ -280,18 +280,22 @@ class RedCycleModel(mesa.Model):
                               where=after_growth > 0)
         st.gain += a * (np.clip(met, 0.0, 1.0) - st.gain)
         if p["trust_rate"]:
-            backbone = self.mechanisms.get("backbone")
-            contact = backbone.contact if backbone is not None else 0.0
-            evidence = np.minimum(1.0, st.base_trust + p["backbone_trust"] * contact + p["gain_trust"] * st.gain)
+            evidence = np.minimum(1.0, st.base_trust + p["backbone_trust"] * st.backbone_contact
+                                  + p["gain_trust"] * st.gain)
             st.trust += p["trust_rate"] * (evidence - st.trust)
 
+
+    @property
+    def outcomes(self) -> dict[str, float]:
+        """This week's outcomes (the recorder's; read-only by convention)."""
+        return self.recorder.outcomes
 
     @property
     def rounds(self):
         """One row per completed round: its outcomes, their gain over the round before, spiral_up."""
         import pandas as pd
 
-        return pd.DataFrame(self.cycle.rounds, columns=self.cycle.columns())
+        return pd.DataFrame(self.recorder.rounds, columns=self.recorder.round_columns())
 
     def run(self, steps: int | None = None, until_stable: bool = False) -> RedCycleModel:
         """Run ``steps`` weeks (default: the ``steps`` parameter).
@@ -308,49 +312,14 @@ class RedCycleModel(mesa.Model):
         return self
 
     # ---------------------------------------------------------------- outcomes -------------
+    @property
+    def rung_names(self) -> tuple[str, ...]:
+        """The rungs' keys in outcome columns, bottom first (model.ladder.rung_terms)."""
+        return self.recorder.rung_keys
+
     def rung_counts(self) -> np.ndarray:
         """Residents on each rung, 0..top."""
-        # counts of "rung >= k" differenced: far cheaper than bincount on int8 (no cast to intp)
-        at_least = [self.community.n] + [np.count_nonzero(self.state.rung >= k) for k in range(1, self.top + 1)]
-        return -np.diff(np.asarray(at_least + [0]))
-
-    def _measure(self, climbs: int, slips: int) -> None:
-        counts = self.rung_counts()
-        n = self.community.n
-        out = self.outcomes
-        out["week"] = self.steps
-        for name, k in zip(self.rung_names, counts, strict=True):
-            out[f"n_{name}"] = int(k)
-        for name, k in zip(self.rung_names, counts, strict=True):
-            out[f"share_{name}"] = k / n
-        out["share_engaged"] = 1.0 - counts[0] / n
-        st = self.state
-        np.putmask(st.last_volunteered, st.rung == self.top, self.steps)
-        # on the top rung in one of the last 52 weeks (never-volunteered residents hold -1)
-        out["volunteered_past_year"] = np.count_nonzero(st.last_volunteered > max(self.steps - 52, -1)) / n
-        out["participation_index"] = float(counts @ np.arange(self.top + 1)) / (n * self.top)
-        unmet = self._static_unmet if self._static_unmet is not None else float(self.state.needs.mean())
-        out["mean_unmet_need"] = unmet
-        out["climbs"] = climbs
-        out["slips"] = slips
-        out["needs_met"] = 1.0 - unmet
-        if self.mechanisms or not self.steps:  # without mechanisms gain and trust never change
-            self._gain_trust = (float(st.gain.mean()), float(st.trust.mean()))
-        out["sense_of_gain"], out["mean_trust"] = self._gain_trust
-        out["round"] = (self.steps - 1) // self.p["round_weeks"] + 1 if self.steps else 0
-        pool = self.pool
-        out["pool_balance"] = pool.balance
-        out["pool_in_week"] = pool.week_in / 1e6
-        out["pool_out_week"] = pool.week_out / 1e6
-        out["pool_in_total"] = pool.total_in()
-        out["pool_out_total"] = pool.total_out()
-        for name in ORDER:
-            mech = self.mechanisms.get(name)
-            if mech is not None:
-                mech.record(out)
-            else:
-                for key in MECHANISMS[name].OUTCOMES:
-                    out[key] = 0
+        return self.recorder.rung_counts()
 
     def final_outcomes(self) -> dict[str, float]:
         return {k: (float(v) if isinstance(v, float | np.floating) else int(v)) for k, v in self.outcomes.items()}

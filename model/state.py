@@ -4,6 +4,11 @@ The model owns one :class:`ResidentState`. Vectorised rules read and write its a
 residents at once; a Mesa agent object (:class:`agents.Resident`) reads and writes its own entry
 through properties, so a student can pick one resident and inspect it while the step stays
 vectorised (Starsim's layout). The set of fields is fixed here; nothing else adds state.
+
+The registry is also the only channel between parts of the model: a mechanism reads another's
+output only through a field here (e.g. the incentive writes ``points_earned_round``, the backbone
+phase reads it; the backbone writes ``backbone_contact``, the trust update reads it). Each field
+says who writes it.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .graph import CATEGORY_NAMES
 from .params import NEED_CATEGORIES
 
 
@@ -44,7 +50,16 @@ FIELDS: tuple[Field, ...] = (
     Field("team", np.int32, "id", "unique_id of the red team the resident belongs to (-1 none)"),
     Field("last_volunteered", np.int32, "week", "last week the resident was on the top rung (-1 never)"),
     Field("points", np.int64, "points", "service points held (红色激励)"),
+    Field("points_earned_round", np.int64, "points",
+          "points earned since this round began (incentive writes; the next backbone phase reads)"),
     Field("backbone", np.bool_, "", "is a red backbone (红色骨干)"),
+    Field("backbone_contact", np.float64, "0-1",
+          "this week's exposure to backbones' example (backbone writes; trust reads)"),
+    Field("reach_probability", np.float64, "0-1",
+          "chance the organisation's outreach reaches the resident (outreach, at set-up)"),
+    Field("reached", np.bool_, "", "reached by this round's project outreach: survey and places (project writes)"),
+    Field("provided", np.bool_, "", "served by a direct-provision project this round (project writes)"),
+    Field("in_dialogue", np.bool_, "", "took part in the convention's dialogue in its latest week (convention writes)"),
     Field("party_category", np.int8, "code", "0 not a Party member, 1 in service, 2 retired, 3 mobile"),
     Field("household", np.int32, "id", "household (-1 unknown)"),
     Field("building", np.int32, "id", "building (-1 unknown)"),
@@ -75,6 +90,14 @@ class ResidentState:
             value = getattr(self, f.name)[i]
             out[f.name] = dict(zip(NEED_CATEGORIES, value.tolist(), strict=True)) if f.per_need else value.item()
         return out
+
+    def needs_of(self, i: int) -> dict[str, float]:
+        """Unmet need of resident ``i`` per category."""
+        return dict(zip(NEED_CATEGORIES, self.needs[i].tolist(), strict=True))
+
+    def party_category_of(self, i: int) -> str:
+        """Party category of resident ``i``: none, in_service, retired or mobile."""
+        return CATEGORY_NAMES[self.party_category[i]]
 
     def nonfinite(self) -> list[str]:
         """Names of float fields holding NaN or infinity (empty when the state is sound)."""

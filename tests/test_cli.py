@@ -22,7 +22,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.model import RUNG_NAMES
+from model.ladder import Rung
+
+RUNG_NAMES = [r.key for r in Rung]
 from model.params import PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent

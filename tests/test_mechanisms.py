@@ -16,9 +16,10 @@ import pytest
 
 from model import RedCycleModel, load_scenario
 from model.graph import MOBILE
-from model.mechanism import ORDER, MicroCycle, phase_starts
+from model.cycle import ORDER, MicroCycle, phase_starts
+from model.recorder import ROUND_OUTCOMES
 from model.pool import Pool
-from model.project import PLACE_RUNGS, Project
+from model.mechanisms.project import PLACE_RUNGS, Project
 
 EXACT = dict(rtol=1e-12, atol=1e-12)
 
@@ -37,12 +38,12 @@ def certain_reach(**params) -> dict:
 
 
 def record_launches(m: RedCycleModel) -> list[tuple[str, int, int]]:
-    """Wrap every mechanism's launch to log (name, model.steps, round_index) when it is called."""
+    """Wrap every mechanism's launch to log (name, model.steps, round index) when it is called."""
     log: list[tuple[str, int, int]] = []
     for name, mech in m.mechanisms.items():
-        def wrapped(round_index, _name=name, _orig=mech.launch):
-            log.append((_name, m.steps, round_index))
-            _orig(round_index)
+        def wrapped(_name=name, _orig=mech.launch):
+            log.append((_name, m.steps, (m.steps - 1) // m.p["round_weeks"]))
+            _orig()
         mech.launch = wrapped
     return log
 
@@ -94,10 +95,10 @@ def test_rounds_table_one_row_per_completed_round_with_gains_and_spiral():
     assert rounds["round"].tolist() == [1, 2, 3]
     assert rounds["week"].tolist() == [rw, 2 * rw, 3 * rw]
     df = m.datacollector.get_model_vars_dataframe()
-    previous = m.initial_round_outcomes
+    previous = m.recorder.initial
     assert previous["week"] == 0
     for _i, row in rounds.iterrows():
-        for k in MicroCycle.ROUND_OUTCOMES:
+        for k in ROUND_OUTCOMES:
             assert row[k] == pytest.approx(float(df.loc[row["week"], k]), abs=1e-12)  # the week's outcome
             assert row[f"gain_{k}"] == pytest.approx(row[k] - float(previous[k]), abs=1e-12)
         assert bool(row["spiral_up"]) == (row["gain_participation_index"] > 0.0)
@@ -131,16 +132,16 @@ def test_emergent_backbones_are_the_top_scores_among_eligible_residents():
     g = np.random.default_rng(0)
     st.rung[:] = g.integers(0, 5, n)
     st.record[:] = g.random(n)
-    m.points_earned_round[:] = g.integers(0, 20, n)
-    bb.launch(1)
+    m.state.points_earned_round[:] = g.integers(0, 20, n)
+    bb.launch()
     k = round(p["backbone_share"] * n * m.org_capacity)
     assert k == 10 and m.org_capacity == 1.0
     chosen = np.flatnonzero(st.backbone)
     assert len(chosen) == k
     assert (st.rung[chosen] >= p["backbone_min_rung"]).all()
-    earned = m.points_earned_round
+    earned = m.state.points_earned_round
     member = st.party_category > 0
-    score = (st.record * bb.standing * m.reach_probability * (1 + p["party_priority"] * member)
+    score = (st.record * bb.standing * m.state.reach_probability * (1 + p["party_priority"] * member)
              * (1 + earned / earned.max()))
     candidates = np.flatnonzero(st.rung >= p["backbone_min_rung"])
     best = candidates[np.argsort(-score[candidates])[:k]]
@@ -159,7 +160,7 @@ def test_emergent_backbones_prefer_the_higher_participation_record():
     st.record[:] = 0.5
     st.record[high] = np.linspace(0.9, 1.0, 10)
     st.record[low] = np.linspace(0.001, 0.002, 30)
-    bb.launch(0)
+    bb.launch()
     assert set(np.flatnonzero(st.backbone)) == set(high)
 
 
@@ -171,7 +172,7 @@ def test_emergent_with_too_few_candidates_takes_them_all():
     st.rung[[3, 50, 700]] = [3, 4, 3]
     st.record[[3, 50, 700]] = 0.5
     st.backbone[:] = True  # the previous round's backbones are replaced
-    m.mechanisms["backbone"].launch(0)
+    m.mechanisms["backbone"].launch()
     assert np.flatnonzero(st.backbone).tolist() == [3, 50, 700]
 
 
@@ -180,13 +181,13 @@ def test_emergent_backbones_need_a_positive_score():
     m = make("backbone", n=1000, three_downs=0.0)
     m.state.rung[:] = 4
     m.state.record[:] = 1.0
-    m.mechanisms["backbone"].launch(0)
+    m.mechanisms["backbone"].launch()
     assert not m.state.backbone.any()
     m = make("backbone", n=1000)
     m.state.rung[:] = 4
     m.state.record[:] = 0.0
     m.state.record[[5, 9]] = 0.7
-    m.mechanisms["backbone"].launch(0)
+    m.mechanisms["backbone"].launch()
     assert np.flatnonzero(m.state.backbone).tolist() == [5, 9]
 
 
@@ -195,7 +196,7 @@ def test_appointed_backbones_are_party_members_whatever_their_rung():
     m = make("backbone", n=n, backbone_selection="appointed", mobile_reach=0.0, rng=2)
     st = m.state
     st.rung[:] = 0
-    m.mechanisms["backbone"].launch(0)
+    m.mechanisms["backbone"].launch()
     chosen = np.flatnonzero(st.backbone)
     assert len(chosen) == round(m.p["backbone_share"] * n) == 10
     assert (st.party_category[chosen] > 0).all()
@@ -210,7 +211,7 @@ def test_appointed_backbones_are_random_members_not_the_best_record():
     members = np.flatnonzero(st.party_category > 0)
     counts = np.zeros(n)
     for r in range(20):
-        m.mechanisms["backbone"].launch(r)
+        m.mechanisms["backbone"].launch()
         counts += st.backbone
     assert set(np.flatnonzero(counts)) <= set(members)
     # 20 draws of 20 out of ~140 members: many different members are appointed (an emergent choice
@@ -224,9 +225,9 @@ def test_fulltime_worker_raises_backbone_count_and_reach(size, expected_k, capac
     m = make("backbone", n=n, fulltime_worker_size=size, fulltime_worker_bonus=0.5, three_downs=0.6,
              mobile_share=0.0)
     assert m.org_capacity == capacity
-    assert np.allclose(m.reach_probability, min(1.0, 0.6 * capacity))
+    assert np.allclose(m.state.reach_probability, min(1.0, 0.6 * capacity))
     m.state.rung[:] = 4
-    m.mechanisms["backbone"].launch(0)
+    m.mechanisms["backbone"].launch()
     assert np.count_nonzero(m.state.backbone) == expected_k
 
 
@@ -242,7 +243,7 @@ def test_backbone_contact_and_boost():
     raw = m.adjacency @ (st.backbone * st.rung / m.top)
     contact = np.minimum(1.0, raw)
     assert (raw > 1).any() and ((raw > 0) & (raw < 1)).any()  # both regimes are exercised
-    assert np.allclose(bb.contact, contact, **EXACT)
+    assert np.allclose(m.state.backbone_contact, contact, **EXACT)
     assert np.allclose(st.boost, m.p["backbone_pull"] * contact, **EXACT)
 
 
@@ -258,7 +259,7 @@ def test_mobile_backbone_absent_when_mobile_reach_is_zero():
     st.backbone[np.flatnonzero(~mobile)[:20]] = True
     bb.act()
     expected = np.minimum(1.0, m.adjacency @ (st.backbone & ~mobile).astype(float))
-    assert np.allclose(bb.contact, expected, **EXACT)
+    assert np.allclose(m.state.backbone_contact, expected, **EXACT)
 
 
 def test_backbone_boost_is_scaled_by_trust_in_the_step():
@@ -273,7 +274,7 @@ def test_backbone_boost_is_scaled_by_trust_in_the_step():
     assert (st.backbone == backbone0).all()
     contact = np.minimum(1.0, m.adjacency @ (backbone0 * rung0 / m.top))
     assert np.allclose(st.boost, m.p["backbone_pull"] * contact * (1 - w + w * trust0), **EXACT)
-    assert np.allclose(m.mechanisms["backbone"].contact, contact, **EXACT)
+    assert np.allclose(m.state.backbone_contact, contact, **EXACT)
 
 
 # =============================================================================== project ====
@@ -289,7 +290,7 @@ def project_model(n=1000, deposit=0.0, **params):
 
 def test_seed_fund_is_deposited_and_funds_projects():
     m = make("project", n=1000, seed_fund=4.0, three_downs=0.8, project_budget_share=0.6, project_cost=1.0)
-    m.mechanisms["project"].launch(0)
+    m.mechanisms["project"].launch()
     assert m.pool.inflows() == {"seed_fund": pytest.approx(3.2, abs=1e-12)}
     # budget 3.2 x 0.6 = 1.92: one project of cost 1
     assert len(m.mechanisms["project"].projects) == 1
@@ -305,7 +306,7 @@ def test_seed_fund_is_deposited_and_funds_projects():
 ])
 def test_project_count_bounded_by_budget_and_by_need(deposit, share, served, expected):
     m, proj = project_model(deposit=deposit, project_budget_share=share, project_served=served)
-    proj.launch(0)
+    proj.launch()
     assert len(proj.projects) == expected
     assert m.pool.outflows().get("projects", 0.0) == pytest.approx(expected * m.p["project_cost"], abs=1e-12)
     assert m.pool.balance == pytest.approx(deposit - expected, abs=1e-9)
@@ -314,7 +315,7 @@ def test_project_count_bounded_by_budget_and_by_need(deposit, share, served, exp
 def test_projects_serve_the_neediest_in_their_category():
     m, proj = project_model(deposit=12.0, project_budget_share=0.5)
     needs0 = m.state.needs.copy()
-    proj.launch(0)
+    proj.launch()
     assert len(proj.projects) == 6
     k = m.p["project_served"]
     seen: dict[int, int] = {}
@@ -336,7 +337,7 @@ def test_participatory_projects_and_their_places():
     st = m.state
     st.rung[:] = np.arange(n) % 5  # 200 residents on every rung
     rung0 = st.rung.copy()
-    proj.launch(0)
+    proj.launch()
     projects = proj.projects
     assert len(projects) == 6
     assert [pr.participatory for pr in projects] == [True] * 3 + [False] * 3  # round(6 x 0.5)
@@ -354,7 +355,7 @@ def test_participatory_projects_and_their_places():
     provided = np.zeros(n, dtype=bool)
     for pr in projects[3:]:
         provided[pr.served] = True
-    assert np.array_equal(proj.provided, provided)
+    assert np.array_equal(m.state.provided, provided)
 
 
 def test_places_limited_by_eligible_residents():
@@ -364,7 +365,7 @@ def test_places_limited_by_eligible_residents():
     st.rung[:] = 0
     st.rung[:4] = 1   # four can take a rung-2 place
     st.rung[4:6] = 4  # two can take a rung-4 place; nobody is on rung 2 or 3 for a rung-3 place
-    proj.launch(0)
+    proj.launch()
     (pr,) = proj.projects
     assert [int(np.count_nonzero(pr.place_rung == r)) for r in PLACE_RUNGS] == [4, 0, 2]
 
@@ -372,7 +373,7 @@ def test_places_limited_by_eligible_residents():
 @pytest.mark.parametrize("org_role, expected", [(0.2, 1), (0.3, 2), (0.75, 4), (0.9, 5)])
 def test_number_of_participatory_projects_is_rounded(org_role, expected):
     m, proj = project_model(deposit=12.0, project_budget_share=0.5, org_role=org_role)
-    proj.launch(0)
+    proj.launch()
     assert len(proj.projects) == 6
     assert [pr.participatory for pr in proj.projects] == [True] * expected + [False] * (6 - expected)
     assert expected == round(6 * org_role)
@@ -381,14 +382,14 @@ def test_number_of_participatory_projects_is_rounded(org_role, expected):
 def test_provider_role_opens_no_places_and_provides():
     n = 1000
     m, proj = project_model(n=n, deposit=12.0, project_budget_share=0.5, org_role=0.0)
-    proj.launch(0)
+    proj.launch()
     assert len(proj.projects) == 6
     assert not any(pr.participatory for pr in proj.projects)
     assert np.count_nonzero(m.state.place) == 0
     provided = np.zeros(n, dtype=bool)
     for pr in proj.projects:
         provided[pr.served] = True
-    assert np.array_equal(proj.provided, provided) and provided.any()
+    assert np.array_equal(m.state.provided, provided) and provided.any()
     out = {}
     proj.record(out)
     assert out["n_participatory_projects"] == 0 and out["project_places_held"] == 0
@@ -396,9 +397,9 @@ def test_provider_role_opens_no_places_and_provides():
 
 def test_full_guide_role_provides_nothing():
     m, proj = project_model(deposit=12.0, project_budget_share=0.5, org_role=1.0)
-    proj.launch(0)
+    proj.launch()
     assert all(pr.participatory for pr in proj.projects)
-    assert not proj.provided.any()
+    assert not m.state.provided.any()
 
 
 @pytest.mark.parametrize("method", ["scoring", "problem_count"])
@@ -411,7 +412,7 @@ def test_resident_voice_chooses_the_category_residents_need_most(method):
     st.needs[:] = 0.1
     st.needs[:250, dominant] = 0.9
     st.needs[250:, int(np.argmax(proj.guess))] = 0.95  # the unheard residents' needs do not count
-    proj.launch(0)
+    proj.launch()
     assert [pr.category for pr in proj.projects] == [dominant]
     assert proj.who_decides == 0.25  # resident_voice x share of residents heard (250 of 1000)
 
@@ -422,7 +423,7 @@ def test_without_resident_voice_the_organisation_guesses():
     st.rung[:] = 1
     st.needs[:] = 0.1
     st.needs[:, int(np.argmin(proj.guess))] = 0.9
-    proj.launch(0)
+    proj.launch()
     # priority = guess / (1 + projects already on the category), five projects
     per = np.zeros(len(proj.guess))
     expected = []
@@ -453,7 +454,7 @@ def test_evaluation_and_renewal(voice, bar, deposit, renewed, evaluation):
     proj.projects = [_old_project(1, range(0, 10), 0.8), _old_project(3, range(10, 20), 0.8)]
     st.needs[0:10, 1] = 0.4   # half the need met since the start
     st.needs[10:20, 3] = 0.9  # need grew: nothing met (clipped at 0)
-    proj.launch(1)
+    proj.launch()
     assert proj.evaluation == pytest.approx(evaluation, abs=1e-12)
     assert proj.renewed_round == len(renewed)
     assert [pr.category for pr in proj.projects[: len(renewed)]] == renewed
@@ -463,14 +464,14 @@ def test_evaluation_and_renewal(voice, bar, deposit, renewed, evaluation):
 def test_project_weekly_pull_retention_crowding_out_and_capacity():
     n = 500
     m, proj = project_model(n=n, deposit=2.0, project_budget_share=0.5, org_role=0.5)
-    proj.launch(0)
+    proj.launch()
     assert proj.projects
     st, p = m.state, m.p
     st.rung[:10] = [0, 1, 1, 2, 2, 3, 1, 3, 0, 2]
     st.place[:10] = [0, 2, 1, 2, 3, 4, 0, 0, 0, 0]
     st.place[10:] = 0
-    proj.provided[:] = False
-    proj.provided[[6, 7, 8, 9]] = True  # crowded out below the mutual-aid rung only
+    m.state.provided[:] = False
+    m.state.provided[[6, 7, 8, 9]] = True  # crowded out below the mutual-aid rung only
     st.boost[:] = 0.0
     st.retention[:] = 0.0
     cap0 = st.capacity.copy()
@@ -489,7 +490,7 @@ def test_project_weekly_pull_retention_crowding_out_and_capacity():
 
 def test_provision_project_meets_need_in_its_category_only():
     m, proj = project_model(deposit=2.0, project_budget_share=0.5, org_role=0.0)
-    proj.launch(0)
+    proj.launch()
     (pr,) = proj.projects
     needs0 = m.state.needs.copy()
     proj.serve()
@@ -503,7 +504,7 @@ def test_participatory_project_meets_need_by_its_staffing():
     m, proj = project_model(n=n, deposit=2.0, project_budget_share=0.5, org_role=1.0, project_efficacy=0.2)
     st = m.state
     st.rung[:] = np.arange(n) % 5
-    proj.launch(0)
+    proj.launch()
     (pr,) = proj.projects
     assert len(pr.participants) == 30
     # 12 holders on their place's rung, 18 on the rung below
@@ -521,7 +522,7 @@ def test_a_participatory_project_opens_project_places_places(places):
     n = 1000
     m, proj = project_model(n=n, deposit=2.0, project_budget_share=0.5, org_role=1.0, project_places=places)
     m.state.rung[:] = np.arange(n) % 5
-    proj.launch(0)
+    proj.launch()
     (pr,) = proj.projects
     assert len(pr.participants) == places
 
@@ -537,7 +538,7 @@ def test_dialogue_norm_update_and_decay_exact():
     st.rung[:] = np.arange(n) % 5  # 60% on rung >= 2
     talk = st.rung >= 2
     spirit0 = st.public_spirit.copy()
-    conv.launch(0)
+    conv.launch()
     norm = 0.0
     for week in range(8):
         st.boost[:] = 0.0
@@ -581,7 +582,7 @@ def test_dialogue_reach_is_three_downs():
     m = make("convention", n=n, three_downs=0.5, mobile_share=0.0, rng=10)
     m.state.rung[:] = 2
     conv = m.mechanisms["convention"]
-    conv.launch(0)
+    conv.launch()
     shares = []
     for _ in range(conv.phase_weeks):
         conv.act()
@@ -638,14 +639,14 @@ def test_signing_probability_is_agreement_rate_times_three_downs():
     m = make("resource", n=5000, units_per_1000=100.0, agreement_rate=0.5, three_downs=0.6)
     res = m.mechanisms["resource"]
     assert len(res.units) == 500
-    res.launch(0)
+    res.launch()
     first = [u for u in res.units if u.signed]
     # 500 units, P = 0.3: sd 0.0205; tolerance 0.08 (3.9 sd; agreement_rate alone would give 0.5)
     assert abs(len(first) / 500 - 0.3) < 0.08
     assert all(u.contribution == m.p["unit_contribution"] for u in first)
     for u in first:
         u.contribution = 0.123
-    res.launch(1)  # the signed stay signed (and keep their contribution); the rest sign with P = 0.3
+    res.launch()  # the signed stay signed (and keep their contribution); the rest sign with P = 0.3
     assert all(u.signed and u.contribution == 0.123 for u in first)
     second = sum(u.signed for u in res.units) - len(first)
     assert abs(second / (500 - len(first)) - 0.3) < 0.1
@@ -687,7 +688,7 @@ def team_model(n=1000, **params):
 def test_purchase_trains_social_workers():
     m, team = team_model()
     share = 1 - math.exp(-0.6 * 2.0 * 0.8 * 0.5)
-    team.launch(0)
+    team.launch()
     s1 = share
     assert team.social_work.skill == pytest.approx(s1, abs=1e-15)
     assert m.pool.inflows() == {"venture_fund": pytest.approx(1.6, abs=1e-12)}
@@ -697,7 +698,7 @@ def test_purchase_trains_social_workers():
     team.serve()  # a week: skill decays
     s = s1 * (1 - m.p["skill_decay"])
     assert team.social_work.skill == pytest.approx(s, abs=1e-15)
-    team.launch(1)
+    team.launch()
     assert team.social_work.skill == pytest.approx(s + (1 - s) * share, abs=1e-15)
 
 
@@ -708,7 +709,7 @@ def test_incubated_teams_count_members_and_categories():
     willing = team._willing().copy()
     willingness = team._willingness().copy()
     unmet = st.needs.mean(axis=0)
-    team.launch(0)
+    team.launch()
     skill = team.social_work.skill
     expected = int(skill * 20.0 * n / 1000 * 0.8)
     assert expected == 6
@@ -737,7 +738,7 @@ def test_incubated_teams_count_members_and_categories():
 def test_new_team_count_is_rounded_down(per_1000, org_role):
     n = 1000
     m, team = team_model(n=n, teams_per_1000=per_1000, org_role=org_role, team_size=2)
-    team.launch(0)
+    team.launch()
     raw = team.social_work.skill * per_1000 * n / 1000 * org_role
     assert raw % 1 > 0.5  # a case where rounding and flooring differ
     assert len(team.teams) == math.floor(raw)
@@ -745,21 +746,21 @@ def test_new_team_count_is_rounded_down(per_1000, org_role):
 
 def test_no_teams_without_skill_or_in_the_provider_role():
     m, team = team_model(org_role=0.0)
-    team.launch(0)
+    team.launch()
     assert team.social_work.skill > 0 and team.teams == []
     m, team = team_model(venture_fund=0.0)
-    team.launch(0)
+    team.launch()
     assert team.social_work.skill == 0.0 and team.teams == []
 
 
 def test_second_purchase_refills_and_adds_teams_without_double_membership():
     n = 1000
     m, team = team_model(n=n)
-    team.launch(0)
+    team.launch()
     st = m.state
     for t in team.teams:
         t.maturity = 0.5  # a mature team grows: round(8 x 1.5) = 12 places
-    team.launch(1)
+    team.launch()
     members = [i for t in team.teams for i in t.members]
     assert len(members) == len(set(members))
     for t in team.teams[:6]:
@@ -770,7 +771,7 @@ def test_second_purchase_refills_and_adds_teams_without_double_membership():
 
 def test_team_maturity_rule_funding_and_leadership():
     m, team = team_model()
-    team.launch(0)
+    team.launch()
     st, p = m.state, m.p
     st.rung[:] = 3
     st.backbone[:] = False
@@ -803,7 +804,7 @@ def test_team_maturity_rule_funding_and_leadership():
 
 def test_team_with_fewer_than_two_active_members_dissolves():
     m, team = team_model()
-    team.launch(0)
+    team.launch()
     st = m.state
     st.rung[:] = 3
     gone, kept = team.teams[0], team.teams[1]
@@ -824,7 +825,7 @@ def test_team_with_fewer_than_two_active_members_dissolves():
 
 def test_team_weekly_pull_and_service():
     m, team = team_model()
-    team.launch(0)
+    team.launch()
     st, p = m.state, m.p
     t = team.teams[0]
     t.maturity = 0.5
@@ -861,7 +862,7 @@ def test_points_per_week_by_rung():
     inc.serve()
     expected = np.array([0, 0, 0, 3, 6])[np.arange(500) % 5] * 2
     assert np.array_equal(st.points, expected)
-    assert np.array_equal(m.points_earned_round, expected)
+    assert np.array_equal(m.state.points_earned_round, expected)
     assert inc.issued == expected.sum() == 100 * 18
 
 
@@ -893,15 +894,15 @@ def test_redemption_fraction_and_credibility(deposit, f, redeemed, left):
     m = make("incentive", n=300, point_value=0.01, incentive_budget_share=0.5, initial_credibility=0.5)
     inc, st = m.mechanisms["incentive"], m.state
     st.points[:3] = [10, 7, 3]
-    m.points_earned_round[:] = 5
+    m.state.points_earned_round[:] = 5
     m.pool.deposit(deposit, "test")
-    inc.launch(0)
+    inc.launch()
     assert inc.last_fraction == pytest.approx(f, abs=1e-12)
     assert st.points[:3].tolist() == left and st.points[3:].sum() == 0
     assert inc.redeemed == sum(redeemed)
     assert m.pool.outflows()["incentives"] == pytest.approx(0.01 * sum(redeemed), abs=1e-12)
     assert inc.credibility == pytest.approx((0.5 + f) / 2, abs=1e-12)
-    assert (m.points_earned_round == 5).all()  # the round's count is reset when the next round starts
+    assert (m.state.points_earned_round == 5).all()  # the round's count is reset when the next round starts
 
 
 def test_incentive_signal_pull_and_retention():
@@ -922,10 +923,10 @@ def test_points_earned_round_counts_a_whole_round_and_resets_when_the_next_start
     m = make("incentive", n=1000, round_weeks=rw, rng=12)
     inc = m.mechanisms["incentive"]
     m.run(rw)
-    assert int(m.points_earned_round.sum()) == inc.issued > 0  # every point of round 1
+    assert int(m.state.points_earned_round.sum()) == inc.issued > 0  # every point of round 1
     before = inc.issued
     m.step()  # week 1 of round 2: reset, then this week's points
-    assert int(m.points_earned_round.sum()) == inc.issued - before
+    assert int(m.state.points_earned_round.sum()) == inc.issued - before
 
 
 def test_empty_pool_makes_credibility_fall_towards_zero():
@@ -946,9 +947,9 @@ def test_backbone_score_sees_the_points_earned_over_the_whole_last_round():
     bb, inc = m.mechanisms["backbone"], m.mechanisms["incentive"]
     seen = []
 
-    def wrapped(r, _orig=bb.launch):
-        seen.append((r, int(m.points_earned_round.sum()), inc.issued))
-        _orig(r)
+    def wrapped(_orig=bb.launch):
+        seen.append(((m.steps - 1) // rw, int(m.state.points_earned_round.sum()), inc.issued))
+        _orig()
     bb.launch = wrapped
     m.run(rw + 1)
     r, earned_seen, issued_in_round_1 = seen[1]

@@ -71,7 +71,7 @@ def test_threshold_per_resident_must_fit():
 
 def test_parameter_docs_are_generated_from_the_schema():
     text = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
-    assert markdown_table() in text, "docs/parameters.md is stale: run `uv run python -m model.docs`"
+    assert markdown_table() in text, "docs/parameters.md is stale: run `uv run python -m experiments.docs`"
 
 
 def _other_value(p):

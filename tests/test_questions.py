@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from model import RedCycleModel, load_scenario
-from model.calibration import TARGET
-from model.questions import ablation, backbones, incentives, roles, spiral
+from experiments.calibration import TARGET
+from experiments.questions import ablation, backbones, incentives, roles, spiral
 
 SEEDS = range(1, 6)
 N = 1200

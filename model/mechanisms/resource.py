@@ -7,41 +7,32 @@
     resources and services for services, integrate and recycle the community's resources with those
     of the units in the area; sign co-building and sharing agreements …"
 
-Rules (docs/ODD.md 7.7): round(units_per_1000 x n / 1000) co-building units (enterprises,
-schools, hospitals, agencies) are Organisation agents. In each resource phase an unsigned unit
-signs an agreement with probability agreement_rate x three_downs and starts contributing
-unit_contribution a week. Every week the community gives back service: H = the hours of residents
-on the volunteering rung (each min(time budget, volunteer_hours)), of which service_exchange_share
-goes to the signed units' causes, shared equally; each signed unit's contribution then follows
-
-    c <- (1 - unit_fade) c + reciprocity x (hours it received)
-
-(grows with the service it gets back, fades without) and is paid into the pool.
+Gloss: co-building units in the area sign agreements with the organisation; they pay into the
+pool, and their contributions grow with the volunteering service the community gives back (and
+fade without it). The rules and equations: docs/ODD.md 7.7.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from agents import Organisation
+from agents import CoBuildingUnit
 
-from .mechanism import Mechanism
+from ..ladder import Rung
+from .base import Mechanism
 
 
-class RedResource(Mechanism):
-    name, zh, en = "resource", "红色资源", "red resource"
+class ResourceMechanism(Mechanism):
+    name = "resource"
     OUTCOMES = ("units_signed", "unit_contributions", "service_hours_to_units")
 
     def __init__(self, model, rng):
         super().__init__(model, rng)
         count = int(round(self.p["units_per_1000"] * model.community.n / 1000.0))
-        self.units = [Organisation(model, "co_building_unit", name=f"co-building unit {i + 1}") for i in range(count)]
-        for u in self.units:
-            u.signed = False
-            u.contribution = 0.0
+        self.units = [CoBuildingUnit(model, i + 1) for i in range(count)]
         self.hours_given = 0.0
 
-    def launch(self, round_index: int) -> None:
+    def launch(self) -> None:
         p = self.p
         for u in self.units:
             if not u.signed and self.rng.random() < p["agreement_rate"] * p["three_downs"]:
@@ -51,7 +42,7 @@ class RedResource(Mechanism):
     def serve(self) -> None:
         m, st, p = self.model, self.model.state, self.p
         signed = [u for u in self.units if u.signed]
-        volunteers = st.rung == m.top
+        volunteers = st.rung == Rung.VOLUNTEERING
         hours = float(np.minimum(st.time_budget[volunteers], p["volunteer_hours"]).sum())
         self.hours_given = hours * p["service_exchange_share"] if signed else 0.0
         for u in signed:

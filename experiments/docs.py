@@ -1,12 +1,12 @@
-"""Regenerate docs/parameters.md from the parameter schema: ``uv run python -m model.docs``."""
+"""Regenerate docs/parameters.md from the parameter schema: ``uv run python -m experiments.docs``."""
 
 from pathlib import Path
 
-from .params import markdown_table
+from model.params import markdown_table
 
 HEADER = """# Parameters
 
-Generated from the one parameter schema (`model/params.py`) by `uv run python -m model.docs`;
+Generated from the one parameter schema (`model/params.py`) by `uv run python -m experiments.docs`;
 a test fails when this file is stale. Every parameter is a keyword of `RedCycleModel`, a key of a
 scenario file's `[parameters]` table, and a `--set name=value` of `run.py`.
 """

@@ -7,34 +7,23 @@
     public-benefit exchange list and an incentive mechanism for lasting public service is built;
     WeChat, Weibo and mobile apps carry a red incentive platform ('Internet + Party building')."
 
-Rules (docs/ODD.md 7.9). Every week residents earn points_per_week points on the public-affairs
-rung and twice that on the volunteering rung (points issued). In each incentive phase everyone
-redeems their points against the exchange list at point_value each, paid from the pool, but one
-redemption may use at most incentive_budget_share of the balance: if the requests exceed it, each
-resident redeems the same fraction f of its points (rounded down) and keeps the rest (points held).
-Residents learn whether points are honoured: credibility <- (credibility + f) / 2 after each
-redemption in which somebody held points (starting at initial_credibility; with no points held
-there is nothing to learn from). The points earned in a whole round (from its first
-week to its last) enter the next round's backbone score (the cycle resets the count when a round
-starts, after the backbone phase). The platform makes service visible:
-
-    signal = credibility x (1 + platform) / 2
-
-Every week residents on the public-affairs rung gain incentive_pull x signal of drive towards
-volunteering, and volunteers lose incentive_retention x signal of their slip risk (the end of the
-cycle is the start of the next). An incentive scheme without resource supply runs into its budget: f falls, and with it
-credibility and the incentive's effect.
+Gloss: residents earn service points on the public-affairs and volunteering rungs; in each
+incentive phase they redeem them from the pool as far as its budget allows, and learn from that
+whether points are honoured; credible points pull public-affairs residents towards volunteering
+and keep volunteers volunteering. The points a round earns feed the next round's backbones (the
+end is a new start). The rules and equations: docs/ODD.md 7.9.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .mechanism import Mechanism
+from ..ladder import Rung
+from .base import Mechanism
 
 
-class RedIncentive(Mechanism):
-    name, zh, en = "incentive", "红色激励", "red incentive"
+class IncentiveMechanism(Mechanism):
+    name = "incentive"
     OUTCOMES = ("points_issued", "points_redeemed", "points_held", "incentive_credibility")
 
     def __init__(self, model, rng):
@@ -44,7 +33,7 @@ class RedIncentive(Mechanism):
         self.redeemed = 0
         self.last_fraction = 1.0
 
-    def launch(self, round_index: int) -> None:
+    def launch(self) -> None:
         m, st, p = self.model, self.model.state, self.p
         held = int(st.points.sum())
         if held > 0:
@@ -59,16 +48,18 @@ class RedIncentive(Mechanism):
             self.credibility = 0.5 * (self.credibility + f)
 
     def act(self) -> None:
-        st, p, top = self.model.state, self.p, self.model.top
+        st, p = self.model.state, self.p
         signal = self.credibility * (1.0 + p["platform"]) / 2.0
-        st.boost[st.rung == top - 1] += p["incentive_pull"] * signal
-        self.add_retention(p["incentive_retention"] * signal, where=st.rung == top)
+        st.boost[st.rung == Rung.PUBLIC_AFFAIRS] += p["incentive_pull"] * signal
+        self.add_retention(p["incentive_retention"] * signal, where=st.rung == Rung.VOLUNTEERING)
 
     def serve(self) -> None:
-        m, st, p = self.model, self.model.state, self.p
-        earn = np.where(st.rung >= 3, p["points_per_week"] * (st.rung.astype(np.int64) - 2), 0)
+        st, p = self.model.state, self.p
+        # one share of points on the public-affairs rung, two on volunteering
+        earn = np.where(st.rung >= Rung.PUBLIC_AFFAIRS,
+                        p["points_per_week"] * (st.rung.astype(np.int64) - Rung.MUTUAL_AID), 0)
         st.points += earn
-        m.points_earned_round += earn
+        st.points_earned_round += earn
         self.issued += int(earn.sum())
 
     def record(self, out: dict) -> None:

@@ -1,6 +1,6 @@
 """Calibration of the default parameters against the patterns in CONCEPT.md.
 
-    uv run python -m model.calibration        # re-calibrates; prints the value and writes docs/calibration.md
+    uv run python -m experiments.calibration        # re-calibrates; prints the value and writes docs/calibration.md
 
 Two patterns (CONCEPT.md, "Patterns to hold the model against"):
 
@@ -23,10 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .experiments import mean_ci
-from .model import RedCycleModel
-from .params import DEFAULTS
-from .scenarios import load_scenario
+from model import RedCycleModel
+from model.params import DEFAULTS
+from model.scenarios import load_scenario
+
+from .replications import mean_ci
 
 TARGET = 0.30  # CSS 2021: share of residents who volunteered in the past year
 WEEKS = 156
@@ -57,7 +58,7 @@ def calibrate(seeds, n_residents: int, low: float = 0.0, high: float = 1.5, tol:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m model.calibration")
+    parser = argparse.ArgumentParser(prog="python -m experiments.calibration")
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--n-residents", type=int, default=2000)
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "docs" / "calibration.md"))
@@ -69,7 +70,7 @@ def main(argv=None) -> None:
     shares = status_quo_shares(seeds, args.n_residents).mean(axis=0)
     lines = [
         "# Calibration", "", __doc__.split("\n\n", 2)[2].strip(), "",
-        f"Run: `uv run python -m model.calibration` ({args.seeds} seeds, {args.n_residents:,} residents, "
+        f"Run: `uv run python -m experiments.calibration` ({args.seeds} seeds, {args.n_residents:,} residents, "
         f"{WEEKS} weeks).", "",
         "| pattern | target | model | parameter set |", "|---|---|---|---|",
         f"| volunteered in the past year, full cycle (`red_microcycle`) | {TARGET:.0%} (CSS 2021) | "

@@ -6,39 +6,33 @@
     worries us, what can we do — towards a psychological contract on norms of conduct: 'I take
     part, I agree, I make it, I keep it' … guiding residents back to self-governance."
 
-Rules (docs/ODD.md 7.6): the norm strength N (0-1) is one number for the community. In each week
-of the convention phase (a sixth of the round) a dialogue round is held: the residents on rung >= 2
-whom the organisation reaches take part, a share P of all residents;
-
-    N <- N + dialogue_gain x P x (1 - N) x (1 - diversity / 2)
-
-(more participants, faster; a more diverse community agrees more slowly) and, after the week's
-decisions, each participant's public spirit grows by spirit_gain x (1 - spirit). Every week N <- N x (1 - norm_decay) (it decays
-without renewal), every resident's drive gains norm_pull x N and norm_retention x N of the slip
-risk is removed.
+Gloss: in each week of its phase the organisation holds a dialogue with the residents on the
+mutual-aid rung or above whom it reaches; the dialogue builds a community norm that decays without
+renewal, pulls every resident and holds them on their rung, and the participants grow in public
+spirit. The rules and equations: docs/ODD.md 7.6.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .mechanism import Mechanism, phase_starts
+from ..cycle import phase_weeks
+from ..ladder import Rung
+from .base import Mechanism
 
 
-class RedConvention(Mechanism):
-    name, zh, en = "convention", "红色公约", "red convention"
+class ConventionMechanism(Mechanism):
+    name = "convention"
     OUTCOMES = ("norm", "dialogue_participants")
 
     def __init__(self, model, rng):
         super().__init__(model, rng)
         self.norm = 0.0
-        starts = phase_starts(self.p["round_weeks"]) + [self.p["round_weeks"]]
-        self.phase_weeks = starts[3] - starts[2]
+        self.phase_weeks = phase_weeks(self.p["round_weeks"], self.name)
         self.dialogue_weeks_left = 0
         self.participants = 0
-        self.talk = np.zeros(model.community.n, dtype=bool)
 
-    def launch(self, round_index: int) -> None:
+    def launch(self) -> None:
         self.dialogue_weeks_left = self.phase_weeks
 
     def act(self) -> None:
@@ -46,12 +40,12 @@ class RedConvention(Mechanism):
         self.participants = 0
         if self.dialogue_weeks_left > 0:
             self.dialogue_weeks_left -= 1
-            talk = self.reached(st.rung >= 2)
+            talk = self.reached(st.rung >= Rung.MUTUAL_AID)
             self.participants = int(np.count_nonzero(talk))
             share = self.participants / len(talk)
             self.norm += p["dialogue_gain"] * share * (1.0 - self.norm) * (1.0 - 0.5 * p["diversity"])
             self.norm = min(1.0, self.norm)
-            self.talk = talk
+            st.in_dialogue[:] = talk
         self.norm *= 1.0 - p["norm_decay"]
         st.boost += p["norm_pull"] * self.norm
         self.add_retention(p["norm_retention"] * self.norm)
@@ -60,7 +54,8 @@ class RedConvention(Mechanism):
         """The week's dialogue participants grow in public spirit (after they have decided)."""
         if self.participants:
             st = self.model.state
-            st.public_spirit[self.talk] += self.p["spirit_gain"] * (1.0 - st.public_spirit[self.talk])
+            talk = st.in_dialogue
+            st.public_spirit[talk] += self.p["spirit_gain"] * (1.0 - st.public_spirit[talk])
 
     def record(self, out: dict) -> None:
         out["norm"] = self.norm

@@ -25,7 +25,7 @@ SERIES = ("participation_index", "volunteered_past_year", "share_volunteering", 
 
 def run_one(job: tuple[str, dict[str, Any], int, int]) -> dict[str, Any]:
     """One run: (label, parameters, seed, weeks) -> its weekly series and its rounds."""
-    from .model import RedCycleModel
+    from model import RedCycleModel
 
     label, params, seed, weeks = job
     model = RedCycleModel(rng=seed, **params).run(weeks)

@@ -12,46 +12,34 @@
     community workers (by purchasing social workers' training), then the workers empower the red
     teams, then workers and teams empower residents."
 
-Rules (docs/ODD.md 7.8). The cascade of empowerment is explicit, one level each:
-
-1. government -> social workers: in each team phase the government buys services worth
-   venture_fund x n/1000 x three_downs, paid into the pool; training_share of it is paid out at
-   once to train the social workers, the rest stays to support the teams. The social workers'
-   skill S moves towards 1 by a share 1 - exp(-training_rate x training per 1,000 residents); S
-   decays by skill_decay a week.
-2. social workers -> teams: they incubate floor(S x teams_per_1000 x n/1000 x org_role) new
-   teams a round from the matching list: willing residents (rung >= 2, not in a team, public spirit
-   x min(1, time / volunteer_hours) >= willingness_min), each team on the need category with the
-   greatest unmet need that has the fewest teams, its members the most willing, from the seed
-   member's compound first; a backbone among them leads it. A team has round(team_size x (1 +
-   maturity)) places (a mature team grows) and fills its vacancies the same way each team phase.
-   Every week a team's maturity (internal governance) grows by min(1, maturity_rate x S x funded x
-   (1 + backbone_lead_bonus [led by a backbone])) x (1 - maturity), where funded is the share of
-   its team_support_cost the pool could pay.
-3. teams -> residents: members gain team_pull x maturity of drive, team_retention x maturity less
-   slip risk and capacity_gain x org_role x maturity of capacity; each team meets team_service x
-   maturity x (share of members on rung >= 3) of the need of its 2 x team_size neediest residents
-   in its compound and category. A team with fewer than 2 members on rung >= 2 dissolves.
+Gloss: the cascade of empowerment, one level each: the government buys social workers'
+training (and supports the teams) through the pool; trained social workers incubate teams from a
+list matching residents' needs with willing residents; teams mature, grow, hold and lift their
+members and meet their neighbours' needs, and fall apart when too few members stay active. The
+rules and equations: docs/ODD.md 7.8.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from agents import Organisation
+from agents import RedTeam, SocialWorkOrganisation
 
-from .mechanism import Mechanism
+from ..ladder import Rung
+from .base import Mechanism
+
+MIN_ACTIVE_MEMBERS = 2
+"""A team needs at least this many members on the mutual-aid rung or above to hold together."""
 
 
-class RedTeam(Mechanism):
-    name, zh, en = "team", "红色团队", "red team"
+class TeamMechanism(Mechanism):
+    name = "team"
     OUTCOMES = ("venture_invested", "social_worker_skill", "n_teams", "team_maturity", "team_members")
 
     def __init__(self, model, rng):
         super().__init__(model, rng)
-        self.social_work = Organisation(model, "social_work")
-        self.social_work.skill = 0.0
-        self.teams: list[Organisation] = []
+        self.social_work = SocialWorkOrganisation(model)
+        self.teams: list[RedTeam] = []
         self.invested = 0.0
         self.next_id = 0
         # residents of each compound, found once (teams recruit and serve within their compound)
@@ -67,7 +55,7 @@ class RedTeam(Mechanism):
         self.member_team = np.repeat(np.arange(len(self.teams)), [len(t.members) for t in self.teams])
 
     # -------------------------------------------------------------------------- phase -------
-    def launch(self, round_index: int) -> None:
+    def launch(self) -> None:
         m, p, st = self.model, self.p, self.model.state
         per_1000 = p["venture_fund"] * p["three_downs"]
         amount = m.pool.deposit(per_1000 * m.community.n / 1000.0, "venture_fund")
@@ -94,10 +82,9 @@ class RedTeam(Mechanism):
                 break
             category = int(np.lexsort((-unmet, per_category))[0])
             per_category[category] += 1
-            team = Organisation(m, "red_team", name=f"red team {self.next_id + 1}")
+            # seeded by the most willing free resident, in its compound
+            team = RedTeam(m, self.next_id + 1, category, compound=int(st.compound[ranked[head]]))
             self.next_id += 1
-            team.category, team.maturity, team.members = category, 0.0, []
-            team.compound = int(st.compound[ranked[head]])  # seeded by the most willing free resident
             free -= self._recruit(team, willing, ranked, w, p["team_size"])
             self.teams.append(team)
         self._index_members()
@@ -107,12 +94,12 @@ class RedTeam(Mechanism):
         return st.public_spirit * np.minimum(1.0, st.time_budget / p["volunteer_hours"])
 
     def _willing(self, w: np.ndarray | None = None) -> np.ndarray:
-        """The matching list: residents on rung >= 2, in no team, willing enough to serve."""
+        """The matching list: residents on the mutual-aid rung or above, in no team, willing enough."""
         st = self.model.state
         w = self._willingness() if w is None else w
-        return (st.rung >= 2) & (st.team < 0) & (w >= self.p["willingness_min"])
+        return (st.rung >= Rung.MUTUAL_AID) & (st.team < 0) & (w >= self.p["willingness_min"])
 
-    def _recruit(self, team: Organisation, willing: np.ndarray, ranked: np.ndarray, w: np.ndarray,
+    def _recruit(self, team: RedTeam, willing: np.ndarray, ranked: np.ndarray, w: np.ndarray,
                  count: int) -> int:
         """The ``count`` most willing free residents, from the team's compound first."""
         st = self.model.state
@@ -152,7 +139,7 @@ class RedTeam(Mechanism):
             k_teams = len(self.teams)
             pos, rung = self.member_team, st.rung[self.member]
             size = np.bincount(pos, minlength=k_teams)
-            active = np.bincount(pos[rung >= 3], minlength=k_teams) / size
+            active = np.bincount(pos[rung >= Rung.PUBLIC_AFFAIRS], minlength=k_teams) / size
             led = np.bincount(pos[st.backbone[self.member]], minlength=k_teams) > 0  # this round's backbones
             lead = 1.0 + p["backbone_lead_bonus"] * led
             mat = self._maturity()
@@ -175,13 +162,14 @@ class RedTeam(Mechanism):
         sw.skill *= 1.0 - p["skill_decay"]
 
     def _dissolve_failing(self) -> None:
-        """A team with fewer than 2 members on rung >= 2 falls apart and frees its members."""
+        """A team with fewer than MIN_ACTIVE_MEMBERS on the mutual-aid rung or above falls apart and
+        frees its members."""
         st = self.model.state
-        on2 = np.bincount(self.member_team[st.rung[self.member] >= 2], minlength=len(self.teams))
-        if (on2 >= 2).all():
+        on2 = np.bincount(self.member_team[st.rung[self.member] >= Rung.MUTUAL_AID], minlength=len(self.teams))
+        if (on2 >= MIN_ACTIVE_MEMBERS).all():
             return
         kept = []
-        for team, alive in zip(self.teams, on2 >= 2, strict=True):
+        for team, alive in zip(self.teams, on2 >= MIN_ACTIVE_MEMBERS, strict=True):
             if alive:
                 kept.append(team)
             else:

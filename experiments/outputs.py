@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .params import DEFAULTS
+from model.params import DEFAULTS
 
 PACKAGES = ("mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "matplotlib")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -99,7 +99,7 @@ def summary(model, scenario: dict[str, Any], seconds: float) -> dict[str, Any]:
         "final": model.final_outcomes(),
         "mechanisms_on": list(model.mechanisms),
         "pool": {"balance": model.pool.balance, "inflows": model.pool.inflows(), "outflows": model.pool.outflows()},
-        "rounds": model.cycle.rounds,
+        "rounds": model.recorder.rounds,
         "versions": versions(),
         "commit": git_commit(),
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),

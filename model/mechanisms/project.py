@@ -9,35 +9,12 @@
     社区需求让居民表达(问需于民)；社区问题让居民讨论(问计于民)；社区事务让居民参与(问效于民)。
     "Let residents voice the needs, discuss the problems, take part in (and evaluate) the affairs."
 
-Rules (docs/ODD.md 7.5), in each project phase:
-
-1. The government pays seed_fund x n/1000 x three_downs into the pool.
-2. Last round's projects are evaluated: residents' evaluation is the mean share of their need (in
-   the project's category) met since it started, over the residents it served; the organisation's
-   own view is always 1 ("decide for residents"). The evaluation is resident_voice x residents' +
-   (1 - resident_voice) x organisation's; a project is renewed if it reaches renewal_bar and the
-   pool can pay for it.
-3. New projects fill the budget (project_budget_share of the balance, project_cost each). Each
-   takes the need category with the highest priority resident_voice x survey_c + (1 -
-   resident_voice) x guess_c, divided by (1 + projects already on c); survey_c aggregates the
-   needs of the residents reached (rung >= 1) by the scoring method (mean need) or the problem-count
-   method (share with need > 0.5); guess_c is the organisation's own fixed guess (a Dirichlet(1)
-   draw).
-4. round(projects x org_role) of them are participatory: they open project_places places on rungs
-   2, 3, 4 (3:2:1), filled by reached residents on the rung below or on it, weighted by trust x
-   public spirit; the rest are direct provision by the organisation (the provider role).
-5. Each project serves project_served residents, the neediest in its category; projects on the
-   same category serve disjoint sets (the next project the next neediest).
-
-The organisation's outreach this round (whom the survey hears and the places reach) is drawn once
-per project phase: each resident with probability model.reach_probability.
-
-Every week a place one rung above its holder adds project_pull to the drive, a place at the
-holder's rung removes project_retention of the slip risk, participants gain capacity
-(capacity_gain x org_role); residents served by direct provision lose crowding_out of drive
-(provision crowds out self-help); each project meets min(1, project_efficacy x staffing x (1 +
-backbone_lead_bonus [a backbone holds a place])) of its served residents' need (staffing = share of
-places held by residents on the place's rung or above; 1 for provision): backbones lead projects.
+Gloss: in each project phase the government's seed fund enters the pool, last round's projects
+are evaluated (by residents as far as they are let decide) and renewed or replaced, and new
+projects are chosen from residents' voiced needs and the organisation's own guess; participatory
+projects open places on the upper rungs, direct provision serves without them. Every week places
+pull their holders up and hold them, and projects meet their served residents' needs. The rules
+and equations: docs/ODD.md 7.5.
 """
 
 from __future__ import annotations
@@ -46,14 +23,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .mechanism import Mechanism
+from ..ladder import Rung
+from .base import Mechanism
 
-PLACE_RUNGS = (2, 3, 4)
+PLACE_RUNGS = (Rung.MUTUAL_AID, Rung.PUBLIC_AFFAIRS, Rung.VOLUNTEERING)
 PLACE_SPLIT = (3, 2, 1)
+NO_PLACE = 0  # registry field `place` of a resident who holds no project place
 
 
 def split_places(total: int) -> list[int]:
-    """``total`` places split 3:2:1 over rungs 2, 3, 4 by largest remainder (they sum to ``total``)."""
+    """``total`` places split 3:2:1 over PLACE_RUNGS by largest remainder (they sum to ``total``)."""
     exact = np.asarray(PLACE_SPLIT, dtype=float) * total / sum(PLACE_SPLIT)
     counts = np.floor(exact).astype(int)
     for i in np.argsort(-(exact - counts), kind="stable")[: total - counts.sum()]:
@@ -72,8 +51,8 @@ class Project:
     led: bool = False  # a backbone holds one of its places
 
 
-class RedProject(Mechanism):
-    name, zh, en = "project", "红色项目", "red project"
+class ProjectMechanism(Mechanism):
+    name = "project"
     OUTCOMES = ("n_projects", "n_participatory_projects", "project_places_held", "project_evaluation", "who_decides")
 
     def __init__(self, model, rng):
@@ -81,19 +60,16 @@ class RedProject(Mechanism):
         n_categories = model.state.needs.shape[1]
         self.guess = rng.dirichlet(np.ones(n_categories))
         self.projects: list[Project] = []
-        self.provided = np.zeros(model.community.n, dtype=bool)
-        self.reach = np.zeros(model.community.n, dtype=bool)
         self.who_decides = 0.0
-        self.spent_round = 0.0
         self.renewed_round = 0
         self.evaluation = 0.0
 
     # -------------------------------------------------------------------------- phase -------
-    def launch(self, round_index: int) -> None:
+    def launch(self) -> None:
         m, p, st = self.model, self.p, self.model.state
         n = m.community.n
         m.pool.deposit(p["seed_fund"] * n / 1000.0 * p["three_downs"], "seed_fund")
-        self.reach = self.reached(np.ones(n, dtype=bool))  # whom this round's outreach reaches
+        st.reached[:] = self.reached(np.ones(n, dtype=bool))  # whom this round's outreach reaches
         keep = []
         evaluations = []
         for proj in self.projects:
@@ -105,12 +81,12 @@ class RedProject(Mechanism):
             if evaluation >= p["renewal_bar"]:
                 keep.append(proj.category)
         self.evaluation = float(np.mean(evaluations)) if evaluations else 0.0
-        st.place[:] = 0
-        self.provided[:] = False
+        st.place[:] = NO_PLACE
+        st.provided[:] = False
         budget = m.pool.balance * p["project_budget_share"]
         affordable = int(budget // p["project_cost"]) if p["project_cost"] > 0 else 0
         count = min(affordable, max(1, int(np.ceil(n / p["project_served"]))))
-        self.spent_round = m.pool.withdraw(count * p["project_cost"], "projects")
+        m.pool.withdraw(count * p["project_cost"], "projects")
         self.renewed_round = min(len(keep), count)
         categories = keep[:count]
         priority = self._priority()
@@ -124,7 +100,7 @@ class RedProject(Mechanism):
     def _priority(self) -> np.ndarray:
         """Residents' voice (needs survey) and the organisation's guess, weighted by resident_voice."""
         st, p = self.model.state, self.p
-        respondents = self.reach & (st.rung >= 1)
+        respondents = st.reached & (st.rung >= Rung.SELF_HELP)
         k = int(np.count_nonzero(respondents))
         self.who_decides = p["resident_voice"] * k / len(respondents)
         if k == 0:
@@ -166,7 +142,7 @@ class RedProject(Mechanism):
         for rung, places in zip(PLACE_RUNGS, split_places(p["project_places"]), strict=True):
             if places == 0 or n_participatory == 0:
                 continue
-            pool = np.flatnonzero(self.reach & (st.rung >= rung - 1) & (st.rung <= rung) & (st.place == 0))
+            pool = np.flatnonzero(st.reached & (st.rung >= rung - 1) & (st.rung <= rung) & (st.place == NO_PLACE))
             w = st.trust[pool] * st.public_spirit[pool] + 1e-12
             order = pool[np.argsort(-(np.log(self.rng.random(len(pool))) / w), kind="stable")]
             for j in range(n_participatory):
@@ -182,7 +158,7 @@ class RedProject(Mechanism):
             holders = cat(participants[j], np.int64)
             participatory = j < n_participatory
             if not participatory:
-                self.provided[served[j]] = True
+                st.provided[served[j]] = True
             self.projects.append(Project(c, participatory, served[j], st.needs[served[j], c].copy(), holders,
                                          cat(rungs[j], np.int8), led=bool(st.backbone[holders].any())))
         # flat arrays for the weekly service: one entry per (served resident, project)
@@ -197,14 +173,14 @@ class RedProject(Mechanism):
             return
         pulled = st.place == st.rung + 1
         st.boost[pulled] += p["project_pull"]
-        self.add_retention(p["project_retention"], where=(st.place > 0) & (st.place == st.rung))
-        st.boost[self.provided & (st.rung < 2)] -= p["crowding_out"]
+        self.add_retention(p["project_retention"], where=(st.place != NO_PLACE) & (st.place == st.rung))
+        st.boost[st.provided & (st.rung < Rung.MUTUAL_AID)] -= p["crowding_out"]
 
     def serve(self) -> None:
         st, p = self.model.state, self.p
         if not self.projects:
             return
-        holders = st.place > 0  # empowerment: taking part builds capacity
+        holders = st.place != NO_PLACE  # empowerment: taking part builds capacity
         st.capacity[holders] += p["capacity_gain"] * p["org_role"] * (1.0 - st.capacity[holders])
         staffing = np.ones(len(self.projects))
         for j, proj in enumerate(self.projects):

@@ -1,0 +1,64 @@
+"""What every mechanism shares: the same shape, hooks that do nothing unless a mechanism needs
+them, and helpers for combining slip reductions and reaching residents.
+
+* ``launch()``: what the Party organisation does when the cycle reaches the mechanism's phase
+  (select backbones, choose projects, hold dialogue, sign agreements, incubate teams, redeem
+  points);
+* ``act()``: every week, before residents decide, the pull it adds to their drive (registry field
+  ``boost``) and the slip risk it removes (``retention``);
+* ``serve()``: every week, after residents decide, the needs it meets and the flows it makes;
+* ``record(out)``: its outcomes for the week (reads only).
+
+A mechanism reads another's output only through a field of the state registry (model/state.py)
+and draws only from its own random stream. The order of the phases is model/cycle.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..cycle import PHASE_BY_NAME, Phase
+
+
+class Mechanism:
+    """Base class: a mechanism bound to one model."""
+
+    name = ""
+    OUTCOMES: tuple[str, ...] = ()  # what record() writes; zeros when the mechanism is off
+
+    def __init__(self, model, rng: np.random.Generator):
+        self.model = model
+        self.p = model.p
+        self.rng = rng
+
+    @property
+    def phase(self) -> Phase:
+        """The mechanism's phase of the cycle, with its Chinese and English names."""
+        return PHASE_BY_NAME[self.name]
+
+    def launch(self) -> None:  # noqa: B027 - optional hook
+        pass
+
+    def act(self) -> None:  # noqa: B027
+        pass
+
+    def serve(self) -> None:  # noqa: B027
+        pass
+
+    def record(self, out: dict) -> None:  # noqa: B027
+        pass
+
+    # helpers shared by the mechanisms ----------------------------------------------------
+    def add_retention(self, share: np.ndarray | float, where: np.ndarray | None = None) -> None:
+        """Combine an independent slip reduction: retention = 1 - (1 - retention)(1 - share)."""
+        st = self.model.state
+        if where is None:
+            st.retention[:] = 1.0 - (1.0 - st.retention) * (1.0 - share)
+        else:
+            st.retention[where] = 1.0 - (1.0 - st.retention[where]) * (1.0 - share)
+
+    def reached(self, mask: np.ndarray) -> np.ndarray:
+        """Residents of ``mask`` the organisation's outreach reaches this time (registry field
+        ``reach_probability``, set by model/outreach.py)."""
+        draw = self.rng.random(len(mask))
+        return mask & (draw < self.model.state.reach_probability)

@@ -1,0 +1,102 @@
+"""The outcomes: what is measured every week and at the end of every round.
+
+The recorder reads the model's state and never writes it (tests/test_layout.py checks that no
+registry field changes while recording). The weekly outcomes are docs/ODD.md section 4,
+"Observation"; the round table (the spiral) is docs/ODD.md 7.3.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .cycle import ORDER
+from .ladder import rung_terms
+
+ROUND_OUTCOMES = ("participation_index", "share_volunteering", "share_engaged", "needs_met", "sense_of_gain",
+                  "mean_trust", "norm", "n_teams", "team_maturity", "backbones", "pool_balance")
+"""The outcomes kept at the end of each round, with their gain over the round before."""
+
+
+class Recorder:
+    """This week's outcomes (``outcomes``) and one row per completed round (``rounds``)."""
+
+    def __init__(self, model, mechanism_outcomes: dict[str, tuple[str, ...]]):
+        self.model = model
+        self.top = model.p["n_rungs"] - 1
+        self.rung_keys = tuple(key for key, _, _ in rung_terms(model.p["n_rungs"]))
+        self.mechanism_outcomes = mechanism_outcomes  # every mechanism's outcome names, on or off
+        self.outcomes: dict[str, float] = {}
+        self.rounds: list[dict] = []
+        st = model.state
+        # without any mechanism or need dynamics, needs, sense of gain and trust never change
+        self._static_unmet = None
+        if not (model.p["need_growth"] or model.p["self_help_efficacy"] or model.p["mutual_aid_efficacy"]
+                or model.mechanisms):
+            self._static_unmet = float(st.needs.mean())
+        self._gain_trust = (float(st.gain.mean()), float(st.trust.mean()))
+        self.measure(0, 0)
+        self.initial = dict(self.outcomes)
+
+    def rung_counts(self) -> np.ndarray:
+        """Residents on each rung, 0..top."""
+        # counts of "rung >= k" differenced: far cheaper than bincount on int8 (no cast to intp)
+        rung = self.model.state.rung
+        at_least = [len(rung)] + [np.count_nonzero(rung >= k) for k in range(1, self.top + 1)]
+        return -np.diff(np.asarray(at_least + [0]))
+
+    def measure(self, climbs: int, slips: int) -> None:
+        """This week's outcomes, into ``outcomes`` (the same dict object every week)."""
+        m, st, out = self.model, self.model.state, self.outcomes
+        counts = self.rung_counts()
+        n = len(st.rung)
+        week = m.steps
+        out["week"] = week
+        for key, k in zip(self.rung_keys, counts, strict=True):
+            out[f"n_{key}"] = int(k)
+        for key, k in zip(self.rung_keys, counts, strict=True):
+            out[f"share_{key}"] = k / n
+        out["share_engaged"] = 1.0 - counts[0] / n
+        # on the top rung in one of the last 52 weeks (never-volunteered residents hold -1)
+        out["volunteered_past_year"] = np.count_nonzero(st.last_volunteered > max(week - 52, -1)) / n
+        out["participation_index"] = float(counts @ np.arange(self.top + 1)) / (n * self.top)
+        unmet = self._static_unmet if self._static_unmet is not None else float(st.needs.mean())
+        out["mean_unmet_need"] = unmet
+        out["climbs"] = climbs
+        out["slips"] = slips
+        out["needs_met"] = 1.0 - unmet
+        if m.mechanisms:
+            self._gain_trust = (float(st.gain.mean()), float(st.trust.mean()))
+        out["sense_of_gain"], out["mean_trust"] = self._gain_trust
+        out["round"] = (week - 1) // m.p["round_weeks"] + 1 if week else 0
+        pool = m.pool
+        out["pool_balance"] = pool.balance
+        out["pool_in_week"] = pool.week_in / 1e6
+        out["pool_out_week"] = pool.week_out / 1e6
+        out["pool_in_total"] = pool.total_in()
+        out["pool_out_total"] = pool.total_out()
+        for name in ORDER:
+            mech = m.mechanisms.get(name)
+            if mech is not None:
+                mech.record(out)
+            else:
+                for key in self.mechanism_outcomes[name]:
+                    out[key] = 0
+        if week and week % m.p["round_weeks"] == 0:
+            self._end_round()
+
+    def _end_round(self) -> None:
+        """Record the round's outcomes and their gain over the round before (the spiral)."""
+        out = self.outcomes
+        row = {"round": len(self.rounds) + 1, "week": self.model.steps}
+        row.update({k: float(out[k]) for k in ROUND_OUTCOMES if k in out})
+        previous = self.rounds[-1] if self.rounds else self.initial
+        for k in ROUND_OUTCOMES:
+            if k in row and k in previous:
+                row[f"gain_{k}"] = row[k] - previous[k]
+        row["spiral_up"] = bool(row.get("gain_participation_index", 0.0) > 0.0)
+        self.rounds.append(row)
+
+    @staticmethod
+    def round_columns() -> list[str]:
+        """The columns of the rounds table (present even before a round has ended)."""
+        return ["round", "week", *ROUND_OUTCOMES, *(f"gain_{k}" for k in ROUND_OUTCOMES), "spiral_up"]
