@@ -84,6 +84,13 @@ class Ladder:
         # divide by the degree (not multiply by 1/degree, which can land one ulp below k/d and break
         # the exact threshold rule); isolated residents divide 0 by 1: no social influence
         self.degree = np.maximum(degree, 1).astype(np.float64)
+        # neighbour counts are whole numbers: count in float32 (exact below 2**24 neighbours, half
+        # the memory traffic of float64), then divide in float64 as before: the same bits
+        count_dtype = np.float32 if degree.max(initial=0) < 2**24 else np.float64
+        self._count_adjacency = sp.csr_matrix(
+            (adjacency.data.astype(count_dtype), adjacency.indices, adjacency.indptr), shape=adjacency.shape)
+        self._count_dtype = count_dtype
+        self._at_least = np.empty(len(degree), dtype=count_dtype)  # reused: neighbour on rung >= 1 (two rungs)
         self.p = params
         self.levels = np.arange(1, self.top + 1, dtype=np.int8)  # rungs a neighbour can be "at or above"
         self.need_factor = params["need_pull_decay"] ** np.arange(self.top + 1)
@@ -91,23 +98,23 @@ class Ladder:
         self.mechanisms = mechanisms
 
     def neighbour_counts(self, rung: np.ndarray) -> np.ndarray:
-        """(n, top) array: column k-1 counts each resident's neighbours on rung >= k."""
+        """(n, top) array of whole numbers: column k-1 counts each resident's neighbours on rung >= k."""
         if self.top == 1:
-            return (self.adjacency @ (rung >= Rung.SELF_HELP).astype(np.float64))[:, None]
-        return self.adjacency @ (rung[:, None] >= self.levels).astype(np.float64)
+            np.greater_equal(rung, Rung.SELF_HELP, out=self._at_least, casting="unsafe")
+            return (self._count_adjacency @ self._at_least)[:, None]
+        return self._count_adjacency @ (rung[:, None] >= self.levels).astype(self._count_dtype)
 
     def step(self, state: ResidentState) -> LadderResult:
         p = self.p
         rung = state.rung
         n = len(rung)
         counts = self.neighbour_counts(rung)
-        below_top = rung < self.top
         # share of neighbours on the next rung or above: column r of `counts` (r < top)
         if self.top == 1:
-            social = counts[:, 0] / self.degree
+            social = np.divide(counts[:, 0], self.degree, dtype=np.float64)
         else:
             col = np.minimum(rung, self.top - 1).astype(np.intp)
-            social = counts[np.arange(n), col] / self.degree
+            social = np.divide(counts[np.arange(n), col], self.degree, dtype=np.float64)
         drive = social * p["weight_social"] if p["weight_social"] != 1.0 else social
         if p["weight_capacity"]:
             drive = drive + p["weight_capacity"] * state.capacity
@@ -122,18 +129,21 @@ class Ladder:
         if p["decision_noise"]:
             drive = drive + self.rng.normal(0.0, p["decision_noise"], n)
         bar = state.threshold + p["rung_step"] * rung if p["rung_step"] else state.threshold
-        climb = below_top & (drive >= bar)
+        climb = drive >= bar
+        climb &= rung < self.top
+        slip = None
         if p["slip_rate"]:
             risk = p["slip_rate"] * (1.0 - state.retention) if self.mechanisms else p["slip_rate"]
             slip = ~climb & (rung > Rung.NOT_ENGAGED) & (self.rng.random(n) < risk)
-        else:
-            slip = np.zeros(n, dtype=bool)
         self._serve_needs(state, counts)
-        moved = climb | slip
-        new_rung = rung + climb.astype(np.int8) - slip.astype(np.int8)
-        state.rung[:] = new_rung
+        # apply the moves in place (start-of-week values were read above)
+        np.add(rung, climb, out=rung, casting="unsafe")
         state.weeks_on_rung += 1
-        state.weeks_on_rung[moved] = 0
+        if slip is None:
+            state.weeks_on_rung[climb] = 0
+            return LadderResult(np.count_nonzero(climb), 0)
+        np.subtract(rung, slip, out=rung, casting="unsafe")
+        state.weeks_on_rung[climb | slip] = 0
         return LadderResult(np.count_nonzero(climb), np.count_nonzero(slip))
 
     def _serve_needs(self, state: ResidentState, counts: np.ndarray) -> None:

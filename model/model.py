@@ -41,7 +41,7 @@ from .mechanisms.team import TeamMechanism
 from .outreach import organisation_capacity, reach_probability
 from .params import ParameterError
 from .pool import Pool
-from .recorder import Recorder
+from .recorder import OutcomeCollector, Recorder
 from .state import ResidentState
 from .streams import resolve_seed, stream
 
@@ -150,8 +150,7 @@ class RedCycleModel(mesa.Model):
     def _build_recorder(self) -> None:
         """The recorder (week 0's outcomes) and Mesa's DataCollector over them."""
         self.recorder = Recorder(self, {name: MECHANISMS[name].OUTCOMES for name in ORDER})
-        self.datacollector = mesa.DataCollector(
-            model_reporters={k: _reporter(k) for k in self.recorder.outcomes})
+        self.datacollector = OutcomeCollector(self.recorder)
         self.datacollector.collect(self)
 
     # ---------------------------------------------------------------- initial state --------
@@ -263,7 +262,7 @@ class RedCycleModel(mesa.Model):
             for mech in self.mechanisms.values():
                 mech.serve()
             self._update_residents(unmet_start)
-        np.putmask(st.last_volunteered, st.rung == self.top, self.steps)
+        np.copyto(st.last_volunteered, self.steps, where=st.rung == self.top)
         self._quiet_weeks = self._quiet_weeks + 1 if result.climbs + result.slips == 0 else 0
         self.recorder.measure(result.climbs, result.slips)
         self.datacollector.collect(self)
@@ -323,14 +322,6 @@ class RedCycleModel(mesa.Model):
 
     def final_outcomes(self) -> dict[str, float]:
         return {k: (float(v) if isinstance(v, float | np.floating) else int(v)) for k, v in self.outcomes.items()}
-
-
-def _reporter(key: str):
-    def report(model: RedCycleModel):
-        return model.outcomes[key]
-
-    report.__name__ = key
-    return report
 
 
 def _beta(rng: np.random.Generator, mean: float, kappa: float, size) -> np.ndarray:

@@ -7,6 +7,7 @@ registry field changes while recording). The weekly outcomes are docs/ODD.md sec
 
 from __future__ import annotations
 
+import mesa
 import numpy as np
 
 from .cycle import ORDER
@@ -100,3 +101,31 @@ class Recorder:
     def round_columns() -> list[str]:
         """The columns of the rounds table (present even before a round has ended)."""
         return ["round", "week", *ROUND_OUTCOMES, *(f"gain_{k}" for k in ROUND_OUTCOMES), "spiral_up"]
+
+
+class OutcomeCollector(mesa.DataCollector):
+    """Mesa's DataCollector over the recorder's outcomes, one model reporter per outcome.
+
+    ``get_model_vars_dataframe()`` and the reporters work as in Mesa; ``collect`` appends the
+    week's values directly. They are immutable scalars, so Mesa's per-value deepcopy (about half
+    the per-week cost of a small community) changes nothing and is skipped.
+    """
+
+    def __init__(self, recorder: Recorder):
+        super().__init__(model_reporters={k: _reporter(k) for k in recorder.outcomes})
+        self._outcomes = recorder.outcomes  # the same dict object every week
+        self._columns = [(key, self.model_vars[key].append) for key in self.model_reporters]
+
+    def collect(self, model) -> None:
+        self._collection_steps.append(model.time)
+        out = self._outcomes
+        for key, append in self._columns:
+            append(out[key])
+
+
+def _reporter(key: str):
+    def report(model):
+        return model.outcomes[key]
+
+    report.__name__ = key
+    return report
