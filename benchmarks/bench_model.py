@@ -18,7 +18,7 @@ Three parts, each measured in a fresh subprocess, all in one invocation:
             including construction, for agent_objects "lazy" and "auto" (the default, which builds
             the Mesa Network and 1,000 agent objects up front), interleaved, seed s = repeat number.
 3. profile  where the full model's step goes at 10k: every mechanism's launch/act/serve/record,
-            the ladder (``Ladder.step``), ``_update_residents``, ``_measure`` and the DataCollector,
+            the ladder (``Ladder.step``), ``_update_residents``, ``recorder.measure`` (with the round table) and the DataCollector,
             timed by wrappers around each call, per step over weeks 27-260 and over the last round
             (weeks 235-260), the same for the bare engine, and a cProfile of the last round (top
             functions by own time).
@@ -199,8 +199,7 @@ def instrument(m) -> tuple[dict, dict]:
             wrap(mech, hook, f"{name}.{hook}")
     wrap(m.ladder, "step", "ladder.step")
     wrap(m, "_update_residents", "_update_residents")
-    wrap(m, "_measure", "_measure")
-    wrap(m.cycle, "end_week", "cycle.end_week")
+    wrap(m.recorder, "measure", "recorder.measure")
     wrap(m.datacollector, "collect", "datacollector.collect")
     return acc, calls
 
@@ -220,7 +219,7 @@ def profile_rounds(m, rounds: int, weeks: int) -> dict:
         launches = sum(v for k, v in parts.items() if k.endswith(".launch"))
         records = sum(v for k, v in parts.items() if k.endswith(".record"))
         parts["cycle.begin_week"] = parts.get("cycle.begin_week", 0.0) - launches  # own time
-        parts["_measure"] = parts.get("_measure", 0.0) - records  # own time
+        parts["recorder.measure"] = parts.get("recorder.measure", 0.0) - records  # own time
         parts["other"] = total - sum(parts.values())  # trust scaling of boost, pool.new_week, Mesa's step wrapper
         parts["step (total)"] = total
         for k, v in parts.items():
@@ -275,8 +274,8 @@ def run_worker(name: str, **kwargs) -> dict:
 # ------------------------------------------------------------------------- report --------------
 MECHS = ("backbone", "project", "convention", "resource", "team", "incentive")
 PART_ORDER = ["cycle.begin_week", *(f"{m}.launch" for m in MECHS), *(f"{m}.act" for m in MECHS), "ladder.step",
-              *(f"{m}.serve" for m in MECHS), "_update_residents", "_measure", *(f"{m}.record" for m in MECHS),
-              "cycle.end_week", "datacollector.collect", "other", "step (total)"]
+              *(f"{m}.serve" for m in MECHS), "_update_residents", "recorder.measure", *(f"{m}.record" for m in MECHS),
+              "datacollector.collect", "other", "step (total)"]
 
 
 def report(res: dict) -> str:
