@@ -134,6 +134,10 @@ class Ladder:
         slip = None
         if p["slip_rate"]:
             risk = p["slip_rate"] * (1.0 - state.retention) if self.mechanisms else p["slip_rate"]
+            if p["slip_drive_weight"]:
+                # short of the bar of one's own rung (what it took to climb onto it): likelier to leave it
+                own_bar = state.threshold + p["rung_step"] * (rung - 1.0) if p["rung_step"] else state.threshold
+                risk = np.minimum(1.0, risk * (1.0 + p["slip_drive_weight"] * np.maximum(0.0, own_bar - drive)))
             slip = ~climb & (rung > Rung.NOT_ENGAGED) & (self.rng.random(n) < risk)
         self._serve_needs(state, counts)
         # apply the moves in place (start-of-week values were read above)

@@ -193,6 +193,8 @@ class RedCycleModel(mesa.Model):
             ids = self._node_ids(initially_active)
             st.rung[ids] = np.maximum(st.rung[ids], Rung.SELF_HELP)
         st.base_trust[:] = st.trust
+        st.base_public_spirit[:] = st.public_spirit
+        st.base_capacity[:] = st.capacity
         st.record[:] = st.rung / top
         st.team[:] = -1
         st.last_volunteered[:] = np.where(st.rung == top, 0, -1)
@@ -259,9 +261,11 @@ class RedCycleModel(mesa.Model):
             unmet_start = st.needs.mean(axis=1)
         result = self.ladder.step(st)
         if self.mechanisms:
+            # needs left after self-help and mutual aid: what the organisation's channels then meet
+            unmet_own = st.needs.mean(axis=1) if p["trust_from_self_help"] != 1.0 else None
             for mech in self.mechanisms.values():
                 mech.serve()
-            self._update_residents(unmet_start)
+            self._update_residents(unmet_start, unmet_own)
         np.copyto(st.last_volunteered, self.steps, where=st.rung == self.top)
         self._quiet_weeks = self._quiet_weeks + 1 if result.climbs + result.slips == 0 else 0
         self.recorder.measure(result.climbs, result.slips)
@@ -269,19 +273,32 @@ class RedCycleModel(mesa.Model):
         if self.steps >= p["steps"]:
             self.running = False  # Mesa's batch_run and SolaraViz stop here
 
-    def _update_residents(self, unmet_start: np.ndarray) -> None:
-        """Participation record, sense of gain (share of need met this week) and trust."""
+    def _update_residents(self, unmet_start: np.ndarray, unmet_own: np.ndarray | None) -> None:
+        """Participation record, sense of gain (share of need met this week), trust, and the fading
+        of unused public spirit and capacity (docs/ODD.md 7.10)."""
         st, p, a = self.state, self.p, self._ema
         st.record += a * (st.rung / self.top - st.record)
         g = p["need_growth"]
         after_growth = (1.0 - g) * unmet_start + g  # the mean need before any service met part of it
-        met = 1.0 - np.divide(st.needs.mean(axis=1), after_growth, out=np.ones_like(after_growth),
-                              where=after_growth > 0)
+        unmet_end = st.needs.mean(axis=1)
+        met = 1.0 - np.divide(unmet_end, after_growth, out=np.ones_like(after_growth), where=after_growth > 0)
         st.gain += a * (np.clip(met, 0.0, 1.0) - st.gain)
+        evidence_gain = st.gain
+        if unmet_own is not None:  # trust_from_self_help < 1: the organisation's own channels count in full
+            by_org = np.divide(unmet_own - unmet_end, after_growth, out=np.zeros_like(after_growth),
+                               where=after_growth > 0)
+            st.org_gain += a * (np.clip(by_org, 0.0, 1.0) - st.org_gain)
+            evidence_gain = st.org_gain + p["trust_from_self_help"] * (st.gain - st.org_gain)
         if p["trust_rate"]:
             evidence = np.minimum(1.0, st.base_trust + p["backbone_trust"] * st.backbone_contact
-                                  + p["gain_trust"] * st.gain)
+                                  + p["gain_trust"] * evidence_gain)
             st.trust += p["trust_rate"] * (evidence - st.trust)
+        if p["spirit_decay"] or p["capacity_decay"]:
+            idle = st.rung < Rung.MUTUAL_AID  # public spirit and skills unused move back to where they began
+            for trait, base, rate in ((st.public_spirit, st.base_public_spirit, p["spirit_decay"]),
+                                      (st.capacity, st.base_capacity, p["capacity_decay"])):
+                if rate:
+                    trait[idle] -= rate * (trait[idle] - base[idle])
 
 
     @property

@@ -17,8 +17,29 @@ from .graph import MOBILE
 
 
 def organisation_capacity(n: int, p: dict) -> float:
-    """The organisation's capacity: 1, plus ``fulltime_worker_bonus`` with a full-time worker."""
-    return 1.0 + (p["fulltime_worker_bonus"] if n >= p["fulltime_worker_size"] else 0.0)
+    """The organisation's capacity: 1, plus ``fulltime_worker_bonus`` with a full-time worker (from
+    ``fulltime_worker_size`` residents on), or growing with size up to it (``capacity_growth``)."""
+    size, bonus = p["fulltime_worker_size"], p["fulltime_worker_bonus"]
+    match p["capacity_growth"]:
+        case "step":
+            return 1.0 + (bonus if n >= size else 0.0)
+        case "smooth":
+            return 1.0 + bonus * (min(1.0, n / size) if size > 0 else 1.0)
+        case other:
+            raise ValueError(f"unknown capacity_growth {other!r}; allowed: step, smooth")
+
+
+def per_round(amount: float, p: dict) -> float:
+    """A budget amount for one round: as given (``budget_period`` = round), or the round's share of
+    a year's amount (``year``: x round_weeks / 52), so that a yearly budget does not depend on the
+    length of a round."""
+    match p["budget_period"]:
+        case "round":
+            return amount
+        case "year":
+            return amount * p["round_weeks"] / 52.0
+        case other:
+            raise ValueError(f"unknown budget_period {other!r}; allowed: round, year")
 
 
 def reach_probability(party_category: np.ndarray, capacity: float, p: dict) -> np.ndarray:

@@ -129,6 +129,11 @@ CENSUS_2020 = (
     "average family household size 2.62 persons"
 )
 ASSUMPTION = "modelling assumption; vary it in sensitivity analyses"
+MANSURI_RAO = ("Mansuri & Rao (2013), Localizing Development: Does Participation Work? (World Bank): induced "
+               "participation tends to fade when external support ends")
+CROWDING = ("Frey & Jegen (2001), Motivation crowding theory, J. Econ. Surveys 15(5):589-611; Gneezy & Rustichini "
+            "(2000), Pay enough or don't pay at all, QJE 115(3):791-810")
+NEUTRAL = "; the default is neutral (today's rule): " + ASSUMPTION
 
 _PARAMS: list[Param] = [
     # --- community graph (社区) --------------------------------------------------------------
@@ -256,6 +261,18 @@ _PARAMS: list[Param] = [
     Param("slip_rate", 0.03, "float",
           "weekly probability that a resident above rung 0 who does not climb slips one rung",
           unit="1/week", low=0.0, high=1.0, group="ladder", source=ASSUMPTION),
+    Param("slip_drive_weight", 0.0, "float",
+          "extra slip hazard per unit of drive short of the bar of one's own rung: "
+          "p_slip x (1 + k x shortfall); 0 = slipping ignores drive",
+          unit="1/drive", low=0.0, high=20.0, group="ladder", source=MANSURI_RAO + NEUTRAL),
+    Param("spirit_decay", 0.0, "float",
+          "weekly share of the gap between public spirit and its initial level closed by residents below "
+          "the mutual-aid rung (unused gains fade; a backbone's burnout heals)",
+          unit="1/week", low=0.0, high=0.2, group="ladder", source=MANSURI_RAO + NEUTRAL),
+    Param("capacity_decay", 0.0, "float",
+          "weekly share of the gap between capacity and its initial level closed by residents below the "
+          "mutual-aid rung (unused skills fade)",
+          unit="1/week", low=0.0, high=0.2, group="ladder", source=MANSURI_RAO + NEUTRAL),
     Param("need_growth", 0.02, "float",
           "weekly growth of each unmet need towards 1 (new needs arise): need += growth * (1 - need)",
           unit="1/week", low=0.0, high=1.0, group="ladder", source=ASSUMPTION),
@@ -299,6 +316,22 @@ _PARAMS: list[Param] = [
           "trust evidence per unit of sense of gain (the weekly share of need met, averaged)",
           unit="0-1", low=0.0, high=50.0, group="strategy", term_zh="获得感", term_en="sense of gain",
           source=ASSUMPTION),
+    Param("trust_from_self_help", 1.0, "float",
+          "weight of needs met by residents' own self-help and neighbours' mutual aid in the sense of gain "
+          "that counts as evidence for trust in the organisation (0 = only what its channels deliver)",
+          unit="0-1", low=0.0, high=1.0, group="strategy", source=NEUTRAL.lstrip("; ")),
+    Param("broken_promise_cost", 0.0, "float",
+          "share of trust lost by residents whose points were not fully honoured (times the unpaid share) "
+          "and by residents served by a project that is not renewed",
+          unit="0-1", low=0.0, high=1.0, group="strategy", source=NEUTRAL.lstrip("; ")),
+    Param("budget_period", "round", "choice",
+          "whether seed_fund, venture_fund and project_cost are amounts per round of the cycle ('round') "
+          "or per year, paid each round in proportion round_weeks / 52 ('year')",
+          choices=("round", "year"), group="strategy", source=NEUTRAL.lstrip("; ")),
+    Param("capacity_growth", "step", "choice",
+          "how the organisation's capacity grows with community size: 'step' (the full-time worker's bonus "
+          "from fulltime_worker_size on) or 'smooth' (bonus x min(1, n / fulltime_worker_size))",
+          choices=("step", "smooth"), group="strategy", source=NEUTRAL.lstrip("; ")),
     # --- the micro-cycle (红色微循环) ------------------------------------------------------------
     Param("round_weeks", 26, "int",
           "weeks in one round of the cycle; its six phases run in order, each a sixth of the round",
@@ -340,6 +373,10 @@ _PARAMS: list[Param] = [
           "trust evidence per unit of contact with credible backbones",
           unit="0-1", low=0.0, high=1.0, group="backbone", term_zh="凝聚力和亲和力",
           term_en="cohesion and affinity", source=ASSUMPTION),
+    Param("backbone_burnout", 0.0, "float",
+          "weekly share of public spirit a backbone spends by leading (recovered, at spirit_decay, once "
+          "it is back below the mutual-aid rung)",
+          unit="1/week", low=0.0, high=0.2, group="backbone", source=NEUTRAL.lstrip("; ")),
     Param("backbone_lead_bonus", 0.5, "float",
           "how much better a project or team does when a backbone leads it (efficacy and maturing)",
           unit="x", low=0.0, high=5.0, group="backbone", term_zh="骨干带头", term_en="backbones lead",
@@ -376,6 +413,21 @@ _PARAMS: list[Param] = [
           "weekly capacity gain of project participants and team members (empowerment, times org_role)",
           unit="1/week", low=0.0, high=1.0, group="project", term_zh="赋权增能", term_en="empowerment",
           source=ASSUMPTION),
+    Param("participatory_delay", 0, "int",
+          "weeks a participatory project spends organising its residents before it meets any need "
+          "(direct provision serves from its first week)",
+          unit="weeks", low=0, high=52, group="project", term_zh="赋权增能", term_en="empowerment",
+          source=NEUTRAL.lstrip("; ")),
+    Param("participatory_cost", 1.0, "float",
+          "cost of a participatory project relative to direct provision (project_cost)",
+          unit="x", low=1.0, high=5.0, group="project", source=NEUTRAL.lstrip("; ")),
+    Param("ownership_pull", 0.0, "float",
+          "drive added per unit of ownership: residents whose voiced need a project serves own it "
+          "(ownership = resident_voice when it starts, decaying at ownership_decay)",
+          unit="drive", low=0.0, high=2.0, group="project", term_zh="我参与、我认同", term_en="I take part, I agree",
+          source="the essay: 社区需求让居民表达(问需于民)…达成“我参与、我认同、我制定、我执行”" + NEUTRAL),
+    Param("ownership_decay", 0.02, "float", "weekly decay of residents' ownership of the projects they asked for",
+          unit="1/week", low=0.0, high=1.0, group="project", source=ASSUMPTION),
     Param("crowding_out", 0.15, "float",
           "drive removed from residents served directly by a provider organisation (self-help crowded out)",
           unit="drive", low=0.0, high=5.0, group="project", term_zh="包办", term_en="providing for them",
@@ -405,6 +457,15 @@ _PARAMS: list[Param] = [
     Param("spirit_gain", 0.02, "float", "weekly public-spirit gain of dialogue participants",
           unit="1/week", low=0.0, high=1.0, group="convention", term_zh="公共精神", term_en="public spirit",
           source=ASSUMPTION),
+    Param("convention_locality", 0.0, "float",
+          "share of the convention's pull and hold that is personal: each resident feels (1 - l) x the "
+          "community norm + l x its own bond (1 for dialogue participants, spreading through ties)",
+          unit="0-1", low=0.0, high=1.0, group="convention", term_zh="心理契约", term_en="psychological contract",
+          source="the essay: 引导党员对行为规范达成心理契约" + NEUTRAL),
+    Param("convention_spread", 0.1, "float",
+          "weekly share of the gap to its neighbours' mean bond that a resident's bond to the convention closes "
+          "(it spreads through ties, not by decree)",
+          unit="1/week", low=0.0, high=1.0, group="convention", source=ASSUMPTION),
     # --- 4. red resource (红色资源) -------------------------------------------------------------
     Param("resource_on", True, "bool", "red resource mechanism switched on",
           group="resource", term_zh="红色资源机制", term_en="red resource mechanism"),
@@ -448,6 +509,9 @@ _PARAMS: list[Param] = [
           "teams fully skilled social workers can incubate per round per 1,000 residents",
           unit="teams", low=0.0, high=100.0, group="team", term_zh="社团孵化", term_en="association incubation",
           source=ASSUMPTION),
+    Param("teams_max_per_1000", None, "float?",
+          "most teams the social workers can support per 1,000 residents (none = no cap)",
+          unit="teams", low=0.0, high=100.0, group="team", source=NEUTRAL.lstrip("; ")),
     Param("willingness_min", 0.3, "float",
           "willingness to serve (public spirit x available time) a volunteer needs to join a team",
           unit="0-1", low=0.0, high=1.0, group="team", term_zh="服务意愿", term_en="willingness to serve",
@@ -473,6 +537,10 @@ _PARAMS: list[Param] = [
           "points a resident earns per week on the public-affairs rung (twice as many on volunteering)",
           unit="points/week", low=0, high=1000, group="incentive", term_zh="公益兑换清单",
           term_en="public-benefit exchange list", source=ASSUMPTION),
+    Param("points_crowding", 0.0, "float",
+          "weekly share of public spirit a resident earning points loses per unit of the incentive signal "
+          "(payment crowding out intrinsic motivation)",
+          unit="1/week", low=0.0, high=0.2, group="incentive", source=CROWDING + NEUTRAL),
     Param("point_value", 0.0001, "float", "pool units paid per point redeemed",
           unit="units/point", low=0.0, high=100.0, group="incentive", source=ASSUMPTION),
     Param("incentive_budget_share", 0.5, "float",

@@ -14,22 +14,14 @@ import math
 import numpy as np
 import pytest
 
-from model import RedCycleModel, load_scenario
+from model import RedCycleModel
 from model.graph import MOBILE
-from model.cycle import ORDER, MicroCycle, phase_starts
+from model.cycle import ORDER, phase_starts
 from model.recorder import ROUND_OUTCOMES
 from model.pool import Pool
 from model.mechanisms.project import PLACE_RUNGS, Project
 
-EXACT = dict(rtol=1e-12, atol=1e-12)
-
-
-def make(*on: str, n: int = 500, rng: int = 1, scenario: str = "baseline", **params) -> RedCycleModel:
-    """A model of the scenario with the named mechanisms switched on and the given overrides."""
-    p = load_scenario(scenario)
-    p.update({f"{name}_on": True for name in on})
-    p.update(n_residents=n, **params)
-    return RedCycleModel(**p, rng=rng)
+from tests.helpers import EXACT, make
 
 
 def certain_reach(**params) -> dict:
@@ -210,7 +202,7 @@ def test_appointed_backbones_are_random_members_not_the_best_record():
     st.record[:] = np.random.default_rng(1).random(n)
     members = np.flatnonzero(st.party_category > 0)
     counts = np.zeros(n)
-    for r in range(20):
+    for _ in range(20):
         m.mechanisms["backbone"].launch()
         counts += st.backbone
     assert set(np.flatnonzero(counts)) <= set(members)

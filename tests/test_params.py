@@ -101,6 +101,9 @@ CONTEXT = {
     "n_rungs": (load_scenario("baseline"), {}, 4),
     "survey_method": ({"diversity": 1.0}, {}, "problem_count"),  # the methods differ on diverse needs
     "incentive_budget_share": ({"point_value": 0.01}, {}, 0.25),
+    "ownership_decay": ({"ownership_pull": 0.5}, {}, 0.5),  # decays an ownership that only acts with a pull
+    "convention_spread": ({"convention_locality": 0.8}, {}, 0.5),  # spreads a bond that only acts when local
+    "broken_promise_cost": ({"point_value": 0.01}, {}, 0.5),  # points go unhonoured when worth more than the budget
 }
 
 

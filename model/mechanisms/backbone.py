@@ -73,6 +73,12 @@ class BackboneMechanism(Mechanism):
         st.backbone_contact[:] = np.minimum(1.0, m.adjacency @ credibility)
         st.boost += self.p["backbone_pull"] * st.backbone_contact
 
+    def serve(self) -> None:
+        """Leading costs: a backbone spends public spirit each week it serves (burnout)."""
+        if self.p["backbone_burnout"]:
+            st = self.model.state
+            st.public_spirit[st.backbone] *= 1.0 - self.p["backbone_burnout"]
+
     def record(self, out: dict) -> None:
         st = self.model.state
         out["backbones"] = int(np.count_nonzero(st.backbone))

@@ -47,15 +47,27 @@ class ConventionMechanism(Mechanism):
             self.norm = min(1.0, self.norm)
             st.in_dialogue[:] = talk
         self.norm *= 1.0 - p["norm_decay"]
-        st.boost += p["norm_pull"] * self.norm
-        self.add_retention(p["norm_retention"] * self.norm)
+        local = p["convention_locality"]
+        # what each resident feels: the community norm, or in part its own bond (binds who took part)
+        felt = (1.0 - local) * self.norm + local * st.convention_bond if local else self.norm
+        st.boost += p["norm_pull"] * felt
+        self.add_retention(p["norm_retention"] * felt)
 
     def serve(self) -> None:
-        """The week's dialogue participants grow in public spirit (after they have decided)."""
+        """The week's dialogue participants grow in public spirit (after they have decided); with a
+        personal convention, they are bound by it, and the bond spreads through ties and decays."""
+        st, p = self.model.state, self.p
         if self.participants:
-            st = self.model.state
             talk = st.in_dialogue
-            st.public_spirit[talk] += self.p["spirit_gain"] * (1.0 - st.public_spirit[talk])
+            st.public_spirit[talk] += p["spirit_gain"] * (1.0 - st.public_spirit[talk])
+        if p["convention_locality"]:
+            bond = st.convention_bond
+            if self.participants:
+                bond[st.in_dialogue] = 1.0  # 我制定、我执行: those who made it are bound by it
+            m = self.model
+            neighbours = (m.adjacency @ bond) / m.ladder.degree
+            bond += p["convention_spread"] * np.maximum(0.0, neighbours - bond)
+            bond *= 1.0 - p["norm_decay"]
 
     def record(self, out: dict) -> None:
         out["norm"] = self.norm

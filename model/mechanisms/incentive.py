@@ -41,6 +41,9 @@ class IncentiveMechanism(Mechanism):
             budget = m.pool.balance * p["incentive_budget_share"]
             f = min(1.0, budget / requested) if requested > 0 else 1.0
             redeem = np.floor(st.points * f).astype(np.int64)
+            if p["broken_promise_cost"] and f < 1.0:  # points not honoured in full: a promise broken
+                holders = st.points > 0
+                st.trust[holders] *= 1.0 - p["broken_promise_cost"] * (1.0 - f)
             m.pool.withdraw(int(redeem.sum()) * p["point_value"], "incentives")  # <= budget <= balance
             st.points -= redeem
             self.redeemed += int(redeem.sum())
@@ -59,6 +62,10 @@ class IncentiveMechanism(Mechanism):
         earn = np.where(st.rung >= Rung.PUBLIC_AFFAIRS,
                         p["points_per_week"] * (st.rung.astype(np.int64) - Rung.MUTUAL_AID), 0)
         st.points += earn
+        if p["points_crowding"]:  # paid service crowds out the intrinsic motive to serve
+            signal = self.credibility * (1.0 + p["platform"]) / 2.0
+            earners = earn > 0
+            st.public_spirit[earners] *= 1.0 - p["points_crowding"] * signal
         st.points_earned_round += earn
         self.issued += int(earn.sum())
 

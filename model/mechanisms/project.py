@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..ladder import Rung
+from ..outreach import per_round
 from .base import Mechanism
 
 PLACE_RUNGS = (Rung.MUTUAL_AID, Rung.PUBLIC_AFFAIRS, Rung.VOLUNTEERING)
@@ -62,15 +63,16 @@ class ProjectMechanism(Mechanism):
         self.projects: list[Project] = []
         self.who_decides = 0.0
         self.renewed_round = 0
+        self.launched_week = 0
         self.evaluation = 0.0
 
     # -------------------------------------------------------------------------- phase -------
     def launch(self) -> None:
         m, p, st = self.model, self.p, self.model.state
         n = m.community.n
-        m.pool.deposit(p["seed_fund"] * n / 1000.0 * p["three_downs"], "seed_fund")
+        m.pool.deposit(per_round(p["seed_fund"], p) * n / 1000.0 * p["three_downs"], "seed_fund")
         st.reached[:] = self.reached(np.ones(n, dtype=bool))  # whom this round's outreach reaches
-        keep = []
+        keep, kept, dropped = [], [], []
         evaluations = []
         for proj in self.projects:
             now = st.needs[proj.served, proj.category]
@@ -80,14 +82,26 @@ class ProjectMechanism(Mechanism):
             evaluations.append(evaluation)
             if evaluation >= p["renewal_bar"]:
                 keep.append(proj.category)
+                kept.append(proj)
+            else:
+                dropped.append(proj)
         self.evaluation = float(np.mean(evaluations)) if evaluations else 0.0
         st.place[:] = NO_PLACE
         st.provided[:] = False
         budget = m.pool.balance * p["project_budget_share"]
-        affordable = int(budget // p["project_cost"]) if p["project_cost"] > 0 else 0
+        cost = per_round(p["project_cost"], p)
+        affordable = int(budget // cost) if cost > 0 else 0
         count = min(affordable, max(1, int(np.ceil(n / p["project_served"]))))
-        m.pool.withdraw(count * p["project_cost"], "projects")
+        if p["participatory_cost"] != 1.0:  # empowerment costs more: fewer projects fit the budget
+            while count > 0 and self._round_cost(count, cost) > budget:
+                count -= 1
+            m.pool.withdraw(self._round_cost(count, cost), "projects")
+        else:
+            m.pool.withdraw(count * cost, "projects")
         self.renewed_round = min(len(keep), count)
+        if p["broken_promise_cost"]:  # a project not carried on is a promise broken to those it served
+            for proj in dropped + kept[count:]:  # not renewed, or renewed but not affordable
+                st.trust[proj.served] *= 1.0 - p["broken_promise_cost"]
         categories = keep[:count]
         priority = self._priority()
         per_category = np.bincount(np.asarray(categories, dtype=np.int64), minlength=len(priority)).astype(float)
@@ -96,6 +110,17 @@ class ProjectMechanism(Mechanism):
             categories.append(c)
             per_category[c] += 1
         self._start_all(categories, int(round(count * p["org_role"])))
+        self.launched_week = m.steps
+        if p["ownership_pull"]:  # residents whose voiced need a new project serves own it (我参与、我认同)
+            respondents = np.flatnonzero(st.reached & (st.rung >= Rung.SELF_HELP))  # as in the survey
+            voiced = np.argmax(st.needs[respondents], axis=1)  # each respondent's most pressing need
+            owners = respondents[np.isin(voiced, categories[self.renewed_round:])]
+            st.ownership[owners] = np.maximum(st.ownership[owners], p["resident_voice"])
+
+    def _round_cost(self, count: int, cost: float) -> float:
+        """Cost of ``count`` projects, round(count x org_role) of them participatory."""
+        participatory = int(round(count * self.p["org_role"]))
+        return (count - participatory + participatory * self.p["participatory_cost"]) * cost
 
     def _priority(self) -> np.ndarray:
         """Residents' voice (needs survey) and the organisation's guess, weighted by resident_voice."""
@@ -169,6 +194,8 @@ class ProjectMechanism(Mechanism):
     # -------------------------------------------------------------------------- weekly ------
     def act(self) -> None:
         st, p = self.model.state, self.p
+        if p["ownership_pull"]:
+            st.boost += p["ownership_pull"] * st.ownership
         if not self.projects:
             return
         pulled = st.place == st.rung + 1
@@ -178,13 +205,17 @@ class ProjectMechanism(Mechanism):
 
     def serve(self) -> None:
         st, p = self.model.state, self.p
+        if p["ownership_pull"]:
+            st.ownership *= 1.0 - p["ownership_decay"]
         if not self.projects:
             return
         holders = st.place != NO_PLACE  # empowerment: taking part builds capacity
         st.capacity[holders] += p["capacity_gain"] * p["org_role"] * (1.0 - st.capacity[holders])
         staffing = np.ones(len(self.projects))
         for j, proj in enumerate(self.projects):
-            if proj.participatory:
+            if proj.participatory and self.model.steps - self.launched_week < p["participatory_delay"]:
+                staffing[j] = 0.0  # still organising its residents: empowerment pays later
+            elif proj.participatory:
                 staffing[j] = (np.count_nonzero(st.rung[proj.participants] >= proj.place_rung) / p["project_places"]
                                if p["project_places"] else 0.0)
         lead = 1.0 + p["backbone_lead_bonus"] * np.fromiter((pr.led for pr in self.projects), dtype=bool,

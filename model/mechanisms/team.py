@@ -26,6 +26,7 @@ import numpy as np
 from agents import RedTeam, SocialWorkOrganisation
 
 from ..ladder import Rung
+from ..outreach import per_round
 from .base import Mechanism
 
 MIN_ACTIVE_MEMBERS = 2
@@ -57,7 +58,7 @@ class TeamMechanism(Mechanism):
     # -------------------------------------------------------------------------- phase -------
     def launch(self) -> None:
         m, p, st = self.model, self.p, self.model.state
-        per_1000 = p["venture_fund"] * p["three_downs"]
+        per_1000 = per_round(p["venture_fund"], p) * p["three_downs"]
         amount = m.pool.deposit(per_1000 * m.community.n / 1000.0, "venture_fund")
         m.pool.withdraw(amount * p["training_share"], "training")  # the rest supports the teams
         self.invested += amount
@@ -72,6 +73,8 @@ class TeamMechanism(Mechanism):
             if need > 0:
                 self._recruit(team, willing, ranked, w, need)
         new = int(sw.skill * p["teams_per_1000"] * m.community.n / 1000.0 * p["org_role"])
+        if p["teams_max_per_1000"] is not None:  # growth has limits: the social workers' capacity
+            new = min(new, max(0, int(p["teams_max_per_1000"] * m.community.n / 1000.0) - len(self.teams)))
         unmet = st.needs.mean(axis=0)
         per_category = np.bincount([t.category for t in self.teams], minlength=len(unmet))
         free, head = int(np.count_nonzero(willing)), 0
