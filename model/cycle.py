@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .outreach import seed_fund, venture_fund_per_1000
+
 
 @dataclass(frozen=True)
 class Phase:
@@ -58,14 +60,43 @@ class MicroCycle:
         self.model = model
         self.mechanisms = mechanisms
         self.round_weeks = model.p["round_weeks"]
-        self.starts = phase_starts(self.round_weeks)
+        self.starts = phase_schedule(self.round_weeks, model.p["phase_order"])
 
     def begin_week(self) -> None:
-        """Called at the start of week t = model.steps (1-based): launch a phase if one starts."""
-        week_of_round = (self.model.steps - 1) % self.round_weeks
-        for name, start in zip(ORDER, self.starts, strict=True):
-            if week_of_round == start and name in self.mechanisms:
+        """Called at the start of week t = model.steps (1-based): launch the phases that start."""
+        m, p = self.model, self.model.p
+        week_of_round = (m.steps - 1) % self.round_weeks
+        if week_of_round == 0 and m.steps > 1 and not p["cycle_feedback"]:
+            # the loop-cut twin: what residents gained in capacity and spirit stays in its round
+            st = m.state
+            st.capacity[:] = st.base_capacity
+            st.public_spirit[:] = st.base_public_spirit
+        for name in ORDER:
+            if week_of_round != self.starts[name]:
+                continue
+            if name in self.mechanisms:
                 self.mechanisms[name].launch()
+            elif not p["funds_follow_mechanisms"] and name in ("project", "team"):
+                # the government pays its funds in any case: an ablation keeps the total budget
+                n = m.community.n
+                amount = seed_fund(n, p) if name == "project" else venture_fund_per_1000(p) * n / 1000.0
+                m.pool.deposit(amount, "seed_fund" if name == "project" else "venture_fund")
         if week_of_round == 0:
             # the backbone phase has scored last round's points; the new round counts afresh
-            self.model.state.points_earned_round[:] = 0
+            m.state.points_earned_round[:] = 0
+
+
+def phase_schedule(round_weeks: int, order: str) -> dict[str, int]:
+    """Week of the round (0-based) at which each phase starts: in the essay's order, reversed, or
+    all at once in the first week (``phase_order``). Phases that start in the same week launch in
+    the essay's order."""
+    slots = phase_starts(round_weeks)
+    match order:
+        case "essay":
+            return dict(zip(ORDER, slots, strict=True))
+        case "reversed":
+            return dict(zip(reversed(ORDER), slots, strict=True))
+        case "at_once":
+            return dict.fromkeys(ORDER, 0)
+        case other:
+            raise ValueError(f"unknown phase_order {other!r}; allowed: essay, reversed, at_once")

@@ -256,8 +256,8 @@ class RedCycleModel(mesa.Model):
             for mech in self.mechanisms.values():
                 mech.act()
             w = p["mechanism_trust_weight"]
-            if w:
-                st.boost *= 1.0 - w + w * st.trust
+            if w:  # in the loop-cut twin residents respond with the trust they started with
+                st.boost *= 1.0 - w + w * (st.trust if p["cycle_feedback"] else st.base_trust)
             unmet_start = st.needs.mean(axis=1)
         result = self.ladder.step(st)
         if self.mechanisms:

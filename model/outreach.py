@@ -29,6 +29,16 @@ def organisation_capacity(n: int, p: dict) -> float:
             raise ValueError(f"unknown capacity_growth {other!r}; allowed: step, smooth")
 
 
+def seed_fund(n: int, p: dict) -> float:
+    """The government's seed fund for one round's projects (种子基金)."""
+    return per_round(p["seed_fund"], p) * n / 1000.0 * p["three_downs"]
+
+
+def venture_fund_per_1000(p: dict) -> float:
+    """The government's purchase of services for one round, per 1,000 residents (公益创投 "投")."""
+    return per_round(p["venture_fund"], p) * p["three_downs"]
+
+
 def per_round(amount: float, p: dict) -> float:
     """A budget amount for one round: as given (``budget_period`` = round), or the round's share of
     a year's amount (``year``: x round_weeks / 52), so that a yearly budget does not depend on the

@@ -337,6 +337,22 @@ _PARAMS: list[Param] = [
           "weeks in one round of the cycle; its six phases run in order, each a sixth of the round",
           unit="weeks", low=6, high=520, group="cycle", term_zh="微循环", term_en="micro-cycle",
           source="the essay: 从红色骨干(起点)到红色激励(终点)，终点又是新的起点; " + ASSUMPTION),
+    Param("cycle_feedback", True, "bool",
+          "whether each round's outcomes feed the next round's mechanisms (false: the loop-cut twin: "
+          "last round's points do not weigh in the backbone score, co-building units do not respond to "
+          "service returned, points' credibility is not learnt, residents respond to the mechanisms with "
+          "their initial trust, and capacity and public-spirit gains last only within their round)",
+          group="cycle", term_zh="终点又是新的起点", term_en="the end is a new start",
+          source="the essay: 终点又是新的起点，形成螺旋式上升的良性微循环; the twin is the spiral's control"),
+    Param("phase_order", "essay", "choice",
+          "order of the six phases in a round: the essay's (backbone first, incentive last), reversed, or "
+          "all at once in the round's first week (controls for whether the order matters)",
+          choices=("essay", "reversed", "at_once"), group="cycle", source="control; the essay's order is the default"),
+    Param("funds_follow_mechanisms", True, "bool",
+          "whether the seed fund and the venture fund are paid only while the project and team mechanisms "
+          "are on (false: the government pays them into the pool in any case, so an ablation keeps the "
+          "total budget)",
+          group="cycle", source="control for ablations"),
     Param("record_weeks", 26.0, "float",
           "time scale of residents' participation record and sense of gain (exponential averages)",
           unit="weeks", low=1.0, high=520.0, group="cycle", source=ASSUMPTION),

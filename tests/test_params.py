@@ -104,6 +104,7 @@ CONTEXT = {
     "ownership_decay": ({"ownership_pull": 0.5}, {}, 0.5),  # decays an ownership that only acts with a pull
     "convention_spread": ({"convention_locality": 0.8}, {}, 0.5),  # spreads a bond that only acts when local
     "broken_promise_cost": ({"point_value": 0.01}, {}, 0.5),  # points go unhonoured when worth more than the budget
+    "funds_follow_mechanisms": ({"project_on": False}, {}, False),  # only an ablated mechanism's funds differ
 }
 
 

@@ -268,3 +268,34 @@ def test_neutral_values_are_the_defaults():
                    convention_locality=0.0, trust_from_self_help=1.0, broken_promise_cost=0.0,
                    budget_period="round", capacity_growth="step", teams_max_per_1000=None)
     assert {k: DEFAULTS[k] for k in neutral} == neutral
+
+
+# --- controls for the order of the phases and for ablations (ODD 7.3) -----------------------------
+
+@pytest.mark.parametrize("order", ["essay", "reversed", "at_once"])
+def test_phase_order_sets_when_each_phase_launches(order):
+    m = RedCycleModel(n_residents=300, phase_order=order, round_weeks=12, rng=1)
+    log = []
+    for name, mech in m.mechanisms.items():
+        def wrapped(_name=name, _orig=mech.launch):
+            log.append((_name, m.steps))
+            _orig()
+        mech.launch = wrapped
+    m.run(12)
+    slots = [1, 3, 5, 7, 9, 11]  # week (1-based) of each sixth of a 12-week round
+    names = ["backbone", "project", "convention", "resource", "team", "incentive"]
+    expected = {"essay": list(zip(names, slots)), "reversed": sorted(zip(reversed(names), slots), key=lambda x: x[1]),
+                "at_once": [(name, 1) for name in names]}[order]
+    assert log == expected
+
+
+def test_an_ablation_can_keep_the_total_budget():
+    """With funds_follow_mechanisms = false the government pays the seed and venture funds into the
+    pool even with the project and team mechanisms off: the same money as the full cycle."""
+    full = RedCycleModel(n_residents=400, steps=52, rng=1).run()
+    kept = RedCycleModel(n_residents=400, steps=52, project_on=False, team_on=False, funds_follow_mechanisms=False,
+                         rng=1).run()
+    cut = RedCycleModel(n_residents=400, steps=52, project_on=False, team_on=False, rng=1).run()
+    for source in ("seed_fund", "venture_fund"):
+        assert kept.pool.inflows()[source] == pytest.approx(full.pool.inflows()[source])
+        assert source not in cut.pool.inflows()

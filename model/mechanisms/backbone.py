@@ -42,7 +42,8 @@ class BackboneMechanism(Mechanism):
         match p["backbone_selection"]:
             case "emergent":
                 earned = st.points_earned_round
-                feedback = 1.0 + earned / max(1, int(earned.max()))
+                # the end is a new start: last round's points weigh in (not in the loop-cut twin)
+                feedback = 1.0 + earned / max(1, int(earned.max())) if p["cycle_feedback"] else 1.0
                 score = (st.record * self.standing * st.reach_probability * (1.0 + p["party_priority"] * member)
                          * feedback)
                 # a resident nobody can reach, or with no record, cannot stand out

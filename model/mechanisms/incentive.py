@@ -48,7 +48,8 @@ class IncentiveMechanism(Mechanism):
             st.points -= redeem
             self.redeemed += int(redeem.sum())
             self.last_fraction = f
-            self.credibility = 0.5 * (self.credibility + f)
+            if p["cycle_feedback"]:  # residents learn whether points are honoured
+                self.credibility = 0.5 * (self.credibility + f)
 
     def act(self) -> None:
         st, p = self.model.state, self.p

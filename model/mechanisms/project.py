@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..ladder import Rung
-from ..outreach import per_round
+from ..outreach import per_round, seed_fund
 from .base import Mechanism
 
 PLACE_RUNGS = (Rung.MUTUAL_AID, Rung.PUBLIC_AFFAIRS, Rung.VOLUNTEERING)
@@ -70,7 +70,7 @@ class ProjectMechanism(Mechanism):
     def launch(self) -> None:
         m, p, st = self.model, self.p, self.model.state
         n = m.community.n
-        m.pool.deposit(per_round(p["seed_fund"], p) * n / 1000.0 * p["three_downs"], "seed_fund")
+        m.pool.deposit(seed_fund(n, p), "seed_fund")
         st.reached[:] = self.reached(np.ones(n, dtype=bool))  # whom this round's outreach reaches
         keep, kept, dropped = [], [], []
         evaluations = []

@@ -46,7 +46,8 @@ class ResourceMechanism(Mechanism):
         hours = float(np.minimum(st.time_budget[volunteers], p["volunteer_hours"]).sum())
         self.hours_given = hours * p["service_exchange_share"] if signed else 0.0
         for u in signed:
-            u.contribution = (1.0 - p["unit_fade"]) * u.contribution + p["reciprocity"] * self.hours_given / len(signed)
+            if p["cycle_feedback"]:  # a unit's contribution follows the service it gets back
+                u.contribution = (1.0 - p["unit_fade"]) * u.contribution + p["reciprocity"] * self.hours_given / len(signed)
             m.pool.deposit(u.contribution, "co_building")
 
     def record(self, out: dict) -> None:

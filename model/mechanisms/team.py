@@ -26,7 +26,7 @@ import numpy as np
 from agents import RedTeam, SocialWorkOrganisation
 
 from ..ladder import Rung
-from ..outreach import per_round
+from ..outreach import venture_fund_per_1000
 from .base import Mechanism
 
 MIN_ACTIVE_MEMBERS = 2
@@ -58,7 +58,7 @@ class TeamMechanism(Mechanism):
     # -------------------------------------------------------------------------- phase -------
     def launch(self) -> None:
         m, p, st = self.model, self.p, self.model.state
-        per_1000 = per_round(p["venture_fund"], p) * p["three_downs"]
+        per_1000 = venture_fund_per_1000(p)
         amount = m.pool.deposit(per_1000 * m.community.n / 1000.0, "venture_fund")
         m.pool.withdraw(amount * p["training_share"], "training")  # the rest supports the teams
         self.invested += amount
