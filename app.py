@@ -24,7 +24,10 @@ import app_text as txt
 from model import ParameterError
 
 PLAY_PAUSE_SECONDS = 0.05
-"""Pause between weeks while playing (the redraw takes longer than this)."""
+"""Shortest pause between weeks while playing (the pause also lasts as long as the last redraw)."""
+redraw = solara.reactive(0)
+"""Bumped after each step; the views read it. A global reactive (one per browser session), as
+Mesa's SolaraViz does: setting a component's own state from the player thread does not redraw."""
 
 
 # ---- small pieces ---------------------------------------------------------------------------------
@@ -73,8 +76,10 @@ def Controls(values: solara.Reactive, lang: str):
 
 
 @solara.component
-def Transport(lang: str, week: int, playing: solara.Reactive, on_step, on_reset, suffix: str = ""):
-    """Step, play/pause, reset and the week counter."""
+def Transport(lang: str, run, playing: solara.Reactive, on_step, on_reset, suffix: str = ""):
+    """Step, play/pause, reset and the week counter (redrawn after each step)."""
+    redraw.value  # noqa: B018
+    week = run.week if run is not None else 0
     with solara.Row(style="align-items:center;flex-wrap:wrap", classes=[f"transport{suffix}"]):
         solara.Button(txt.t("step", lang), on_click=on_step, disabled=playing.value, color="primary",
                       classes=[f"btn-step{suffix}"])
@@ -93,10 +98,13 @@ def use_player(playing: solara.Reactive, advance):
 
     def loop():
         while playing.value:
-            advance_ref.current()
-            time.sleep(PLAY_PAUSE_SECONDS)
+            started = time.perf_counter()
+            advance_ref.current()  # steps and redraws (the redraw runs in this thread)
+            # leave the page as long again for clicks (pause, reset): a redraw for each change of
+            # state while another render runs would never end ("too many renders")
+            time.sleep(max(PLAY_PAUSE_SECONDS, time.perf_counter() - started))
 
-    solara.use_thread(loop, dependencies=[playing.value])
+    solara.lab.use_task(loop, dependencies=[playing.value], prefer_threaded=True)
 
 
 def legend_html(pairs) -> str:
@@ -123,7 +131,6 @@ def OneCommunity(lang: str):
     seed = solara.use_reactive(1)
     resets = solara.use_reactive(0)
     playing = solara.use_reactive(False)
-    tick = solara.use_reactive(0)
     picked = solara.use_reactive(None)
     picked_text = solara.use_reactive("")
 
@@ -143,7 +150,7 @@ def OneCommunity(lang: str):
     def advance():
         if run is not None:
             run.step()
-            tick.set(tick.value + 1)
+            redraw.value += 1
 
     use_player(playing, advance)
 
@@ -166,23 +173,24 @@ def OneCommunity(lang: str):
             solara.Text(txt.t("restart_note", lang), style="font-size:0.8em;color:#666")
             Controls(values, lang)
         with solara.Column():
-            Transport(lang, run.week if run else 0, playing, on_step=advance, on_reset=on_reset)
+            Transport(lang, run, playing, on_step=advance, on_reset=on_reset)
             shown = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in changed.items())
             solara.HTML(tag="div", unsafe_innerHTML=f"{txt.t('changed', lang)}: {shown or txt.t('none', lang)}",
                         classes=["changed-params"], style="font-size:0.85em;color:#444")
             if error:
                 solara.Error(error, classes=["model-error"])
                 return
-            Views(run, lang, picked, picked_text, tick.value)
+            Views(run, lang, picked, picked_text)
 
 
 @solara.component
-def Views(run: L.Run, lang: str, picked: solara.Reactive, picked_text: solara.Reactive, tick: int):
+def Views(run: L.Run, lang: str, picked: solara.Reactive, picked_text: solara.Reactive):
+    redraw.value  # noqa: B018  (redrawn after each step; the controls are not)
     net = solara.use_memo(lambda: L.NetworkView(run.model), [id(run)])
-    st = run.model.state
+    snap = run.snapshot()
     i = picked.value if picked.value is not None and picked.value < run.n else None
-    key = (id(run), run.week, lang)
-    net_png = net.render(st.rung, st.backbone, st.team, len(run.rung_keys), i)
+    key = (id(run), snap["week"], lang)
+    net_png = net.render(snap["rung"], snap["backbone"], snap["team"], len(run.rung_keys), i)
     shares = solara.use_memo(lambda: L.shares_png(run, lang), [key])
     spiral = solara.use_memo(lambda: L.spiral_png(run, lang), [key])
     org = solara.use_memo(lambda: L.org_png(run, lang), [key])
@@ -204,7 +212,7 @@ def Views(run: L.Run, lang: str, picked: solara.Reactive, picked_text: solara.Re
             with solara.Card(txt.t("spiral", lang)):
                 Png(spiral, 420, txt.t("spiral", lang), "spiral-figure")
         with solara.Card(txt.t("org", lang), style="width:560px"):
-            out = run.model.outcomes
+            out = run.outcomes()
             rows = "".join(f"<tr><td>{txt.t(k, lang)}</td><td style='text-align:right'>{float(out.get(k, 0)):.3g}</td></tr>"
                            for k in (*L.ORG_SERIES, "backbones", "participation_index"))
             solara.HTML(tag="table", unsafe_innerHTML=rows, classes=["org-table"], style="font-size:0.9em")
@@ -258,14 +266,13 @@ def Compare(lang: str):
     seed = solara.use_reactive(1)
     resets = solara.use_reactive(0)
     playing = solara.use_reactive(False)
-    tick = solara.use_reactive(0)
     runs = solara.use_memo(lambda: (L.Run(a.value, None, n.value, seed.value), L.Run(b.value, None, n.value, seed.value)),
                            [a.value, b.value, n.value, seed.value, resets.value])
 
     def advance():
         for run in runs:
             run.step()
-        tick.set(tick.value + 1)
+        redraw.value += 1
 
     use_player(playing, advance)
 
@@ -277,7 +284,7 @@ def Compare(lang: str):
         solara.SliderInt(txt.t("residents", lang), value=n.value, min=L.MIN_RESIDENTS, max=L.MAX_RESIDENTS,
                          step=50, on_value=n.set)
         solara.InputInt(txt.t("seed", lang), value=seed.value, on_value=lambda s: seed.set(max(0, s)))
-    Transport(lang, runs[0].week, playing, on_step=advance, on_reset=on_reset, suffix="-compare")
+    Transport(lang, runs[0], playing, on_step=advance, on_reset=on_reset, suffix="-compare")
     with solara.Columns([1, 1]):
         for side, (which, run) in enumerate(zip((a, b), runs, strict=True)):
             CompareSide(side, which, names, run, lang)
@@ -285,6 +292,7 @@ def Compare(lang: str):
 
 @solara.component
 def CompareSide(side: int, which: solara.Reactive, names: list[str], run: L.Run, lang: str):
+    redraw.value  # noqa: B018
     key = (id(run), run.week, lang)
     shares = solara.use_memo(lambda: L.shares_png(run, lang, size=(4.6, 2.8)), [key])
     spiral = solara.use_memo(lambda: L.spiral_png(run, lang, size=(3.8, 3.8)), [key])
@@ -293,7 +301,7 @@ def CompareSide(side: int, which: solara.Reactive, names: list[str], run: L.Run,
                       value=which.value, on_value=which.set)
         solara.HTML(tag="div", unsafe_innerHTML=txt.t("week", lang, n=run.week),
                     classes=[f"week-counter-side-{side}"], style="font-weight:600")
-        out = run.model.outcomes
+        out = run.outcomes()
         solara.HTML(tag="div", style="font-size:0.9em", unsafe_innerHTML=" · ".join(
             f"{txt.t(k, lang)} {float(out.get(k, 0)):.3g}" for k in ("participation_index", "mean_trust", "n_teams")))
         Png(shares, 460, txt.t("shares", lang), f"shares-figure-side-{side}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -118,6 +119,7 @@ class Run:
         params = {**load_scenario(scenario), **self.overrides, "n_residents": int(n_residents)}
         self.model = RedCycleModel(**params, rng=int(seed))
         self.seed = int(seed)
+        self.lock = threading.RLock()  # the app steps in a player thread while it draws in another
         self.rung_keys = tuple(self.model.rung_names)
         self.history: dict[str, list[float]] = {k: [] for k in TRACKED + tuple(f"share_{r}" for r in self.rung_keys)}
         self.rungs: list[np.ndarray] = []
@@ -134,8 +136,9 @@ class Run:
 
     def step(self, weeks: int = 1) -> None:
         for _ in range(weeks):
-            self.model.step()
-            self._record()
+            with self.lock:
+                self.model.step()
+                self._record()
 
     def _record(self) -> None:
         out = self.model.outcomes
@@ -145,11 +148,26 @@ class Run:
         self.trust.append(self.model.state.trust.astype(np.float32))
 
     def series(self, key: str) -> np.ndarray:
-        return np.asarray(self.history[key])
+        with self.lock:
+            return np.asarray(self.history[key])
+
+    def outcomes(self) -> dict[str, Any]:
+        with self.lock:
+            return dict(self.model.outcomes)
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        """This week's drawing data, consistent (taken under the lock)."""
+        with self.lock:
+            st = self.model.state
+            return {"week": self.week, "rung": st.rung.copy(), "backbone": st.backbone.copy(), "team": st.team.copy()}
 
     def resident(self, i: int) -> dict[str, Any]:
         """Resident ``i``'s state now (read from the model's state arrays)."""
         st = self.model.state
+        with self.lock:
+            return self._resident(st, i)
+
+    def _resident(self, st, i: int) -> dict[str, Any]:
         return {
             "rung": self.rung_keys[int(st.rung[i])], "backbone": bool(st.backbone[i]), "team": int(st.team[i]),
             "trust": float(st.trust[i]), "capacity": float(st.capacity[i]),
@@ -327,6 +345,11 @@ def network_legend(n_rungs: int, rung_keys, lang: str) -> list[tuple[str, str]]:
 
 
 def shares_png(run: Run, lang: str, size=(5.2, 3.2)) -> bytes:
+    with run.lock:
+        return _shares_png(run, lang, size)
+
+
+def _shares_png(run: Run, lang: str, size=(5.2, 3.2)) -> bytes:
     flang = txt.figure_lang(lang)
     with matplotlib.rc_context(_font_rc(flang)):
         fig = Figure(figsize=size, dpi=DPI)
@@ -346,6 +369,11 @@ def shares_png(run: Run, lang: str, size=(5.2, 3.2)) -> bytes:
 
 
 def spiral_png(run: Run, lang: str, size=(4.2, 4.2)) -> bytes:
+    with run.lock:
+        return _spiral_png(run, lang, size)
+
+
+def _spiral_png(run: Run, lang: str, size=(4.2, 4.2)) -> bytes:
     """The participation spiral: one turn per round, the six phases as labelled sectors."""
     flang = txt.figure_lang(lang)
     R = int(run.model.p["round_weeks"])
@@ -386,6 +414,11 @@ ORG_SERIES = ("pool_balance", "n_teams", "norm", "points_held", "mean_trust")
 
 
 def org_png(run: Run, lang: str, size=(5.2, 2.6)) -> bytes:
+    with run.lock:
+        return _org_png(run, lang, size)
+
+
+def _org_png(run: Run, lang: str, size=(5.2, 2.6)) -> bytes:
     """The organisation's state over time: pool, teams, norm, points and trust, each as a share
     of its largest value so far (the current values are shown beside it as numbers)."""
     flang = txt.figure_lang(lang)
@@ -408,6 +441,11 @@ def org_png(run: Run, lang: str, size=(5.2, 2.6)) -> bytes:
 
 
 def resident_png(run: Run, i: int, lang: str, size=(5.2, 2.0)) -> bytes:
+    with run.lock:
+        return _resident_png(run, i, lang, size)
+
+
+def _resident_png(run: Run, i: int, lang: str, size=(5.2, 2.0)) -> bytes:
     """Resident ``i``'s rung and trust, week by week."""
     flang = txt.figure_lang(lang)
     weeks = run.series("week")
