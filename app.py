@@ -201,23 +201,23 @@ def Views(run: L.Run, lang: str, picked: solara.Reactive, picked_text: solara.Re
             picked.set(j)
             picked_text.set(str(j))
 
-    with solara.Row(style="flex-wrap:wrap;align-items:flex-start"):
-        with solara.Card(txt.t("network", lang), style="width:560px"):
+    with solara.Row(style="flex-wrap:wrap;align-items:flex-start;gap:12px"):
+        with solara.Card(txt.t("network", lang), style="width:510px"):
             Png(net_png, L.NETWORK_PX, txt.t("network", lang), "network-figure", on_click=on_click)
             solara.HTML(unsafe_innerHTML=legend_html(L.network_legend(len(run.rung_keys), run.rung_keys, lang)))
             solara.HTML(unsafe_innerHTML=marks_html(lang))
-        with solara.Column():
+        with solara.Column(style="width:510px"):
             with solara.Card(txt.t("shares", lang)):
-                Png(shares, 520, txt.t("shares", lang), "shares-figure")
+                Png(shares, 480, txt.t("shares", lang), "shares-figure")
             with solara.Card(txt.t("spiral", lang)):
-                Png(spiral, 420, txt.t("spiral", lang), "spiral-figure")
-        with solara.Card(txt.t("org", lang), style="width:560px"):
+                Png(spiral, 400, txt.t("spiral", lang), "spiral-figure")
+        with solara.Card(txt.t("org", lang), style="width:510px"):
             out = run.outcomes()
             rows = "".join(f"<tr><td>{txt.t(k, lang)}</td><td style='text-align:right'>{float(out.get(k, 0)):.3g}</td></tr>"
                            for k in (*L.ORG_SERIES, "backbones", "participation_index"))
             solara.HTML(tag="table", unsafe_innerHTML=rows, classes=["org-table"], style="font-size:0.9em")
-            Png(org, 520, txt.t("org", lang), "org-figure")
-        with solara.Card(txt.t("resident", lang), style="width:560px", classes=["resident-card"]):
+            Png(org, 480, txt.t("org", lang), "org-figure")
+        with solara.Card(txt.t("resident", lang), style="width:510px", classes=["resident-card"]):
             ResidentPanel(run, lang, picked, picked_text)
 
 
@@ -253,7 +253,7 @@ def ResidentPanel(run: L.Run, lang: str, picked: solara.Reactive, picked_text: s
 @solara.component
 def ResidentHistory(run: L.Run, i: int, lang: str):
     hist = solara.use_memo(lambda: L.resident_png(run, i, lang), [id(run), run.week, i, lang])
-    Png(hist, 520, f"{txt.t('resident', lang)} {i} {txt.t('history', lang)}", "resident-figure")
+    Png(hist, 480, f"{txt.t('resident', lang)} {i} {txt.t('history', lang)}", "resident-figure")
 
 
 # ---- two scenarios side by side -------------------------------------------------------------------------

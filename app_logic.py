@@ -287,7 +287,7 @@ def _font_rc(flang: str) -> dict:
     return {"font.sans-serif": [font, "DejaVu Sans"]} if flang == "zh" and font else {}
 
 
-NETWORK_PX = 520
+NETWORK_PX = 480
 DPI = 100
 
 
@@ -344,12 +344,12 @@ def network_legend(n_rungs: int, rung_keys, lang: str) -> list[tuple[str, str]]:
     return [(c, txt.rung_label(k, lang)) for c, k in zip(txt.rung_colours(n_rungs), rung_keys, strict=True)]
 
 
-def shares_png(run: Run, lang: str, size=(5.2, 3.2)) -> bytes:
+def shares_png(run: Run, lang: str, size=(4.8, 3.0)) -> bytes:
     with run.lock:
         return _shares_png(run, lang, size)
 
 
-def _shares_png(run: Run, lang: str, size=(5.2, 3.2)) -> bytes:
+def _shares_png(run: Run, lang: str, size=(4.8, 3.0)) -> bytes:
     flang = txt.figure_lang(lang)
     with matplotlib.rc_context(_font_rc(flang)):
         fig = Figure(figsize=size, dpi=DPI)
@@ -368,12 +368,12 @@ def _shares_png(run: Run, lang: str, size=(5.2, 3.2)) -> bytes:
         return _png(fig)
 
 
-def spiral_png(run: Run, lang: str, size=(4.2, 4.2)) -> bytes:
+def spiral_png(run: Run, lang: str, size=(4.0, 4.0)) -> bytes:
     with run.lock:
         return _spiral_png(run, lang, size)
 
 
-def _spiral_png(run: Run, lang: str, size=(4.2, 4.2)) -> bytes:
+def _spiral_png(run: Run, lang: str, size=(4.0, 4.0)) -> bytes:
     """The participation spiral: one turn per round, the six phases as labelled sectors."""
     flang = txt.figure_lang(lang)
     R = int(run.model.p["round_weeks"])
@@ -413,12 +413,12 @@ def _spiral_png(run: Run, lang: str, size=(4.2, 4.2)) -> bytes:
 ORG_SERIES = ("pool_balance", "n_teams", "norm", "points_held", "mean_trust")
 
 
-def org_png(run: Run, lang: str, size=(5.2, 2.6)) -> bytes:
+def org_png(run: Run, lang: str, size=(4.8, 2.6)) -> bytes:
     with run.lock:
         return _org_png(run, lang, size)
 
 
-def _org_png(run: Run, lang: str, size=(5.2, 2.6)) -> bytes:
+def _org_png(run: Run, lang: str, size=(4.8, 2.6)) -> bytes:
     """The organisation's state over time: pool, teams, norm, points and trust, each as a share
     of its largest value so far (the current values are shown beside it as numbers)."""
     flang = txt.figure_lang(lang)
@@ -440,12 +440,12 @@ def _org_png(run: Run, lang: str, size=(5.2, 2.6)) -> bytes:
         return _png(fig)
 
 
-def resident_png(run: Run, i: int, lang: str, size=(5.2, 2.0)) -> bytes:
+def resident_png(run: Run, i: int, lang: str, size=(4.8, 2.0)) -> bytes:
     with run.lock:
         return _resident_png(run, i, lang, size)
 
 
-def _resident_png(run: Run, i: int, lang: str, size=(5.2, 2.0)) -> bytes:
+def _resident_png(run: Run, i: int, lang: str, size=(4.8, 2.0)) -> bytes:
     """Resident ``i``'s rung and trust, week by week."""
     flang = txt.figure_lang(lang)
     weeks = run.series("week")

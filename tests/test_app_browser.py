@@ -310,7 +310,10 @@ def test_final_page_screenshot(page):
     page.wait_for_selector(".resident-figure")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / "app_final.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1500, "height": 2000})  # the page scrolls inside its own frame
+    page.wait_for_selector(".resident-figure")
+    page.evaluate("() => document.querySelector('.app-title').scrollIntoView()")
+    page.screenshot(path=str(path))
     assert path.stat().st_size > 50_000
     no_errors(page)
 
