@@ -4,6 +4,7 @@
     uv run run.py run --scenario threshold_limit --set n_residents=5000 --steps 52 --seed 7
     uv run run.py params                # every parameter: default, allowed values, unit, meaning
     uv run run.py scenarios             # the named scenarios and the question each answers
+    uv run run.py app                   # the browser app on http://127.0.0.1:8765/
 
 Bad input (an unknown parameter or scenario, a value out of range, a malformed scenario or graph
 file, an unwritable output folder) prints one line saying what is wrong and what is allowed and
@@ -17,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-COMMANDS = ("run", "params", "scenarios")
+COMMANDS = ("run", "params", "scenarios", "app")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "With no command, runs 'run'.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", metavar="{run,params,scenarios}")
+    sub = parser.add_subparsers(dest="command", metavar="{run,params,scenarios,app}")
     run = sub.add_parser("run", help="run one scenario and write its results (the default command)",
                          description="Run one scenario and write timeseries.csv, timeseries.parquet, "
                                      "summary.json and rung_shares.png into the output folder.")
@@ -60,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_ in (("params", "list every parameter with its default, allowed values, unit and meaning"),
                         ("scenarios", "list the named scenarios and the question each answers")):
         sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".")
+    from app_server import add_app_parser
+
+    add_app_parser(sub)
     return parser
 
 
@@ -183,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_params()
         case "scenarios":
             return cmd_scenarios()
+        case "app":
+            from app_server import serve
+
+            return serve(args.host, args.port)
         case other:
             return fail(f"unknown command {other!r}; allowed: {', '.join(COMMANDS)}")
 

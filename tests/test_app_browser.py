@@ -1,0 +1,330 @@
+"""The browser app in a real browser: Debian's Chromium, headless, driven by Playwright, against
+the app served on a free 127.0.0.1 port by the README's own command (started here, stopped after).
+
+Skipped (with the reason) only when no Chromium is installed; `.ci/run` installs it. A screenshot
+of the final page is saved in tests/artifacts/.
+"""
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import app_logic as L
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or "")
+                 if p and os.access(p, os.X_OK)), None)
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WEEK = re.compile(r"(?:第 (\d+) 周|Week (\d+))")
+TIMEOUT_MS = 120_000  # generous: the 2-core machine is shared (a frame takes 0.15 s idle, >1 s loaded)
+
+if CHROMIUM is None:
+    pytest.skip("Chromium is not installed (Debian: apt-get install chromium; .ci/run does it)",
+                allow_module_level=True)
+
+
+def readme_app_commands() -> list[str]:
+    """The app's commands in the README's 'The browser app' section (shell block)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The browser app", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```shell\n(.*?)```", section, flags=re.S).group(1)
+    return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def as_process(command: str, port: int) -> tuple[list[str], dict]:
+    """A README command as argv and environment: `uv run X` becomes this Python running X."""
+    words = shlex.split(command)
+    env = dict(os.environ)
+    while "=" in words[0]:
+        key, value = words.pop(0).split("=", 1)
+        env[key] = value
+    assert words[:2] == ["uv", "run"], command
+    words = words[2:]
+    match words[0]:
+        case "run.py":
+            argv = [sys.executable, str(ROOT / "run.py"), *words[1:]]
+        case "solara":
+            argv = [sys.executable, "-m", "solara", *words[1:]]
+        case other:
+            raise AssertionError(f"unexpected app command {other!r}")
+    if "--port" in argv:
+        argv[argv.index("--port") + 1] = str(port)
+    else:
+        argv += ["--port", str(port)]
+    return argv, env
+
+
+def wait_until_served(url: str, proc: subprocess.Popen, seconds: float = 240) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        if proc.poll() is not None:
+            raise AssertionError(f"the server exited with code {proc.returncode}: {proc.log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"no answer from {url} within {seconds} s")
+
+
+def start(command: str):
+    port = free_port()
+    argv, env = as_process(command, port)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = ARTIFACTS / f"server_{argv[2] if argv[1] == '-m' else 'run_py'}.log"  # a file: a full pipe would stall it
+    with log.open("w") as out:
+        proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, text=True)
+    proc.log = log
+    url = f"http://127.0.0.1:{port}/"
+    wait_until_served(url, proc)
+    return proc, url
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server():
+    command = readme_app_commands()[0]
+    assert command.startswith("uv run run.py app")
+    proc, url = start(command)
+    yield url, proc
+    stop(proc)
+    out = proc.log.read_text()
+    assert f"http://127.0.0.1:{url.rsplit(':', 1)[1].strip('/')}/" in out  # it printed its address
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(server, browser):
+    url, _ = server
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    problems = []
+    pg.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    pg.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))
+    pg.on("request", lambda req: None if req.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+          else problems.append(f"request outside: {req.url}"))
+    pg.goto(url)
+    pg.wait_for_selector(".week-counter")
+    pg.problems = problems
+    yield pg
+    context.close()
+
+
+def week(pg, selector=".week-counter") -> int:
+    try:
+        text = pg.inner_text(selector, timeout=20_000)
+    except Exception:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / "app_failure.png"), full_page=True)
+        (ARTIFACTS / "app_failure.txt").write_text(pg.inner_text("body"))
+        raise
+    m = WEEK.search(text)
+    assert m, text
+    return int(m.group(1) or m.group(2))
+
+
+def wait_week(pg, predicate, selector=".week-counter"):
+    deadline = time.perf_counter() + TIMEOUT_MS / 1000
+    while time.perf_counter() < deadline:
+        if predicate(week(pg, selector)):
+            return week(pg, selector)
+        time.sleep(0.1)
+    raise AssertionError(f"week counter stuck at {week(pg, selector)}")
+
+
+def src(pg, selector) -> str:
+    return pg.get_attribute(selector, "src")
+
+
+def no_errors(pg):
+    assert not pg.problems, pg.problems
+    assert pg.locator(".v-alert.error--text, .model-error").count() == 0
+    assert "Traceback" not in pg.inner_text("body")
+
+
+# ---- the tests ---------------------------------------------------------------------------------------
+def test_the_page_loads_offline_with_no_error_and_its_figures_drawn(page):
+    assert week(page) == 0 and "第 0 周" in page.inner_text(".week-counter")
+    for fig in (".network-figure", ".shares-figure", ".spiral-figure", ".org-figure"):
+        page.wait_for_selector(fig)
+        assert page.eval_on_selector(fig, "img => img.complete && img.naturalWidth > 100"), fig
+    assert "党建+红色微循环" in page.inner_text(".app-title")
+    no_errors(page)
+
+
+def test_step_and_play_advance_the_week_and_change_the_charts_and_reset_returns_to_week_0(page):
+    shares, spiral = src(page, ".shares-figure"), src(page, ".spiral-figure")
+    page.click(".btn-step")
+    wait_week(page, lambda w: w == 1)
+    assert src(page, ".shares-figure") != shares and src(page, ".spiral-figure") != spiral
+    network = src(page, ".network-figure")
+    page.click(".btn-play")
+    wait_week(page, lambda w: w >= 3)
+    page.click(".btn-play")  # now the pause button
+    page.wait_for_function("() => /播放|play/i.test(document.querySelector('.btn-play').innerText)")
+    stopped = week(page)
+    time.sleep(1.0)
+    assert week(page) <= stopped + 1  # paused (at most the week in flight)
+    assert src(page, ".network-figure") != network
+    page.click(".btn-reset")
+    wait_week(page, lambda w: w == 0)
+    no_errors(page)
+
+
+def test_a_slider_moves_and_changes_the_model(page):
+    slider = page.locator(".control-org_role [role=slider]").first
+    before = float(slider.get_attribute("aria-valuenow"))
+    page.click(".btn-step")
+    wait_week(page, lambda w: w == 1)
+    slider.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
+    # the model is rebuilt with the slider's value (shown among the changed parameters)
+    page.wait_for_function("""() => {
+        const v = parseFloat(document.querySelector('.control-org_role [role=slider]').getAttribute('aria-valuenow'));
+        const m = document.querySelector('.changed-params').innerText.match(/org_role = ([0-9.]+)/);
+        return m && Math.abs(parseFloat(m[1]) - v) < 1e-9;
+    }""")
+    after = float(slider.get_attribute("aria-valuenow"))
+    assert after == pytest.approx(before - 3 * L.controls()["strategy"][0].step)
+    wait_week(page, lambda w: w == 0)  # a new model, restarted at week 0
+    no_errors(page)
+
+
+def test_the_scenario_selector_loads_a_preset(page):
+    slider = page.locator(".control-org_role [role=slider]").first
+    assert float(slider.get_attribute("aria-valuenow")) == pytest.approx(L.scenario_values("red_microcycle")["org_role"])
+    page.click(".scenario-select")
+    page.locator(".v-menu__content .v-list-item", has_text="status_quo").first.click()
+    page.wait_for_function("() => document.querySelector('.control-org_role [role=slider]')"
+                           ".getAttribute('aria-valuenow') === '0'")
+    assert "status_quo" in page.inner_text(".scenario-select")
+    assert "无" in page.inner_text(".changed-params")  # the preset's own values, nothing changed
+    page.click(".btn-step")
+    wait_week(page, lambda w: w == 1)
+    no_errors(page)
+
+
+def test_picking_a_resident_by_id_and_by_clicking_the_network(page):
+    page.fill(".resident-input input", "5")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".resident-table")
+    assert "居民 5" in page.inner_text(".resident-table")
+    page.wait_for_selector(".resident-figure")
+    # click where resident 0 is drawn (the same community: default scenario, size and seed)
+    view = L.NetworkView(L.Run(L.DEFAULT_SCENARIO, None, L.START_RESIDENTS, 1).model)
+    x, y = view.pos[0]
+    px = (x - view.x0) / (view.x1 - view.x0) * L.NETWORK_PX
+    py = (view.y1 - y) / (view.y1 - view.y0) * L.NETWORK_PX
+    page.click(".network-figure", position={"x": px, "y": py})
+    page.wait_for_function("() => !document.querySelector('.resident-table').innerText.includes('居民 5')")
+    picked = int(re.search(r"居民 (\d+)", page.inner_text(".resident-table")).group(1))
+    per_px = (view.x1 - view.x0) / L.NETWORK_PX
+    assert abs(view.pos[picked] - view.pos[0]).max() <= 2 * per_px
+    no_errors(page)
+
+
+def test_the_language_toggle_switches_every_label(page):
+    page.click(".lang-toggle")
+    page.wait_for_function("() => document.querySelector('.week-counter').innerText.includes('Week 0')")
+    assert "The red micro-cycle simulator" in page.inner_text(".app-title")
+    assert "step" in page.inner_text(".btn-step").lower()
+    assert "three downs" in page.inner_text(".control-three_downs")
+    page.click(".tab-learn")
+    page.wait_for_selector(".learn-panel")
+    text = page.inner_text(".learn-panel")
+    assert "Things to try" in text and "org_role" in text
+    page.click(".lang-toggle")
+    page.wait_for_function("() => document.querySelector('.learn-panel').innerText.includes('可以尝试')")
+    no_errors(page)
+
+
+def test_two_scenarios_side_by_side_step_together(page):
+    page.click(".tab-compare")
+    page.wait_for_selector(".week-counter-compare")
+    left, right = src(page, ".spiral-figure-side-0"), src(page, ".spiral-figure-side-1")
+    page.click(".btn-step-compare")
+    page.click(".btn-step-compare")
+    wait_week(page, lambda w: w == 2, ".week-counter-compare")
+    assert week(page, ".week-counter-side-0") == week(page, ".week-counter-side-1") == 2
+    assert src(page, ".spiral-figure-side-0") != left and src(page, ".spiral-figure-side-1") != right
+    assert src(page, ".shares-figure-side-0") != src(page, ".shares-figure-side-1")  # the scenarios differ
+    page.click(".btn-play-compare")
+    wait_week(page, lambda w: w >= 4, ".week-counter-compare")
+    page.click(".btn-play-compare")
+    page.wait_for_function("() => /播放|play/i.test(document.querySelector('.btn-play-compare').innerText)")
+    time.sleep(1.0)
+    assert week(page, ".week-counter-side-0") == week(page, ".week-counter-side-1") >= 4
+    page.click(".btn-reset-compare")
+    wait_week(page, lambda w: w == 0, ".week-counter-compare")
+    no_errors(page)
+
+
+def test_final_page_screenshot(page):
+    """Play a while, then save the page as the run's artifact (look at it: drawn, Chinese not boxes)."""
+    page.click(".btn-play")
+    wait_week(page, lambda w: w >= 8)
+    page.click(".btn-play")
+    page.wait_for_function("() => /播放|play/i.test(document.querySelector('.btn-play').innerText)")
+    page.fill(".resident-input input", "12")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".resident-figure")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "app_final.png"
+    page.set_viewport_size({"width": 1500, "height": 2000})  # the page scrolls inside its own frame
+    page.wait_for_selector(".resident-figure")
+    page.evaluate("() => document.querySelector('.app-title').scrollIntoView()")
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 50_000
+    no_errors(page)
+
+
+def test_solara_run_serves_the_app_too():
+    """The README's `solara run app.py` line, on a free 127.0.0.1 port."""
+    command = readme_app_commands()[1]
+    assert "solara run app.py" in command and "--production" in command
+    proc, url = start(command)
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            assert r.status == 200 and b"solara" in r.read().lower()
+    finally:
+        stop(proc)
