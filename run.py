@@ -142,7 +142,7 @@ def cmd_run(args) -> int:
                 raise ParameterError(f"--steps: {exc}") from None
         validate(overrides)
         seed = parse_seed(args.seed)
-        out = check_target(args.out if args.out else Path("results") / slug(scenario["name"]))
+        out = check_target(args.out if args.out is not None else Path("results") / slug(scenario["name"]))
     except (ParameterError, OutputFolderError) as exc:
         return fail(str(exc))
     inputs = {"command": ["run.py", *args.argv], "cwd": os.getcwd(),
@@ -204,7 +204,7 @@ def cmd_rerun(args) -> int:
     try:
         validate(params)
         seed = parse_seed(str(seed), "the recorded seed")
-        out = check_target(args.out if args.out else folder.with_name(folder.name + "-rerun"))
+        out = check_target(args.out if args.out is not None else folder.with_name(folder.name + "-rerun"))
     except (ParameterError, OutputFolderError) as exc:
         return fail(str(exc))
     if out == folder.resolve():
