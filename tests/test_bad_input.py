@@ -464,3 +464,24 @@ def test_manifest_records_inputs_and_rerun_reproduces_or_names_the_change(tmp_pa
     line = assert_one_line(*run_main(["rerun", "r", "--out", "r2"], tmp_path, capsys))
     assert str(graph) in line and "changed since the run" in line
     assert tree_digest(tmp_path) == before
+
+
+def test_without_renameat2_a_previous_result_is_still_replaced_whole(tmp_path, capsys, monkeypatch):
+    """Where renameat2 is missing (not Linux), two renames replace the previous result; a kill
+    between them leaves it under a hidden name that the next run removes."""
+    import experiments.folders as folders
+
+    monkeypatch.setattr(folders, "_has_renameat2", lambda: False)
+    out = tmp_path / "res"
+    for seed in ("1", "2"):
+        assert run_main([*SMALL, "--seed", seed, "--out", str(out), "--quiet"], tmp_path, capsys)[0] == 0
+        assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["seed"] == int(seed)
+        assert {p.name for p in out.iterdir()} == set(RESULT_FILES)
+    hidden = tmp_path / ".res.redcycle-999999999-old"  # a swapped-out result of a process long gone
+    hidden.mkdir()
+    (hidden / "timeseries.csv").write_text("old\n")
+    foreign = tmp_path / ".res.redcycle-999999999-mine"  # not result files only: not ours to remove
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine\n")
+    assert run_main([*SMALL, "--seed", "3", "--out", str(out), "--quiet"], tmp_path, capsys)[0] == 0
+    assert not hidden.exists() and (foreign / "notes.txt").read_text() == "mine\n"
