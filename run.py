@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     parser.epilog = ("The options of 'run' (the default command):\n"
                      + run.format_help().split("options:", 1)[1].rstrip()
-                     + "\n\nExit codes: 0 done, 2 bad input (one line on stderr, nothing written).")
+                     + "\n\nExit codes: 0 done, 2 bad input (one line on stderr, nothing written), "
+                        "1 'rerun' did not reproduce the run.")
     for name, help_ in (("params", "list every parameter with its default, allowed values, unit and meaning"),
                         ("scenarios", "list the named scenarios and the question each answers")):
         sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".")

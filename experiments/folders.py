@@ -4,7 +4,7 @@ Rules (docs/ODD.md, "Input data and outputs"; tested in tests/test_bad_input.py)
 
 * a folder is replaced only when it is empty or holds a previous result of this tool and nothing
   else: a ``summary.json`` whose ``"tool"`` is ``redcycle`` and whose ``"files"`` list every entry
-  of the folder, each a plain file (no sub-folder, no link);
+  of the folder, each a plain file (no sub-folder, no link) named as this tool names its results;
 * results are written into a temporary folder *beside* the target (``.<name>.redcycle-<pid>-…``)
   and put in place by one atomic rename: onto a free name with ``RENAME_NOREPLACE``, over a
   previous result with ``RENAME_EXCHANGE`` (Linux ``renameat2``), so a kill at any moment leaves
@@ -57,7 +57,8 @@ def _is_our_result(folder: Path) -> bool:
     if not isinstance(manifest, dict) or manifest.get("tool") != TOOL:
         return False
     listed = manifest.get("files")
-    if not isinstance(listed, list) or not set(entries) <= set(listed) | {"summary.json"}:
+    # a manifest cannot vouch for names this tool never writes (a forged list cannot doom a thesis)
+    if not isinstance(listed, list) or not set(entries) <= set(listed) & set(RESULT_FILES) | {"summary.json"}:
         return False
     return all(p.is_file() and not p.is_symlink() for p in entries.values())
 

@@ -103,6 +103,10 @@ def make_sentinel(base: Path) -> Path:
         nxt = f'base = "{inp}/chain/{i + 1}.toml"\n' if i < 1199 else ""
         (inp / "chain").mkdir(exist_ok=True)
         (inp / "chain" / f"{i}.toml").write_text(f"[scenario]\n{nxt}")
+    forged = root / "forged"  # a manifest that lists a user's file: still not ours to replace
+    forged.mkdir()
+    (forged / "thesis.tex").write_text("years of work\n")
+    (forged / "summary.json").write_text(json.dumps({"tool": "redcycle", "files": ["thesis.tex", "summary.json"]}))
     (root / "results").mkdir()
     (root / "results" / "notes.txt").write_text("my notes\n")
     (root / "file.txt").write_text("a file\n")
@@ -165,6 +169,7 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
     "out_git_checkout": ([*SMALL, "--out", "{D}/checkout"], ["{D}/checkout", "did not write"]),
     "out_holds_the_graph": ([*SMALL, "--graph", "{D}/inputs/ring.edges", "--out", "{D}/inputs"], ["did not write"]),
     "out_victim": ([*SMALL, "--out", "{D}/victim"], ["did not write"]),
+    "out_forged_manifest": ([*SMALL, "--out", "{D}/forged"], ["did not write"]),
     "out_dot": ([*SMALL, "--out", "."], ["did not write"]),
     "out_root": ([*SMALL, "--out", "/"], ["names no folder"]),
     "out_empty": ([*SMALL, "--out", ""], ["--out is empty"]),
@@ -173,6 +178,7 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
     "out_symlink": ([*SMALL, "--out", "{D}/link_to_victim"], ["symbolic link"]),
     "out_results_with_notes": ([*SMALL, "--out", "{D}/results"], ["did not write"]),
     "out_read_only": ([*SMALL, "--out", "{D}/readonly/new"], ["not a writable folder"]),
+    "out_unwritable_even_for_root": ([*SMALL, "--out", "/proc/self/redcycle"], ["not a writable folder"]),
     # rerun
     "rerun_not_a_result": (["rerun", "{D}/victim"], ["holds no manifest of this tool"]),
 }
