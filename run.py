@@ -171,8 +171,8 @@ def _run_and_write(scenario, overrides, seed, graph_file, out, inputs, quiet) ->
         folder = write_results(model, scenario, out, seconds, inputs)
     except OutputFolderError as exc:
         return fail(str(exc))
-    except OSError as exc:
-        return fail(f"cannot write results to '{out}': {exc.strerror or exc}")
+    except (OSError, ValueError) as exc:  # a full disk, a name the file system refuses, ...
+        return fail(f"cannot write results to '{out}': {getattr(exc, 'strerror', None) or exc}")
     if not quiet:
         _print_summary(model, scenario, folder, seconds)
     return folder

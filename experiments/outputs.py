@@ -139,7 +139,8 @@ def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, s
         name = scenario.get("name", "custom")
         table = tidy_table(model, name)
         table.to_csv(tmp / "timeseries.csv", index=False)
-        table.to_parquet(tmp / "timeseries.parquet", index=False)
+        with open(tmp / "timeseries.parquet", "wb") as fh:  # a handle: pyarrow cannot open non-UTF-8 names
+            table.to_parquet(fh, index=False)
         rounds = model.rounds
         rounds.insert(0, "seed", model.seed)
         rounds.insert(0, "scenario", name)
@@ -149,7 +150,9 @@ def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, s
         title = f"{name} (seed {model.seed})"
         plot_rung_shares(table, model.rung_names, tmp / "rung_shares.png", title=title)
         plot_spiral(table, model.p["round_weeks"], tmp / "spiral.png", title=title)
-        with open(tmp / "summary.json", "w", encoding="utf-8") as fh:  # last: a folder with it is whole
+        # last: a folder with it is whole; a non-UTF-8 file name becomes a JSON escape (\udcff),
+        # which json.load reads back to the same name
+        with open(tmp / "summary.json", "w", encoding="utf-8", errors="backslashreplace") as fh:
             json.dump(summary(model, scenario, seconds, inputs), fh, indent=2, ensure_ascii=False, default=_jsonable)
         folders.put_in_place(tmp, out)
     except BaseException:

@@ -491,3 +491,14 @@ def test_without_renameat2_a_previous_result_is_still_replaced_whole(tmp_path, c
     (foreign / "notes.txt").write_text("mine\n")
     assert run_main([*SMALL, "--seed", "3", "--out", str(out), "--quiet"], tmp_path, capsys)[0] == 0
     assert not hidden.exists() and (foreign / "notes.txt").read_text() == "mine\n"
+
+
+def test_a_folder_name_that_is_not_utf8(tmp_path, capsys):
+    """A byte-string folder name (not UTF-8) is written, replaced and rerun like any other."""
+    out = tmp_path / os.fsdecode(b"r\xff")
+    for _ in range(2):
+        assert run_main([*SMALL, "--out", str(out), "--quiet"], tmp_path, capsys)[0] == 0
+        assert {p.name for p in out.iterdir()} == set(RESULT_FILES)
+    code, stdout, err = run_main(["rerun", str(out)], tmp_path, capsys)
+    assert code == 0 and "reproduced bit for bit" in stdout, err
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["command"][-2] == str(out)
