@@ -1,8 +1,9 @@
 """Memory a community needs, against the memory available: a clear refusal before any work.
 
-Measured (``benchmarks/README.md``; 100k and 400k residents, lazy agent objects): about 520 bytes
-per resident with the generated community's ~7 ties per resident, and about 2.1 kB more per
-resident when Mesa's agent objects and Network space are built. The estimate rounds these up.
+Measured as the growth of the peak resident memory (``ru_maxrss``) while building and running
+the default community: about 520 bytes per resident at 100k and 400k residents with the generated
+community's ~7 ties per resident and lazy agent objects, about 2.6 kB per resident at 40k with
+Mesa's agent objects and Network space built. The estimate rounds these up (docs/ODD.md §6).
 """
 
 from __future__ import annotations
