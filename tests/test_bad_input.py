@@ -502,3 +502,19 @@ def test_a_folder_name_that_is_not_utf8(tmp_path, capsys):
     code, stdout, err = run_main(["rerun", str(out)], tmp_path, capsys)
     assert code == 0 and "reproduced bit for bit" in stdout, err
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["command"][-2] == str(out)
+
+
+def test_memory_estimate_covers_what_a_community_uses():
+    """The refusal is worth something only if the estimate is not below the real use."""
+    code = textwrap.dedent("""
+        import resource, sys
+        from model import RedCycleModel
+        from model.memory import mean_degree, memory_needed
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        m = RedCycleModel(n_residents=200_000, rng=1, agent_objects="lazy").run(3)
+        used = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
+        print(used, memory_needed(200_000, mean_degree(m.p), False))
+    """)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    used, estimate = map(int, res.stdout.split())
+    assert used <= estimate <= 3 * used, (used, estimate)
