@@ -146,9 +146,12 @@ def cmd_run(args) -> int:
         out = check_target(args.out if args.out is not None else Path("results") / slug(scenario["name"]))
     except (ParameterError, OutputFolderError) as exc:
         return fail(str(exc))
+    try:
+        graph_record = file_record(args.graph) if args.graph and os.path.isfile(args.graph) else None
+    except OSError:
+        graph_record = None  # reading the graph says what is wrong with it, in one line
     inputs = {"command": ["run.py", *args.argv], "cwd": os.getcwd(),
-              "scenario_files": [file_record(f) for f in scenario["files"]],
-              "graph_file": file_record(args.graph) if args.graph and os.path.isfile(args.graph) else None}
+              "scenario_files": [file_record(f) for f in scenario["files"]], "graph_file": graph_record}
     return _run_and_write(scenario, overrides, seed, args.graph, out, inputs, args.quiet)
 
 
