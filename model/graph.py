@@ -361,7 +361,8 @@ def read_graph_file(path: str | os.PathLike) -> nx.Graph:
     if suffix not in GRAPH_SUFFIXES:
         raise GraphFileError(f"graph file '{path}' has unknown type '{suffix}'; allowed: {', '.join(GRAPH_SUFFIXES)}")
     if not os.path.isfile(path):
-        raise GraphFileError(f"graph file '{path}' not found")
+        what = "is not a regular file" if os.path.exists(path) else "not found"
+        raise GraphFileError(f"graph file '{path}' {what}; allowed: a GraphML, GML or edge-list file")
     try:
         if suffix == ".graphml":
             g = nx.read_graphml(path)

@@ -80,6 +80,7 @@ def make_sentinel(base: Path) -> Path:
         f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">{levels}]>'
         '<graphml><graph edgedefault="undirected"><node id="&lol9;"/><node id="b"/></graph></graphml>')
     (inp / "lonely.edges").write_text("# nothing\n")
+    (inp / "folder.edges").mkdir()
     (inp / "graph.json").write_text("{}")
     scen = {
         "empty.toml": "",
@@ -162,6 +163,7 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
     "graph_one_field": (["--steps", "2", "--graph", "{D}/inputs/one_field.edges"], ["line 2", "two node ids"]),
     "graph_not_utf8": (["--steps", "2", "--graph", "{D}/inputs/not_utf8.edges"], ["not_utf8.edges", "not valid"]),
     "graph_no_nodes": (["--steps", "2", "--graph", "{D}/inputs/lonely.edges"], ["0 node(s)"]),
+    "graph_is_a_folder": (["--steps", "2", "--graph", "{D}/inputs/folder.edges"], ["is not a regular file"]),
     "graph_unknown_type": (["--steps", "2", "--graph", "{D}/inputs/graph.json"], ["unknown type '.json'"]),
     "graph_disagrees_with_n": (["--steps", "2", "--graph", "{D}/inputs/ring.edges", "--set", "n_residents=5000"],
                                ["the graph has 20 nodes but n_residents = 5000"]),
