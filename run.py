@@ -5,20 +5,23 @@
     uv run run.py params                # every parameter: default, allowed values, unit, meaning
     uv run run.py scenarios             # the named scenarios and the question each answers
     uv run run.py app                   # the browser app on http://127.0.0.1:8765/
+    uv run run.py rerun results/red_microcycle   # the same run again from its summary.json
 
 Bad input (an unknown parameter or scenario, a value out of range, a malformed scenario or graph
-file, an unwritable output folder) prints one line saying what is wrong and what is allowed and
-exits with code 2, before anything is written.
+file, an output folder holding files this tool did not write) prints one line saying what is
+wrong and what is allowed and exits with code 2, before any work and before anything is written.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import time
 from pathlib import Path
 
-COMMANDS = ("run", "params", "scenarios", "app")
+COMMANDS = ("run", "params", "scenarios", "rerun", "app")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -37,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "With no command, runs 'run'.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", metavar="{run,params,scenarios,app}")
+    sub = parser.add_subparsers(dest="command", metavar="{" + ",".join(COMMANDS) + "}")
     run = sub.add_parser("run", help="run one scenario and write its results (the default command)",
                          description="Run one scenario and write timeseries.csv, timeseries.parquet, "
                                      "summary.json and rung_shares.png into the output folder.")
@@ -45,22 +48,34 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"a scenario name from scenarios/ or a path to a .toml file (default: {DEFAULT_SCENARIO})")
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
                      help="override one parameter (repeatable); 'run.py params' lists them")
-    run.add_argument("--steps", type=int, default=None, metavar="N",
+    run.add_argument("--steps", default=None, metavar="N",
                      help="weeks to simulate (default: the scenario's 'steps' parameter, 156 = 3 years)")
-    run.add_argument("--seed", type=int, default=1, metavar="S",
-                     help="random seed; parameters + seed determine the run exactly (default: 1)")
+    run.add_argument("--seed", default="1", metavar="S",
+                     help="random seed, an integer in [0, 2^63 - 1]; parameters + seed determine the run exactly "
+                          "(default: 1)")
     run.add_argument("--graph", default=None, metavar="FILE",
                      help="use this graph instead of generating a community: GraphML (.graphml), GML (.gml) "
                           "or an edge list (.edgelist .edges .txt .csv .tsv: two node ids a line)")
     run.add_argument("--out", default=None, metavar="DIR",
-                     help="output folder (default: results/<scenario>); replaced whole when the run is done")
+                     help="output folder (default: results/<scenario name as a folder name>); a previous result "
+                          "of this tool there is replaced whole when the run is done, anything else is refused")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     parser.epilog = ("The options of 'run' (the default command):\n"
                      + run.format_help().split("options:", 1)[1].rstrip()
-                     + "\n\nExit codes: 0 done, 2 bad input (one line on stderr, nothing written).")
+                     + "\n\nExit codes: 0 done, 2 bad input (one line on stderr, nothing written), "
+                        "1 'rerun' did not reproduce the run.")
     for name, help_ in (("params", "list every parameter with its default, allowed values, unit and meaning"),
                         ("scenarios", "list the named scenarios and the question each answers")):
         sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".")
+    rerun = sub.add_parser("rerun", help="run again the run whose results are in DIR, from its summary.json, "
+                                         "and say whether it is reproduced bit for bit",
+                           description="Run again, from DIR/summary.json, the run whose results are in DIR (same "
+                                       "parameters, seed, scenario and graph files, checked by SHA-256), write "
+                                       "it to --out and compare its tables with DIR's byte for byte. Exit 0 "
+                                       "when identical, 1 when they differ, 2 when an input changed.")
+    rerun.add_argument("dir", metavar="DIR", help="a result folder of this tool")
+    rerun.add_argument("--out", default=None, metavar="DIR2", help="where to write the new run (default: DIR-rerun)")
+    rerun.add_argument("--quiet", action="store_true", help="print nothing but errors and the verdict")
     from app_server import add_app_parser
 
     add_app_parser(sub)
@@ -86,16 +101,36 @@ def cmd_params() -> int:
 
 
 def cmd_scenarios() -> int:
-    from model.scenarios import available_scenarios, read_scenario
+    """The good scenarios on stdout; each broken file named, with what is wrong, on stderr."""
+    from model.scenarios import ScenarioError, available_scenarios, read_scenario
 
     for name in available_scenarios():
-        s = read_scenario(name)
+        try:
+            s = read_scenario(name)
+        except ScenarioError as exc:
+            print(f"run.py: warning: scenario {name!r} is broken and left out: {exc}", file=sys.stderr)
+            continue
         print(f"{name}: {s['question']}")
     return 0
 
 
+def parse_seed(text: str, what: str = "--seed") -> int:
+    """A seed from the command line, read by the same rule as numbers in --set and TOML."""
+    from model.params import ParameterError, parse_value
+    from model.streams import SEED_MAX, check_seed
+
+    value = parse_value(str(text))
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ParameterError(f"{what} must be an integer in [0, {SEED_MAX}], got {text!r}")
+    return check_seed(value, what)
+
+
 def cmd_run(args) -> int:
-    from model.params import ParameterError, parse_assignment, validate
+    from experiments.folders import OutputFolderError, check_target, slug
+    from experiments.outputs import file_record
+    from model.params import PARAMS, ParameterError, parse_assignment, validate
     from model.scenarios import read_scenario
 
     # 1. everything is checked before anything is built or written
@@ -106,49 +141,99 @@ def cmd_run(args) -> int:
             name, value = parse_assignment(text)
             overrides[name] = value
         if args.steps is not None:
-            overrides["steps"] = args.steps
+            try:
+                overrides["steps"] = PARAMS["steps"].parse(args.steps)
+            except ParameterError as exc:
+                raise ParameterError(f"--steps: {exc}") from None
         validate(overrides)
-    except ParameterError as exc:
+        seed = parse_seed(args.seed)
+        out = check_target(args.out if args.out is not None else Path("results") / slug(scenario["name"]))
+    except (ParameterError, OutputFolderError) as exc:
         return fail(str(exc))
-    if args.seed < 0:
-        return fail(f"--seed must be a non-negative integer, got {args.seed}")
-    out = Path(args.out) if args.out else Path("results") / scenario["name"]
-    problem = _unwritable(out)
-    if problem:
-        return fail(problem)
+    try:
+        graph_record = file_record(args.graph) if args.graph and os.path.isfile(args.graph) else None
+    except OSError:
+        graph_record = None  # reading the graph says what is wrong with it, in one line
+    inputs = {"command": ["run.py", *args.argv], "cwd": os.getcwd(),
+              "scenario_files": [file_record(f) for f in scenario["files"]], "graph_file": graph_record}
+    return _run_and_write(scenario, overrides, seed, args.graph, out, inputs, args.quiet)
 
-    from model import GraphFileError, RedCycleModel, read_graph_file
+
+def _run_and_write(scenario, overrides, seed, graph_file, out, inputs, quiet) -> int | Path:
+    """Build (the model checks the graph against n_residents and the memory first), run, write."""
+    from experiments.folders import OutputFolderError
     from experiments.outputs import write_results
+    from model import GraphFileError, RedCycleModel, read_graph_file
+    from model.params import ParameterError
 
     try:
-        graph = read_graph_file(args.graph) if args.graph else None
+        graph = read_graph_file(graph_file) if graph_file else None
         started = time.perf_counter()
-        model = RedCycleModel(graph=graph, rng=args.seed, **overrides)
+        model = RedCycleModel(graph=graph, rng=seed, **overrides)
     except (GraphFileError, ParameterError) as exc:
         return fail(str(exc))
     model.run()
     seconds = time.perf_counter() - started
     try:
-        folder = write_results(model, scenario, out, seconds)
-    except OSError as exc:
-        return fail(f"cannot write results to '{out}': {exc.strerror or exc}")
-    if not args.quiet:
+        folder = write_results(model, scenario, out, seconds, inputs)
+    except OutputFolderError as exc:
+        return fail(str(exc))
+    except (OSError, ValueError) as exc:  # a full disk, a name the file system refuses, ...
+        return fail(f"cannot write results to '{out}': {getattr(exc, 'strerror', None) or exc}")
+    if not quiet:
         _print_summary(model, scenario, folder, seconds)
+    return folder
+
+
+def cmd_rerun(args) -> int:
+    """The run recorded in DIR/summary.json again, compared with DIR byte for byte."""
+    from experiments.folders import OutputFolderError, check_target
+    from experiments.outputs import file_record, versions
+    from model.params import ParameterError, validate
+
+    folder = Path(args.dir)
+    try:
+        manifest = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or manifest.get("tool") != "redcycle":
+            raise ValueError
+        params, seed = manifest["parameters"], manifest["seed"]
+        recorded = list(manifest["scenario_files"]) + ([manifest["graph_file"]] if manifest["graph_file"] else [])
+    except (OSError, ValueError, KeyError, TypeError):
+        return fail(f"'{folder}' holds no manifest of this tool that records its inputs (summary.json with "
+                    "scenario_files and graph_file); allowed: a result folder written by run.py")
+    for rec in recorded:
+        try:
+            now = file_record(rec["path"])["sha256"]
+        except OSError:
+            return fail(f"input file '{rec['path']}' of the run in '{folder}' is gone; allowed: the same file")
+        if now != rec["sha256"]:
+            return fail(f"input file '{rec['path']}' changed since the run in '{folder}' (SHA-256 was "
+                        f"{rec['sha256'][:12]}…, is {now[:12]}…); allowed: the file as it was")
+    try:
+        validate(params)
+        seed = parse_seed(str(seed), "the recorded seed")
+        out = check_target(args.out if args.out is not None else folder.with_name(folder.name + "-rerun"))
+    except (ParameterError, OutputFolderError) as exc:
+        return fail(str(exc))
+    if out == folder.resolve():
+        return fail(f"--out '{args.out}' is the folder being reproduced; allowed: another folder")
+    scenario = {"name": manifest.get("scenario"), "question": manifest.get("question", ""),
+                "path": manifest.get("scenario_file"), "files": [r["path"] for r in manifest["scenario_files"]]}
+    inputs = {"command": ["run.py", *args.argv], "cwd": os.getcwd(), "scenario_files": manifest["scenario_files"],
+              "graph_file": manifest["graph_file"]}
+    graph_file = manifest["graph_file"]["path"] if manifest["graph_file"] else None
+    result = _run_and_write(scenario, params, seed, graph_file, out, inputs, args.quiet)
+    if isinstance(result, int):
+        return result
+    compared = ("timeseries.csv", "rounds.csv")
+    differ = [f for f in compared if (folder / f).read_bytes() != (result / f).read_bytes()]
+    changed = sorted(k for k, v in versions().items() if manifest.get("versions", {}).get(k) != v)
+    note = f" (package versions differ: {', '.join(changed)})" if changed else ""
+    if differ:
+        print(f"not reproduced: {', '.join(differ)} differ between '{folder}' and '{result}'{note}")
+        return 1
+    print(f"reproduced bit for bit: {', '.join(compared)} in '{result}' are identical to '{folder}'{note}")
     return 0
-
-
-def _unwritable(out: Path) -> str | None:
-    """Why ``out`` cannot be written (None when it can): checked before the run starts."""
-    import os
-
-    if out.exists() and not out.is_dir():
-        return f"--out '{out}' exists and is not a folder; allowed: a folder path"
-    parent = out.parent if not out.exists() else out
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        return f"cannot write results to '{out}': '{parent}' is not a writable folder"
-    return None
 
 
 def _print_summary(model, scenario, folder: Path, seconds: float) -> None:
@@ -176,23 +261,43 @@ def _print_summary(model, scenario, folder: Path, seconds: float) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets an escape
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        from model.params import closest
+
+        return fail(f"unknown command {argv[0]!r} (did you mean {closest(argv[0], COMMANDS, 1)[0]!r}?); "
+                    f"allowed: {', '.join(COMMANDS)} (no command means run)")
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
         argv.insert(0, "run")
     args = build_parser().parse_args(argv)
-    match args.command:
-        case "run":
-            return cmd_run(args)
-        case "params":
-            return cmd_params()
-        case "scenarios":
-            return cmd_scenarios()
-        case "app":
-            from app_server import serve
+    args.argv = argv
+    try:
+        match args.command:
+            case "run":
+                result = cmd_run(args)
+            case "params":
+                result = cmd_params()
+            case "scenarios":
+                result = cmd_scenarios()
+            case "rerun":
+                result = cmd_rerun(args)
+            case "app":
+                from app_server import serve
 
-            return serve(args.host, args.port)
-        case other:
-            return fail(f"unknown command {other!r}; allowed: {', '.join(COMMANDS)}")
+                result = serve(args.host, args.port)
+            case other:
+                return fail(f"unknown command {other!r}; allowed: {', '.join(COMMANDS)}")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left (run.py params | head): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        fail("interrupted; nothing was written (a previous result, if any, is as it was)")
+        return 130
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":

@@ -12,18 +12,20 @@ Every output folder holds:
 * ``rung_shares.png``: the share of residents on each rung over time;
 * ``spiral.png``: the participation index on a polar clock of the round's six phases.
 
-The folder is written under a temporary name and renamed into place, so a failure never leaves a
-half-written result.
+The folder is written under a temporary name beside the target and put in place by one atomic
+rename; a folder is replaced only when it holds a previous result of this tool and nothing else
+(:mod:`experiments.folders`), so a failure or a kill never leaves a half-written result and never
+deletes anything else.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
 import shutil
 import subprocess
-import tempfile
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -33,6 +35,8 @@ import numpy as np
 import pandas as pd
 
 from model.params import DEFAULTS
+
+from . import folders
 
 PACKAGES = ("mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "matplotlib")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -85,8 +89,20 @@ def _jsonable(x):
     raise TypeError(f"not JSON serialisable: {type(x).__name__}")
 
 
-def summary(model, scenario: dict[str, Any], seconds: float) -> dict[str, Any]:
+def file_record(path: str | os.PathLike) -> dict[str, str]:
+    """An input file as the manifest records it: its absolute path and the SHA-256 of its bytes."""
+    with open(path, "rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    return {"path": os.path.abspath(path), "sha256": digest}
+
+
+def summary(model, scenario: dict[str, Any], seconds: float, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The manifest: what was run (command, input files with their hashes, every parameter, seed) and
+    what came out; ``run.py rerun`` reproduces a run from it."""
     return {
+        "tool": folders.TOOL,
+        "files": list(folders.RESULT_FILES),
+        **(inputs or {}),
         "scenario": scenario.get("name"),
         "question": scenario.get("question", ""),
         "scenario_file": scenario.get("path"),
@@ -107,38 +123,41 @@ def summary(model, scenario: dict[str, Any], seconds: float) -> dict[str, Any]:
     }
 
 
-def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, seconds: float) -> Path:
-    """Write the run's outputs into ``out_dir`` (replacing it whole); return the folder."""
-    out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it owner-only; results should follow the umask
+def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, seconds: float,
+                  inputs: dict[str, Any] | None = None) -> Path:
+    """Write the run's outputs into ``out_dir``, replacing a previous result of this tool there
+    (never anything else: :func:`experiments.folders.check_target` refuses first); return the folder.
+
+    ``inputs`` adds the command line and input files (paths and SHA-256) to the manifest.
+    """
+    out = folders.check_target(out_dir)
+    made = folders.make_parents(out)
+    tmp = None
     try:
-        table = tidy_table(model, scenario.get("name", "custom"))
+        folders.clean_leftovers(out)
+        tmp = folders.temporary_folder(out)
+        name = scenario.get("name", "custom")
+        table = tidy_table(model, name)
         table.to_csv(tmp / "timeseries.csv", index=False)
-        table.to_parquet(tmp / "timeseries.parquet", index=False)
+        with open(tmp / "timeseries.parquet", "wb") as fh:  # a handle: pyarrow cannot open non-UTF-8 names
+            table.to_parquet(fh, index=False)
         rounds = model.rounds
         rounds.insert(0, "seed", model.seed)
-        rounds.insert(0, "scenario", scenario.get("name", "custom"))
+        rounds.insert(0, "scenario", name)
         rounds.to_csv(tmp / "rounds.csv", index=False)
-        with open(tmp / "summary.json", "w", encoding="utf-8") as fh:
-            json.dump(summary(model, scenario, seconds), fh, indent=2, ensure_ascii=False, default=_jsonable)
         from .plotting import plot_rung_shares, plot_spiral
 
-        title = f"{scenario.get('name', 'custom')} (seed {model.seed})"
+        title = f"{name} (seed {model.seed})"
         plot_rung_shares(table, model.rung_names, tmp / "rung_shares.png", title=title)
         plot_spiral(table, model.p["round_weeks"], tmp / "spiral.png", title=title)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        # last: a folder with it is whole; a non-UTF-8 file name becomes a JSON escape (\udcff),
+        # which json.load reads back to the same name
+        with open(tmp / "summary.json", "w", encoding="utf-8", errors="backslashreplace") as fh:
+            json.dump(summary(model, scenario, seconds, inputs), fh, indent=2, ensure_ascii=False, default=_jsonable)
+        folders.put_in_place(tmp, out)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None and tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        folders.remove_empty(made)
         raise
     return out

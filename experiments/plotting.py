@@ -41,6 +41,26 @@ def cjk_font() -> str | None:
     return None
 
 
+@functools.cache
+def _drawable() -> frozenset[int]:
+    """Code points the figures' fonts can draw (the CJK font, if any, and DejaVu Sans)."""
+    from matplotlib.ft2font import FT2Font
+
+    names = [n for n in (cjk_font(), "DejaVu Sans") if n]
+    points: set[int] = set()
+    for name in names:
+        path = font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=True)
+        points.update(FT2Font(path).get_charmap())
+    return frozenset(points)
+
+
+def drawable(text: str) -> str:
+    """``text`` with each character no installed font can draw replaced by '?' (no empty boxes,
+    no glyph warnings): a CJK scenario name shows in CJK with a CJK font, as '?' without one."""
+    points = _drawable()
+    return "".join(c if ord(c) in points or c.isspace() else "?" for c in text)
+
+
 def label(key: str) -> str:
     zh, en = RUNG_LABELS.get(key, ("", key))
     return f"{zh} {en}" if cjk_font() and zh else en
@@ -59,7 +79,7 @@ def plot_rung_shares(table, rung_names, path, title: str = "") -> None:
         ax.set_ylabel("居民比例 share of residents" if font else "share of residents")
         ax.set_ylim(0, 1)
         ax.set_xlim(table["week"].min(), max(1, table["week"].max()))
-        ax.set_title(title)
+        ax.set_title(drawable(title))
         ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, reverse=True)
         fig.tight_layout()
         fig.savefig(path)
@@ -101,7 +121,7 @@ def plot_spiral(table, round_weeks: int, path, title: str = "", outcome: str = "
         ax.set_ylim(0, max(0.05, float(values.max()) * 1.1))
         ax.set_rlabel_position(200)  # radial labels between two phase labels
         ax.tick_params(axis="y", labelsize=7)
-        ax.set_title(title or ("参与指数螺旋 participation spiral" if font else "participation spiral"), pad=18)
+        ax.set_title(drawable(title) or ("参与指数螺旋 participation spiral" if font else "participation spiral"), pad=18)
         fig.tight_layout()
         fig.savefig(path)
         plt.close(fig)

@@ -22,10 +22,13 @@ Mesa's ``Network`` space; users can load their own graph instead (:func:`read_gr
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+
+from .params import ParameterError
 
 CATEGORY_NAMES: tuple[str, ...] = ("none", "in_service", "retired", "mobile")
 """Party-member categories, indexed by the ``party_category`` code (0 = not a member)."""
@@ -35,8 +38,15 @@ EDGE_LIST_SUFFIXES = (".edgelist", ".edges", ".txt", ".csv", ".tsv")
 GRAPH_SUFFIXES = (".graphml", ".gml") + EDGE_LIST_SUFFIXES
 
 
-class GraphFileError(ValueError):
-    """A graph file that is missing, unreadable or malformed (a one-line message)."""
+class GraphFileError(ParameterError):
+    """A graph (file or object) that is missing, unreadable or malformed (a one-line message)."""
+
+
+GROUP_ID_RANGE = (-1, 2**31 - 1)
+"""Allowed values of the integer node attributes (household, building, compound, branch); -1 = unknown."""
+EDGE_LIST_HEADERS = (("source", "target"), ("from", "to"), ("src", "dst"), ("node1", "node2"))
+"""First lines of an edge list read as a header (case-insensitive); any other words are node ids."""
+_CANONICAL_INT = re.compile(r"0|-?[1-9][0-9]*")
 
 
 @dataclass
@@ -258,14 +268,23 @@ def generate_community(n_residents: int, rng: np.random.Generator, *, household_
                      category, branch)
 
 
-def _node_int(data: list[dict], key: str) -> np.ndarray | None:
+def _node_int(data: list[dict], key: str, order: list) -> np.ndarray | None:
+    """The integer attribute ``key`` of every node (None if some node lacks it), checked exactly."""
     vals = [d.get(key) for d in data]
     if any(x is None for x in vals):
         return None
-    try:
-        return np.asarray([int(x) for x in vals], dtype=np.int32)
-    except (TypeError, ValueError):
-        raise GraphFileError(f"node attribute '{key}' must be an integer on every node") from None
+    lo, hi = GROUP_ID_RANGE
+    out = np.empty(len(vals), dtype=np.int32)
+    for i, x in enumerate(vals):
+        if isinstance(x, str) and _CANONICAL_INT.fullmatch(x.strip()):
+            x = int(x)
+        elif isinstance(x, float | np.floating) and float(x).is_integer():
+            x = int(x)
+        if isinstance(x, bool | np.bool_) or not isinstance(x, int | np.integer) or not lo <= x <= hi:
+            raise GraphFileError(f"node attribute '{key}' = {x!r} on node {order[i]!r}; "
+                                 f"allowed: an integer in [{lo}, {hi}] on every node")
+        out[i] = x
+    return out
 
 
 def community_from_networkx(graph: nx.Graph, rng: np.random.Generator, *, party_member_share: float = 0.07,
@@ -273,15 +292,17 @@ def community_from_networkx(graph: nx.Graph, rng: np.random.Generator, *, party_
                             branch_size_max: int = 50) -> Community:
     """A :class:`Community` from a user's networkx graph; every node becomes a resident.
 
-    Directed graphs are read as undirected, self-loops and repeated ties are dropped. Nodes that
-    are not exactly the integers 0..n-1 are renumbered in sorted order (insertion order if the
-    labels cannot be sorted); the original labels are kept in ``Community.labels``. Node
+    Directed graphs are read as undirected, self-loops and repeated ties are dropped (once, here:
+    the Mesa agents then see the same neighbours, ``RedCycleModel.graph``). Node ids are labels,
+    never merged: nodes that are not exactly the integers 0..n-1 are renumbered in sorted order
+    (insertion order if the labels cannot be sorted); the labels are kept in ``Community.labels``. Node
     attributes ``household``, ``building``, ``compound``, ``branch`` (integers), ``party_member``
     (bool) and ``party_category`` (in_service, retired, mobile) are used where every node has
     them; without ``party_member`` on any node, members are drawn at ``party_member_share``.
     """
     if not isinstance(graph, nx.Graph):
-        raise GraphFileError(f"graph must be a networkx graph, got {type(graph).__name__}")
+        raise GraphFileError(f"graph must be a networkx graph, got {type(graph).__name__}; "
+                             "allowed: a networkx Graph, DiGraph, MultiGraph or MultiDiGraph")
     n = graph.number_of_nodes()
     if n < 2:
         raise GraphFileError(f"graph has {n} node(s); allowed: at least 2")
@@ -300,7 +321,7 @@ def community_from_networkx(graph: nx.Graph, rng: np.random.Generator, *, party_
     v = np.fromiter((index[b] for _, b in graph.edges()), dtype=np.int64, count=m)
     indptr, indices = csr_from_ties(n, u, v)
     minus = np.full(n, -1, dtype=np.int32)
-    groups = {k: _node_int(data, k) for k in ("household", "building", "compound", "branch")}
+    groups = {k: _node_int(data, k, order) for k in ("household", "building", "compound", "branch")}
     household, building, compound, branch = (minus.copy() if a is None else a for a in groups.values())
     if any("party_member" in d for d in data):
         member = np.asarray([_truthy(d.get("party_member", False)) for d in data], dtype=bool)
@@ -340,7 +361,8 @@ def read_graph_file(path: str | os.PathLike) -> nx.Graph:
     if suffix not in GRAPH_SUFFIXES:
         raise GraphFileError(f"graph file '{path}' has unknown type '{suffix}'; allowed: {', '.join(GRAPH_SUFFIXES)}")
     if not os.path.isfile(path):
-        raise GraphFileError(f"graph file '{path}' not found")
+        what = "is not a regular file" if os.path.exists(path) else "not found"
+        raise GraphFileError(f"graph file '{path}' {what}; allowed: a GraphML, GML or edge-list file")
     try:
         if suffix == ".graphml":
             g = nx.read_graphml(path)
@@ -357,27 +379,38 @@ def read_graph_file(path: str | os.PathLike) -> nx.Graph:
         raise GraphFileError(f"graph file '{path}' is not valid {suffix[1:]}: {reason[:200]}") from None
     if g.number_of_nodes() < 2:
         raise GraphFileError(f"graph file '{path}' has {g.number_of_nodes()} node(s); allowed: at least 2")
-    if all(isinstance(v, str) and _is_int(v) for v in g.nodes):  # GraphML ids are text: "10" is node 10
-        g = nx.relabel_nodes(g, {v: int(v) for v in g.nodes})
+    if all(isinstance(v, str) and _CANONICAL_INT.fullmatch(v) for v in g.nodes):
+        g = nx.relabel_nodes(g, {v: int(v) for v in g.nodes})  # GraphML ids are text: "10" is node 10
     return g
 
 
-def _is_int(text: str) -> bool:
-    return text.lstrip("-").isdigit()
-
-
 def _read_edge_list(path: str) -> nx.Graph:
-    g = nx.Graph()
-    edges = []
+    """Ties as given; ids are integers only when every id is one written plainly (``7``, not
+    ``07`` or ``+7``), else every id is a text label, so no two ids are ever merged."""
+    edges: list[tuple[str, str]] = []
+    first = None
+    header = False
     with open(path, encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             text = line.strip()
             if not text or text.startswith("#"):
                 continue
-            fields = text.replace(",", " ").split()
+            fields = [f.strip().strip('"') for f in text.replace("\t", " ").replace(",", " ").split()]
             if len(fields) < 2:
                 raise GraphFileError(f"graph file '{path}' line {lineno}: expected two node ids, got {text[:80]!r}")
-            a, b = (int(f) if _is_int(f) else f for f in fields[:2])
-            edges.append((a, b))
+            if first is None:
+                first = lineno
+                header = tuple(f.lower() for f in fields[:2]) in EDGE_LIST_HEADERS
+                if header:
+                    continue
+            edges.append((fields[0], fields[1]))
+    plain = [bool(_CANONICAL_INT.fullmatch(a) and _CANONICAL_INT.fullmatch(b)) for a, b in edges]
+    if not header and len(edges) > 1 and not plain[0] and all(plain[1:]):
+        raise GraphFileError(f"graph file '{path}' line {first}: {' '.join(edges[0])!r} looks like a header "
+                             "(every other line holds integer ids); allowed header lines: "
+                             f"{', '.join(','.join(h) for h in EDGE_LIST_HEADERS)}, or start it with #")
+    if all(plain):
+        edges = [(int(a), int(b)) for a, b in edges]
+    g = nx.Graph()
     g.add_edges_from(edges)
     return g

@@ -79,11 +79,15 @@ class RedCycleModel(mesa.Model):
                  initially_active: Sequence[int] | None = None, rng: Any = None, **params: Any):
         per_resident_threshold = None
         if threshold is not None and np.ndim(threshold) > 0:
-            per_resident_threshold = np.asarray(threshold, dtype=np.float64)
+            try:
+                per_resident_threshold = np.asarray(threshold, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise ParameterError("threshold must be one number or one number per resident") from None
         else:
             params["threshold"] = threshold
         self.p: dict[str, Any] = schema.validate(params)
         self.seed = resolve_seed(rng)
+        _check_graph_and_size(graph, params.get("n_residents"), self.p)
         super().__init__(rng=self.seed)
         self._build_community(graph)
         self._build_state(per_resident_threshold, initially_active)
@@ -133,7 +137,11 @@ class RedCycleModel(mesa.Model):
 
     def _build_agents_if_eager(self, graph: nx.Graph | None) -> None:
         """Mesa's Network space and one agent object per resident: now, or on first use."""
-        self._graph: nx.Graph | None = graph if graph is not None and self.community.labels is None else None
+        # the user's graph serves Mesa's Network only when it is already what the simulation uses:
+        # undirected, no repeated ties, no self-loops, nodes 0..n-1 (else the community's own graph)
+        simple = graph is not None and not graph.is_directed() and not graph.is_multigraph() \
+            and nx.number_of_selfloops(graph) == 0
+        self._graph: nx.Graph | None = graph if simple and self.community.labels is None else None
         self._space = None
         self._residents: list[Resident] | None = None
         match self.p["agent_objects"]:
@@ -200,18 +208,23 @@ class RedCycleModel(mesa.Model):
         st.last_volunteered[:] = np.where(st.rung == top, 0, -1)
 
     def _node_ids(self, nodes: Sequence) -> np.ndarray:
+        """Row indices of ``initially_active``: labels of a labelled graph, else integer ids 0..n-1."""
         labels = self.community.labels
         n = self.community.n
+        if isinstance(nodes, str | bytes) or not hasattr(nodes, "__iter__"):
+            raise ParameterError(f"initially_active must be a list of node ids, got {nodes!r}")
+        nodes = list(nodes)
         if labels is not None:
             index = {label: i for i, label in enumerate(labels)}
             missing = [x for x in nodes if x not in index]
             if missing:
                 raise ParameterError(f"initially_active names unknown node {missing[0]!r}")
             return np.asarray([index[x] for x in nodes], dtype=np.int64)
-        ids = np.asarray(list(nodes), dtype=np.int64)
-        if ids.size and (ids.min() < 0 or ids.max() >= n):
-            raise ParameterError(f"initially_active has node id out of range; allowed: 0..{n - 1}")
-        return ids
+        for x in nodes:
+            if isinstance(x, bool | np.bool_) or not isinstance(x, int | np.integer) or not 0 <= x < n:
+                raise ParameterError(f"initially_active names node {x!r}, not a node id or out of range; "
+                                     f"allowed: integer node ids 0..{n - 1}")
+        return np.asarray(nodes, dtype=np.int64)
 
     # ---------------------------------------------------------------- Mesa layer -----------
     @property
@@ -319,7 +332,11 @@ class RedCycleModel(mesa.Model):
         With ``until_stable``, stop early once no resident has changed rung for
         ``stable_window`` weeks in a row (then ``running`` is False).
         """
-        steps = self.p["steps"] if steps is None else int(steps)
+        # the same check as the 'steps' parameter: an integer in range (2.9 and -5 are errors)
+        steps = self.p["steps"] if steps is None else schema.PARAMS["steps"].check(
+            int(steps) if isinstance(steps, np.integer) else steps)
+        if not isinstance(until_stable, bool | np.bool_):
+            raise ParameterError(f"run(until_stable=...) must be true or false, got {until_stable!r}")
         for _ in range(steps):
             self.step()
             if until_stable and self._quiet_weeks >= self.p["stable_window"]:
@@ -339,6 +356,27 @@ class RedCycleModel(mesa.Model):
 
     def final_outcomes(self) -> dict[str, float]:
         return {k: (float(v) if isinstance(v, float | np.floating) else int(v)) for k, v in self.outcomes.items()}
+
+
+def _check_graph_and_size(graph, n_residents, p: dict[str, Any]) -> None:
+    """Before any work: ``graph`` is a networkx graph agreeing with an explicit ``n_residents``, and
+    the community fits in the memory available."""
+    from .graph import GraphFileError
+    from .memory import check_memory, mean_degree
+
+    if graph is None:
+        n, degree = p["n_residents"], mean_degree(p)
+    else:
+        if not isinstance(graph, nx.Graph):
+            raise GraphFileError(f"graph must be a networkx graph, got {type(graph).__name__}; "
+                                 "allowed: a networkx Graph, DiGraph, MultiGraph or MultiDiGraph")
+        n = graph.number_of_nodes()
+        if n_residents is not None and n_residents != n:
+            raise ParameterError(f"the graph has {n:,} nodes but n_residents = {n_residents!r}; "
+                                 f"allowed: leave n_residents out or set it to {n}")
+        degree = 2 * graph.number_of_edges() / max(n, 1)
+    eager = p["agent_objects"] == "eager" or (p["agent_objects"] == "auto" and n <= EAGER_AGENT_LIMIT)
+    check_memory(n, degree, eager)
 
 
 def _beta(rng: np.random.Generator, mean: float, kappa: float, size) -> np.ndarray:

@@ -69,7 +69,7 @@ class Param:
                     raise ParameterError(f"{where} must be an integer, got {value!r}; allowed: {self.allowed()}")
                 value = int(value)
             case "float" | "float?":
-                if value is None and self.kind == "float?":
+                if self.kind == "float?" and (value is None or (isinstance(value, str) and value.lower() == "none")):
                     return None
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     raise ParameterError(f"{where} must be a number, got {value!r}; allowed: {self.allowed()}")
@@ -79,43 +79,35 @@ class Param:
             case _:
                 raise AssertionError(f"unknown parameter kind {self.kind!r}")
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
-            unit = f" {self.unit}" if self.unit else ""
-            raise ParameterError(f"{where} = {value!r}{unit} is out of range; allowed: {self.allowed()}")
+            unit = f" ({self.unit})" if self.unit and self.unit != "0-1" else ""
+            raise ParameterError(f"{where} = {value!r} is out of range {_fmt(self.low)}–{_fmt(self.high)}{unit}; "
+                                 f"allowed: {self.allowed()}")
         return value
 
     def parse(self, text: str) -> Any:
-        """Parse a command-line string (``--set name=value``) into this parameter's type."""
+        """Parse a command-line string (``--set name=value``) into this parameter's type.
+
+        One rule for the command line and scenario files: the text is read as a TOML value
+        (``1e3``, ``1_000``, ``true``, ``"eager"``), a bare word as a string, then checked as in
+        a scenario file; ``none`` stands for no value where a parameter allows one.
+        """
         t = text.strip()
-        match self.kind:
-            case "bool":
-                low = t.lower()
-                if low in ("true", "1", "yes", "on"):
-                    return True
-                if low in ("false", "0", "no", "off"):
-                    return False
-                raise ParameterError(f"parameter '{self.name}' must be true or false, got {text!r}")
-            case "choice":
-                return self.check(t)
-            case "int":
-                try:
-                    value = int(t)
-                except ValueError:
-                    raise ParameterError(
-                        f"parameter '{self.name}' must be an integer, got {text!r}; allowed: {self.allowed()}"
-                    ) from None
-                return self.check(value)
-            case "float" | "float?":
-                if self.kind == "float?" and t.lower() in ("none", "null", ""):
-                    return None
-                try:
-                    value = float(t)
-                except ValueError:
-                    raise ParameterError(
-                        f"parameter '{self.name}' must be a number, got {text!r}; allowed: {self.allowed()}"
-                    ) from None
-                return self.check(value)
-            case _:
-                raise AssertionError(f"unknown parameter kind {self.kind!r}")
+        if self.kind == "float?" and t.lower() in ("none", "null"):
+            return None
+        return self.check(parse_value(t))
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value read with TOML's grammar (as in scenario files); a bare word is a string."""
+    import tomllib
+
+    t = text.strip()
+    if "\n" in t or "\r" in t or "#" in t or "=" in t:
+        return t
+    try:
+        return tomllib.loads(f"v = {t}")["v"]
+    except tomllib.TOMLDecodeError:
+        return t
 
 
 def _fmt(x: float | None) -> str:
@@ -598,11 +590,15 @@ NEED_CATEGORIES: tuple[str, ...] = ("elder_care", "medical_care", "hardship_reli
 """Need categories; the first three are the largest unmet needs in the China Social Survey 2021."""
 
 
+def closest(name: str, known, n: int = 3) -> list[str]:
+    """The ``n`` known names most like ``name``, closest first."""
+    return difflib.get_close_matches(str(name), sorted(known), n=n, cutoff=0.0)
+
+
 def unknown_name_error(name: str, known: list[str] | None = None, what: str = "parameter") -> ParameterError:
-    known = sorted(PARAMS) if known is None else sorted(known)
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return ParameterError(f"unknown {what} '{name}'{hint}; known: {', '.join(known)}")
+    close = [f"'{c}'" for c in closest(name, PARAMS if known is None else known)]
+    close = " or ".join([", ".join(close[:-1]), close[-1]] if len(close) > 1 else close)
+    return ParameterError(f"unknown {what} {str(name)!r}; did you mean {close}? (every {what}: run.py params)")
 
 
 def validate(overrides: dict[str, Any]) -> dict[str, Any]:

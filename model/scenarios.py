@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +27,20 @@ class ScenarioError(ParameterError):
     """A scenario that is missing, malformed or names unknown parameters (a one-line message)."""
 
 
+MAX_BASE_DEPTH = 32
+"""Longest chain of ``base`` entries a scenario may have."""
+
+
 def available_scenarios() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
 
 def scenario_path(name_or_path: str | os.PathLike) -> Path:
+    if not isinstance(name_or_path, str | os.PathLike):
+        raise ScenarioError(f"a scenario is named by a string, got {type(name_or_path).__name__} {name_or_path!r}")
     text = os.fspath(name_or_path)
+    if not isinstance(text, str) or not text.strip():
+        raise ScenarioError("empty scenario name; allowed: a scenario name from scenarios/ or a path to a .toml file")
     if text.endswith(".toml") or os.sep in text or "/" in text:
         path = Path(text)
         if not path.is_file():
@@ -39,22 +48,43 @@ def scenario_path(name_or_path: str | os.PathLike) -> Path:
         return path
     path = SCENARIO_DIR / f"{text}.toml"
     if not path.is_file():
-        raise ScenarioError(f"unknown scenario '{text}'; available: {', '.join(available_scenarios())} "
+        raise ScenarioError(f"unknown scenario {text!r}; available: {', '.join(available_scenarios())} "
                             "(or a path to a .toml file)")
     return path
 
 
+def _text(meta: dict, key: str, path: Path, default: str) -> str:
+    """A [scenario] entry that must be a one-line string."""
+    value = meta.get(key, default)
+    if not isinstance(value, str):
+        raise ScenarioError(f"scenario file '{path}': 'scenario.{key}' must be a string, got {value!r}")
+    if any(unicodedata.category(c).startswith("C") for c in value):
+        raise ScenarioError(f"scenario file '{path}': 'scenario.{key}' must be one line of text "
+                            f"without control characters, got {value[:80]!r}")
+    return value
+
+
 def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """The scenario's metadata and merged overrides: {"name", "question", "path", "parameters"}."""
+    """The scenario's metadata and merged overrides: {"name", "question", "path", "files", "parameters"}.
+
+    ``files`` lists the scenario file and the files of its ``base`` chain, the file itself first.
+    """
     path = scenario_path(name_or_path)
     if path.resolve() in _seen:
         raise ScenarioError(f"scenario '{path}' is its own base (a cycle of 'base' entries)")
+    if len(_seen) >= MAX_BASE_DEPTH:
+        raise ScenarioError(f"scenario file '{_seen[0]}' has a chain of 'base' entries longer than "
+                            f"{MAX_BASE_DEPTH}; allowed: at most {MAX_BASE_DEPTH}")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"scenario file '{path}' is not valid TOML: {exc}") from None
+        raise ScenarioError(f"scenario file '{path}' is not valid TOML: {str(exc).splitlines()[0]}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"scenario file '{path}' cannot be read: {exc}") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        raise ScenarioError(f"scenario file '{path}' cannot be read: {reason}") from None
+    if not data:
+        raise ScenarioError(f"scenario file '{path}' is empty; allowed: a [scenario] table (name, question, "
+                            "base) and a [parameters] table")
     extra = set(data) - _TOP_KEYS
     if extra:
         raise ScenarioError(f"scenario file '{path}' has unknown table '{sorted(extra)[0]}'; "
@@ -67,22 +97,28 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
         if key not in _META_KEYS:
             raise ScenarioError(f"scenario file '{path}' has unknown key 'scenario.{key}'; "
                                 f"allowed: {', '.join(sorted(_META_KEYS))}")
+    name = _text(meta, "name", path, path.stem)
+    question = _text(meta, "question", path, "")
+    for key in ("name_zh", "notes"):
+        _text(meta, key, path, "")
     merged: dict[str, Any] = {}
+    files = [str(path)]
     if "base" in meta:
-        merged.update(read_scenario(meta["base"], (*_seen, path.resolve()))["parameters"])
-    for name, value in overrides.items():
-        if name not in schema.PARAMS:
-            raise ScenarioError(f"scenario file '{path}': {schema.unknown_name_error(name)}")
+        base = read_scenario(_text(meta, "base", path, ""), (*_seen, path.resolve()))
+        merged.update(base["parameters"])
+        files += base["files"]
+    for key, value in overrides.items():
+        if key not in schema.PARAMS:
+            raise ScenarioError(f"scenario file '{path}': {schema.unknown_name_error(key)}")
         try:
-            merged[name] = schema.PARAMS[name].check(value)
+            merged[key] = schema.PARAMS[key].check(value)
         except ParameterError as exc:
             raise ScenarioError(f"scenario file '{path}': {exc}") from None
     try:
         schema.validate(merged)
     except ParameterError as exc:
         raise ScenarioError(f"scenario file '{path}': {exc}") from None
-    return {"name": meta.get("name", path.stem), "question": meta.get("question", ""),
-            "path": str(path), "parameters": merged}
+    return {"name": name, "question": question, "path": str(path), "files": files, "parameters": merged}
 
 
 def load_scenario(name_or_path: str | os.PathLike) -> dict[str, Any]:

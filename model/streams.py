@@ -13,6 +13,11 @@ import zlib
 
 import numpy as np
 
+from .params import ParameterError
+
+SEED_MAX = 2**63 - 1
+"""Largest seed: seeds are stored as 64-bit signed integers in the results (parquet, CSV)."""
+
 PARTS: tuple[str, ...] = ("graph", "initial", "ladder")
 """The engine's parts. Mechanisms add their own names."""
 
@@ -21,17 +26,22 @@ def resolve_seed(rng) -> int:
     """An integer seed from what a user passes as ``rng``: an int, None (fresh entropy) or a Generator."""
     match rng:
         case None:
-            return int(np.random.SeedSequence().entropy % (2**63))
-        case bool():
-            raise ValueError(f"rng must be an integer seed, None or a numpy Generator, got {rng!r}")
+            return int(np.random.SeedSequence().entropy % (SEED_MAX + 1))
+        case bool() | np.bool_():
+            raise ParameterError(f"rng must be an integer seed, None or a numpy Generator, got {rng!r}")
         case int() | np.integer():
-            if rng < 0:
-                raise ValueError(f"rng (the seed) must be a non-negative integer, got {rng}")
-            return int(rng)
+            return check_seed(int(rng))
         case np.random.Generator():
-            return int(rng.integers(2**63))
+            return int(rng.integers(SEED_MAX + 1))
         case _:
-            raise ValueError(f"rng must be an integer seed, None or a numpy Generator, got {type(rng).__name__}")
+            raise ParameterError(f"rng must be an integer seed, None or a numpy Generator, got {type(rng).__name__}")
+
+
+def check_seed(seed: int, what: str = "the seed") -> int:
+    """``seed`` if it is in [0, SEED_MAX], else a one-line ParameterError."""
+    if not 0 <= seed <= SEED_MAX:
+        raise ParameterError(f"{what} = {seed} is out of range; allowed: an integer in [0, {SEED_MAX}] (2^63 - 1)")
+    return seed
 
 
 def stream(seed: int, part: str) -> np.random.Generator:

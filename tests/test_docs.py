@@ -34,9 +34,17 @@ def test_readme_shows_the_two_commands():
     assert any("uv run pytest" in b for b in readme_blocks("bash"))
 
 
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory):
+    """One scratch folder for the README's commands, run in README order (``rerun`` reads the
+    results of the command before it); results land there, not in the repo."""
+    return tmp_path_factory.mktemp("readme")
+
+
 @pytest.mark.parametrize("command", readme_run_commands())
-def test_readme_command_runs(command, tmp_path):
-    """Each README command, run from a scratch folder (results land there, not in the repo)."""
+def test_readme_command_runs(command, scratch):
+    """Each README command, run from the scratch folder."""
+    tmp_path = scratch
     args = shlex.split(command)
     args = args[args.index("run.py") + 1:]
     args = [a.replace("{ROOT}", str(ROOT)) for a in args]

@@ -1,0 +1,524 @@
+"""Bad and hostile input, table-driven: every case ends in one line, exit code 2 (or the API's
+ParameterError), no traceback, and a sentinel folder tree byte-identical before and after.
+
+The sentinel tree stands for a user's disk: a git checkout, a folder of their own files, the
+graph and scenario files a run reads, and a previous result. Command-line cases run in this
+process through ``run.main`` (fast: no interpreter start-up each); the cases that need a real
+process (terminal encoding, a closed pipe, kills at several moments, concurrent runs) start one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import run as cli
+from experiments.folders import RESULT_FILES, slug
+from model import RedCycleModel
+from model.params import ParameterError
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ["--set", "n_residents=200", "--steps", "4"]
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file, folder and link under ``root`` with the SHA-256 of its bytes (or its target)."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        for name in sorted(dirnames + filenames):
+            p = Path(dirpath) / name
+            rel = str(p.relative_to(root))
+            if p.is_symlink():
+                out[rel] = "link:" + os.readlink(p)
+            elif p.is_dir():
+                out[rel] = "dir:" + oct(p.stat().st_mode)
+            else:
+                out[rel] = hashlib.sha256(p.read_bytes()).hexdigest() + oct(p.stat().st_mode)
+    return out
+
+
+def _graphml(nodes: list[str], edges: list[tuple[str, str]], attr: str = "") -> str:
+    key = '<key id="h" for="node" attr.name="household" attr.type="long"/>' if attr else ""
+    ns = "".join(f'<node id="{n}">{attr}</node>' for n in nodes)
+    es = "".join(f'<edge source="{a}" target="{b}"/>' for a, b in edges)
+    return (f'<?xml version="1.0"?><graphml xmlns="http://graphml.graphdrawing.org/xmlns">{key}'
+            f'<graph edgedefault="undirected">{ns}{es}</graph></graphml>')
+
+
+def make_sentinel(base: Path) -> Path:
+    """A user's disk in miniature."""
+    root = base / "disk"
+    (root / "checkout" / ".git" / "refs").mkdir(parents=True)
+    (root / "checkout" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (root / "checkout" / "analysis.py").write_text("print('mine')\n")
+    (root / "victim").mkdir()
+    (root / "victim" / "thesis.tex").write_text("\\documentclass{article}\n")
+    (root / "empty_name_victim").mkdir()
+    (root / "inputs").mkdir()
+    inp = root / "inputs"
+    (inp / "ring.edges").write_text("".join(f"{i} {(i + 1) % 20}\n" for i in range(20)))
+    (inp / "header_unknown.csv").write_text("a,b\n0,1\n1,2\n")
+    (inp / "one_field.edges").write_text("0 1\n2\n")
+    (inp / "not_utf8.edges").write_bytes(b"0 1\n\xff\xfe 2\n")
+    (inp / "broken.graphml").write_text('<?xml version="1.0"?><graphml><graph><node id="a"></graph>')
+    (inp / "huge_household.graphml").write_text(
+        _graphml(["0", "1", "2"], [("0", "1"), ("1", "2")], attr=f'<data key="h">{10**12}</data>'))
+    levels = "".join(f'<!ENTITY lol{k} "{f"&lol{k - 1};" * 10}">' for k in range(1, 10))
+    (inp / "bomb.graphml").write_text(  # a billion laughs
+        f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">{levels}]>'
+        '<graphml><graph edgedefault="undirected"><node id="&lol9;"/><node id="b"/></graph></graphml>')
+    (inp / "lonely.edges").write_text("# nothing\n")
+    (inp / "folder.edges").mkdir()
+    (inp / "graph.json").write_text("{}")
+    scen = {
+        "empty.toml": "",
+        "name_int.toml": "[scenario]\nname = 5\n",
+        "base_int.toml": "[scenario]\nbase = 5\n",
+        "question_table.toml": "[scenario]\nquestion = {a = 1}\n",
+        "name_newline.toml": '[scenario]\nname = "a\\nb"\n',
+        "unknown_key.toml": '[scenario]\nname = "x"\ncolour = "red"\n',
+        "unknown_param.toml": "[parameters]\nn_resident = 10\n",
+        "bad_value.toml": "[parameters]\norg_role = 1.5\n",
+        "bad_type.toml": '[parameters]\nn_residents = "many"\n',
+        "not_toml.toml": "[scenario\n",
+        "cycle_a.toml": f'[scenario]\nbase = "{inp}/cycle_b.toml"\n',
+        "cycle_b.toml": f'[scenario]\nbase = "{inp}/cycle_a.toml"\n',
+        "missing_base.toml": '[scenario]\nbase = "no_such_scenario"\n',
+    }
+    for name, text in scen.items():
+        (inp / name).write_text(text, encoding="utf-8")
+    (inp / "not_utf8.toml").write_bytes(b"[scenario]\nname = \"\xff\"\n")
+    for i in range(1200):  # a 1,200-long chain of bases
+        nxt = f'base = "{inp}/chain/{i + 1}.toml"\n' if i < 1199 else ""
+        (inp / "chain").mkdir(exist_ok=True)
+        (inp / "chain" / f"{i}.toml").write_text(f"[scenario]\n{nxt}")
+    forged = root / "forged"  # a manifest that lists a user's file: still not ours to replace
+    forged.mkdir()
+    (forged / "thesis.tex").write_text("years of work\n")
+    (forged / "summary.json").write_text(json.dumps({"tool": "redcycle", "files": ["thesis.tex", "summary.json"]}))
+    (root / "results").mkdir()
+    (root / "results" / "notes.txt").write_text("my notes\n")
+    (root / "file.txt").write_text("a file\n")
+    (root / "readonly").mkdir()
+    (root / "link_to_victim").symlink_to(root / "victim")
+    return root
+
+
+# case: (arguments, fragments of the error line); "{D}" is the sentinel root
+CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
+    # command line
+    "unknown_command": (["parms"], ["unknown command 'parms'", "did you mean 'params'", "run, params, scenarios"]),
+    "unknown_flag": ([*SMALL, "--bogus"], ["unrecognized arguments: --bogus"]),
+    "unknown_parameter": ([*SMALL, "--set", "n_resident=3"], ["unknown parameter 'n_resident'", "'n_residents'"]),
+    "set_without_value": ([*SMALL, "--set", "n_residents"], ["--set expects name=value"]),
+    "out_of_range": ([*SMALL, "--set", "org_role=1.5"], ["org_role", "= 1.5 is out of range 0–1"]),
+    "nan": ([*SMALL, "--set", "org_role=nan"], ["org_role", "finite"]),
+    "bool_for_number": ([*SMALL, "--set", "org_role=true"], ["org_role", "must be a number"]),
+    "number_for_bool": ([*SMALL, "--set", "convention_on=1"], ["convention_on", "true or false"]),
+    "bad_choice": ([*SMALL, "--set", "agent_objects=sometimes"], ["agent_objects", "allowed"]),
+    "steps_negative": (["--steps", "-5", "--set", "n_residents=200"], ["--steps", "out of range"]),
+    "steps_fraction": (["--steps", "2.9", "--set", "n_residents=200"], ["--steps", "must be an integer"]),
+    "steps_word": (["--steps", "abc"], ["--steps", "must be an integer"]),
+    "seed_2_64": ([*SMALL, "--seed", "18446744073709551616"], ["--seed", "out of range", "9223372036854775807"]),
+    "seed_negative": ([*SMALL, "--seed", "-1"], ["--seed", "out of range"]),
+    "seed_fraction": ([*SMALL, "--seed", "1.5"], ["--seed", "must be an integer"]),
+    "shares_exceed_one": ([*SMALL, "--set", "retired_share=0.8", "--set", "mobile_share=0.5"], ["exceed 1"]),
+    "too_big_for_memory": (["--set", "n_residents=5000000", "--steps", "1"], ["needs about", "GiB", "available"]),
+    # scenario files
+    "unknown_scenario": (["--scenario", "nosuch", *SMALL], ["unknown scenario 'nosuch'", "available:"]),
+    "scenario_empty": (["--scenario", "{D}/inputs/empty.toml"], ["{D}/inputs/empty.toml", "is empty"]),
+    "scenario_name_int": (["--scenario", "{D}/inputs/name_int.toml"], ["name_int.toml", "'scenario.name' must be a string"]),
+    "scenario_base_int": (["--scenario", "{D}/inputs/base_int.toml"], ["base_int.toml", "'scenario.base' must be a string"]),
+    "scenario_question_table": (["--scenario", "{D}/inputs/question_table.toml"], ["question_table.toml", "string"]),
+    "scenario_name_newline": (["--scenario", "{D}/inputs/name_newline.toml"], ["name_newline.toml", "one line"]),
+    "scenario_unknown_key": (["--scenario", "{D}/inputs/unknown_key.toml"], ["unknown key 'scenario.colour'"]),
+    "scenario_unknown_param": (["--scenario", "{D}/inputs/unknown_param.toml"], ["unknown_param.toml", "n_resident"]),
+    "scenario_bad_value": (["--scenario", "{D}/inputs/bad_value.toml"], ["bad_value.toml", "out of range 0–1"]),
+    "scenario_bad_type": (["--scenario", "{D}/inputs/bad_type.toml"], ["bad_type.toml", "must be an integer"]),
+    "scenario_not_toml": (["--scenario", "{D}/inputs/not_toml.toml"], ["not_toml.toml", "not valid TOML"]),
+    "scenario_not_utf8": (["--scenario", "{D}/inputs/not_utf8.toml"], ["not_utf8.toml", "cannot be read"]),
+    "scenario_cycle": (["--scenario", "{D}/inputs/cycle_a.toml"], ["its own base"]),
+    "scenario_deep_chain": (["--scenario", "{D}/inputs/chain/0.toml"], ["chain/0.toml", "longer than 32"]),
+    "scenario_missing_base": (["--scenario", "{D}/inputs/missing_base.toml"], ["unknown scenario 'no_such_scenario'"]),
+    "scenario_folder": (["--scenario", "{D}/victim/"], ["not found"]),
+    # graph files
+    "graph_missing": ([*SMALL, "--graph", "{D}/inputs/missing.graphml"], ["missing.graphml", "not found"]),
+    "graph_malformed": ([*SMALL, "--graph", "{D}/inputs/broken.graphml"], ["broken.graphml", "not valid graphml"]),
+    "graph_entity_bomb": (["--steps", "2", "--graph", "{D}/inputs/bomb.graphml"], ["bomb.graphml", "not valid graphml"]),
+    "graph_attribute_out_of_range": (["--steps", "2", "--graph", "{D}/inputs/huge_household.graphml"],
+                                     ["household", "1000000000000", "allowed: an integer in"]),
+    "graph_unknown_header": (["--steps", "2", "--graph", "{D}/inputs/header_unknown.csv"], ["looks like a header"]),
+    "graph_one_field": (["--steps", "2", "--graph", "{D}/inputs/one_field.edges"], ["line 2", "two node ids"]),
+    "graph_not_utf8": (["--steps", "2", "--graph", "{D}/inputs/not_utf8.edges"], ["not_utf8.edges", "not valid"]),
+    "graph_no_nodes": (["--steps", "2", "--graph", "{D}/inputs/lonely.edges"], ["0 node(s)"]),
+    "graph_is_a_folder": (["--steps", "2", "--graph", "{D}/inputs/folder.edges"], ["is not a regular file"]),
+    "graph_unknown_type": (["--steps", "2", "--graph", "{D}/inputs/graph.json"], ["unknown type '.json'"]),
+    "graph_disagrees_with_n": (["--steps", "2", "--graph", "{D}/inputs/ring.edges", "--set", "n_residents=5000"],
+                               ["the graph has 20 nodes but n_residents = 5000"]),
+    # output folders
+    "out_git_checkout": ([*SMALL, "--out", "{D}/checkout"], ["{D}/checkout", "did not write"]),
+    "out_holds_the_graph": ([*SMALL, "--graph", "{D}/inputs/ring.edges", "--out", "{D}/inputs"], ["did not write"]),
+    "out_victim": ([*SMALL, "--out", "{D}/victim"], ["did not write"]),
+    "out_forged_manifest": ([*SMALL, "--out", "{D}/forged"], ["did not write"]),
+    "out_dot": ([*SMALL, "--out", "."], ["did not write"]),
+    "out_root": ([*SMALL, "--out", "/"], ["names no folder"]),
+    "out_empty": ([*SMALL, "--out", ""], ["--out is empty"]),
+    "out_file": ([*SMALL, "--out", "{D}/file.txt"], ["not a folder"]),
+    "out_under_file": ([*SMALL, "--out", "{D}/file.txt/sub"], ["not a writable folder"]),
+    "out_symlink": ([*SMALL, "--out", "{D}/link_to_victim"], ["symbolic link"]),
+    "out_results_with_notes": ([*SMALL, "--out", "{D}/results"], ["did not write"]),
+    "out_read_only": ([*SMALL, "--out", "{D}/readonly/new"], ["not a writable folder"]),
+    "out_unwritable_even_for_root": ([*SMALL, "--out", "/proc/self/redcycle"], ["not a writable folder"]),
+    # rerun
+    "rerun_not_a_result": (["rerun", "{D}/victim"], ["holds no manifest of this tool"]),
+}
+
+
+@pytest.fixture(scope="module")
+def disk(tmp_path_factory):
+    root = make_sentinel(tmp_path_factory.mktemp("bad"))
+    (root / "readonly").chmod(0o555)
+    yield root
+    (root / "readonly").chmod(0o755)
+
+
+def run_main(argv: list[str], cwd: Path, capsys) -> tuple[int, str, str]:
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:  # argparse's own usage errors
+        code = exc.code
+    finally:
+        os.chdir(old)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line(code: int, out: str, err: str) -> str:
+    assert code == 2, (code, out, err)
+    assert out == ""
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert err.startswith("run.py: error: ") and "Traceback" not in err, err
+    return err.rstrip("\n")
+
+
+@pytest.mark.parametrize("name", sorted(CLI_CASES))
+def test_cli_bad_input(name, disk, capsys, monkeypatch):
+    if name == "out_read_only" and os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders")
+    monkeypatch.setenv("REDCYCLE_MEMORY_AVAILABLE", str(2**30))  # 1 GiB, whatever the machine has
+    args, fragments = CLI_CASES[name]
+    args = [a.replace("{D}", str(disk)) for a in args]
+    before = tree_digest(disk)
+    line = assert_one_line(*run_main(args, disk, capsys))
+    for fragment in fragments:
+        assert fragment.replace("{D}", str(disk)) in line, (fragment, line)
+    assert tree_digest(disk) == before
+
+
+def test_hostile_scenario_names_are_labels(disk, capsys, tmp_path):
+    """`name = "/abs/victim"`, `"../victim"` or `""` only label the run: the default folder is
+    results/<slug>, inside results/, and nothing else on the disk changes."""
+    names = {"/abs": str(disk / "victim"), "dotdot": "../victim", "empty": "", "dots": "..", "cjk": "测试/场景"}
+    before = tree_digest(disk)
+    for key, name in names.items():
+        path = tmp_path / f"{key}.toml"
+        path.write_text(f"[scenario]\nname = {json.dumps(name)}\n[parameters]\nn_residents = 200\nsteps = 2\n",
+                        encoding="utf-8")
+        code, out, err = run_main(["--scenario", str(path), "--quiet"], disk, capsys)
+        assert code == 0 and err == "", err
+        folder = disk / "results" / slug(name)
+        assert folder.parent == disk / "results" and {p.name for p in folder.iterdir()} == set(RESULT_FILES)
+        assert json.loads((folder / "summary.json").read_text(encoding="utf-8"))["scenario"] == name
+    after = tree_digest(disk)
+    new = {k for k in after if k not in before}
+    assert all(k.startswith("results/") and k != "results/notes.txt" for k in new)
+    assert {k: after[k] for k in before} == before
+    for folder in {slug(n) for n in names.values()}:
+        for p in (disk / "results" / folder).iterdir():
+            p.unlink()
+        (disk / "results" / folder).rmdir()
+    assert tree_digest(disk) == before
+
+
+def test_slug_never_escapes():
+    for name in ["", ".", "..", "../..", "/", "a/../b", "\\x\\", "..hidden", "-", "名" * 300, "a\x00b"]:
+        s = slug(name)
+        assert s and "/" not in s and "\\" not in s and ".." not in s and not s.startswith(".")
+        assert len(s) <= 80
+
+
+def test_scenarios_listing_names_broken_files(tmp_path, monkeypatch, capsys):
+    import model.scenarios as scenarios
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "good.toml").write_text('[scenario]\nquestion = "Fine?"\n')
+    (folder / "bad.toml").write_text("[scenario]\nname = 5\n")
+    (folder / "worse.toml").write_text("[scenario\n")
+    monkeypatch.setattr(scenarios, "SCENARIO_DIR", folder)
+    code, out, err = run_main(["scenarios"], tmp_path, capsys)
+    assert code == 0 and out == "good: Fine?\n"
+    lines = err.splitlines()
+    assert len(lines) == 2 and "'bad'" in lines[0] and "'worse'" in lines[1] and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ graphs taken exactly -------
+
+
+def test_graphml_ids_are_labels_never_merged(tmp_path):
+    ids = ["01", "050", "007", "-0", "1", "50", "7", "0", "--0", "²"]
+    path = tmp_path / "ids.graphml"
+    path.write_text(_graphml(ids, list(zip(ids, ids[1:]))))
+    from model import read_graph_file
+
+    m = RedCycleModel(graph=read_graph_file(path), rng=1, steps=1)
+    assert m.community.n == len(ids)
+    assert sorted(m.community.labels) == sorted(ids)
+    assert m.community.n_ties == len(ids) - 1
+
+
+def test_edge_list_header_is_recognised(tmp_path):
+    from model import read_graph_file
+
+    (tmp_path / "h.csv").write_text("source,target\n0,1\n1,2\n")
+    g = read_graph_file(tmp_path / "h.csv")
+    assert sorted(g.nodes) == [0, 1, 2] and g.number_of_edges() == 2
+
+
+def test_directed_and_self_loops_one_neighbourhood_for_agents_and_simulation():
+    for g in (nx.DiGraph([(0, 1), (1, 2), (2, 0), (3, 0), (1, 1)]), nx.MultiGraph([(0, 1), (0, 1), (2, 2), (2, 3)])):
+        m = RedCycleModel(graph=g, rng=1, agent_objects="eager")
+        c = m.community
+        for i in range(c.n):
+            sim = set(c.indices[c.indptr[i]:c.indptr[i + 1]].tolist())
+            mesa = {a.index for a in m.resident(i).neighbours()}
+            assert mesa == sim, (i, mesa, sim)
+
+
+# ------------------------------------------------------------------ the Python API -------------
+
+
+API_CASES = {
+    "initially_active_fraction": (lambda: RedCycleModel(n_residents=50, initially_active=[1.9], rng=1),
+                                  "initially_active names node 1.9"),
+    "initially_active_string": (lambda: RedCycleModel(n_residents=50, initially_active="12", rng=1),
+                                "must be a list of node ids"),
+    "initially_active_bool": (lambda: RedCycleModel(n_residents=50, initially_active=[True], rng=1), "True"),
+    "initially_active_unknown_label": (
+        lambda: RedCycleModel(graph=nx.relabel_nodes(nx.path_graph(3), str), initially_active=["9"], rng=1),
+        "unknown node '9'"),
+    "run_negative": (lambda: RedCycleModel(n_residents=50, rng=1).run(steps=-5), "out of range"),
+    "run_fraction": (lambda: RedCycleModel(n_residents=50, rng=1).run(steps=2.9), "must be an integer"),
+    "run_text": (lambda: RedCycleModel(n_residents=50, rng=1).run(steps="3"), "must be an integer"),
+    "run_until_stable_text": (lambda: RedCycleModel(n_residents=50, rng=1).run(1, until_stable="no"), "true or false"),
+    "graph_and_n_disagree": (lambda: RedCycleModel(graph=nx.path_graph(50), n_residents=5000, rng=1),
+                             "the graph has 50 nodes but n_residents = 5000"),
+    "graph_not_a_graph": (lambda: RedCycleModel(graph="ring.edges", rng=1), "must be a networkx graph"),
+    "graph_attribute_huge": (lambda: RedCycleModel(graph=_with_households(), rng=1), "household"),
+    "rng_negative": (lambda: RedCycleModel(n_residents=50, rng=-1), "out of range"),
+    "rng_too_big": (lambda: RedCycleModel(n_residents=50, rng=2**64), "out of range"),
+    "rng_float": (lambda: RedCycleModel(n_residents=50, rng=1.5), "rng must be"),
+    "unknown_keyword": (lambda: RedCycleModel(n_resident=50, rng=1), "did you mean 'n_residents'"),
+    "n_fraction": (lambda: RedCycleModel(n_residents=50.5, rng=1), "must be an integer"),
+    "threshold_text": (lambda: RedCycleModel(n_residents=50, threshold="x", rng=1), "threshold"),
+    "too_big_for_memory": (lambda: RedCycleModel(n_residents=5_000_000, rng=1), "needs about"),
+}
+
+
+def _with_households():
+    g = nx.path_graph(3)
+    nx.set_node_attributes(g, {0: 10**12, 1: 0, 2: 0}, "household")
+    return g
+
+
+@pytest.mark.parametrize("name", sorted(API_CASES))
+def test_api_bad_input(name, monkeypatch):
+    monkeypatch.setenv("REDCYCLE_MEMORY_AVAILABLE", str(2**30))
+    call, fragment = API_CASES[name]
+    with pytest.raises(ParameterError) as info:
+        call()
+    msg = str(info.value)
+    assert "\n" not in msg and fragment in msg, msg
+    assert isinstance(info.value, ValueError)
+
+
+def test_api_accepts_integral_values_like_the_cli():
+    m = RedCycleModel(n_residents=50.0, initially_active=[np.int64(3)], rng=np.int64(2))
+    assert m.community.n == 50 and m.state.rung[3] >= 1
+    assert m.run(steps=2.0).steps == 2
+
+
+# ------------------------------------------------------------------ real processes -------------
+
+
+def _proc(args, cwd, env=None, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "run.py"), *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, **(env or {})}, **kw)
+
+
+def test_any_terminal(tmp_path, capsys):
+    """A non-UTF-8 terminal gets readable output; a closed pipe is no error; CJK names draw without
+    glyph warnings, with the CJK font or without it; all exit 0."""
+    ascii_ = _proc(["params"], tmp_path, {"PYTHONIOENCODING": "ascii"})
+    assert ascii_.returncode == 0 and "Traceback" not in ascii_.stderr, ascii_.stderr
+    assert "n_residents" in ascii_.stdout and "\\u793e" in ascii_.stdout
+    piped = subprocess.run(f"'{sys.executable}' '{ROOT / 'run.py'}' params | head -1", shell=True, cwd=tmp_path,
+                           capture_output=True, text=True, timeout=300, executable="/bin/bash")
+    assert piped.stdout == "[community]\n" and piped.stderr == "", piped.stderr
+    cjk = tmp_path / "cjk.toml"
+    cjk.write_text('[scenario]\nname = "测试 🚀"\n[parameters]\nn_residents = 200\nsteps = 2\n', encoding="utf-8")
+    res = _proc(["--scenario", str(cjk), "--out", "no_font"], tmp_path, {"PYTHONIOENCODING": "ascii",
+                                                                         "REDCYCLE_NO_CJK": "1"})
+    assert res.returncode == 0 and res.stderr == "", res.stderr  # no glyph warnings, no encoding error
+    assert "\\u6d4b" in res.stdout
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, out, err = run_main(["--scenario", str(cjk), "--out", "font"], tmp_path, capsys)
+    assert code == 0 and err == "" and "测试" in out
+    assert not [w for w in caught if "Glyph" in str(w.message)]
+
+
+KILLER = textwrap.dedent("""
+    import os, signal, sys
+    sys.path.insert(0, {root!r})
+    import experiments.folders as folders, experiments.plotting as plotting, experiments.outputs as outputs
+    at = {at!r}
+    def die():
+        os.kill(os.getpid(), signal.SIGKILL)
+    if at == "while_writing":  # the figures come after the tables: a half-written folder
+        plotting.plot_spiral = lambda *a, **k: die()
+    elif at == "before_rename":
+        folders.put_in_place = lambda tmp, target: die()
+    elif at == "after_exchange":
+        original = folders._renameat2
+        def swap(src, dst, flags):
+            original(src, dst, flags)
+            if flags == folders._RENAME_EXCHANGE:
+                die()
+        folders._renameat2 = swap
+    import run
+    sys.exit(run.main({argv!r}))
+""")
+
+
+@pytest.mark.parametrize("at", ["while_writing", "before_rename", "after_exchange"])
+def test_kill_leaves_old_or_new_result_whole_and_next_run_cleans_up(at, tmp_path, capsys):
+    out = tmp_path / "res"
+    assert run_main([*SMALL, "--seed", "1", "--out", str(out), "--quiet"], tmp_path, capsys)[0] == 0
+    old = (out / "timeseries.csv").read_bytes()
+    (tmp_path / "mine.txt").write_text("mine\n")
+    argv = [*SMALL, "--seed", "2", "--out", str(out), "--quiet"]
+    killed = subprocess.run([sys.executable, "-c", KILLER.format(root=str(ROOT), at=at, argv=argv)], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert {p.name for p in out.iterdir()} == set(RESULT_FILES)  # a whole result under the name
+    now = (out / "timeseries.csv").read_bytes()
+    assert now == old if at != "after_exchange" else now != old
+    hidden = [p for p in tmp_path.iterdir() if p.name.startswith(".res.")]
+    assert hidden  # the killed run's temporary (or swapped-out) folder
+    assert run_main(argv, tmp_path, capsys)[0] == 0
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert (tmp_path / "mine.txt").read_text() == "mine\n"
+
+
+def test_concurrent_runs_into_one_folder_never_mix_or_fail(tmp_path):
+    out = tmp_path / "shared"
+    seeds = ["1", "2", "3"]
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda s: _proc([*SMALL, "--seed", s, "--out", str(out), "--quiet"], tmp_path), seeds))
+    assert [r.returncode for r in results] == [0, 0, 0], [r.stderr for r in results]
+    assert {p.name for p in out.iterdir()} == set(RESULT_FILES)
+    manifest = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    csv = (out / "timeseries.csv").read_text(encoding="utf-8").splitlines()
+    assert {line.split(",")[1] for line in csv[1:]} == {str(manifest["seed"])}  # one run's files, whole
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_manifest_records_inputs_and_rerun_reproduces_or_names_the_change(tmp_path, capsys):
+    graph = tmp_path / "ring.edges"
+    graph.write_text("".join(f"{i} {(i + 1) % 30}\n" for i in range(30)))
+    scen = tmp_path / "s.toml"
+    scen.write_text('[scenario]\nname = "s"\nbase = "baseline"\n[parameters]\nsteps = 3\n')
+    code, _, err = run_main(["--scenario", str(scen), "--graph", str(graph), "--seed", "5", "--out", "r", "--quiet"],
+                            tmp_path, capsys)
+    assert code == 0, err
+    m = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
+    assert m["command"] == ["run.py", "run", "--scenario", str(scen), "--graph", str(graph), "--seed", "5",
+                            "--out", "r", "--quiet"]
+    assert m["cwd"] == str(tmp_path)
+    assert m["graph_file"]["path"] == str(graph)
+    assert m["graph_file"]["sha256"] == hashlib.sha256(graph.read_bytes()).hexdigest()
+    assert [f["path"] for f in m["scenario_files"]] == [str(scen), str(ROOT / "scenarios" / "baseline.toml")]
+    assert m["parameters"]["n_residents"] == 30 and m["seed"] == 5
+    again = _proc(["rerun", "r"], tmp_path)  # another process: hash seeds differ too
+    assert again.returncode == 0 and "reproduced bit for bit" in again.stdout, again.stderr
+    assert (tmp_path / "r-rerun" / "timeseries.csv").read_bytes() == (tmp_path / "r" / "timeseries.csv").read_bytes()
+    graph.write_text(graph.read_text() + "0 15\n")
+    before = tree_digest(tmp_path)
+    line = assert_one_line(*run_main(["rerun", "r", "--out", "r2"], tmp_path, capsys))
+    assert str(graph) in line and "changed since the run" in line
+    assert tree_digest(tmp_path) == before
+
+
+def test_without_renameat2_a_previous_result_is_still_replaced_whole(tmp_path, capsys, monkeypatch):
+    """Where renameat2 is missing (not Linux), two renames replace the previous result; a kill
+    between them leaves it under a hidden name that the next run removes."""
+    import experiments.folders as folders
+
+    monkeypatch.setattr(folders, "_has_renameat2", lambda: False)
+    out = tmp_path / "res"
+    for seed in ("1", "2"):
+        assert run_main([*SMALL, "--seed", seed, "--out", str(out), "--quiet"], tmp_path, capsys)[0] == 0
+        assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["seed"] == int(seed)
+        assert {p.name for p in out.iterdir()} == set(RESULT_FILES)
+    hidden = tmp_path / ".res.redcycle-999999999-old"  # a swapped-out result of a process long gone
+    hidden.mkdir()
+    (hidden / "timeseries.csv").write_text("old\n")
+    foreign = tmp_path / ".res.redcycle-999999999-mine"  # not result files only: not ours to remove
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine\n")
+    assert run_main([*SMALL, "--seed", "3", "--out", str(out), "--quiet"], tmp_path, capsys)[0] == 0
+    assert not hidden.exists() and (foreign / "notes.txt").read_text() == "mine\n"
+
+
+def test_a_folder_name_that_is_not_utf8(tmp_path, capsys):
+    """A byte-string folder name (not UTF-8) is written, replaced and rerun like any other."""
+    out = tmp_path / os.fsdecode(b"r\xff")
+    for _ in range(2):
+        assert run_main([*SMALL, "--out", str(out), "--quiet"], tmp_path, capsys)[0] == 0
+        assert {p.name for p in out.iterdir()} == set(RESULT_FILES)
+    code, stdout, err = run_main(["rerun", str(out)], tmp_path, capsys)
+    assert code == 0 and "reproduced bit for bit" in stdout, err
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["command"][-2] == str(out)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_memory_estimate_covers_what_a_community_uses():
+    """The refusal is worth something only if the estimate is not below the real use."""
+    code = textwrap.dedent("""
+        from model import RedCycleModel
+        from model.memory import mean_degree, memory_needed
+        def peak():  # VmHWM: this process's own peak (ru_maxrss counts the parent's before exec)
+            with open("/proc/self/status") as fh:
+                return next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmHWM:"))
+        before = peak()
+        m = RedCycleModel(n_residents=200_000, rng=1, agent_objects="lazy").run(3)
+        print(peak() - before, memory_needed(200_000, mean_degree(m.p), False))
+    """)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    used, estimate = map(int, res.stdout.split())
+    assert used <= estimate <= 3 * used, (used, estimate)
