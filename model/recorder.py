@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .cycle import ORDER
+from .demography import GROUPINGS
 from .ladder import rung_terms
 
 ROUND_OUTCOMES = ("participation_index", "share_volunteering", "share_engaged", "needs_met", "sense_of_gain",
@@ -34,6 +35,13 @@ class Recorder:
                 or model.mechanisms):
             self._static_unmet = float(st.needs.mean())
         self._gain_trust = (float(st.gain.mean()), float(st.trust.mean()))
+        # outcomes by group: one bincount of (group x rungs + rung) per grouping; groups never change
+        rungs = self.top + 1
+        self._groups = []
+        for field, keys in GROUPINGS.values():
+            codes = st.party_category != 0 if field == "party_member" else getattr(st, field)
+            names = [[f"{group}_share_{rung}" for rung in self.rung_keys] for group in keys]
+            self._groups.append((codes.astype(np.intp) * rungs, len(keys) * rungs, names))
         self.measure(0, 0)
         self.initial = dict(self.outcomes)
 
@@ -56,9 +64,10 @@ class Recorder:
         for key, k in zip(self.rung_keys, counts, strict=True):
             out[f"share_{key}"] = k / n
         out["share_engaged"] = 1.0 - counts[0] / n
-        # on the top rung in one of the last 52 weeks (never-volunteered residents hold -1)
-        out["volunteered_past_year"] = np.count_nonzero(st.last_volunteered > max(week - 52, -1)) / n
+        # on the top rung in one of the last 52 weeks (never-volunteered residents hold NEVER)
+        out["volunteered_past_year"] = np.count_nonzero(st.last_volunteered > week - 52) / n
         out["participation_index"] = float(counts @ np.arange(self.top + 1)) / (n * self.top)
+        self._measure_groups(st.rung, out)
         unmet = self._static_unmet if self._static_unmet is not None else float(st.needs.mean())
         out["mean_unmet_need"] = unmet
         out["climbs"] = climbs
@@ -83,6 +92,15 @@ class Recorder:
                     out[key] = 0
         if week and week % m.p["round_weeks"] == 0:
             self._end_round()
+
+    def _measure_groups(self, rung: np.ndarray, out: dict) -> None:
+        """Share of each group on each rung (NaN for a group with no residents)."""
+        for base, size, names in self._groups:
+            counts = np.bincount(base + rung, minlength=size).reshape(len(names), -1)
+            totals = counts.sum(axis=1)
+            for row, total, keys in zip(counts.tolist(), totals.tolist(), names, strict=True):
+                for key, k in zip(keys, row, strict=True):
+                    out[key] = k / total if total else float("nan")
 
     def _end_round(self) -> None:
         """Record the round's outcomes and their gain over the round before (the spiral)."""

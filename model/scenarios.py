@@ -1,7 +1,8 @@
 """Scenarios are data: TOML files in ``scenarios/``, each a base plus named overrides.
 
 A scenario file has a ``[scenario]`` table (``name``, ``question``: what it answers, optional
-``base``: another scenario it starts from) and a ``[parameters]`` table of overrides checked
+``base``: another scenario it starts from, ``name_zh``, a one-line ``description`` and a list of
+``sources`` for its values) and a ``[parameters]`` table of overrides checked
 against the schema. ``load_scenario`` returns the merged overrides as a dict, ready for
 ``RedCycleModel(**load_scenario(name))``.
 """
@@ -19,7 +20,7 @@ from .params import ParameterError
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_SCENARIO = "red_microcycle"
 _TOP_KEYS = {"scenario", "parameters"}
-_META_KEYS = {"name", "question", "base", "name_zh", "notes"}
+_META_KEYS = {"name", "question", "base", "name_zh", "notes", "description", "sources"}
 
 
 class ScenarioError(ParameterError):
@@ -81,8 +82,12 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
         schema.validate(merged)
     except ParameterError as exc:
         raise ScenarioError(f"scenario file '{path}': {exc}") from None
+    sources = meta.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(x, str) for x in sources):
+        raise ScenarioError(f"scenario file '{path}': 'scenario.sources' must be a list of strings")
     return {"name": meta.get("name", path.stem), "question": meta.get("question", ""),
-            "path": str(path), "parameters": merged}
+            "path": str(path), "parameters": merged, "name_zh": meta.get("name_zh", ""),
+            "description": meta.get("description", ""), "sources": sources}
 
 
 def load_scenario(name_or_path: str | os.PathLike) -> dict[str, Any]:

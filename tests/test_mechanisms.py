@@ -28,13 +28,14 @@ def make(*on: str, n: int = 500, rng: int = 1, scenario: str = "baseline", **par
     """A model of the scenario with the named mechanisms switched on and the given overrides."""
     p = load_scenario(scenario)
     p.update({f"{name}_on": True for name in on})
-    p.update(n_residents=n, **params)
+    p.update(n_residents=n, burn_in_weeks=0)  # unit tests start from the drawn state
+    p.update(params)
     return RedCycleModel(**p, rng=rng)
 
 
 def certain_reach(**params) -> dict:
     """Parameters under which the organisation reaches every resident with certainty."""
-    return dict(three_downs=1.0, mobile_share=0.0, **params)
+    return dict(three_downs=1.0, mobile_share=0.0, renter_attachment=1.0, migrant_attachment=1.0, **params)
 
 
 def record_launches(m: RedCycleModel) -> list[tuple[str, int, int]]:
@@ -223,7 +224,7 @@ def test_appointed_backbones_are_random_members_not_the_best_record():
 def test_fulltime_worker_raises_backbone_count_and_reach(size, expected_k, capacity):
     n = 1000
     m = make("backbone", n=n, fulltime_worker_size=size, fulltime_worker_bonus=0.5, three_downs=0.6,
-             mobile_share=0.0)
+             mobile_share=0.0, renter_attachment=1.0, migrant_attachment=1.0)
     assert m.org_capacity == capacity
     assert np.allclose(m.state.reach_probability, min(1.0, 0.6 * capacity))
     m.state.rung[:] = 4
@@ -579,7 +580,8 @@ def test_convention_in_the_schedule_uses_start_of_week_rungs():
 
 def test_dialogue_reach_is_three_downs():
     n = 2000
-    m = make("convention", n=n, three_downs=0.5, mobile_share=0.0, rng=10)
+    m = make("convention", n=n, three_downs=0.5, mobile_share=0.0, renter_attachment=1.0, migrant_attachment=1.0,
+             rng=10)
     m.state.rung[:] = 2
     conv = m.mechanisms["convention"]
     conv.launch()

@@ -95,12 +95,13 @@ CONTEXT = {
     "branch_size_max": ({}, {}, 10),
     "crowding_out": (load_scenario("status_quo"), {}, 0.5),
     "fulltime_worker_bonus": ({"fulltime_worker_size": 1000}, {}, 0.25),
-    "renewal_bar": ({}, {}, 0.99),
+    "renewal_bar": ({"project_served": 30, "seed_fund": 10.0}, {}, 0.99),  # many projects: renewals change the mix
     "willingness_min": ({"teams_per_1000": 10.0}, {}, 0.9),
     "fulltime_worker_size": ({}, {}, 1000),
     "n_rungs": (load_scenario("baseline"), {}, 4),
     "survey_method": ({"diversity": 1.0}, {}, "problem_count"),  # the methods differ on diverse needs
     "incentive_budget_share": ({"point_value": 0.01}, {}, 0.25),
+    "aged_60_plus_share": ({}, {}, 0.25),  # halfway to 0 would fall below aged_65_plus_share
 }
 
 
