@@ -199,8 +199,7 @@ def instrument(m) -> tuple[dict, dict]:
             wrap(mech, hook, f"{name}.{hook}")
     wrap(m.ladder, "step", "ladder.step")
     wrap(m, "_update_residents", "_update_residents")
-    wrap(m, "_measure", "_measure")
-    wrap(m.cycle, "end_week", "cycle.end_week")
+    wrap(m.recorder, "measure", "_measure")  # the recorder measures the outcomes (and the round table)
     wrap(m.datacollector, "collect", "datacollector.collect")
     return acc, calls
 

@@ -35,13 +35,19 @@ class Recorder:
                 or model.mechanisms):
             self._static_unmet = float(st.needs.mean())
         self._gain_trust = (float(st.gain.mean()), float(st.trust.mean()))
-        # outcomes by group: one bincount of (group x rungs + rung) per grouping; groups never change
+        # outcomes by group: the groups never change, so each resident's cell of (age group x tenure x
+        # membership x rung) is a fixed offset plus its rung; one bincount a week, then the margins
         rungs = self.top + 1
-        self._groups = []
-        for field, keys in GROUPINGS.values():
-            codes = st.party_category != 0 if field == "party_member" else getattr(st, field)
-            names = [[f"{group}_share_{rung}" for rung in self.rung_keys] for group in keys]
-            self._groups.append((codes.astype(np.intp) * rungs, len(keys) * rungs, names))
+        codes = [st.party_category != 0 if field == "party_member" else getattr(st, field)
+                 for field, _ in GROUPINGS.values()]
+        self._group_shape = (*(len(keys) for _, keys in GROUPINGS.values()), rungs)
+        offset = np.zeros(len(st.rung), dtype=np.intp)
+        for code, size in zip(codes, self._group_shape[:-1], strict=True):
+            offset = offset * size + code.astype(np.intp)
+        self._group_offset = offset * rungs
+        self._group_cell = np.empty_like(offset)
+        self._group_names = [[[f"{group}_share_{rung}" for rung in self.rung_keys] for group in keys]
+                             for _, keys in GROUPINGS.values()]
         self.measure(0, 0)
         self.initial = dict(self.outcomes)
 
@@ -95,10 +101,13 @@ class Recorder:
 
     def _measure_groups(self, rung: np.ndarray, out: dict) -> None:
         """Share of each group on each rung (NaN for a group with no residents)."""
-        for base, size, names in self._groups:
-            counts = np.bincount(base + rung, minlength=size).reshape(len(names), -1)
-            totals = counts.sum(axis=1)
-            for row, total, keys in zip(counts.tolist(), totals.tolist(), names, strict=True):
+        cell = np.add(self._group_offset, rung, out=self._group_cell)
+        counts = np.bincount(cell, minlength=int(np.prod(self._group_shape))).reshape(self._group_shape)
+        axes = tuple(range(len(self._group_shape) - 1))
+        for g, names in enumerate(self._group_names):
+            margin = counts.sum(axis=tuple(a for a in axes if a != g))  # (groups, rungs)
+            totals = margin.sum(axis=1)
+            for row, total, keys in zip(margin.tolist(), totals.tolist(), names, strict=True):
                 for key, k in zip(keys, row, strict=True):
                     out[key] = k / total if total else float("nan")
 
