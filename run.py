@@ -5,8 +5,8 @@
     uv run run.py params                # every parameter: default, allowed values, unit, meaning
     uv run run.py scenarios             # the named scenarios and the question each answers
 
-Bad input (an unknown parameter or scenario, a value out of range, a malformed scenario or graph
-file, an unwritable output folder) prints one line saying what is wrong and what is allowed and
+Bad input (an unknown parameter or scenario, a value out of range, a malformed scenario, graph
+or residents file, an unwritable output folder) prints one line saying what is wrong and what is allowed and
 exits with code 2, before anything is written.
 """
 
@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--graph", default=None, metavar="FILE",
                      help="use this graph instead of generating a community: GraphML (.graphml), GML (.gml) "
                           "or an edge list (.edgelist .edges .txt .csv .tsv: two node ids a line)")
+    run.add_argument("--residents", default=None, metavar="FILE.csv",
+                     help="a survey of the residents, one row per resident (docs/residents.md): its values replace "
+                          "the drawn ones, the rest is drawn from the defaults; combines with --graph")
     run.add_argument("--out", default=None, metavar="DIR",
                      help="output folder (default: results/<scenario>); replaced whole when the run is done")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -113,15 +116,18 @@ def cmd_run(args) -> int:
     if problem:
         return fail(problem)
 
-    from model import GraphFileError, RedCycleModel, read_graph_file
+    from model import GraphFileError, RedCycleModel, ResidentsFileError, read_graph_file
     from experiments.outputs import write_results
 
     try:
         graph = read_graph_file(args.graph) if args.graph else None
         started = time.perf_counter()
-        model = RedCycleModel(graph=graph, rng=args.seed, **overrides)
-    except (GraphFileError, ParameterError) as exc:
+        model = RedCycleModel(graph=graph, residents=args.residents, rng=args.seed, **overrides)
+    except (GraphFileError, ParameterError, ResidentsFileError) as exc:
         return fail(str(exc))
+    if not args.quiet:
+        for note in model.residents_notes:
+            print(f"note: {note}")
     model.run()
     seconds = time.perf_counter() - started
     try:
