@@ -6,7 +6,7 @@ trust climbs for two years). So, before week 0, the community runs the status qu
 (``scenarios/status_quo.toml``: the organisation as provider; the engine alone on a ladder of
 fewer rungs) for ``burn_in_weeks`` weeks, on streams of its own; its residents' state at the end
 is the state every scenario starts from, and the organisation, the pool and the mechanisms start
-fresh at week 0 (docs/ODD.md 5.3).
+fresh at week 0 (docs/ODD.md 5.4).
 
 Burn-ins are cached in memory per community (graph, demography and initial state, hashed) and
 burn-in parameters, so a sweep over the levers of one community and seed settles it once.

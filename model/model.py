@@ -132,6 +132,9 @@ class RedCycleModel(mesa.Model):
             if survey is not None and survey.n != community.n:
                 raise survey.error(f"has {survey.n} residents but the graph has {community.n} nodes; "
                                    "allowed: one row per node, in the graph's node order")
+            if survey is not None and (survey.household is not None or survey.building is not None):
+                self.residents_notes.append(f"residents file {survey.source}: household and building ids are "
+                                            "not used with a graph (the graph's own node attributes are)")
         self.p["n_residents"] = community.n
         demography_rng = stream(self.seed, "demography")
         self.demography, category = draw_demography(community, self.p, demography_rng,

@@ -13,8 +13,8 @@ import zlib
 
 import numpy as np
 
-PARTS: tuple[str, ...] = ("graph", "initial", "ladder")
-"""The engine's parts. Mechanisms add their own names."""
+PARTS: tuple[str, ...] = ("graph", "demography", "initial", "ladder")
+"""The engine's parts. Mechanisms add their own names; the burn-in prefixes the dynamic ones with "burn_in/"."""
 
 
 def resolve_seed(rng) -> int:

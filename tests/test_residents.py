@@ -261,6 +261,9 @@ def test_a_survey_without_ids_or_with_a_graph(tmp_path):
     g = nx.watts_strogatz_graph(100, 4, 0.1, seed=1)
     m = RedCycleModel(residents=df, graph=g, rng=2)
     assert m.community.n_ties == g.number_of_edges()  # a loaded graph keeps its ties
+    with_ids = RedCycleModel(residents=df.assign(household=range(100)), graph=g, rng=2)
+    assert any("household and building ids are not used with a graph" in n for n in with_ids.residents_notes)
+    assert (with_ids.state.household == -1).all()  # the graph has no household attribute
     with pytest.raises(ResidentsFileError, match="has 100 residents but the graph has 99 nodes"):
         RedCycleModel(residents=df, graph=nx.path_graph(99), rng=2)
 
