@@ -91,8 +91,10 @@ def draw_demography(community: Community, p: dict, rng: np.random.Generator,
     n_households = len(size)
     category = community.party_category.copy()
     pending = np.zeros(n, dtype=bool)  # members named by a survey without a category
-    if "party_member" in given:
-        member = given["party_member"] == 1
+    if "party_member" in given:  # the survey's members; open cells drawn at party_member_share
+        open_cell = given["party_member"] < 0
+        adult = given.get("age_group", np.full(n, -1)) != CHILD
+        member = (given["party_member"] == 1) | (open_cell & adult & (rng.random(n) < p["party_member_share"]))
         category = np.where(member, np.maximum(given.get("party_category", np.full(n, -1)), 0), NOT_MEMBER)
         category = category.astype(np.int8)
         pending = member & (category == NOT_MEMBER)

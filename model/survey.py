@@ -27,18 +27,22 @@ RUNG_NAMES = {r.key: int(r) for r in Rung}
 TRUE, FALSE = ("yes", "true", "1", "y", "是"), ("no", "false", "0", "n", "否")
 
 COLUMNS: dict[str, str] = {
+    "members": "a household row: the row stands for a household of this many residents (1-50)",
     "household": "household id (an integer >= 0); members of one household share it",
     "building": "building id (an integer >= 0)",
     "age_group": "0-14, 15-59, 60-64, 65+ (or age_0_14, age_15_59, age_60_64, age_65_plus)",
     "work": "not_working, employed or retired",
     "work_hours": "weekly working hours, 0-84",
     "tenure": "owner, renter or migrant (流动人口)",
-    "party_member": "yes or no",
+    "party_member": "yes or no (empty: drawn at party_member_share)",
     "party_category": "in_service, retired or mobile (Party members only)",
     "rung": "0-4 or not_engaged, self_help, mutual_aid, public_affairs, volunteering",
     **{f"need_{k}": f"unmet {k.replace('_', ' ')} need, 0-1" for k in NEED_CATEGORIES},
 }
 """The survey's columns and what each allows (all optional)."""
+HOUSEHOLD_COLUMNS = ("household", "building", "tenure")
+"""Columns a household row gives every member; its other columns are its respondent's."""
+MEMBERS_MAX = 50
 
 
 class ResidentsFileError(ValueError):
@@ -125,8 +129,14 @@ def _rung(text: str) -> int:
     raise ValueError("0-4 or " + ", ".join(RUNG_NAMES))
 
 
+def _members(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MEMBERS_MAX:
+        raise ValueError(f"an integer in [1, {MEMBERS_MAX}]")
+    return int(text)
+
+
 PARSERS = {
-    "household": _id, "building": _id, "age_group": _choice(AGE_GROUPS, AGE_ALIASES),
+    "members": _members, "household": _id, "building": _id, "age_group": _choice(AGE_GROUPS, AGE_ALIASES),
     "work": _choice(WORK_STATUSES), "work_hours": _number(0.0, 84.0), "tenure": _choice(TENURES),
     "party_member": _yes_no, "party_category": _choice(CATEGORY_NAMES), "rung": _rung,
     **{f"need_{k}": _number(0.0, 1.0) for k in NEED_CATEGORIES},
@@ -189,7 +199,46 @@ def read_residents(source: Any) -> Survey:
             except ValueError as exc:
                 raise ResidentsFileError(f"residents file {name} row {i}, column '{col}': {text[:40]!r} is not "
                                          f"allowed; allowed: {exc}") from None
-    return _survey(name, n, values)
+    _check(name, values)
+    return _survey(name, *_expand(n, values))
+
+
+def _expand(n: int, values: dict[str, np.ndarray]) -> tuple[int, dict[str, np.ndarray], list[str], int]:
+    """Household rows (``members`` > 1) expanded into one entry per resident: the first is the row's
+    respondent, the others share the household columns and have their own traits drawn.
+    Returns (residents, values per resident, notes on the rows as read, household rows)."""
+    notes = _notes(values)
+    members = values.pop("members", None)
+    if members is None:
+        return n, values, notes, 0
+    k = np.where(np.isnan(members), 1, members).astype(np.int64)
+    row = np.repeat(np.arange(n), k)
+    first = np.r_[True, row[1:] != row[:-1]]
+    out = {}
+    for col, v in values.items():
+        out[col] = v[row] if col in HOUSEHOLD_COLUMNS else np.where(first, v[row], np.nan)
+    household = out.get("household", np.full(len(row), np.nan))
+    if np.isnan(household).any():  # a row without a household id is a household of its own
+        known = household[~np.isnan(household)]
+        out["household"] = np.where(np.isnan(household), (known.max() + 1 if len(known) else 0) + row, household)
+    rows = int((k > 1).sum())
+    if rows:
+        notes.append(f"{rows} household row(s) stand for {int(k[k > 1].sum())} residents; the members other than "
+                     "each row's respondent have their own traits drawn from the defaults")
+    return len(row), out, notes, rows
+
+
+def _notes(values: dict[str, np.ndarray]) -> list[str]:
+    """Which columns are missing, and how many cells are empty, in the rows as read."""
+    notes = []
+    for col in COLUMNS:
+        if col in ("members", "household", "building", "party_category"):
+            continue
+        if col not in values:
+            notes.append(f"no column '{col}'; drawn from the defaults")
+        elif (empty := int((np.isnan(values[col]) & _applies(col, values)).sum())):
+            notes.append(f"{empty} empty cell(s) in '{col}'; drawn from the defaults")
+    return notes
 
 
 def _applies(col: str, values: dict[str, np.ndarray]) -> np.ndarray | bool:
@@ -199,36 +248,37 @@ def _applies(col: str, values: dict[str, np.ndarray]) -> np.ndarray | bool:
     return True
 
 
-def _survey(name: str, n: int, values: dict[str, np.ndarray]) -> Survey:
+def _check(name: str, values: dict[str, np.ndarray]) -> None:
+    """Checks across columns, on the rows as read (row numbers are the file's)."""
+    error = Survey(name, 0).error
+    if "party_category" in values:
+        member = values.get("party_member", np.full(len(values["party_category"]), np.nan))
+        bad = np.flatnonzero(~np.isnan(values["party_category"]) & (member != 1))
+        if len(bad):
+            raise error(f"row {bad[0] + 1}, column 'party_category': a category needs party_member = yes")
+        if (values["party_category"] == 0).any():
+            raise error(f"row {np.flatnonzero(values['party_category'] == 0)[0] + 1}, column 'party_category': "
+                        "'none' is not allowed for a member; allowed: in_service, retired, mobile")
+    hours, work = values.get("work_hours"), values.get("work")
+    if hours is not None and work is not None:
+        bad = np.flatnonzero((hours > 0) & ~np.isnan(work) & (work != 1))
+        if len(bad):
+            raise error(f"row {bad[0] + 1}, column 'work_hours': hours > 0 need work = employed")
+
+
+def _survey(name: str, n: int, values: dict[str, np.ndarray], notes: list[str], household_rows: int) -> Survey:
     s = Survey(name, n)
 
     def codes(col: str) -> np.ndarray:
         return np.where(np.isnan(values[col]), -1, values[col]).astype(np.int64)
 
-    if "party_category" in values:
-        member = values.get("party_member", np.full(n, np.nan))
-        bad = np.flatnonzero(~np.isnan(values["party_category"]) & (member != 1))
-        if len(bad):
-            raise s.error(f"row {bad[0] + 1}, column 'party_category': a category needs party_member = yes")
-        if "party_member" in values and (values["party_category"] == 0).any():
-            raise s.error(f"row {np.flatnonzero(values['party_category'] == 0)[0] + 1}, column 'party_category': "
-                          "'none' is not allowed for a member; allowed: in_service, retired, mobile")
-    hours, work = values.get("work_hours"), values.get("work")
-    if hours is not None and work is not None:
-        bad = np.flatnonzero((hours > 0) & ~np.isnan(work) & (work != 1))
-        if len(bad):
-            raise s.error(f"row {bad[0] + 1}, column 'work_hours': hours > 0 need work = employed")
     for col, trait in (("age_group", "age_group"), ("work", "work_status"), ("tenure", "tenure")):
         if col in values:
             s.given[trait] = codes(col)
     if "work_hours" in values:
         s.given["work_hours"] = values["work_hours"]
     if "party_member" in values:
-        missing = np.isnan(values["party_member"])
-        if missing.any():
-            raise s.error(f"row {np.flatnonzero(missing)[0] + 1}, column 'party_member': empty; allowed: yes or no "
-                          "(a survey that names members names every resident's membership)")
-        s.given["party_member"] = codes("party_member")
+        s.given["party_member"] = codes("party_member")  # -1: drawn at party_member_share
         s.given["party_category"] = codes("party_category") if "party_category" in values else np.full(n, -1)
     if "rung" in values:
         s.rung = codes("rung")
@@ -238,11 +288,5 @@ def _survey(name: str, n: int, values: dict[str, np.ndarray]) -> Survey:
     for col in ("household", "building"):
         if col in values:
             setattr(s, col, codes(col))
-    for col in COLUMNS:
-        if col in ("household", "building", "party_category"):
-            continue
-        if col not in values:
-            s.notes.append(f"residents file {name}: no column '{col}'; drawn from the defaults")
-        elif (empty := int((np.isnan(values[col]) & _applies(col, values)).sum())):
-            s.notes.append(f"residents file {name}: {empty} empty cell(s) in '{col}'; drawn from the defaults")
+    s.notes = [f"residents file {name}: {note}" for note in notes]
     return s

@@ -268,8 +268,30 @@ def test_a_survey_without_ids_or_with_a_graph(tmp_path):
         RedCycleModel(residents=df, graph=nx.path_graph(99), rng=2)
 
 
+def test_household_rows_stand_for_their_members():
+    """One row per household: the respondent's values, the household's tenure and ids for all."""
+    df = pd.DataFrame({"members": ["3", "1", "2", "", "4"], "tenure": ["migrant", "owner", "renter", "owner", "owner"],
+                       "age_group": ["15-59", "65+", "65+", "15-59", "15-59"],
+                       "party_member": ["yes", "", "no", "", "no"], "rung": ["4", "1", "", "0", "2"]})
+    survey = read_residents(df)
+    assert survey.n == 11
+    assert survey.household.tolist() == [0, 0, 0, 1, 2, 2, 3, 4, 4, 4, 4]
+    assert survey.given["tenure"].tolist() == [2, 2, 2, 0, 1, 1, 0, 0, 0, 0, 0]
+    assert survey.given["age_group"].tolist() == [1, -1, -1, 3, 3, -1, 1, 1, -1, -1, -1]  # respondents only
+    assert any("3 household row(s) stand for 9 residents" in note for note in survey.notes)
+    assert any("2 empty cell(s) in 'party_member'" in note for note in survey.notes)  # drawn, not an error
+    m = RedCycleModel(residents=df, rng=1)
+    st = m.state
+    assert st.rung[0] == Rung.VOLUNTEERING and st.rung[6] == Rung.NOT_ENGAGED  # respondents' rungs kept
+    assert st.party_category[0] == MOBILE  # a member without a category, a migrant: mobile
+    assert (st.tenure[7:] == OWNER).all() and len(set(st.household[7:].tolist())) == 1
+    rows = np.repeat(np.arange(m.community.n), m.community.degree)
+    tied = set(zip(rows.tolist(), m.community.indices.tolist(), strict=True))
+    assert all((a, b) in tied for a in range(7, 11) for b in range(7, 11) if a != b)  # a household is a clique
+
+
 BAD = {
-    "unknown column": ("age_group,colour\n65+,red\n15-59,blue\n", "unknown column 'colour'; allowed: household"),
+    "unknown column": ("age_group,colour\n65+,red\n15-59,blue\n", "unknown column 'colour'; allowed: members, household, building"),
     "bad cell": ("age_group,tenure\n65+,owner\n15-59,owned\n", "row 2, column 'tenure': 'owned' is not allowed; allowed: owner, renter, migrant"),
     "bad number": ("work,work_hours\nemployed,40\nemployed,90\n", "row 2, column 'work_hours': '90' is not allowed; allowed: a number in [0, 84]"),
     "short row": ("age_group,tenure\n65+,owner\n15-59\n", "row 2: 1 cells, the header has 2"),
@@ -279,7 +301,7 @@ BAD = {
     "category without membership": ("party_member,party_category\nno,retired\nyes,\n", "row 1, column 'party_category': a category needs party_member = yes"),
     "hours without work": ("work,work_hours\nretired,30\nemployed,40\n", "row 1, column 'work_hours': hours > 0 need work = employed"),
     "rung": ("rung\n5\n1\n", "row 1, column 'rung': '5' is not allowed; allowed: 0-4 or not_engaged"),
-    "missing membership": ("party_member,tenure\nyes,owner\n,renter\n", "row 2, column 'party_member': empty"),
+    "members": ("members,tenure\n2,owner\n0,renter\n", "row 2, column 'members': '0' is not allowed; allowed: an integer in [1, 50]"),
 }
 
 
