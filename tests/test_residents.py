@@ -183,6 +183,17 @@ def test_cached_burn_in_equals_a_fresh_one():
         assert a.datacollector.get_model_vars_dataframe().equals(m.datacollector.get_model_vars_dataframe())
 
 
+def test_a_sweep_settles_each_community_once():
+    """Configurations that differ in levers share the burn-in of their seed's community."""
+    from experiments.replications import run_many
+
+    burnin.clear_cache()
+    levers = {"full": {"n_residents": 300}, "provider": {"n_residents": 300, "org_role": 0.0, "resident_voice": 0.0},
+              "no_team": {"n_residents": 300, "team_on": False}}
+    run_many(levers, [1, 2], 5, processes=1)
+    assert burnin.stats == {"misses": 2, "hits": 4}
+
+
 def test_burn_in_volunteering_counts_as_past_year():
     m = RedCycleModel(**load_scenario("status_quo"), n_residents=2000, rng=7)
     st = m.state
