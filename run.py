@@ -7,9 +7,10 @@
     uv run run.py app                   # the browser app on http://127.0.0.1:8765/
     uv run run.py rerun results/red_microcycle   # the same run again from its summary.json
 
-Bad input (an unknown parameter or scenario, a value out of range, a malformed scenario or graph
-file, an output folder holding files this tool did not write) prints one line saying what is
-wrong and what is allowed and exits with code 2, before any work and before anything is written.
+Bad input (an unknown parameter or scenario, a value out of range, a malformed scenario, graph
+or residents file, an output folder holding files this tool did not write) prints one line saying
+what is wrong and what is allowed and exits with code 2, before any work and before anything is
+written.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--graph", default=None, metavar="FILE",
                      help="use this graph instead of generating a community: GraphML (.graphml), GML (.gml) "
                           "or an edge list (.edgelist .edges .txt .csv .tsv: two node ids a line)")
+    run.add_argument("--residents", default=None, metavar="FILE.csv",
+                     help="a survey of the residents, one row per resident (docs/residents.md): its values replace "
+                          "the drawn ones, the rest is drawn from the defaults; combines with --graph")
     run.add_argument("--out", default=None, metavar="DIR",
                      help="output folder (default: results/<scenario name as a folder name>); a previous result "
                           "of this tool there is replaced whole when the run is done, anything else is refused")
@@ -150,28 +154,33 @@ def cmd_run(args) -> int:
         out = check_target(args.out if args.out is not None else Path("results") / slug(scenario["name"]))
     except (ParameterError, OutputFolderError) as exc:
         return fail(str(exc))
-    try:
-        graph_record = file_record(args.graph) if args.graph and os.path.isfile(args.graph) else None
-    except OSError:
-        graph_record = None  # reading the graph says what is wrong with it, in one line
+    records = {}
+    for key, path in (("graph_file", args.graph), ("residents_file", args.residents)):
+        try:
+            records[key] = file_record(path) if path and os.path.isfile(path) else None
+        except OSError:
+            records[key] = None  # reading the file says what is wrong with it, in one line
     inputs = {"command": ["run.py", *args.argv], "cwd": os.getcwd(),
-              "scenario_files": [file_record(f) for f in scenario["files"]], "graph_file": graph_record}
-    return _run_and_write(scenario, overrides, seed, args.graph, out, inputs, args.quiet)
+              "scenario_files": [file_record(f) for f in scenario["files"]], **records}
+    return _run_and_write(scenario, overrides, seed, args.graph, out, inputs, args.quiet, args.residents)
 
 
-def _run_and_write(scenario, overrides, seed, graph_file, out, inputs, quiet) -> int | Path:
+def _run_and_write(scenario, overrides, seed, graph_file, out, inputs, quiet, residents_file=None) -> int | Path:
     """Build (the model checks the graph against n_residents and the memory first), run, write."""
     from experiments.folders import OutputFolderError
     from experiments.outputs import write_results
-    from model import GraphFileError, RedCycleModel, read_graph_file
+    from model import GraphFileError, RedCycleModel, ResidentsFileError, read_graph_file
     from model.params import ParameterError
 
     try:
         graph = read_graph_file(graph_file) if graph_file else None
         started = time.perf_counter()
-        model = RedCycleModel(graph=graph, rng=seed, **overrides)
-    except (GraphFileError, ParameterError) as exc:
+        model = RedCycleModel(graph=graph, residents=residents_file, rng=seed, **overrides)
+    except (GraphFileError, ParameterError, ResidentsFileError) as exc:
         return fail(str(exc))
+    if not quiet:
+        for note in model.residents_notes:
+            print(f"note: {note}")
     model.run()
     seconds = time.perf_counter() - started
     try:
@@ -197,7 +206,8 @@ def cmd_rerun(args) -> int:
         if not isinstance(manifest, dict) or manifest.get("tool") != "redcycle":
             raise ValueError
         params, seed = manifest["parameters"], manifest["seed"]
-        recorded = list(manifest["scenario_files"]) + ([manifest["graph_file"]] if manifest["graph_file"] else [])
+        residents_record = manifest.get("residents_file")
+        recorded = list(manifest["scenario_files"]) + [r for r in (manifest["graph_file"], residents_record) if r]
     except (OSError, ValueError, KeyError, TypeError):
         return fail(f"'{folder}' holds no manifest of this tool that records its inputs (summary.json with "
                     "scenario_files and graph_file); allowed: a result folder written by run.py")
@@ -220,9 +230,10 @@ def cmd_rerun(args) -> int:
     scenario = {"name": manifest.get("scenario"), "question": manifest.get("question", ""),
                 "path": manifest.get("scenario_file"), "files": [r["path"] for r in manifest["scenario_files"]]}
     inputs = {"command": ["run.py", *args.argv], "cwd": os.getcwd(), "scenario_files": manifest["scenario_files"],
-              "graph_file": manifest["graph_file"]}
+              "graph_file": manifest["graph_file"], "residents_file": residents_record}
     graph_file = manifest["graph_file"]["path"] if manifest["graph_file"] else None
-    result = _run_and_write(scenario, params, seed, graph_file, out, inputs, args.quiet)
+    residents_file = residents_record["path"] if residents_record else None
+    result = _run_and_write(scenario, params, seed, graph_file, out, inputs, args.quiet, residents_file)
     if isinstance(result, int):
         return result
     compared = ("timeseries.csv", "rounds.csv")

@@ -44,6 +44,11 @@ class Resident(FixedAgent):
     household = _state("household", int)
     building = _state("building", int)
     compound = _state("compound", int)
+    age_group = _state("age_group", int, "age group: 0 aged 0-14, 1 aged 15-59, 2 aged 60-64, 3 aged 65+")
+    work_status = _state("work_status", int, "0 not working, 1 employed, 2 retired")
+    tenure = _state("tenure", int, "0 owner, 1 renter, 2 migrant (流动人口)")
+    household_type = _state("household_type", int, "0 family, 1 one person, 2 with elderly, 3 elderly only, "
+                                                    "4 elderly alone, 5 unknown")
 
     def __init__(self, model, index: int, cell):
         super().__init__(model)
@@ -92,7 +97,7 @@ class Resident(FixedAgent):
         else:
             self._next_rung = r
         # needs: growth, own self-help, neighbours' mutual aid (start-of-week rungs)
-        needs += p["need_growth"] * (1.0 - needs)
+        needs += m.state.need_growth[self.index] * (1.0 - needs)
         if r >= 1:
             needs *= 1.0 - p["self_help_efficacy"] * self.capacity
         if top >= 2 and neighbours:

@@ -41,14 +41,19 @@ def run_one(job: tuple[str, dict[str, Any], int, int]) -> dict[str, Any]:
 def run_many(configs: dict[str, dict[str, Any]], seeds: Iterable[int], weeks: int,
              processes: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every configuration at every seed; returns (weekly series, rounds), tidy, in a fixed order."""
-    jobs = [(label, params, int(seed), weeks) for label, params in configs.items() for seed in seeds]
+    seeds = [int(seed) for seed in seeds]
+    # seed-major, one chunk per seed: a worker runs every configuration of a seed in turn, so the
+    # community's burn-in (model/burnin.py, cached per process) is settled once per seed
+    jobs = [(label, params, seed, weeks) for seed in seeds for label, params in configs.items()]
     processes = min(len(jobs), processes or os.cpu_count() or 1)
     if processes <= 1:
         results = [run_one(job) for job in jobs]
     else:
         # spawn: clean workers on every OS (forking a process that runs threads can deadlock)
         with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(run_one, jobs, chunksize=1))
+            results = list(pool.map(run_one, jobs, chunksize=max(1, len(configs))))
+    k = len(configs)  # back to configuration-major order
+    results = [results[j * k + i] for i in range(k) for j in range(len(seeds))]
     series = pd.concat([r["series"] for r in results], ignore_index=True)
     rounds = pd.concat([r["rounds"] for r in results], ignore_index=True)
     return series, rounds

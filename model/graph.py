@@ -239,7 +239,7 @@ def generate_community(n_residents: int, rng: np.random.Generator, *, household_
     """
     n = int(n_residents)
     hh_sizes = _group_sizes(n, household_size_mean, rng)
-    household, hh_start = _contiguous_groups(hh_sizes)
+    household, _ = _contiguous_groups(hh_sizes)
     bl_sizes_hh = _group_sizes(len(hh_sizes), households_per_building, rng)  # households per building
     building_of_hh, _ = _contiguous_groups(bl_sizes_hh)
     building = building_of_hh[household]
@@ -247,16 +247,41 @@ def generate_community(n_residents: int, rng: np.random.Generator, *, household_
     cp_sizes_bl = _group_sizes(len(bl_sizes), buildings_per_compound, rng)
     compound_of_bl, _ = _contiguous_groups(cp_sizes_bl)
     compound = compound_of_bl[building]
-    cp_sizes = np.bincount(compound).astype(np.int64)
+    return community_from_groups(household, building.astype(np.int32), compound.astype(np.int32), rng,
+                                 building_ties=building_ties, compound_ties=compound_ties, long_ties=long_ties,
+                                 party_member_share=party_member_share, retired_share=retired_share,
+                                 mobile_share=mobile_share, branch_size_max=branch_size_max,
+                                 branch_ties=branch_ties)
 
-    everyone = np.arange(n, dtype=np.int64)
-    bl_start = np.concatenate([[0], np.cumsum(bl_sizes)[:-1]])
-    cp_start = np.concatenate([[0], np.cumsum(cp_sizes)[:-1]])
+
+def community_from_groups(household: np.ndarray, building: np.ndarray, compound: np.ndarray,
+                          rng: np.random.Generator, *, building_ties: float, compound_ties: float,
+                          long_ties: float, party_member_share: float, retired_share: float, mobile_share: float,
+                          branch_size_max: int, branch_ties: float) -> Community:
+    """Ties and Party members (steps 3-5 of the generator) for residents with the given household,
+    building and compound ids; a group's members need not be numbered contiguously (a survey's)."""
+    n = len(household)
+    if all((np.diff(ids) >= 0).all() for ids in (household, building, compound)):
+        order = np.arange(n, dtype=np.int64)  # the generator's contiguous groups
+    else:
+        order = np.lexsort((household, building, compound)).astype(np.int64)
+
+    def runs(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Start and size, per position in ``order``, of the run of equal ids it belongs to."""
+        ids = ids[order]
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        sizes = np.diff(np.r_[starts, n])
+        group = np.repeat(np.arange(len(starts)), sizes)
+        return starts[group], sizes[group]
+
+    hh_start, hh_size = runs(household)
+    first = np.r_[True, hh_start[1:] != hh_start[:-1]]
+    cu, cv = _clique_ties(hh_start[first], hh_size[first])
     parts = [
-        _clique_ties(hh_start, hh_sizes),
-        _random_ties(everyone, bl_start[building], bl_sizes[building], building_ties, rng),
-        _random_ties(everyone, cp_start[compound], cp_sizes[compound], compound_ties, rng),
-        _random_ties(everyone, np.zeros(n, np.int64), np.full(n, n, np.int64), long_ties, rng),
+        (order[cu], order[cv]),
+        _random_ties(order, *runs(building), building_ties, rng),
+        _random_ties(order, *runs(compound), compound_ties, rng),
+        _random_ties(order, np.zeros(n, np.int64), np.full(n, n, np.int64), long_ties, rng),
     ]
     category, branch = _assign_party(n, compound, rng, party_member_share, retired_share, mobile_share,
                                      branch_size_max)
@@ -264,8 +289,8 @@ def generate_community(n_residents: int, rng: np.random.Generator, *, household_
     u = np.concatenate([p[0] for p in parts])
     v = np.concatenate([p[1] for p in parts])
     indptr, indices = csr_from_ties(n, u, v)
-    return Community(indptr, indices, household, building.astype(np.int32), compound.astype(np.int32),
-                     category, branch)
+    return Community(indptr, indices, household.astype(np.int32), building.astype(np.int32),
+                     compound.astype(np.int32), category, branch)
 
 
 def _node_int(data: list[dict], key: str, order: list) -> np.ndarray | None:

@@ -155,7 +155,7 @@ class Ladder:
         p = self.p
         needs = state.needs
         if p["need_growth"]:
-            needs += p["need_growth"] * (1.0 - needs)
+            needs += state.need_growth * (1.0 - needs)
         if p["self_help_efficacy"]:
             met = p["self_help_efficacy"] * state.capacity * (state.rung >= Rung.SELF_HELP)
             needs *= (1.0 - met)[:, None]

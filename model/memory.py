@@ -3,7 +3,9 @@
 Measured as the growth of the peak resident memory (``ru_maxrss``) while building and running
 the default community: about 520 bytes per resident at 100k and 400k residents with the generated
 community's ~7 ties per resident and lazy agent objects, about 2.6 kB per resident at 40k with
-Mesa's agent objects and Network space built. The estimate rounds these up (docs/ODD.md §6).
+Mesa's agent objects and Network space built; with the residents' demography, the rules' registry
+fields and the burn-in (which holds a second copy of the registry while it runs), about 890 bytes
+per resident at 200k. The estimate rounds these up (docs/ODD.md §6).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import os
 
 from .params import ParameterError
 
-BYTES_PER_RESIDENT = 350
+BYTES_PER_RESIDENT = 700  # the registry (about 45 fields), the burn-in's copy of it, the outcomes
 BYTES_PER_TIE_END = 48  # CSR indices, the sparse matrix and the generator's temporary arrays
 BYTES_PER_AGENT_OBJECT = 2_600
 

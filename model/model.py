@@ -29,7 +29,10 @@ from agents import Organisation, PartyMember, Resident
 
 from . import params as schema
 from .cycle import ORDER, MicroCycle
-from .graph import MOBILE, NOT_MEMBER, RETIRED, Community, community_from_networkx, generate_community
+from . import burnin
+from .demography import (attachment, draw_demography, need_factors, thin_ties, time_factor, trust_factor,
+                          with_members)
+from .graph import NOT_MEMBER, Community, community_from_groups, community_from_networkx, generate_community
 from .ladder import Ladder, Rung
 from .mechanisms.backbone import BackboneMechanism
 from .mechanisms.base import Mechanism
@@ -42,7 +45,8 @@ from .outreach import organisation_capacity, reach_probability
 from .params import ParameterError
 from .pool import Pool
 from .recorder import OutcomeCollector, Recorder
-from .state import ResidentState
+from .state import NEVER, ResidentState
+from .survey import read_residents
 from .streams import resolve_seed, stream
 
 MECHANISMS: dict[str, type[Mechanism]] = {
@@ -58,7 +62,8 @@ NEED_LEAN = (0.5, 0.5, 0.25, -1.25)
 """Relative lean of the initial need means (elder care, medical care, hardship relief, daily life);
 it averages 0, so need_mean stays the mean over categories."""
 
-GRAPH_PARAMS = ("household_size_mean", "households_per_building", "buildings_per_compound", "building_ties",
+GRAPH_PARAMS = ("household_size_mean", "households_per_building", "buildings_per_compound",  # group sizes, then
+                "building_ties",  # ties and members (community_from_groups)
                 "compound_ties", "long_ties", "party_member_share", "retired_share", "mobile_share",
                 "branch_size_max", "branch_ties")
 
@@ -73,10 +78,17 @@ class RedCycleModel(mesa.Model):
     threshold: one threshold for all residents, or one per resident (overrides the drawn ones).
     initially_active: node ids placed on rung 1 (or kept higher) at the start.
     rng: the seed (an int), None for fresh entropy, or a numpy Generator to draw a seed from.
+    residents: a survey of the residents (a CSV path or a pandas DataFrame, one row per resident;
+        docs/residents.md): their traits replace the drawn ones, missing ones are drawn
+        (``model.residents_notes`` says which).
     """
 
+    STREAM_PREFIX = ""
+    """Prefix of the dynamic parts' stream names (the burn-in runs on its own streams)."""
+
     def __init__(self, graph: nx.Graph | None = None, threshold: Any = None,
-                 initially_active: Sequence[int] | None = None, rng: Any = None, **params: Any):
+                 initially_active: Sequence[int] | None = None, rng: Any = None, residents: Any = None,
+                 **params: Any):
         per_resident_threshold = None
         if threshold is not None and np.ndim(threshold) > 0:
             try:
@@ -89,8 +101,9 @@ class RedCycleModel(mesa.Model):
         self.seed = resolve_seed(rng)
         _check_graph_and_size(graph, params.get("n_residents"), self.p)
         super().__init__(rng=self.seed)
-        self._build_community(graph)
+        self._build_community(graph, residents)
         self._build_state(per_resident_threshold, initially_active)
+        self._settle()
         self._build_organisations()
         self._build_mechanisms()
         self._build_agents_if_eager(graph)
@@ -98,18 +111,42 @@ class RedCycleModel(mesa.Model):
         self.running = True
 
     # ---------------------------------------------------------------- build steps ----------
-    def _build_community(self, graph: nx.Graph | None) -> None:
-        """The community graph (stream "graph"): generated, or taken from ``graph``."""
+    def _build_community(self, graph: nx.Graph | None, residents: Any) -> None:
+        """The community graph (stream "graph"): generated, or taken from ``graph``; then its
+        residents' demography (stream "demography"), from a survey where one is given."""
         graph_rng = stream(self.seed, "graph")
+        survey = read_residents(residents) if residents is not None else None
+        self.residents_notes: list[str] = survey.notes if survey is not None else []
+        self._survey = survey
         if graph is None:
-            self.community: Community = generate_community(
-                self.p["n_residents"], graph_rng, **{k: self.p[k] for k in GRAPH_PARAMS})
+            graph_params = {k: self.p[k] for k in GRAPH_PARAMS}
+            if survey is not None and "party_member" in survey.given:
+                graph_params["party_member_share"] = 0.0  # the survey names the members
+            groups = survey.groups(self.p, graph_rng) if survey is not None else None
+            if groups is not None:  # the survey's households and buildings
+                community: Community = community_from_groups(
+                    *groups, graph_rng, **{k: graph_params[k] for k in GRAPH_PARAMS[3:]})
+            else:
+                n = survey.n if survey is not None else self.p["n_residents"]
+                community = generate_community(n, graph_rng, **graph_params)
         else:
-            self.community = community_from_networkx(
+            community = community_from_networkx(
                 graph, graph_rng, **{k: self.p[k] for k in ("party_member_share", "retired_share",
                                                              "mobile_share", "branch_size_max")})
-            self.p["n_residents"] = self.community.n
-        c = self.community
+            if survey is not None and survey.n != community.n:
+                raise survey.error(f"has {survey.n} residents but the graph has {community.n} nodes; "
+                                   "allowed: one row per node, in the graph's node order")
+            if survey is not None and (survey.household is not None or survey.building is not None):
+                self.residents_notes.append(f"residents file {survey.source}: household and building ids are "
+                                            "not used with a graph (the graph's own node attributes are)")
+        self.p["n_residents"] = community.n
+        demography_rng = stream(self.seed, "demography")
+        self.demography, category = draw_demography(community, self.p, demography_rng,
+                                                    survey.given if survey is not None else None)
+        community = with_members(community, category, self.p, demography_rng if graph is None else None)
+        if graph is None:  # a loaded graph is the data: its ties stay as they are
+            community = thin_ties(community, self.demography, self.p, demography_rng)
+        self.community = c = community
         self.adjacency = sp.csr_matrix((np.ones(len(c.indices)), c.indices, c.indptr), shape=(c.n, c.n))
         self.top = self.p["n_rungs"] - 1
 
@@ -118,20 +155,45 @@ class RedCycleModel(mesa.Model):
         self.state = ResidentState(self.community.n)
         self._initialise(stream(self.seed, "initial"), per_resident_threshold, initially_active)
 
+    def _settle(self) -> None:
+        """Burn-in: the community lives the status quo for ``burn_in_weeks`` before week 0 (cached)."""
+        burnin.settle(self, SettlingModel)
+        self._apply_survey_state()
+        st = self.state  # unused gains fade back to the settled week-0 levels (docs/ODD.md 7.13)
+        st.base_public_spirit[:] = st.public_spirit
+        st.base_capacity[:] = st.capacity
+
+    def _apply_survey_state(self) -> None:
+        """Rungs and needs a survey recorded hold at week 0 (the burn-in settles the rest)."""
+        survey, st = self._survey, self.state
+        if survey is None:
+            return
+        if survey.rung is not None:
+            given = survey.rung >= 0
+            st.rung[given] = np.minimum(survey.rung[given], self.top)
+            st.record[given] = st.rung[given] / self.top
+            st.last_volunteered[given] = np.where(st.rung[given] == self.top, 0, NEVER)
+        if survey.needs is not None:
+            np.copyto(st.needs, survey.needs, where=~np.isnan(survey.needs))
+
+    def _stream(self, part: str) -> np.random.Generator:
+        return stream(self.seed, self.STREAM_PREFIX + part)
+
     def _build_organisations(self) -> None:
         """The Party organisation, the government, the pool and the organisation's outreach."""
         self.party_organisation = Organisation(self, "party_organisation")
         self.government = Organisation(self, "government")
         self.pool = Pool()
         self.org_capacity = organisation_capacity(self.community.n, self.p)
-        self.state.reach_probability[:] = reach_probability(self.state.party_category, self.org_capacity, self.p)
+        self.state.reach_probability[:] = (reach_probability(self.state.party_category, self.org_capacity, self.p)
+                                           * attachment(self.demography, self.p))
 
     def _build_mechanisms(self) -> None:
         """The six mechanisms that are on (each with its own stream), the cycle and the ladder."""
         self.mechanisms: dict[str, Mechanism] = {
-            name: MECHANISMS[name](self, stream(self.seed, name)) for name in ORDER if self.p[f"{name}_on"]}
+            name: MECHANISMS[name](self, self._stream(name)) for name in ORDER if self.p[f"{name}_on"]}
         self.cycle = MicroCycle(self, self.mechanisms)
-        self.ladder = Ladder(self.adjacency, self.p, stream(self.seed, "ladder"), mechanisms=bool(self.mechanisms))
+        self.ladder = Ladder(self.adjacency, self.p, self._stream("ladder"), mechanisms=bool(self.mechanisms))
         self._ema = 1.0 / self.p["record_weeks"]
         self._quiet_weeks = 0
 
@@ -168,6 +230,9 @@ class RedCycleModel(mesa.Model):
         top = p["n_rungs"] - 1
         for name in ("household", "building", "compound", "branch", "party_category"):
             getattr(st, name)[:] = getattr(c, name)
+        d = self.demography
+        for name, values in d.arrays().items():
+            getattr(st, name)[:] = values
         # initial rung: P(rung >= k) = initial_engagement ** k, cut at the top rung
         u = rng.random(n)
         e = p["initial_engagement"]
@@ -175,17 +240,20 @@ class RedCycleModel(mesa.Model):
         kappa = p["trait_concentration"]
         st.capacity[:] = _beta(rng, p["capacity_mean"], kappa, n)
         member = c.party_category != NOT_MEMBER
-        st.public_spirit[:] = np.minimum(1.0, _beta(rng, p["public_spirit_mean"], kappa, n)
+        # public spirit towards this community grows with attachment to it (renters, migrants: less)
+        st.public_spirit[:] = np.minimum(1.0, _beta(rng, p["public_spirit_mean"], kappa, n) * attachment(d, p)
                                          + p["party_spirit_bonus"] * member)
-        # a more diverse community starts with less trust and more heterogeneous needs
-        st.trust[:] = _beta(rng, p["trust_mean"] * (1.0 - 0.5 * p["diversity"]), kappa, n)
+        # trust from tenure, needs from age and household type, time from work (ODD 5.2); a more
+        # diverse community has more renters and migrants and more heterogeneous needs
+        # (the draws never depend on demography, so no resident's traits reshuffle another's draws)
+        st.trust[:] = _beta(rng, p["trust_mean"], kappa, n) * trust_factor(d, p)
         lean = 1.0 + p["need_skew"] * np.asarray(NEED_LEAN)
+        phi = need_factors(d, p, len(lean))
         for k, mean in enumerate(np.minimum(1.0, p["need_mean"] * lean)):
-            st.needs[:, k] = _beta(rng, mean, kappa * (1.0 - 0.75 * p["diversity"]), n)
-        factor = np.ones(n)
-        factor[c.party_category == RETIRED] = p["retired_time_factor"]
-        factor[c.party_category == MOBILE] = p["mobile_time_factor"]
-        st.time_budget[:] = rng.gamma(2.0, p["time_budget_mean"] / 2.0, n) * factor
+            drawn = _beta(rng, mean, kappa * (1.0 - 0.75 * p["diversity"]), n)
+            st.needs[:, k] = 1.0 - (1.0 - drawn) ** phi[:, k]  # phi-fold exposure to the need
+        st.need_growth[:] = 1.0 - (1.0 - p["need_growth"]) ** phi  # about phi x need_growth
+        st.time_budget[:] = rng.gamma(2.0, p["time_budget_mean"] / 2.0, n) * time_factor(d, c.party_category, p)
         thresholds = np.maximum(0.0, rng.normal(p["threshold_mean"], p["threshold_sd"], n))
         if per_resident_threshold is not None:
             if per_resident_threshold.shape != (n,):
@@ -205,7 +273,8 @@ class RedCycleModel(mesa.Model):
         st.base_capacity[:] = st.capacity
         st.record[:] = st.rung / top
         st.team[:] = -1
-        st.last_volunteered[:] = np.where(st.rung == top, 0, -1)
+        st.last_volunteered[:] = np.where(st.rung == top, 0, NEVER)
+        self._apply_survey_state()
 
     def _node_ids(self, nodes: Sequence) -> np.ndarray:
         """Row indices of ``initially_active``: labels of a labelled graph, else integer ids 0..n-1."""
@@ -271,14 +340,15 @@ class RedCycleModel(mesa.Model):
             w = p["mechanism_trust_weight"]
             if w:  # in the loop-cut twin residents respond with the trust they started with
                 st.boost *= 1.0 - w + w * (st.trust if p["cycle_feedback"] else st.base_trust)
-            unmet_start = st.needs.mean(axis=1)
+            # the mean need once this week's needs have arisen, before any service met part of them
+            after_growth = (st.needs + st.need_growth * (1.0 - st.needs)).mean(axis=1)
         result = self.ladder.step(st)
         if self.mechanisms:
             # needs left after self-help and mutual aid: what the organisation's channels then meet
             unmet_own = st.needs.mean(axis=1) if p["trust_from_self_help"] != 1.0 else None
             for mech in self.mechanisms.values():
                 mech.serve()
-            self._update_residents(unmet_start, unmet_own)
+            self._update_residents(after_growth, unmet_own)
         np.copyto(st.last_volunteered, self.steps, where=st.rung == self.top)
         self._quiet_weeks = self._quiet_weeks + 1 if result.climbs + result.slips == 0 else 0
         self.recorder.measure(result.climbs, result.slips)
@@ -286,13 +356,11 @@ class RedCycleModel(mesa.Model):
         if self.steps >= p["steps"]:
             self.running = False  # Mesa's batch_run and SolaraViz stop here
 
-    def _update_residents(self, unmet_start: np.ndarray, unmet_own: np.ndarray | None) -> None:
+    def _update_residents(self, after_growth: np.ndarray, unmet_own: np.ndarray | None) -> None:
         """Participation record, sense of gain (share of need met this week), trust, and the fading
         of unused public spirit and capacity (docs/ODD.md 7.10)."""
         st, p, a = self.state, self.p, self._ema
         st.record += a * (st.rung / self.top - st.record)
-        g = p["need_growth"]
-        after_growth = (1.0 - g) * unmet_start + g  # the mean need before any service met part of it
         unmet_end = st.needs.mean(axis=1)
         met = 1.0 - np.divide(unmet_end, after_growth, out=np.ones_like(after_growth), where=after_growth > 0)
         st.gain += a * (np.clip(met, 0.0, 1.0) - st.gain)
@@ -392,7 +460,8 @@ def _beta(rng: np.random.Generator, mean: float, kappa: float, size) -> np.ndarr
 def _signature() -> inspect.Signature:
     P = inspect.Parameter
     head = [P("self", P.POSITIONAL_OR_KEYWORD)] + [
-        P(name, P.POSITIONAL_OR_KEYWORD, default=None) for name in ("graph", "threshold", "initially_active", "rng")]
+        P(name, P.POSITIONAL_OR_KEYWORD, default=None)
+        for name in ("graph", "threshold", "initially_active", "rng", "residents")]
     rest = [P(p.name, P.KEYWORD_ONLY, default=p.default) for p in schema.PARAMS.values() if p.name != "threshold"]
     return inspect.Signature(head + rest)
 
@@ -400,3 +469,31 @@ def _signature() -> inspect.Signature:
 # Every schema parameter shows as a keyword with its default (Mesa's SolaraViz and batch_run
 # introspect the signature); the defaults still live only in the schema.
 RedCycleModel.__init__.__signature__ = _signature()
+
+
+class SettlingModel(RedCycleModel):
+    """The burn-in (model/burnin.py): a model of the same community and initial state, living the
+    status quo on its own streams ("burn_in/ladder", ...), so the run's own draws stay untouched."""
+
+    STREAM_PREFIX = "burn_in/"
+
+    def __init__(self, parent: RedCycleModel, params: dict[str, Any]):
+        self._parent = parent
+        super().__init__(rng=parent.seed, **params)
+
+    def _build_community(self, graph, residents) -> None:
+        parent = self._parent
+        self.community, self.demography, self.adjacency = parent.community, parent.demography, parent.adjacency
+        self.residents_notes, self._survey = parent.residents_notes, parent._survey
+        self.top = self.p["n_rungs"] - 1
+
+    def _build_state(self, per_resident_threshold, initially_active) -> None:
+        self.state = ResidentState(self.community.n)
+        for name, values in self._parent.state.arrays().items():
+            getattr(self.state, name)[:] = values
+
+    def _settle(self) -> None:
+        pass
+
+    def _build_agents_if_eager(self, graph) -> None:
+        self._graph, self._space, self._residents = None, None, None

@@ -126,6 +126,8 @@ MANSURI_RAO = ("Mansuri & Rao (2013), Localizing Development: Does Participation
 CROWDING = ("Frey & Jegen (2001), Motivation crowding theory, J. Econ. Surveys 15(5):589-611; Gneezy & Rustichini "
             "(2000), Pay enough or don't pay at all, QJE 115(3):791-810")
 NEUTRAL = "; the default is neutral (today's rule): " + ASSUMPTION
+CENSUS_2020_AGE = ("Seventh National Population Census of China (2020), bulletin no. 5: aged 0-14 17.95%, "
+                   "60+ 18.70%, 65+ 13.50%")
 
 _PARAMS: list[Param] = [
     # --- community graph (社区) --------------------------------------------------------------
@@ -173,6 +175,67 @@ _PARAMS: list[Param] = [
     Param("branch_ties", 4.0, "float",
           "mean ties per Party member to random members of the same branch",
           unit="ties", low=0.0, high=50.0, group="community", source=ASSUMPTION),
+    # --- residents: age, work, tenure, household (居民构成) --------------------------------------
+    Param("aged_0_14_share", 0.1795, "float", "share of residents aged 0-14 (children; never head a household)",
+          unit="share", low=0.0, high=0.6, group="residents", term_zh="0-14岁人口", term_en="aged 0-14",
+          source=CENSUS_2020_AGE),
+    Param("aged_60_plus_share", 0.187, "float",
+          "share of residents aged 60 or over; everyone aged 60+ is retired",
+          unit="share", low=0.0, high=0.9, group="residents", term_zh="60岁及以上人口", term_en="aged 60+",
+          source=CENSUS_2020_AGE),
+    Param("aged_65_plus_share", 0.135, "float",
+          "share of residents aged 65 or over (at most aged_60_plus_share)",
+          unit="share", low=0.0, high=0.9, group="residents", term_zh="65岁及以上人口", term_en="aged 65+",
+          source=CENSUS_2020_AGE),
+    Param("elderly_household_share", 0.35, "float",
+          "chance that a household of one or two persons is an elderly-only household (all 60+; 空巢)",
+          unit="share", low=0.0, high=1.0, group="residents", term_zh="空巢老人", term_en="empty-nest elderly",
+          source="the census reports many one- and two-person elderly households; the share is an assumption"),
+    Param("employment_rate", 0.75, "float", "share of residents aged 15-59 who are employed",
+          unit="share", low=0.0, high=1.0, group="residents", term_zh="在职", term_en="in work",
+          source="roughly the urban employment ratio at ages 15-59 (students, homemakers and the early "
+                 "retired make up the rest); " + ASSUMPTION),
+    Param("work_hours_mean", 49.0, "float", "mean weekly working hours of the employed (Normal, clipped to 1-84)",
+          unit="hours/week", low=1.0, high=84.0, group="residents", term_zh="周平均工作时间",
+          term_en="average weekly working hours",
+          source="NBS monthly labour-force survey: enterprise employees work about 49 hours a week (2023)"),
+    Param("work_hours_sd", 8.0, "float", "standard deviation of weekly working hours",
+          unit="hours/week", low=0.0, high=40.0, group="residents", source=ASSUMPTION),
+    Param("work_time_cost", 0.5, "float",
+          "share of the time budget a 40-hour working week takes: factor max(0.1, 1 - cost x hours / 40)",
+          unit="x", low=0.0, high=2.0, group="residents", source=ASSUMPTION),
+    Param("child_time_factor", 0.5, "float", "time budget of children (aged 0-14) relative to a resident not in work",
+          unit="x", low=0.0, high=10.0, group="residents", source=ASSUMPTION),
+    Param("migrant_share", 0.266, "float",
+          "share of households that are migrants (流动人口; before diversity mixes tenure)",
+          unit="share", low=0.0, high=1.0, group="residents", term_zh="流动人口", term_en="migrant population",
+          source="Seventh National Population Census (2020): a migrant population of 375.8 million in 1,411.8 "
+                 "million (26.6%)"),
+    Param("renter_share", 0.12, "float",
+          "share of households that are local renters (the rest own their home; with migrant_share at most 1)",
+          unit="share", low=0.0, high=1.0, group="residents", term_zh="租户", term_en="renters",
+          source=ASSUMPTION),
+    Param("renter_attachment", 0.6, "float",
+          "attachment of renters relative to owners: the chance a tie to another household survives at a renter's "
+          "end (a tie keeps the lower chance), and the factor on the organisation's reach",
+          unit="x", low=0.0, high=1.0, group="residents", term_zh="归属感", term_en="sense of belonging",
+          source="renters take part less; " + ASSUMPTION),
+    Param("migrant_attachment", 0.5, "float",
+          "attachment of migrants relative to owners (ties to other households, the organisation's reach)",
+          unit="x", low=0.0, high=1.0, group="residents", term_zh="流动人口", term_en="migrants",
+          source="migrants take part less; " + ASSUMPTION),
+    Param("renter_trust_factor", 0.85, "float", "initial trust of renters relative to owners",
+          unit="x", low=0.0, high=1.0, group="residents", source=ASSUMPTION),
+    Param("migrant_trust_factor", 0.7, "float", "initial trust of migrants relative to owners",
+          unit="x", low=0.0, high=1.0, group="residents", source=ASSUMPTION),
+    Param("elder_need_factor", 1.6, "float",
+          "initial elder-care and medical-care need of residents aged 65+ relative to the young (60-64: halfway)",
+          unit="x", low=1.0, high=5.0, group="residents", term_zh="养老、医疗需求", term_en="elder and medical care",
+          source="CSS 2021: elder care and medical care are the largest unmet needs; the size is an assumption"),
+    Param("alone_need_factor", 1.4, "float",
+          "initial elder-care need of elderly residents living alone relative to other elderly",
+          unit="x", low=1.0, high=5.0, group="residents", term_zh="独居老人", term_en="elderly living alone",
+          source=ASSUMPTION),
     # --- initial state ------------------------------------------------------------------------
     Param("initial_engagement", 0.35, "float",
           "initial rung is geometric: P(rung >= k) = initial_engagement^k (lower rungs fuller)",
@@ -207,12 +270,18 @@ _PARAMS: list[Param] = [
     Param("time_budget_mean", 4.0, "float",
           "mean hours a week an ordinary resident can give; Gamma(shape 2)-distributed",
           unit="hours/week", low=0.0, high=40.0, group="initial", source=ASSUMPTION),
-    Param("retired_time_factor", 2.0, "float", "time budget of retired Party members relative to the mean",
+    Param("retired_time_factor", 2.0, "float",
+          "time budget of retired residents (retired Party members among them) relative to a resident not in work",
           unit="x", low=0.0, high=10.0, group="initial", term_zh="退休党员", term_en="retired members",
           source="the essay: 注重发挥退休党员的作用 (make use of retired members); " + ASSUMPTION),
     Param("mobile_time_factor", 0.25, "float", "time budget of mobile Party members relative to the mean",
           unit="x", low=0.0, high=10.0, group="initial", term_zh="流动党员", term_en="mobile members",
           source=ASSUMPTION),
+    Param("burn_in_weeks", 156, "int",
+          "weeks the community lives its ordinary life (the status quo) before week 0, so every scenario starts "
+          "from the same settled community; 0 = start from the drawn state",
+          unit="weeks", low=0, high=5200, group="initial", term_zh="现状", term_en="status quo",
+          source="rung shares no longer drift after about three years of the status quo (tests/test_residents.py)"),
     Param("threshold", None, "float?",
           "one threshold for every resident; none = drawn from threshold_mean and threshold_sd "
           "(Python callers may pass one value per resident)",
@@ -293,7 +362,8 @@ _PARAMS: list[Param] = [
           unit="0-1", low=0.0, high=1.0, group="strategy", term_zh="让民做主 / 问需问计问效于民",
           term_en="let residents decide", source="the essay, 新理念 (new idea)"),
     Param("diversity", 0.0, "float",
-          "community diversity: more heterogeneous needs, lower starting trust, slower consensus",
+          "community diversity: tenure mixed towards even shares of owners, renters and migrants (fewer ties, "
+          "lower starting trust), more heterogeneous needs, slower consensus",
           unit="0-1", low=0.0, high=1.0, group="strategy", term_zh="多样化", term_en="diversification",
           source="the essay: 利益格局、矛盾纠纷更加多样化 (more diverse interests and disputes)"),
     Param("mechanism_trust_weight", 0.5, "float",
@@ -584,7 +654,7 @@ _PARAMS: list[Param] = [
 PARAMS: dict[str, Param] = {p.name: p for p in _PARAMS}
 MECHANISM_SWITCHES: tuple[str, ...] = tuple(p.name for p in _PARAMS if p.name.endswith("_on"))
 DEFAULTS: dict[str, Any] = {p.name: p.default for p in _PARAMS}
-GROUPS: tuple[str, ...] = ("community", "initial", "ladder", "strategy", "cycle", "backbone", "project", "convention",
+GROUPS: tuple[str, ...] = ("community", "residents", "initial", "ladder", "strategy", "cycle", "backbone", "project", "convention",
                           "resource", "team", "incentive", "run")
 NEED_CATEGORIES: tuple[str, ...] = ("elder_care", "medical_care", "hardship_relief", "daily_life")
 """Need categories; the first three are the largest unmet needs in the China Social Survey 2021."""
@@ -617,6 +687,13 @@ def validate(overrides: dict[str, Any]) -> dict[str, Any]:
         raise ParameterError(
             f"parameter 'n_rungs' = {params['n_rungs']} needs every mechanism off (they act on the essay's "
             f"five-rung ladder) but {', '.join(on)} is on; allowed: n_rungs = 5, or those set to false")
+    for a, b in (("renter_share", "migrant_share"), ("aged_0_14_share", "aged_60_plus_share")):
+        if params[a] + params[b] > 1.0 + 1e-12:
+            raise ParameterError(f"parameters '{a}' + '{b}' = {params[a] + params[b]:g} exceed 1; "
+                                 "allowed: a sum of at most 1")
+    if params["aged_65_plus_share"] > params["aged_60_plus_share"] + 1e-12:
+        raise ParameterError(f"parameter 'aged_65_plus_share' = {params['aged_65_plus_share']:g} exceeds "
+                             f"'aged_60_plus_share' = {params['aged_60_plus_share']:g}; allowed: at most that")
     if params["retired_share"] + params["mobile_share"] > 1.0 + 1e-12:
         raise ParameterError(
             "parameters 'retired_share' + 'mobile_share' = "

@@ -11,6 +11,7 @@ import mesa
 import numpy as np
 
 from .cycle import ORDER
+from .demography import GROUPINGS
 from .ladder import rung_terms
 
 ROUND_OUTCOMES = ("participation_index", "share_volunteering", "share_engaged", "needs_met", "sense_of_gain",
@@ -35,6 +36,19 @@ class Recorder:
                 or model.mechanisms):
             self._static_unmet = float(st.needs.mean())
         self._gain_trust = (float(st.gain.mean()), float(st.trust.mean()))
+        # outcomes by group: the groups never change, so each resident's cell of (age group x tenure x
+        # membership x rung) is a fixed offset plus its rung; one bincount a week, then the margins
+        rungs = self.top + 1
+        codes = [st.party_category != 0 if field == "party_member" else getattr(st, field)
+                 for field, _ in GROUPINGS.values()]
+        self._group_shape = (*(len(keys) for _, keys in GROUPINGS.values()), rungs)
+        offset = np.zeros(len(st.rung), dtype=np.intp)
+        for code, size in zip(codes, self._group_shape[:-1], strict=True):
+            offset = offset * size + code.astype(np.intp)
+        self._group_offset = offset * rungs
+        self._group_cell = np.empty_like(offset)
+        self._group_names = [[[f"{group}_share_{rung}" for rung in self.rung_keys] for group in keys]
+                             for _, keys in GROUPINGS.values()]
         self.measure(0, 0)
         self.initial = dict(self.outcomes)
 
@@ -57,9 +71,10 @@ class Recorder:
         for key, k in zip(self.rung_keys, counts, strict=True):
             out[f"share_{key}"] = k / n
         out["share_engaged"] = 1.0 - counts[0] / n
-        # on the top rung in one of the last 52 weeks (never-volunteered residents hold -1)
-        out["volunteered_past_year"] = np.count_nonzero(st.last_volunteered > max(week - 52, -1)) / n
+        # on the top rung in one of the last 52 weeks (never-volunteered residents hold NEVER)
+        out["volunteered_past_year"] = np.count_nonzero(st.last_volunteered > week - 52) / n
         out["participation_index"] = float(counts @ np.arange(self.top + 1)) / (n * self.top)
+        self._measure_groups(st.rung, out)
         unmet = self._static_unmet if self._static_unmet is not None else float(st.needs.mean())
         out["mean_unmet_need"] = unmet
         out["climbs"] = climbs
@@ -84,6 +99,18 @@ class Recorder:
                     out[key] = 0
         if week and week % m.p["round_weeks"] == 0:
             self._end_round()
+
+    def _measure_groups(self, rung: np.ndarray, out: dict) -> None:
+        """Share of each group on each rung (NaN for a group with no residents)."""
+        cell = np.add(self._group_offset, rung, out=self._group_cell)
+        counts = np.bincount(cell, minlength=int(np.prod(self._group_shape))).reshape(self._group_shape)
+        axes = tuple(range(len(self._group_shape) - 1))
+        for g, names in enumerate(self._group_names):
+            margin = counts.sum(axis=tuple(a for a in axes if a != g))  # (groups, rungs)
+            totals = margin.sum(axis=1)
+            for row, total, keys in zip(margin.tolist(), totals.tolist(), names, strict=True):
+                for key, k in zip(keys, row, strict=True):
+                    out[key] = k / total if total else float("nan")
 
     def _end_round(self) -> None:
         """Record the round's outcomes and their gain over the round before (the spiral)."""

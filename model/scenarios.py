@@ -1,7 +1,8 @@
 """Scenarios are data: TOML files in ``scenarios/``, each a base plus named overrides.
 
 A scenario file has a ``[scenario]`` table (``name``, ``question``: what it answers, optional
-``base``: another scenario it starts from) and a ``[parameters]`` table of overrides checked
+``base``: another scenario it starts from, ``name_zh``, a one-line ``description`` and a list of
+``sources`` for its values) and a ``[parameters]`` table of overrides checked
 against the schema. ``load_scenario`` returns the merged overrides as a dict, ready for
 ``RedCycleModel(**load_scenario(name))``.
 """
@@ -20,7 +21,7 @@ from .params import ParameterError
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_SCENARIO = "red_microcycle"
 _TOP_KEYS = {"scenario", "parameters"}
-_META_KEYS = {"name", "question", "base", "name_zh", "notes"}
+_META_KEYS = {"name", "question", "base", "name_zh", "notes", "description", "sources"}
 
 
 class ScenarioError(ParameterError):
@@ -99,7 +100,7 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
                                 f"allowed: {', '.join(sorted(_META_KEYS))}")
     name = _text(meta, "name", path, path.stem)
     question = _text(meta, "question", path, "")
-    for key in ("name_zh", "notes"):
+    for key in ("name_zh", "notes", "description"):
         _text(meta, key, path, "")
     merged: dict[str, Any] = {}
     files = [str(path)]
@@ -118,7 +119,12 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
         schema.validate(merged)
     except ParameterError as exc:
         raise ScenarioError(f"scenario file '{path}': {exc}") from None
-    return {"name": name, "question": question, "path": str(path), "files": files, "parameters": merged}
+    sources = meta.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(x, str) for x in sources):
+        raise ScenarioError(f"scenario file '{path}': 'scenario.sources' must be a list of strings")
+    return {"name": name, "question": question, "path": str(path), "files": files, "parameters": merged,
+            "name_zh": meta.get("name_zh", ""), "description": _text(meta, "description", path, ""),
+            "sources": sources}
 
 
 def load_scenario(name_or_path: str | os.PathLike) -> dict[str, Any]:

@@ -39,6 +39,9 @@ FIELDS: tuple[Field, ...] = (
     Field("public_spirit", np.float64, "0-1", "public spirit (公共精神)"),
     Field("trust", np.float64, "0-1", "trust in the community Party organisation (凝聚力)"),
     Field("needs", np.float64, "0-1", "unmet need in each need category", per_need=True),
+    Field("need_growth", np.float64, "1/week",
+          "weekly growth of each unmet need towards 1: 1 - (1 - need_growth)^phi, phi the need factor (demography)",
+          per_need=True),
     Field("time_budget", np.float64, "hours/week", "hours a week the resident can give"),
     Field("threshold", np.float64, "drive", "drive needed to climb from rung 0 to rung 1"),
     Field("boost", np.float64, "drive", "drive the mechanisms add this week (0 without mechanisms)"),
@@ -56,7 +59,7 @@ FIELDS: tuple[Field, ...] = (
           "personal bond to the convention: 1 for dialogue participants, spreading through ties (convention writes)"),
     Field("place", np.int8, "rung", "rung of the project place the resident holds (0 none)"),
     Field("team", np.int32, "id", "unique_id of the red team the resident belongs to (-1 none)"),
-    Field("last_volunteered", np.int32, "week", "last week the resident was on the top rung (-1 never)"),
+    Field("last_volunteered", np.int32, "week", "last week the resident was on the top rung (negative: before week 0; NEVER: never)"),
     Field("points", np.int64, "points", "service points held (红色激励)"),
     Field("points_earned_round", np.int64, "points",
           "points earned since this round began (incentive writes; the next backbone phase reads)"),
@@ -69,12 +72,20 @@ FIELDS: tuple[Field, ...] = (
     Field("provided", np.bool_, "", "served by a direct-provision project this round (project writes)"),
     Field("in_dialogue", np.bool_, "", "took part in the convention's dialogue in its latest week (convention writes)"),
     Field("party_category", np.int8, "code", "0 not a Party member, 1 in service, 2 retired, 3 mobile"),
+    Field("age_group", np.int8, "code", "age group: 0 aged 0-14, 1 aged 15-59, 2 aged 60-64, 3 aged 65+ (demography)"),
+    Field("work_status", np.int8, "code", "0 not working, 1 employed, 2 retired (everyone 60+; demography)"),
+    Field("work_hours", np.float64, "hours/week", "weekly working hours (0 unless employed; demography)"),
+    Field("tenure", np.int8, "code", "0 owner, 1 renter, 2 migrant 流动人口 (per household; demography)"),
+    Field("household_type", np.int8, "code",
+          "0 family, 1 one person, 2 with elderly, 3 elderly only, 4 elderly alone 独居老人, 5 unknown (demography)"),
     Field("household", np.int32, "id", "household (-1 unknown)"),
     Field("building", np.int32, "id", "building (-1 unknown)"),
     Field("compound", np.int32, "id", "compound 小区 (-1 unknown)"),
     Field("branch", np.int32, "id", "Party branch 党支部 (-1 for non-members)"),
 )
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
+NEVER = np.iinfo(np.int32).min
+"""``last_volunteered`` of a resident who has never been on the top rung."""
 
 
 class ResidentState:

@@ -18,9 +18,6 @@ from .params import ParameterError
 SEED_MAX = 2**63 - 1
 """Largest seed: seeds are stored as 64-bit signed integers in the results (parquet, CSV)."""
 
-PARTS: tuple[str, ...] = ("graph", "initial", "ladder")
-"""The engine's parts. Mechanisms add their own names."""
-
 
 def resolve_seed(rng) -> int:
     """An integer seed from what a user passes as ``rng``: an int, None (fresh entropy) or a Generator."""

@@ -11,5 +11,6 @@ def make(*on: str, n: int = 500, rng: int = 1, scenario: str = "baseline", **par
     """A model of the scenario with the named mechanisms switched on and the given overrides."""
     p = load_scenario(scenario)
     p.update({f"{name}_on": True for name in on})
-    p.update(n_residents=n, **params)
+    p.update(n_residents=n, burn_in_weeks=0)  # unit tests start from the drawn state
+    p.update(params)
     return RedCycleModel(**p, rng=rng)

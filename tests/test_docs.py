@@ -48,6 +48,7 @@ def test_readme_command_runs(command, scratch):
     args = shlex.split(command)
     args = args[args.index("run.py") + 1:]
     args = [a.replace("{ROOT}", str(ROOT)) for a in args]
+    args = [str(ROOT / a) if not Path(a).is_absolute() and (ROOT / a).is_file() else a for a in args]  # inputs
     out = subprocess.run([sys.executable, str(ROOT / "run.py"), *args], cwd=tmp_path, capture_output=True,
                          text=True, timeout=600)
     assert out.returncode == 0, out.stderr

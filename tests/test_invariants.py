@@ -33,10 +33,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import RedCycleModel
+from model.demography import GROUPINGS
 from model.params import MECHANISM_SWITCHES, PARAMS, Param
 
 WEEKS = 40
 N_RESIDENTS_MAX = 300
+BURN_IN_MAX = 26  # the burn-in is the same weekly step; longer ones only cost time
 FIXED = {"steps": PARAMS["steps"].default, "agent_objects": "lazy"}
 UNIT_FIELDS = ("trust", "capacity", "public_spirit", "needs", "retention")
 
@@ -50,7 +52,7 @@ def _strategy(p: Param) -> st.SearchStrategy:
             return st.none() | st.floats(min_value=float(p.low), max_value=float(p.high), allow_nan=False,
                                          allow_infinity=False)
         case "int":
-            high = N_RESIDENTS_MAX if p.name == "n_residents" else int(p.high)
+            high = {"n_residents": N_RESIDENTS_MAX, "burn_in_weeks": BURN_IN_MAX}.get(p.name, int(p.high))
             return st.integers(min_value=int(p.low), max_value=high)
         case "bool":
             return st.booleans()
@@ -60,14 +62,19 @@ def _strategy(p: Param) -> st.SearchStrategy:
             raise AssertionError(f"unknown parameter kind {other!r} of {p.name}")
 
 
-DRAWN = [name for name in PARAMS if name not in FIXED and name != "mobile_share"]
+# drawn after the share they are bounded by (the schema's sum and order rules)
+DEPENDENT = {"mobile_share": "retired_share", "migrant_share": "renter_share", "aged_60_plus_share": "aged_0_14_share"}
+DRAWN = [name for name in PARAMS if name not in FIXED and name not in DEPENDENT and name != "aged_65_plus_share"]
 
 
 @st.composite
 def parameter_sets(draw) -> dict:
     params = {name: draw(_strategy(PARAMS[name]), label=name) for name in DRAWN}
-    params["mobile_share"] = draw(st.floats(min_value=0.0, max_value=1.0 - params["retired_share"],
-                                            allow_nan=False), label="mobile_share")
+    for name, other in DEPENDENT.items():
+        high = min(PARAMS[name].high, 1.0 - params[other])
+        params[name] = draw(st.floats(min_value=0.0, max_value=high, allow_nan=False), label=name)
+    params["aged_65_plus_share"] = draw(st.floats(min_value=0.0, max_value=params["aged_60_plus_share"],
+                                                  allow_nan=False), label="aged_65_plus_share")
     if params["n_rungs"] != 5:  # the schema allows fewer rungs only with every mechanism off
         params.update({name: False for name in MECHANISM_SWITCHES})
     params.update(FIXED)
@@ -91,8 +98,17 @@ def check_invariants(m: RedCycleModel) -> None:
 
     # finiteness
     assert s.nonfinite() == [], f"week {week}: non-finite state {s.nonfinite()}"
-    bad = {k: v for k, v in m.outcomes.items()
-           if isinstance(v, int | float | np.integer | np.floating) and not math.isfinite(float(v))}
+    # a group's rung shares are NaN exactly when the group is empty, else they sum to 1
+    empty = set()
+    for field, keys in GROUPINGS.values():
+        codes = s.party_category != 0 if field == "party_member" else getattr(s, field)
+        sizes = np.bincount(codes.astype(np.intp), minlength=len(keys))
+        shares = np.array([[m.outcomes[f"{g}_share_{r}"] for r in m.rung_names] for g in keys])
+        assert (np.isnan(shares).all(axis=1) == (sizes == 0)).all(), f"week {week}: {field} shares vs group sizes"
+        assert np.allclose(shares[sizes > 0].sum(axis=1), 1.0), f"week {week}: {field} shares do not sum to 1"
+        empty |= {f"{g}_share_{r}" for g, size in zip(keys, sizes, strict=True) if size == 0 for r in m.rung_names}
+    bad = {k: v for k, v in m.outcomes.items() if k not in empty
+           and isinstance(v, int | float | np.integer | np.floating) and not math.isfinite(float(v))}
     assert not bad, f"week {week}: non-finite outcomes {bad}"
 
     # the pool ledger

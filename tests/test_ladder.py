@@ -8,7 +8,7 @@ import pytest
 from agents import PartyMember, Resident
 from model import RedCycleModel, load_scenario
 
-ENGINE = load_scenario("baseline")  # the engine alone: every mechanism off
+ENGINE = {**load_scenario("baseline"), "burn_in_weeks": 0}  # the engine alone, from the drawn state
 
 
 def engine(**kw) -> RedCycleModel:
@@ -128,7 +128,11 @@ def test_needs_grow_and_are_met_by_self_help_and_mutual_aid():
     grow = engine(rng=1, need_growth=0.1, self_help_efficacy=0, mutual_aid_efficacy=0, **still)
     before = grow.state.needs.copy()
     grow.step()
-    assert np.allclose(grow.state.needs, before + 0.1 * (1 - before))
+    assert np.allclose(grow.state.needs, before + grow.state.need_growth * (1 - before))
+    # 1 - (1 - g)^phi, phi the need factor: 1 for residents under 60, more for elder and medical care at 60+
+    young = grow.state.age_group <= 1
+    assert np.allclose(grow.state.need_growth[young], 0.1) and (grow.state.need_growth[~young, :2] > 0.1).all()
+    assert np.allclose(grow.state.need_growth[:, 2:], 0.1)
     helped = engine(rng=1, need_growth=0.0, self_help_efficacy=0.5, mutual_aid_efficacy=0, **still)
     before = helped.state.needs.copy()
     helped.step()

@@ -26,7 +26,7 @@ from tests.helpers import EXACT, make
 
 def certain_reach(**params) -> dict:
     """Parameters under which the organisation reaches every resident with certainty."""
-    return dict(three_downs=1.0, mobile_share=0.0, **params)
+    return dict(three_downs=1.0, mobile_share=0.0, renter_attachment=1.0, migrant_attachment=1.0, **params)
 
 
 def record_launches(m: RedCycleModel) -> list[tuple[str, int, int]]:
@@ -215,7 +215,7 @@ def test_appointed_backbones_are_random_members_not_the_best_record():
 def test_fulltime_worker_raises_backbone_count_and_reach(size, expected_k, capacity):
     n = 1000
     m = make("backbone", n=n, fulltime_worker_size=size, fulltime_worker_bonus=0.5, three_downs=0.6,
-             mobile_share=0.0)
+             mobile_share=0.0, renter_attachment=1.0, migrant_attachment=1.0)
     assert m.org_capacity == capacity
     assert np.allclose(m.state.reach_probability, min(1.0, 0.6 * capacity))
     m.state.rung[:] = 4
@@ -571,7 +571,8 @@ def test_convention_in_the_schedule_uses_start_of_week_rungs():
 
 def test_dialogue_reach_is_three_downs():
     n = 2000
-    m = make("convention", n=n, three_downs=0.5, mobile_share=0.0, rng=10)
+    m = make("convention", n=n, three_downs=0.5, mobile_share=0.0, renter_attachment=1.0, migrant_attachment=1.0,
+             rng=10)
     m.state.rung[:] = 2
     conv = m.mechanisms["convention"]
     conv.launch()

@@ -95,7 +95,7 @@ CONTEXT = {
     "branch_size_max": ({}, {}, 10),
     "crowding_out": (load_scenario("status_quo"), {}, 0.5),
     "fulltime_worker_bonus": ({"fulltime_worker_size": 1000}, {}, 0.25),
-    "renewal_bar": ({}, {}, 0.99),
+    "renewal_bar": ({"project_served": 30, "seed_fund": 10.0}, {}, 0.99),  # many projects: renewals change the mix
     "willingness_min": ({"teams_per_1000": 10.0}, {}, 0.9),
     "fulltime_worker_size": ({}, {}, 1000),
     "n_rungs": (load_scenario("baseline"), {}, 4),
@@ -105,6 +105,7 @@ CONTEXT = {
     "convention_spread": ({"convention_locality": 0.8}, {}, 0.5),  # spreads a bond that only acts when local
     "broken_promise_cost": ({"point_value": 0.01}, {}, 0.5),  # points go unhonoured when worth more than the budget
     "funds_follow_mechanisms": ({"project_on": False}, {}, False),  # only an ablated mechanism's funds differ
+    "aged_60_plus_share": ({}, {}, 0.25),  # halfway to 0 would fall below aged_65_plus_share
 }
 
 

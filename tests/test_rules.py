@@ -190,7 +190,7 @@ def test_the_bond_spreads_to_neighbours_of_those_who_took_part():
 def test_trust_is_not_earned_from_residents_own_self_help():
     """Only self-help and mutual aid meet needs (no projects or teams): with trust_from_self_help = 0
     trust stays at its base, with 1 it rises on residents' own efforts."""
-    kw = dict(backbone_on=False, project_on=False, team_on=False, n_residents=600, steps=80)
+    kw = dict(backbone_on=False, project_on=False, team_on=False, n_residents=600, steps=80, burn_in_weeks=0)
     own = RedCycleModel(**kw, trust_from_self_help=0.0, rng=2).run()
     assert np.array_equal(own.state.trust, own.state.base_trust)
     borrowed = RedCycleModel(**kw, trust_from_self_help=1.0, rng=2).run()
