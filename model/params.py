@@ -645,6 +645,10 @@ _PARAMS: list[Param] = [
     Param("stable_window", 4, "int",
           "run(until_stable=True) stops after this many weeks in a row in which no resident changed rung",
           unit="weeks", low=1, high=10_000, group="run"),
+    Param("record_groups", True, "bool",
+          "record the share on each rung by age group, tenure and Party membership every week (false: "
+          "skip them, as the threshold limit does: they cost about a fifth of its step at 100,000 residents)",
+          group="run"),
     Param("agent_objects", "auto", "choice",
           "when the Mesa Network and agent objects are built: eager, lazy (on first access), "
           "or auto (eager up to 50,000 residents)",

@@ -74,7 +74,8 @@ class Recorder:
         # on the top rung in one of the last 52 weeks (never-volunteered residents hold NEVER)
         out["volunteered_past_year"] = np.count_nonzero(st.last_volunteered > week - 52) / n
         out["participation_index"] = float(counts @ np.arange(self.top + 1)) / (n * self.top)
-        self._measure_groups(st.rung, out)
+        if m.p["record_groups"]:
+            self._measure_groups(st.rung, out)
         unmet = self._static_unmet if self._static_unmet is not None else float(st.needs.mean())
         out["mean_unmet_need"] = unmet
         out["climbs"] = climbs
