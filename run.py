@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-COMMANDS = ("run", "params", "scenarios")
+COMMANDS = ("run", "params", "scenarios", "compare", "sweep", "sensitivity")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "With no command, runs 'run'.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", metavar="{run,params,scenarios}")
+    sub = parser.add_subparsers(dest="command", metavar="{run,params,scenarios,compare,sweep,sensitivity}")
     run = sub.add_parser("run", help="run one scenario and write its results (the default command)",
                          description="Run one scenario and write timeseries.csv, timeseries.parquet, "
                                      "summary.json and rung_shares.png into the output folder.")
@@ -60,7 +60,41 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_ in (("params", "list every parameter with its default, allowed values, unit and meaning"),
                         ("scenarios", "list the named scenarios and the question each answers")):
         sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".")
+    add_experiment_commands(sub)
     return parser
+
+
+def add_experiment_commands(sub) -> None:
+    """compare, sweep, sensitivity: thin layers over experiments/compare.py, sweep.py, sensitivity.py."""
+    def where(p):
+        p.add_argument("--out", required=True, metavar="DIR", help="output folder (new, empty, or this experiment's own)")
+        p.add_argument("--workers", type=int, default=None, metavar="N", help="processes (default: all cores)")
+        p.add_argument("--dask", default=None, metavar="ADDRESS",
+                       help="run on a Dask cluster: tcp://host:port, or 'local' to start one "
+                            "(default: $DASK_SCHEDULER_ADDRESS if set)")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    c = sub.add_parser("compare", help="compare scenarios over replications with common random numbers",
+                       description="Run scenarios with common random numbers and write report.md, figures, "
+                                   "runs.parquet, timeseries.parquet and manifest.json into --out.")
+    c.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names or .toml paths; the first is the reference")
+    c.add_argument("--reps", type=int, default=10, metavar="R", help="replications per scenario (default: 10)")
+    c.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
+                   help="override one parameter in every scenario (repeatable)")
+    c.add_argument("--steps", type=int, default=None, metavar="N", help="weeks per run (default: each scenario's)")
+    c.add_argument("--seed", type=int, default=1, metavar="S", help="base seed (default: 1)")
+    where(c)
+    for name, help_ in (("sweep", "run an experiment file's design, streaming rows to parquet (resumable)"),
+                        ("sensitivity", "Morris or Sobol global sensitivity with SALib on an experiment file")):
+        s = sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".")
+        s.add_argument("spec", metavar="SPEC.toml", help="the experiment file ([sweep] table)")
+        if name == "sensitivity":
+            s.add_argument("--method", required=True, choices=("morris", "sobol"), help="the SALib method")
+        else:
+            s.add_argument("--design", default=None, help="override the design")
+        for flag, kind in (("samples", int), ("replications", int), ("steps", int), ("seed", int)):
+            s.add_argument(f"--{flag}", type=kind, default=None, metavar="N", help=f"override '{flag}'")
+        where(s)
 
 
 def fail(message: str) -> int:
@@ -119,7 +153,7 @@ def cmd_run(args) -> int:
     try:
         graph = read_graph_file(args.graph) if args.graph else None
         started = time.perf_counter()
-        model = RedCycleModel(graph=graph, rng=args.seed, **overrides)
+        model = RedCycleModel(graph=graph, rng=args.seed, events=scenario["events"], **overrides)
     except (GraphFileError, ParameterError) as exc:
         return fail(str(exc))
     model.run()
@@ -171,6 +205,66 @@ def _print_summary(model, scenario, folder: Path, seconds: float) -> None:
     print(f"  results: {folder}/ (timeseries.csv, timeseries.parquet, rounds.csv, summary.json, rung_shares.png, spiral.png)")
 
 
+def cmd_experiment(args) -> int:
+    """compare, sweep and sensitivity: check everything, then run; one-line errors, exit 2."""
+    import os
+
+    from model.params import ParameterError, parse_assignment
+
+    try:
+        from experiments.sweep import connect, read_spec
+
+        address = args.dask or os.environ.get("DASK_SCHEDULER_ADDRESS")
+        if args.workers is not None and args.workers < 1:
+            return fail(f"--workers must be >= 1, got {args.workers}")
+        if args.command == "compare":
+            from experiments.compare import plan, check_folder, plan_digest
+
+            overrides = dict(parse_assignment(text) for text in args.overrides)
+            p = plan(args.scenarios, args.reps, args.steps, args.seed, overrides)
+            check_folder(Path(args.out), plan_digest(p))
+        else:
+            flags = {k: getattr(args, k) for k in ("samples", "replications", "steps", "seed")}
+            flags["design"] = args.method if args.command == "sensitivity" else args.design
+            spec = read_spec(args.spec, flags)
+        problem = _unwritable(Path(args.out))
+        if problem:
+            return fail(problem)
+        client = connect(address, args.workers) if address else None
+    except ParameterError as exc:
+        return fail(str(exc))
+    progress = False if args.quiet else None
+    try:
+        match args.command:
+            case "compare":
+                from experiments.compare import run_compare, write_compare
+
+                runs, ts = run_compare(p, args.workers, client, progress)
+                folder = write_compare(p, runs, ts, args.out)
+                what = "report.md, runs.parquet, timeseries.parquet, timeseries.png, intervals.png, manifest.json"
+            case "sweep":
+                from experiments.sweep import run_sweep
+
+                folder = run_sweep(spec, args.out, args.workers, client, progress)
+                what = f"{spec['n_runs']} runs in runs/" + (", timeseries/" if spec["timeseries"] else "")
+            case _:
+                from experiments.sensitivity import run_sensitivity
+
+                run_sensitivity(spec, args.out, args.workers, client, progress)
+                folder, what = Path(args.out), "sensitivity.md, sensitivity.csv, plots, runs/"
+    except ParameterError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        print("run.py: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
+    finally:
+        if address and client is not None:
+            client.close()
+    if not args.quiet:
+        print(f"{args.command}: {folder}/ ({what})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
@@ -183,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_params()
         case "scenarios":
             return cmd_scenarios()
+        case "compare" | "sweep" | "sensitivity":
+            return cmd_experiment(args)
         case other:
             return fail(f"unknown command {other!r}; allowed: {', '.join(COMMANDS)}")
 

@@ -98,6 +98,7 @@ def summary(model, scenario: dict[str, Any], seconds: float) -> dict[str, Any]:
         "varied_parameters": varied_parameters(model.p),
         "final": model.final_outcomes(),
         "mechanisms_on": list(model.mechanisms),
+        "changes": model.changes,
         "pool": {"balance": model.pool.balance, "inflows": model.pool.inflows(), "outflows": model.pool.outflows()},
         "rounds": model.recorder.rounds,
         "versions": versions(),

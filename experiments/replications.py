@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
@@ -38,17 +39,90 @@ def run_one(job: tuple[str, dict[str, Any], int, int]) -> dict[str, Any]:
     return {"series": series, "rounds": rounds}
 
 
+ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+"""Each worker process uses one BLAS/OpenMP thread: the processes are the parallelism."""
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes with one BLAS/OpenMP thread each."""
+    for name, value in ONE_THREAD.items():
+        os.environ.setdefault(name, value)  # inherited by the spawned workers
+    # spawn: clean workers on every OS (forking a process that runs threads can deadlock)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def map_unordered(func: Callable[[Any], Any], tasks: dict[Any, Any], workers: int | None = None,
+                  client: Any = None, retries: int = 3) -> Iterator[tuple[Any, Any]]:
+    """``(key, func(task))`` for every task, as each finishes: in this process (1 worker), on a pool of
+    processes (all cores by default) or on a Dask ``client``. At most two tasks per worker are in
+    flight, so the results need not fit in memory; a pool that loses a worker is rebuilt and the
+    unfinished tasks are run again (up to ``retries`` times)."""
+    pending = dict(tasks)
+    if client is not None:
+        yield from _map_dask(func, pending, client)
+        return
+    workers = max(1, min(len(pending), workers or os.cpu_count() or 1))
+    if workers == 1:
+        for key, task in pending.items():
+            yield key, func(task)
+        return
+    for attempt in range(retries + 1):
+        try:
+            with process_pool(workers) as pool:
+                queue = iter(list(pending))
+                running = {}
+                for key in queue:
+                    running[pool.submit(func, pending[key])] = key
+                    if len(running) >= 2 * workers:
+                        break
+                while running:
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        key = running.pop(future)
+                        result = future.result()
+                        del pending[key]
+                        yield key, result
+                        nxt = next(queue, None)
+                        if nxt is not None:
+                            running[pool.submit(func, pending[nxt])] = nxt
+            return
+        except BrokenProcessPool:
+            if attempt == retries:
+                raise
+
+
+def _map_dask(func, pending: dict, client) -> Iterator[tuple[Any, Any]]:
+    from dask.distributed import as_completed
+
+    workers = max(1, len(client.scheduler_info().get("workers", {})) or 1)
+    queue = iter(list(pending))
+    keys = {}
+    first = []
+    for key in queue:
+        future = client.submit(func, pending[key], pure=False)
+        keys[future.key] = key
+        first.append(future)
+        if len(first) >= 2 * workers:
+            break
+    flow = as_completed(first)
+    for future in flow:
+        key = keys.pop(future.key)
+        result = future.result()
+        future.release()
+        yield key, result
+        nxt = next(queue, None)
+        if nxt is not None:
+            new = client.submit(func, pending[nxt], pure=False)
+            keys[new.key] = nxt
+            flow.add(new)
+
+
 def run_many(configs: dict[str, dict[str, Any]], seeds: Iterable[int], weeks: int,
              processes: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every configuration at every seed; returns (weekly series, rounds), tidy, in a fixed order."""
     jobs = [(label, params, int(seed), weeks) for label, params in configs.items() for seed in seeds]
-    processes = min(len(jobs), processes or os.cpu_count() or 1)
-    if processes <= 1:
-        results = [run_one(job) for job in jobs]
-    else:
-        # spawn: clean workers on every OS (forking a process that runs threads can deadlock)
-        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(run_one, jobs, chunksize=1))
+    done = dict(map_unordered(run_one, dict(enumerate(jobs)), processes))
+    results = [done[k] for k in range(len(jobs))]
     series = pd.concat([r["series"] for r in results], ignore_index=True)
     rounds = pd.concat([r["rounds"] for r in results], ignore_index=True)
     return series, rounds

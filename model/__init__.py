@@ -8,8 +8,9 @@ from .graph import Community, GraphFileError, generate_community, read_graph_fil
 from .model import RedCycleModel
 from .params import DEFAULTS, PARAMS, ParameterError
 from .scenarios import ScenarioError, available_scenarios, load_scenario
+from .simulate import simulate
 
 __all__ = [
     "DEFAULTS", "PARAMS", "Community", "GraphFileError", "ParameterError", "RedCycleModel", "ScenarioError",
-    "available_scenarios", "generate_community", "load_scenario", "read_graph_file",
+    "available_scenarios", "generate_community", "load_scenario", "read_graph_file", "simulate",
 ]

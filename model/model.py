@@ -44,6 +44,7 @@ from .pool import Pool
 from .recorder import Recorder
 from .state import ResidentState
 from .streams import resolve_seed, stream
+from .timeline import check_events
 
 MECHANISMS: dict[str, type[Mechanism]] = {
     "backbone": BackboneMechanism, "project": ProjectMechanism, "convention": ConventionMechanism,
@@ -73,16 +74,20 @@ class RedCycleModel(mesa.Model):
     threshold: one threshold for all residents, or one per resident (overrides the drawn ones).
     initially_active: node ids placed on rung 1 (or kept higher) at the start.
     rng: the seed (an int), None for fresh entropy, or a numpy Generator to draw a seed from.
+    events: a policy timeline, ``[{"week": 53, "org_role": 0.2}, ...]`` (model/timeline.py).
     """
 
     def __init__(self, graph: nx.Graph | None = None, threshold: Any = None,
-                 initially_active: Sequence[int] | None = None, rng: Any = None, **params: Any):
+                 initially_active: Sequence[int] | None = None, rng: Any = None,
+                 events: Sequence[dict] | None = None, **params: Any):
         per_resident_threshold = None
         if threshold is not None and np.ndim(threshold) > 0:
             per_resident_threshold = np.asarray(threshold, dtype=np.float64)
         else:
             params["threshold"] = threshold
         self.p: dict[str, Any] = schema.validate(params)
+        self._events = check_events(self.p, None if events is None else list(events))
+        self.changes: list[dict[str, Any]] = []  # every mid-run change: week, parameter, before, after
         self.seed = resolve_seed(rng)
         super().__init__(rng=self.seed)
         self._build_community(graph)
@@ -91,6 +96,7 @@ class RedCycleModel(mesa.Model):
         self._build_mechanisms()
         self._build_agents_if_eager(graph)
         self._build_recorder()
+        self._apply_due_events()
         self.running = True
 
     # ---------------------------------------------------------------- build steps ----------
@@ -244,7 +250,49 @@ class RedCycleModel(mesa.Model):
         self._residents = [(PartyMember if member[i] else Resident)(self, i, cells[i])
                            for i in range(self.community.n)]
 
+    # ---------------------------------------------------------------- policy changes -------
+    def update(self, **changes: Any) -> RedCycleModel:
+        """Set parameters from the next step on (a policy change mid-run, docs/ODD.md 3.1).
+
+        Checked like any parameter; those fixed once the model is built (the community, the
+        initial state, the ladder's rungs, the cycle's calendar) are refused with the reason.
+        Every change is kept in ``model.changes``.
+        """
+        values = schema.check_update(self.p, changes)
+        for name, value in values.items():
+            self.changes.append({"week": self.steps + 1, "parameter": name, "before": self.p[name], "after": value})
+        self.p.update(values)  # the mechanisms and the ladder read this same dict
+        if values.keys() & {"three_downs", "fulltime_worker_size", "fulltime_worker_bonus", "mobile_reach"}:
+            self.org_capacity = organisation_capacity(self.community.n, self.p)
+            self.state.reach_probability[:] = reach_probability(self.state.party_category, self.org_capacity, self.p)
+        if "need_pull_decay" in values:
+            self.ladder.need_factor = self.p["need_pull_decay"] ** np.arange(self.top + 1)
+        if "record_weeks" in values:
+            self._ema = 1.0 / self.p["record_weeks"]
+        if any(name.endswith("_on") for name in values):
+            self._switch_mechanisms()
+        self.recorder.refresh()
+        return self
+
+    def _switch_mechanisms(self) -> None:
+        """Start the mechanisms switched on (each with a stream of its own, keyed by its name and
+        the week it starts) and stop those switched off, keeping the cycle's order."""
+        running = dict(self.mechanisms)
+        self.mechanisms.clear()  # the cycle holds this same dict
+        for name in ORDER:
+            if not self.p[f"{name}_on"]:
+                if name in running:
+                    running[name].stop()
+                continue
+            self.mechanisms[name] = running.get(name) or MECHANISMS[name](self, stream(self.seed, f"{name}@{self.steps}"))
+        self.ladder.mechanisms = bool(self.mechanisms)
+
     # ---------------------------------------------------------------- dynamics -------------
+    def _apply_due_events(self) -> None:
+        """The timeline's changes that take effect from the next week."""
+        while self._events and self._events[0][0] <= self.steps + 1:
+            self.update(**self._events.pop(0)[1])
+
     def step(self) -> None:
         st, p = self.state, self.p
         if self.mechanisms:
@@ -267,6 +315,8 @@ class RedCycleModel(mesa.Model):
         self._quiet_weeks = self._quiet_weeks + 1 if result.climbs + result.slips == 0 else 0
         self.recorder.measure(result.climbs, result.slips)
         self.datacollector.collect(self)
+        if self._events:
+            self._apply_due_events()
         if self.steps >= p["steps"]:
             self.running = False  # Mesa's batch_run and SolaraViz stop here
 
@@ -346,7 +396,8 @@ def _beta(rng: np.random.Generator, mean: float, kappa: float, size) -> np.ndarr
 def _signature() -> inspect.Signature:
     P = inspect.Parameter
     head = [P("self", P.POSITIONAL_OR_KEYWORD)] + [
-        P(name, P.POSITIONAL_OR_KEYWORD, default=None) for name in ("graph", "threshold", "initially_active", "rng")]
+        P(name, P.POSITIONAL_OR_KEYWORD, default=None)
+        for name in ("graph", "threshold", "initially_active", "rng", "events")]
     rest = [P(p.name, P.KEYWORD_ONLY, default=p.default) for p in schema.PARAMS.values() if p.name != "threshold"]
     return inspect.Signature(head + rest)
 

@@ -2,7 +2,8 @@
 
 A scenario file has a ``[scenario]`` table (``name``, ``question``: what it answers, optional
 ``base``: another scenario it starts from) and a ``[parameters]`` table of overrides checked
-against the schema. ``load_scenario`` returns the merged overrides as a dict, ready for
+against the schema; optional ``[[events]]`` tables change parameters from a given week on (a
+policy timeline, model/timeline.py). ``load_scenario`` returns the merged overrides as a dict, ready for
 ``RedCycleModel(**load_scenario(name))``.
 """
 
@@ -15,10 +16,11 @@ from typing import Any
 
 from . import params as schema
 from .params import ParameterError
+from .timeline import check_events
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_SCENARIO = "red_microcycle"
-_TOP_KEYS = {"scenario", "parameters"}
+_TOP_KEYS = {"scenario", "parameters", "events"}
 _META_KEYS = {"name", "question", "base", "name_zh", "notes"}
 
 
@@ -68,8 +70,15 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
             raise ScenarioError(f"scenario file '{path}' has unknown key 'scenario.{key}'; "
                                 f"allowed: {', '.join(sorted(_META_KEYS))}")
     merged: dict[str, Any] = {}
+    events: list[dict[str, Any]] = []
     if "base" in meta:
-        merged.update(read_scenario(meta["base"], (*_seen, path.resolve()))["parameters"])
+        base = read_scenario(meta["base"], (*_seen, path.resolve()))
+        merged.update(base["parameters"])
+        events.extend(base["events"])
+    own_events = data.get("events", [])
+    if not isinstance(own_events, list):
+        raise ScenarioError(f"scenario file '{path}': events must be [[events]] tables, each with a 'week'")
+    events.extend(own_events)
     for name, value in overrides.items():
         if name not in schema.PARAMS:
             raise ScenarioError(f"scenario file '{path}': {schema.unknown_name_error(name)}")
@@ -78,13 +87,15 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
         except ParameterError as exc:
             raise ScenarioError(f"scenario file '{path}': {exc}") from None
     try:
-        schema.validate(merged)
+        check_events(schema.validate(merged), events)
     except ParameterError as exc:
         raise ScenarioError(f"scenario file '{path}': {exc}") from None
     return {"name": meta.get("name", path.stem), "question": meta.get("question", ""),
-            "path": str(path), "parameters": merged}
+            "path": str(path), "parameters": merged, "events": events}
 
 
 def load_scenario(name_or_path: str | os.PathLike) -> dict[str, Any]:
-    """The parameter overrides of a named scenario (or a path to a TOML file)."""
-    return read_scenario(name_or_path)["parameters"]
+    """The parameter overrides of a named scenario (or a path to a TOML file), with its policy
+    timeline under ``events`` when it has one: ready for ``RedCycleModel(**load_scenario(name))``."""
+    scenario = read_scenario(name_or_path)
+    return {**scenario["parameters"], **({"events": scenario["events"]} if scenario["events"] else {})}
