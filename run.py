@@ -94,6 +94,8 @@ def add_experiment_commands(sub) -> None:
             s.add_argument("--design", default=None, help="override the design")
         for flag, kind in (("samples", int), ("replications", int), ("steps", int), ("seed", int)):
             s.add_argument(f"--{flag}", type=kind, default=None, metavar="N", help=f"override '{flag}'")
+        s.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
+                       help="add a fixed parameter (repeatable)")
         where(s)
 
 
@@ -226,7 +228,7 @@ def cmd_experiment(args) -> int:
         else:
             flags = {k: getattr(args, k) for k in ("samples", "replications", "steps", "seed")}
             flags["design"] = args.method if args.command == "sensitivity" else args.design
-            spec = read_spec(args.spec, flags)
+            spec = read_spec(args.spec, flags, dict(parse_assignment(text) for text in args.overrides))
         problem = _unwritable(Path(args.out))
         if problem:
             return fail(problem)

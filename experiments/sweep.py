@@ -66,9 +66,26 @@ def seed_for(base: int, replication: int) -> int:
 
 
 # ---------------------------------------------------------------------------- the spec ------
-def read_spec(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Read and check an experiment file; ``overrides`` (from command-line flags) win."""
-    p = Path(path)
+SPEC_DIR = Path(__file__).resolve().parent.parent / "sweeps"
+"""Named experiment files (``run.py sweep levers_lhs`` reads ``sweeps/levers_lhs.toml``)."""
+
+
+def spec_path(name_or_path: str | os.PathLike) -> Path:
+    text = os.fspath(name_or_path)
+    if text.endswith(".toml") or "/" in text or os.sep in text:
+        return Path(text)
+    path = SPEC_DIR / f"{text}.toml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in SPEC_DIR.glob("*.toml")))
+        raise SpecError(f"unknown experiment '{text}'; available: {known} (or a path to a .toml file)")
+    return path
+
+
+def read_spec(path: str | os.PathLike, overrides: dict[str, Any] | None = None,
+              fixed: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Read and check an experiment file (a path, or a name in sweeps/); ``overrides`` (from
+    command-line flags) win, ``fixed`` parameters are added to ``[sweep.fixed]``."""
+    p = spec_path(path)
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -81,6 +98,8 @@ def read_spec(path: str | os.PathLike, overrides: dict[str, Any] | None = None) 
         raise SpecError(f"experiment file '{p}' needs exactly one [sweep] table; found: {', '.join(sorted(data)) or 'none'}")
     raw = dict(data["sweep"])
     raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    if fixed:
+        raw["fixed"] = {**raw.get("fixed", {}), **fixed}
     try:
         return check_spec(raw)
     except ParameterError as exc:
@@ -346,8 +365,11 @@ def connect(address: str | None, workers: int | None = None, timeout: float = 5.
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, host="127.0.0.1",
                                dashboard_address=None, env=dict(_one_thread_env()))
         return Client(cluster)
+    import dask
+
     try:
-        return Client(address, timeout=f"{timeout}s")
+        with dask.config.set({"distributed.comm.timeouts.connect": f"{timeout}s"}):
+            return Client(address, timeout=f"{timeout}s")
     except (OSError, TimeoutError) as exc:
         raise SpecError(f"cannot reach the Dask scheduler at '{address}' ({type(exc).__name__} after {timeout:g} s); "
                         "allowed: a running scheduler's address (tcp://host:port) or 'local'") from None
