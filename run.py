@@ -158,7 +158,10 @@ def cmd_run(args) -> int:
         model = RedCycleModel(graph=graph, rng=args.seed, events=scenario["events"], **overrides)
     except (GraphFileError, ParameterError) as exc:
         return fail(str(exc))
-    model.run()
+    from experiments.replications import progress
+
+    for _ in progress(range(model.p["steps"]), desc=scenario["name"], unit="week", enabled=False if args.quiet else None):
+        model.step()  # = model.run(), with a bar on a terminal when it takes more than a second
     seconds = time.perf_counter() - started
     try:
         folder = write_results(model, scenario, out, seconds)

@@ -62,11 +62,7 @@ def plan(scenarios: list[str], reps: int, steps: int | None = None, seed: int = 
 def run_compare(p: dict[str, Any], workers: int | None = None, client: Any = None,
                 progress: bool | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every scenario x replication: (runs, weekly time series), tidy."""
-    import sys
-
-    from tqdm.auto import tqdm
-
-    from .replications import map_unordered
+    from .replications import map_unordered, progress as progress_bar
 
     tasks = {}
     for i, e in enumerate(p["scenarios"]):
@@ -76,8 +72,7 @@ def run_compare(p: dict[str, Any], workers: int | None = None, client: Any = Non
                              "runs": [{"run_id": i * p["reps"] + k, "sample_id": i, "replication": k,
                                        "seed": seed_for(p["seed"], k), "point": {}}]}
     rows, series = {}, {}
-    with tqdm(total=len(tasks), unit="run", desc="compare", file=sys.stderr,
-              disable=(not sys.stderr.isatty()) if progress is None else not progress) as bar:
+    with progress_bar(total=len(tasks), desc="compare", enabled=progress) as bar:
         for key, result in map_unordered(run_batch, tasks, workers, client):
             rows[key], series[key] = result["rows"], result["series"]
             bar.update(1)

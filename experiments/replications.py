@@ -39,6 +39,18 @@ def run_one(job: tuple[str, dict[str, Any], int, int]) -> dict[str, Any]:
     return {"series": series, "rounds": rounds}
 
 
+def progress(iterable=None, total: int | None = None, desc: str = "", unit: str = "run", enabled: bool | None = None,
+             leave: bool = True):
+    """A progress bar with the time left (tqdm), on stderr: shown on a terminal once the work has
+    taken a second, quiet in logs and pipes (``enabled`` forces it on or off)."""
+    import sys
+
+    from tqdm.auto import tqdm
+
+    disable = (not sys.stderr.isatty()) if enabled is None else not enabled
+    return tqdm(iterable, total=total, desc=desc, unit=unit, file=sys.stderr, delay=1.0, disable=disable, leave=leave)
+
+
 ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 """Each worker process uses one BLAS/OpenMP thread: the processes are the parallelism."""
 
@@ -121,7 +133,8 @@ def run_many(configs: dict[str, dict[str, Any]], seeds: Iterable[int], weeks: in
              processes: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every configuration at every seed; returns (weekly series, rounds), tidy, in a fixed order."""
     jobs = [(label, params, int(seed), weeks) for label, params in configs.items() for seed in seeds]
-    done = dict(map_unordered(run_one, dict(enumerate(jobs)), processes))
+    done = dict(progress(map_unordered(run_one, dict(enumerate(jobs)), processes), total=len(jobs),
+                         desc=", ".join(configs)[:40], leave=False))
     results = [done[k] for k in range(len(jobs))]
     series = pd.concat([r["series"] for r in results], ignore_index=True)
     rounds = pd.concat([r["rounds"] for r in results], ignore_index=True)

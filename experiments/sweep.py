@@ -33,7 +33,6 @@ import json
 import math
 import os
 import shutil
-import sys
 import tempfile
 import time
 import tomllib
@@ -388,9 +387,7 @@ def run_sweep(spec: dict[str, Any], out: str | os.PathLike, workers: int | None 
               progress: bool | None = None, kind: str = "sweep") -> Path:
     """Run (or resume) a sweep into ``out``: ``runs/`` (and ``timeseries/``) parquet datasets, one file
     per batch. ``workers``: processes (default all cores); ``client``: a Dask client instead."""
-    from tqdm.auto import tqdm
-
-    from .replications import map_unordered
+    from .replications import map_unordered, progress as progress_bar
 
     out = Path(out)
     prepare_folder(out, spec, kind)
@@ -401,8 +398,8 @@ def run_sweep(spec: dict[str, Any], out: str | os.PathLike, workers: int | None 
     tasks = {b: {**task_base, "runs": runs[b * size:(b + 1) * size]}
              for b in range(math.ceil(len(runs) / size)) if b not in done}
     started = time.perf_counter()
-    bar = tqdm(total=len(runs), initial=min(len(runs), len(done) * size), unit="run", desc=kind,
-               disable=(not sys.stderr.isatty()) if progress is None else not progress, file=sys.stderr)
+    bar = progress_bar(total=len(runs), desc=kind, enabled=progress)
+    bar.update(min(len(runs), len(done) * size))
     try:
         for b, result in map_unordered(run_batch, tasks, workers, client):
             if result["series"] is not None:
