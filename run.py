@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
 def add_experiment_commands(sub) -> None:
     """compare, sweep, sensitivity: thin layers over experiments/compare.py, sweep.py, sensitivity.py."""
     def where(p):
-        p.add_argument("--out", required=True, metavar="DIR", help="output folder (new, empty, or this experiment's own)")
+        p.add_argument("--out", required=True, metavar="DIR",
+                       help="output folder (new, empty, or this experiment's own)")
         p.add_argument("--workers", type=int, default=None, metavar="N", help="processes (default: all cores)")
         p.add_argument("--dask", default=None, metavar="ADDRESS",
                        help="run on a Dask cluster: tcp://host:port, or 'local' to start one "
@@ -77,7 +78,8 @@ def add_experiment_commands(sub) -> None:
     c = sub.add_parser("compare", help="compare scenarios over replications with common random numbers",
                        description="Run scenarios with common random numbers and write report.md, figures, "
                                    "runs.parquet, timeseries.parquet and manifest.json into --out.")
-    c.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names or .toml paths; the first is the reference")
+    c.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                   help="scenario names or .toml paths; the first is the reference")
     c.add_argument("--reps", type=int, default=10, metavar="R", help="replications per scenario (default: 10)")
     c.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
                    help="override one parameter in every scenario (repeatable)")
@@ -160,7 +162,8 @@ def cmd_run(args) -> int:
         return fail(str(exc))
     from experiments.replications import progress
 
-    for _ in progress(range(model.p["steps"]), desc=scenario["name"], unit="week", enabled=False if args.quiet else None):
+    weeks = range(model.p["steps"])
+    for _ in progress(weeks, desc=scenario["name"], unit="week", enabled=False if args.quiet else None):
         model.step()  # = model.run(), with a bar on a terminal when it takes more than a second
     seconds = time.perf_counter() - started
     try:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +52,8 @@ def plan(scenarios: list[str], reps: int, steps: int | None = None, seed: int = 
         entries.append({"name": s["name"], "params": params, "events": s["events"], "steps": full["steps"]})
     labels = [e["name"] for e in entries]
     if len(set(labels)) != len(labels):
-        raise SpecError(f"scenario '{next(x for x in labels if labels.count(x) > 1)}' is named twice; allowed: each once")
+        twice = next(x for x in labels if labels.count(x) > 1)
+        raise SpecError(f"scenario '{twice}' is named twice; allowed: each once")
     return {"scenarios": entries, "reps": reps, "seed": seed, "overrides": overrides or {},
             "outcome_columns": outcome_names(entries[0]["params"])}
 
@@ -62,7 +61,8 @@ def plan(scenarios: list[str], reps: int, steps: int | None = None, seed: int = 
 def run_compare(p: dict[str, Any], workers: int | None = None, client: Any = None,
                 progress: bool | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every scenario x replication: (runs, weekly time series), tidy."""
-    from .replications import map_unordered, progress as progress_bar
+    from .replications import map_unordered
+    from .replications import progress as progress_bar
 
     tasks = {}
     for i, e in enumerate(p["scenarios"]):
@@ -82,9 +82,13 @@ def run_compare(p: dict[str, Any], workers: int | None = None, client: Any = Non
     if len(failed):
         raise SpecError(f"run {int(failed['run_id'].iloc[0])} failed: {failed['status'].iloc[0]}")
     runs.insert(0, "scenario", [names[i] for i in runs["sample_id"]])
-    varied = sorted({k for e in p["scenarios"] for k in e["params"] if k != "steps"})
+    def value(i: int, name: str):
+        return p["scenarios"][i]["params"].get(name, PARAMS[name].default)
+
+    keys = sorted({k for e in p["scenarios"] for k in e["params"]})
+    varied = [k for k in keys if len({repr(value(i, k)) for i in range(len(names))}) > 1]  # differ between scenarios
     for j, name in enumerate(varied):
-        runs.insert(3 + j, name, [p["scenarios"][i]["params"].get(name, PARAMS[name].default) for i in runs["sample_id"]])
+        runs.insert(3 + j, name, [value(i, name) for i in runs["sample_id"]])
     runs = runs.drop(columns=["sample_id", "run_id", "traceback"])
     ts = pd.concat([series[k] for k in sorted(series)], ignore_index=True)
     ts.insert(0, "scenario", [names[i] for i in ts["sample_id"]])
@@ -165,31 +169,20 @@ def plot(p: dict[str, Any], ts: pd.DataFrame, folder: Path) -> None:
 
 def write_compare(p: dict[str, Any], runs: pd.DataFrame, ts: pd.DataFrame, out: str | os.PathLike) -> Path:
     """Write the comparison folder under a temporary name, then rename it into place."""
-    from .outputs import git_commit, versions
+    from .outputs import git_commit, staged_folder, versions
 
     out = Path(out)
     check_folder(out, plan_digest(p))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with staged_folder(out) as tmp:  # replaces only an empty folder or this same comparison (checked)
         runs.to_parquet(tmp / "runs.parquet", index=False)
         ts.to_parquet(tmp / "timeseries.parquet", index=False)
         (tmp / "report.md").write_text(report(p, runs, ts), encoding="utf-8")
         plot(p, ts, tmp)
-        manifest = {"kind": "compare", "digest": plan_digest(p), "scenarios": p["scenarios"], "reps": p["reps"], "seed": p["seed"],
+        manifest = {"kind": "compare", "digest": plan_digest(p), "scenarios": p["scenarios"], "reps": p["reps"],
+                    "seed": p["seed"],
                     "seeds": [seed_for(p["seed"], k) for k in range(p["reps"])], "overrides": p["overrides"],
                     "versions": versions(), "commit": git_commit()}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        if out.exists():  # empty, or this same comparison (checked above)
-            old = out.with_name(f".{out.name}.old")
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 

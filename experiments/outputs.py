@@ -24,6 +24,7 @@ import platform
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -108,15 +109,34 @@ def summary(model, scenario: dict[str, Any], seconds: float) -> dict[str, Any]:
     }
 
 
-def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, seconds: float) -> Path:
-    """Write the run's outputs into ``out_dir`` (replacing it whole); return the folder."""
-    out = Path(out_dir)
+@contextmanager
+def staged_folder(out: Path):
+    """Yield a temporary folder beside ``out``; when the block ends without error, it replaces ``out``
+    whole (renamed into place); on any error it is removed and ``out`` is left as it was."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     umask = os.umask(0)
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)  # mkdtemp makes it owner-only; results should follow the umask
     try:
+        yield tmp
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, seconds: float) -> Path:
+    """Write the run's outputs into ``out_dir`` (replacing it whole); return the folder."""
+    out = Path(out_dir)
+    with staged_folder(out) as tmp:
         table = tidy_table(model, scenario.get("name", "custom"))
         table.to_csv(tmp / "timeseries.csv", index=False)
         table.to_parquet(tmp / "timeseries.parquet", index=False)
@@ -131,15 +151,4 @@ def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, s
         title = f"{scenario.get('name', 'custom')} (seed {model.seed})"
         plot_rung_shares(table, model.rung_names, tmp / "rung_shares.png", title=title)
         plot_spiral(table, model.p["round_weeks"], tmp / "spiral.png", title=title)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out

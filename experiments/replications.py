@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 SERIES = ("participation_index", "volunteered_past_year", "share_volunteering", "share_engaged", "needs_met",
           "sense_of_gain", "mean_trust", "incentive_credibility", "points_held", "pool_balance", "n_teams", "norm")
@@ -153,8 +152,14 @@ def paired_difference(table: pd.DataFrame, a: str, b: str, confidence: float = 0
     mean = float(d.mean())
     if n < 2 or d.std(ddof=1) == 0:
         return {"mean": mean, "low": mean, "high": mean, "n": n}
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * d.std(ddof=1) / np.sqrt(n))
+    half = float(_t_quantile(confidence, n - 1) * d.std(ddof=1) / np.sqrt(n))
     return {"mean": mean, "low": mean - half, "high": mean + half, "n": n}
+
+
+def _t_quantile(confidence: float, dof) -> float:
+    from scipy import stats  # imported when needed: it takes about a second, which every sweep would pay
+
+    return stats.t.ppf(0.5 + confidence / 2, dof)
 
 
 def mean_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
@@ -162,7 +167,7 @@ def mean_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float,
     m = float(v.mean())
     if len(v) < 2:
         return m, m, m
-    half = float(stats.t.ppf(0.5 + confidence / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
+    half = float(_t_quantile(confidence, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
     return m, m - half, m + half
 
 

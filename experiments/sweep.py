@@ -32,8 +32,6 @@ import itertools
 import json
 import math
 import os
-import shutil
-import tempfile
 import time
 import tomllib
 import traceback
@@ -94,7 +92,8 @@ def read_spec(path: str | os.PathLike, overrides: dict[str, Any] | None = None,
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"experiment file '{p}' cannot be read: {exc}") from None
     if set(data) != {"sweep"} or not isinstance(data["sweep"], dict):
-        raise SpecError(f"experiment file '{p}' needs exactly one [sweep] table; found: {', '.join(sorted(data)) or 'none'}")
+        found = ", ".join(sorted(data)) or "none"
+        raise SpecError(f"experiment file '{p}' needs exactly one [sweep] table; found: {found}")
     raw = dict(data["sweep"])
     raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
     if fixed:
@@ -330,10 +329,11 @@ def prepare_folder(out: Path, spec: dict[str, Any], kind: str = "sweep") -> bool
                                 f"the same experiment file and flags (to resume)")
             return True
         if any(out.iterdir()):
-            raise SpecError(f"--out '{out}' is not empty and was not written by a {kind}; allowed: a new or empty folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+            raise SpecError(f"--out '{out}' is not empty and was not written by a {kind}; "
+                            "allowed: a new or empty folder")
+    from .outputs import staged_folder
+
+    with staged_folder(out) as tmp:  # replaces only an empty folder (checked above)
         (tmp / "runs").mkdir()
         if spec["timeseries"]:
             (tmp / "timeseries").mkdir()
@@ -342,12 +342,6 @@ def prepare_folder(out: Path, spec: dict[str, Any], kind: str = "sweep") -> bool
              "n_points": len(spec["points"])}, indent=2, default=str), encoding="utf-8")
         _write_atomic(pd.DataFrame(spec["points"]).assign(sample_id=range(len(spec["points"]))),
                       tmp / "design.parquet")
-        if out.exists():
-            out.rmdir()  # empty, checked above
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return False
 
 
@@ -387,7 +381,8 @@ def run_sweep(spec: dict[str, Any], out: str | os.PathLike, workers: int | None 
               progress: bool | None = None, kind: str = "sweep") -> Path:
     """Run (or resume) a sweep into ``out``: ``runs/`` (and ``timeseries/``) parquet datasets, one file
     per batch. ``workers``: processes (default all cores); ``client``: a Dask client instead."""
-    from .replications import map_unordered, progress as progress_bar
+    from .replications import map_unordered
+    from .replications import progress as progress_bar
 
     out = Path(out)
     prepare_folder(out, spec, kind)

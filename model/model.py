@@ -284,7 +284,9 @@ class RedCycleModel(mesa.Model):
                 if name in running:
                     running[name].stop()
                 continue
-            self.mechanisms[name] = running.get(name) or MECHANISMS[name](self, stream(self.seed, f"{name}@{self.steps}"))
+            if name not in running:
+                running[name] = MECHANISMS[name](self, stream(self.seed, f"{name}@{self.steps}"))
+            self.mechanisms[name] = running[name]
         self.ladder.mechanisms = bool(self.mechanisms)
 
     # ---------------------------------------------------------------- dynamics -------------

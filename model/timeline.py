@@ -21,14 +21,16 @@ def check_events(params: dict[str, Any], events: Any, after_week: int = 0) -> li
     if events is None:
         return []
     if not isinstance(events, list | tuple):
-        raise ParameterError(f"events must be a list of tables with a 'week' and parameters, got {type(events).__name__}")
+        raise ParameterError("events must be a list of tables with a 'week' and parameters, "
+                             f"got {type(events).__name__}")
     timeline: list[tuple[int, dict[str, Any]]] = []
     for k, event in enumerate(events, 1):
         if not isinstance(event, dict):
             raise ParameterError(f"event {k} must be a table with a 'week' and parameters, got {event!r}")
         week = event.get("week")
         if isinstance(week, bool) or not isinstance(week, int):
-            raise ParameterError(f"event {k} needs an integer 'week' (the first week with the new values), got {week!r}")
+            raise ParameterError(f"event {k} needs an integer 'week' (the first week with the new values), "
+                                 f"got {week!r}")
         if week <= after_week:
             raise ParameterError(f"event {k} at week {week} is in the past; allowed: a week after {after_week}")
         changes = {name: value for name, value in event.items() if name != "week"}

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from experiments.sweep import SpecError, check_spec, read_runs, read_timeseries, run_sweep
-from model import RedCycleModel, ParameterError, load_scenario, simulate
+from model import ParameterError, RedCycleModel, load_scenario, simulate
 from model.scenarios import read_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,6 +170,24 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     assert rows["status"][1].startswith("error: ParameterError") and np.isnan(rows["participation_index"][1])
 
 
+def die_once(task):
+    """A task whose worker process dies (as if killed) the first time it runs key 2."""
+    key, marker = task
+    if key == 2 and not Path(marker).exists():
+        Path(marker).write_text("died")
+        os._exit(9)
+    return key * 10
+
+
+def test_a_lost_worker_is_replaced_and_its_tasks_run_again(tmp_path):
+    from experiments.replications import map_unordered
+
+    tasks = {k: (k, str(tmp_path / "marker")) for k in range(6)}
+    results = list(map_unordered(die_once, tasks, workers=2))
+    assert sorted(results) == [(k, k * 10) for k in range(6)]  # each once: none lost, none twice
+    assert (tmp_path / "marker").read_text() == "died"
+
+
 def _digest(folder: Path) -> str:
     return hashlib.sha256(read_runs(folder).to_csv().encode()).hexdigest()
 
@@ -206,6 +224,7 @@ def test_compare_writes_a_report_with_paired_intervals(tmp_path):
     runs = pd.read_parquet(out / "runs.parquet")
     assert len(runs) == 9 and runs.groupby("replication")["seed"].nunique().eq(1).all()
     assert set(runs["scenario"]) == {"red_microcycle", "status_quo", "defund_team"} and "org_role" in runs
+    assert "n_residents" not in runs  # the same in every scenario: not a parameter that differs
     report = (out / "report.md").read_text()
     assert "| year 1 | status_quo |" in report and "| end (week 60) | status_quo |" in report
     assert "paired 95% interval" in report and "d_z" in report
