@@ -219,6 +219,9 @@ def main(argv=None) -> None:
         result["overhead"] = part_overhead(cfg, tmp)
         result["memory"] = part_memory(cfg, tmp)
     result["load_end"] = os.getloadavg()
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    path = Path(args.out) if args.out else OUT_DIR / ("experiments-quick.json" if args.quick else "experiments.json")
+    path.write_text(json.dumps(result, indent=2))
     s, th, o, m = result["single"], result["throughput"], result["overhead"], result["memory"]
     rows = [
         ("one default run (2,000 residents, 156 weeks), simulate", f"{s['simulate_s']:.3f} s", "<= 0.1 s"),
@@ -229,7 +232,7 @@ def main(argv=None) -> None:
         ("  start-up: sweep (spec check, pool spawn) / plain processes",
          f"{th['sweep_startup_s']:.1f} / {th['plain_startup_s']:.1f} s", ""),
         ("per-run overhead of the sweep, 1 worker / 2 workers",
-         f"{o['overhead_ms_1_worker']:.1f} / {o['overhead_ms_2_workers']:.1f} ms", "< 50 ms"),
+         f"{o['overhead_ms_1_worker']:.1f} / {o['overhead_ms_2_worker']:.1f} ms", "< 50 ms"),
         (f"memory over a {m['runs']:,}-run sweep, first / last tenth (all processes)",
          f"{m['total_mib_first_tenth']:.0f} / {m['total_mib_last_tenth']:.0f} MiB", "flat"),
         ("  of which the sweep process", f"{m['sweep_process_mib_first_tenth']:.0f} / "
@@ -240,9 +243,6 @@ def main(argv=None) -> None:
     width = max(len(r[0]) for r in rows)
     for name, value, target in rows:
         print(f"{name:<{width}}  {value:>18}  {target}")
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    path = Path(args.out) if args.out else OUT_DIR / ("experiments-quick.json" if args.quick else "experiments.json")
-    path.write_text(json.dumps(result, indent=2))
     print(f"wrote {path}")
 
 

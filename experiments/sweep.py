@@ -385,7 +385,9 @@ def run_sweep(spec: dict[str, Any], out: str | os.PathLike, workers: int | None 
     from .replications import progress as progress_bar
 
     out = Path(out)
-    prepare_folder(out, spec, kind)
+    if prepare_folder(out, spec, kind):  # resuming: drop what a killed session left half-written
+        for stale in [*out.glob("runs/.*.tmp*"), *out.glob("timeseries/.*.tmp*")]:
+            stale.unlink()
     runs = runs_of(spec)
     size = spec["batch"]
     done = finished_batches(out)
