@@ -51,7 +51,7 @@ ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_N
 
 TARGETS = {"throughput_ratio": 0.90, "overhead_ms": 50.0, "single_s": 0.10, "sweep_10k_default_min": 10.0}
 
-FULL = {"single_repeats": 9, "runs": 24, "pairs": 3, "tiny_runs": 400, "memory_runs": 10_000}
+FULL = {"single_repeats": 9, "runs": 24, "pairs": 3, "tiny_runs": 1000, "memory_runs": 10_000}
 QUICK = {"single_repeats": 5, "runs": 12, "pairs": 2, "tiny_runs": 200, "memory_runs": 2_000}
 
 PLAIN = """
