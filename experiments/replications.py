@@ -59,7 +59,22 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     for name, value in ONE_THREAD.items():
         os.environ.setdefault(name, value)  # inherited by the spawned workers
     # spawn: clean workers on every OS (forking a process that runs threads can deadlock)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_leave_interrupts_to_the_parent)
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Workers ignore Ctrl-C: the parent stops them (no traceback from every worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel what has not started and end the workers (on Ctrl-C)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 def map_unordered(func: Callable[[Any], Any], tasks: dict[Any, Any], workers: int | None = None,
@@ -86,16 +101,20 @@ def map_unordered(func: Callable[[Any], Any], tasks: dict[Any, Any], workers: in
                     running[pool.submit(func, pending[key])] = key
                     if len(running) >= 2 * workers:
                         break
-                while running:
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        key = running.pop(future)
-                        result = future.result()
-                        del pending[key]
-                        yield key, result
-                        nxt = next(queue, None)
-                        if nxt is not None:
-                            running[pool.submit(func, pending[nxt])] = nxt
+                try:
+                    while running:
+                        done, _ = wait(running, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            key = running.pop(future)
+                            result = future.result()
+                            del pending[key]
+                            yield key, result
+                            nxt = next(queue, None)
+                            if nxt is not None:
+                                running[pool.submit(func, pending[nxt])] = nxt
+                except (KeyboardInterrupt, GeneratorExit):
+                    _stop(pool)
+                    raise
             return
         except BrokenProcessPool:
             if attempt == retries:

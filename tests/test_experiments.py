@@ -192,16 +192,19 @@ def _digest(folder: Path) -> str:
     return hashlib.sha256(read_runs(folder).to_csv().encode()).hexdigest()
 
 
-def test_a_sweep_killed_with_sigkill_resumes_losing_and_duplicating_nothing(tmp_path):
+@pytest.mark.parametrize("sig, workers", [(signal.SIGKILL, "1"), (signal.SIGINT, "2")], ids=["kill-9", "ctrl-c"])
+def test_a_killed_sweep_resumes_losing_and_duplicating_nothing(tmp_path, sig, workers):
     spec = spec_file(tmp_path, samples=10)
     out = tmp_path / "killed"
-    cmd = [*RUN, "sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    cmd = [*RUN, "sweep", str(spec), "--out", str(out), "--workers", workers, "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and len(list((out / "runs").glob("batch-*.parquet"))) < 2:
         time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    os.killpg(proc.pid, sig)  # the whole process group, as a terminal's Ctrl-C does
+    _, err = proc.communicate(timeout=60)
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130 and err == "run.py: interrupted; run the same command again to resume\n"
     finished = {p.name: p.read_bytes() for p in (out / "runs").glob("batch-*.parquet")}
     assert 2 <= len(finished) < 10
     assert run_main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
