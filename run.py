@@ -4,6 +4,9 @@
     uv run run.py run --scenario threshold_limit --set n_residents=5000 --steps 52 --seed 7
     uv run run.py params                # every parameter: default, allowed values, unit, meaning
     uv run run.py scenarios             # the named scenarios and the question each answers
+    uv run run.py compare red_microcycle status_quo --reps 30 --out DIR   # report.md with paired intervals
+    uv run run.py sweep SPEC.toml --out DIR                               # resumable parquet sweep
+    uv run run.py sensitivity SPEC.toml --method morris --out DIR         # SALib Morris or Sobol
 
 Bad input (an unknown parameter or scenario, a value out of range, a malformed scenario or graph
 file, an unwritable output folder) prints one line saying what is wrong and what is allowed and
@@ -226,7 +229,7 @@ def cmd_experiment(args) -> int:
         if args.workers is not None and args.workers < 1:
             return fail(f"--workers must be >= 1, got {args.workers}")
         if args.command == "compare":
-            from experiments.compare import plan, check_folder, plan_digest
+            from experiments.compare import check_folder, plan, plan_digest
 
             overrides = dict(parse_assignment(text) for text in args.overrides)
             p = plan(args.scenarios, args.reps, args.steps, args.seed, overrides)
