@@ -19,8 +19,8 @@ An experiment file (TOML, like NetLogo's BehaviorSpace) has one ``[sweep]`` tabl
     [sweep.values]                # factorial: every combination; points: the i-th value of each list
     survey_method = ["scoring", "random"]
 
-Runs go in batches (``batch`` runs per task, fixed by the spec so a resumed sweep has the same
-batches); each finished batch is one parquet file of ``DIR/runs/`` (and ``DIR/timeseries/``),
+Runs go in batches (``batch`` runs per task; by default about a million resident-weeks of work,
+fixed by the spec so a resumed sweep has the same batches); each finished batch is one parquet file of ``DIR/runs/`` (and ``DIR/timeseries/``),
 written under a temporary name and renamed, so a sweep killed at any moment resumes with the same
 command, redoing no finished batch. A run that raises is a row with its error in ``status``.
 """
@@ -178,10 +178,23 @@ def check_spec(raw: dict[str, Any]) -> dict[str, Any]:
     n_runs = len(spec["points"]) * spec["replications"]
     spec["n_runs"] = n_runs
     if "batch" not in raw:
-        spec["batch"] = max(1, min(50, n_runs // 64))
+        spec["batch"] = default_batch(n_runs, validate(base))
     elif isinstance(spec["batch"], bool) or not isinstance(spec["batch"], int) or spec["batch"] < 1:
         raise SpecError(f"'batch' must be an integer >= 1, got {spec['batch']!r}")
     return spec
+
+
+BATCH_WORK = 1_000_000
+"""Resident-weeks a batch of runs aims at (about 0.3 s of model time): per-batch costs (a task sent
+and answered, a parquet file written) stay a few per cent of the work."""
+
+
+def default_batch(n_runs: int, params: dict[str, Any]) -> int:
+    """Runs per batch: enough for BATCH_WORK resident-weeks, at most 50, and at least 8 batches in
+    all (work for every core and a moving progress bar). Fixed by the spec alone, so a resumed sweep
+    has the same batches whatever the workers."""
+    per_run = max(1, params["n_residents"] * max(1, params["steps"]))
+    return max(1, min(50, math.ceil(BATCH_WORK / per_run), n_runs // 8))
 
 
 def _checked(table: Any, what: str) -> dict[str, Any]:
