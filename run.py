@@ -4,6 +4,9 @@
     uv run run.py run --scenario threshold_limit --set n_residents=5000 --steps 52 --seed 7
     uv run run.py params                # every parameter: default, allowed values, unit, meaning
     uv run run.py scenarios             # the named scenarios and the question each answers
+    uv run run.py compare red_microcycle status_quo --reps 30 --out DIR   # report.md with paired intervals
+    uv run run.py sweep SPEC.toml --out DIR                               # resumable parquet sweep
+    uv run run.py sensitivity SPEC.toml --method morris --out DIR         # SALib Morris or Sobol
     uv run run.py app                   # the browser app on http://127.0.0.1:8765/
     uv run run.py rerun results/red_microcycle   # the same run again from its summary.json
 
@@ -22,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-COMMANDS = ("run", "params", "scenarios", "rerun", "app")
+COMMANDS = ("run", "params", "scenarios", "compare", "sweep", "sensitivity", "rerun", "app")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -80,10 +83,48 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("dir", metavar="DIR", help="a result folder of this tool")
     rerun.add_argument("--out", default=None, metavar="DIR2", help="where to write the new run (default: DIR-rerun)")
     rerun.add_argument("--quiet", action="store_true", help="print nothing but errors and the verdict")
+    add_experiment_commands(sub)
     from app_server import add_app_parser
 
     add_app_parser(sub)
     return parser
+
+
+def add_experiment_commands(sub) -> None:
+    """compare, sweep, sensitivity: thin layers over experiments/compare.py, sweep.py, sensitivity.py."""
+    def where(p):
+        p.add_argument("--out", required=True, metavar="DIR",
+                       help="output folder (new, empty, or this experiment's own)")
+        p.add_argument("--workers", type=int, default=None, metavar="N", help="processes (default: all cores)")
+        p.add_argument("--dask", default=None, metavar="ADDRESS",
+                       help="run on a Dask cluster: tcp://host:port, or 'local' to start one "
+                            "(default: $DASK_SCHEDULER_ADDRESS if set)")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    c = sub.add_parser("compare", help="compare scenarios over replications with common random numbers",
+                       description="Run scenarios with common random numbers and write report.md, figures, "
+                                   "runs.parquet, timeseries.parquet and manifest.json into --out.")
+    c.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                   help="scenario names or .toml paths; the first is the reference")
+    c.add_argument("--reps", type=int, default=10, metavar="R", help="replications per scenario (default: 10)")
+    c.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
+                   help="override one parameter in every scenario (repeatable)")
+    c.add_argument("--steps", type=int, default=None, metavar="N", help="weeks per run (default: each scenario's)")
+    c.add_argument("--seed", type=int, default=1, metavar="S", help="base seed (default: 1)")
+    where(c)
+    for name, help_ in (("sweep", "run an experiment file's design, streaming rows to parquet (resumable)"),
+                        ("sensitivity", "Morris or Sobol global sensitivity with SALib on an experiment file")):
+        s = sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".")
+        s.add_argument("spec", metavar="SPEC.toml", help="the experiment file ([sweep] table)")
+        if name == "sensitivity":
+            s.add_argument("--method", required=True, choices=("morris", "sobol"), help="the SALib method")
+        else:
+            s.add_argument("--design", default=None, help="override the design")
+        for flag, kind in (("samples", int), ("replications", int), ("steps", int), ("seed", int)):
+            s.add_argument(f"--{flag}", type=kind, default=None, metavar="N", help=f"override '{flag}'")
+        s.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
+                       help="add a fixed parameter (repeatable)")
+        where(s)
 
 
 def fail(message: str) -> int:
@@ -175,13 +216,18 @@ def _run_and_write(scenario, overrides, seed, graph_file, out, inputs, quiet, re
     try:
         graph = read_graph_file(graph_file) if graph_file else None
         started = time.perf_counter()
-        model = RedCycleModel(graph=graph, residents=residents_file, rng=seed, **overrides)
+        model = RedCycleModel(graph=graph, residents=residents_file, rng=seed, events=scenario.get("events") or None,
+                              **overrides)
     except (GraphFileError, ParameterError, ResidentsFileError) as exc:
         return fail(str(exc))
     if not quiet:
         for note in model.residents_notes:
             print(f"note: {note}")
-    model.run()
+    from experiments.replications import progress
+
+    weeks = range(model.p["steps"])
+    for _ in progress(weeks, desc=scenario["name"], unit="week", enabled=False if quiet else None):
+        model.step()  # = model.run(), with a bar on a terminal when it takes more than a second
     seconds = time.perf_counter() - started
     try:
         folder = write_results(model, scenario, out, seconds, inputs)
@@ -229,6 +275,12 @@ def cmd_rerun(args) -> int:
         return fail(f"--out '{args.out}' is the folder being reproduced; allowed: another folder")
     scenario = {"name": manifest.get("scenario"), "question": manifest.get("question", ""),
                 "path": manifest.get("scenario_file"), "files": [r["path"] for r in manifest["scenario_files"]]}
+    try:  # the policy timeline comes from the scenario file, unchanged (its SHA-256 was checked above)
+        from model.scenarios import read_scenario
+
+        scenario["events"] = read_scenario(scenario["files"][0])["events"] if scenario["files"] else []
+    except ParameterError as exc:
+        return fail(str(exc))
     inputs = {"command": ["run.py", *args.argv], "cwd": os.getcwd(), "scenario_files": manifest["scenario_files"],
               "graph_file": manifest["graph_file"], "residents_file": residents_record}
     graph_file = manifest["graph_file"]["path"] if manifest["graph_file"] else None
@@ -271,6 +323,78 @@ def _print_summary(model, scenario, folder: Path, seconds: float) -> None:
     print(f"  results: {folder}/ (timeseries.csv, timeseries.parquet, rounds.csv, summary.json, rung_shares.png, spiral.png)")
 
 
+def _unwritable(out: Path) -> str | None:
+    """Why the experiment folder ``out`` cannot be written (None when it can): checked before work."""
+    if out.exists() and not out.is_dir():
+        return f"--out '{out}' exists and is not a folder; allowed: a folder path"
+    parent = out if out.exists() else out.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        return f"cannot write results to '{out}': '{parent}' is not a writable folder"
+    return None
+
+
+def cmd_experiment(args) -> int:
+    """compare, sweep and sensitivity: check everything, then run; one-line errors, exit 2."""
+    import os
+
+    from model.params import ParameterError, parse_assignment
+
+    try:
+        from experiments.sweep import connect, read_spec
+
+        address = args.dask or os.environ.get("DASK_SCHEDULER_ADDRESS")
+        if args.workers is not None and args.workers < 1:
+            return fail(f"--workers must be >= 1, got {args.workers}")
+        if args.command == "compare":
+            from experiments.compare import check_folder, plan, plan_digest
+
+            overrides = dict(parse_assignment(text) for text in args.overrides)
+            p = plan(args.scenarios, args.reps, args.steps, args.seed, overrides)
+            check_folder(Path(args.out), plan_digest(p))
+        else:
+            flags = {k: getattr(args, k) for k in ("samples", "replications", "steps", "seed")}
+            flags["design"] = args.method if args.command == "sensitivity" else args.design
+            spec = read_spec(args.spec, flags, dict(parse_assignment(text) for text in args.overrides))
+        problem = _unwritable(Path(args.out))
+        if problem:
+            return fail(problem)  # a folder holding another experiment is refused by check_folder/read_spec
+        client = connect(address, args.workers) if address else None
+    except ParameterError as exc:
+        return fail(str(exc))
+    progress = False if args.quiet else None
+    try:
+        match args.command:
+            case "compare":
+                from experiments.compare import run_compare, write_compare
+
+                runs, ts = run_compare(p, args.workers, client, progress)
+                folder = write_compare(p, runs, ts, args.out)
+                what = "report.md, runs.parquet, timeseries.parquet, timeseries.png, intervals.png, manifest.json"
+            case "sweep":
+                from experiments.sweep import run_sweep
+
+                folder = run_sweep(spec, args.out, args.workers, client, progress)
+                what = f"{spec['n_runs']} runs in runs/" + (", timeseries/" if spec["timeseries"] else "")
+            case _:
+                from experiments.sensitivity import run_sensitivity
+
+                run_sensitivity(spec, args.out, args.workers, client, progress)
+                folder, what = Path(args.out), "sensitivity.md, sensitivity.csv, plots, runs/"
+    except ParameterError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        print("run.py: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
+    finally:
+        if address and client is not None:
+            client.close()
+    if not args.quiet:
+        print(f"{args.command}: {folder}/ ({what})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets an escape
         if hasattr(stream, "reconfigure"):
@@ -293,6 +417,8 @@ def main(argv: list[str] | None = None) -> int:
                 result = cmd_params()
             case "scenarios":
                 result = cmd_scenarios()
+            case "compare" | "sweep" | "sensitivity":
+                result = cmd_experiment(args)
             case "rerun":
                 result = cmd_rerun(args)
             case "app":

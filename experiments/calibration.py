@@ -27,7 +27,7 @@ from model import RedCycleModel
 from model.params import DEFAULTS
 from model.scenarios import load_scenario
 
-from .replications import mean_ci
+from .replications import mean_ci, progress
 
 TARGET = 0.30  # CSS 2021: share of residents who volunteered in the past year
 WEEKS = 156
@@ -37,12 +37,14 @@ CALIBRATED = "incentive_pull"
 def volunteered(value: float, seeds, n_residents: int) -> np.ndarray:
     base = load_scenario("red_microcycle")
     return np.asarray([RedCycleModel(rng=s, **{**base, "n_residents": n_residents, CALIBRATED: value})
-                       .run(WEEKS).outcomes["volunteered_past_year"] for s in seeds])
+                       .run(WEEKS).outcomes["volunteered_past_year"]
+                       for s in progress(seeds, desc=f"{CALIBRATED} = {value:.4f}", leave=False)])
 
 
 def status_quo_shares(seeds, n_residents: int) -> np.ndarray:
     base = load_scenario("status_quo")
-    runs = [RedCycleModel(rng=s, **{**base, "n_residents": n_residents}).run(WEEKS) for s in seeds]
+    runs = [RedCycleModel(rng=s, **{**base, "n_residents": n_residents}).run(WEEKS)
+            for s in progress(seeds, desc="status quo", leave=False)]
     return np.asarray([m.rung_counts() / m.community.n for m in runs])
 
 

@@ -26,6 +26,8 @@ import os
 import platform
 import shutil
 import subprocess
+import tempfile
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -114,6 +116,7 @@ def summary(model, scenario: dict[str, Any], seconds: float, inputs: dict[str, A
         "varied_parameters": varied_parameters(model.p),
         "final": model.final_outcomes(),
         "mechanisms_on": list(model.mechanisms),
+        "changes": model.changes,
         "pool": {"balance": model.pool.balance, "inflows": model.pool.inflows(), "outflows": model.pool.outflows()},
         "rounds": model.recorder.rounds,
         "versions": versions(),
@@ -121,6 +124,32 @@ def summary(model, scenario: dict[str, Any], seconds: float, inputs: dict[str, A
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "run_seconds": round(seconds, 4),
     }
+
+
+@contextmanager
+def staged_folder(out: Path):
+    """Yield a temporary folder beside ``out``; when the block ends without error, it replaces ``out``
+    whole (renamed into place); on any error it is removed and ``out`` is left as it was. For the
+    experiment folders (compare, sweep), whose callers have checked that ``out`` is empty or their
+    own; a single run's result folder uses experiments/folders.py's stricter rules."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it owner-only; results should follow the umask
+    try:
+        yield tmp
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, seconds: float,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .replications import at_week, markdown_table, mean_ci, paired_difference, run_many
+from .replications import at_week, markdown_table, mean_ci, paired_difference, progress, run_many
 from model.cycle import ORDER
 from model.scenarios import load_scenario
 
@@ -187,7 +187,8 @@ def main(argv=None) -> None:
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "docs" / "questions.md"))
     args = parser.parse_args(argv)
     seeds = range(1, args.seeds + 1)
-    results = [f(seeds, n_residents=args.n_residents) for f in QUESTIONS.values()]
+    results = [f(seeds, n_residents=args.n_residents) for f in progress(QUESTIONS.values(), desc="questions",
+                                                                          unit="question")]
     text = report(results, seeds, args.n_residents)
     Path(args.out).write_text(text, encoding="utf-8")
     for r in results:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 SERIES = ("participation_index", "volunteered_past_year", "share_volunteering", "share_engaged", "needs_met",
           "sense_of_gain", "mean_trust", "incentive_credibility", "points_held", "pool_balance", "n_teams", "norm")
@@ -38,22 +38,126 @@ def run_one(job: tuple[str, dict[str, Any], int, int]) -> dict[str, Any]:
     return {"series": series, "rounds": rounds}
 
 
+def progress(iterable=None, total: int | None = None, desc: str = "", unit: str = "run", enabled: bool | None = None,
+             leave: bool = True):
+    """A progress bar with the time left (tqdm), on stderr: shown on a terminal once the work has
+    taken a second, quiet in logs and pipes (``enabled`` forces it on or off)."""
+    import sys
+
+    from tqdm.auto import tqdm
+
+    disable = (not sys.stderr.isatty()) if enabled is None else not enabled
+    return tqdm(iterable, total=total, desc=desc, unit=unit, file=sys.stderr, delay=1.0, disable=disable, leave=leave)
+
+
+ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+"""Each worker process uses one BLAS/OpenMP thread: the processes are the parallelism."""
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes with one BLAS/OpenMP thread each."""
+    for name, value in ONE_THREAD.items():
+        os.environ.setdefault(name, value)  # inherited by the spawned workers
+    # spawn: clean workers on every OS (forking a process that runs threads can deadlock)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_leave_interrupts_to_the_parent)
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Workers ignore Ctrl-C: the parent stops them (no traceback from every worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel what has not started and end the workers (on Ctrl-C)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+
+
+def map_unordered(func: Callable[[Any], Any], tasks: dict[Any, Any], workers: int | None = None,
+                  client: Any = None, retries: int = 3) -> Iterator[tuple[Any, Any]]:
+    """``(key, func(task))`` for every task, as each finishes: in this process (1 worker), on a pool of
+    processes (all cores by default) or on a Dask ``client``. At most two tasks per worker are in
+    flight, so the results need not fit in memory; a pool that loses a worker is rebuilt and the
+    unfinished tasks are run again (up to ``retries`` times)."""
+    pending = dict(tasks)
+    if client is not None:
+        yield from _map_dask(func, pending, client)
+        return
+    workers = max(1, min(len(pending), workers or os.cpu_count() or 1))
+    if workers == 1:
+        for key, task in pending.items():
+            yield key, func(task)
+        return
+    for attempt in range(retries + 1):
+        try:
+            with process_pool(workers) as pool:
+                queue = iter(list(pending))
+                running = {}
+                for key in queue:
+                    running[pool.submit(func, pending[key])] = key
+                    if len(running) >= 2 * workers:
+                        break
+                try:
+                    while running:
+                        done, _ = wait(running, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            key = running.pop(future)
+                            result = future.result()
+                            del pending[key]
+                            yield key, result
+                            nxt = next(queue, None)
+                            if nxt is not None:
+                                running[pool.submit(func, pending[nxt])] = nxt
+                except (KeyboardInterrupt, GeneratorExit):
+                    _stop(pool)
+                    raise
+            return
+        except BrokenProcessPool:
+            if attempt == retries:
+                raise
+
+
+def _map_dask(func, pending: dict, client) -> Iterator[tuple[Any, Any]]:
+    from dask.distributed import as_completed
+
+    workers = max(1, len(client.scheduler_info().get("workers", {})) or 1)
+    queue = iter(list(pending))
+    keys = {}
+    first = []
+    for key in queue:
+        future = client.submit(func, pending[key], pure=False)
+        keys[future.key] = key
+        first.append(future)
+        if len(first) >= 2 * workers:
+            break
+    flow = as_completed(first)
+    for future in flow:
+        key = keys.pop(future.key)
+        result = future.result()
+        future.release()
+        yield key, result
+        nxt = next(queue, None)
+        if nxt is not None:
+            new = client.submit(func, pending[nxt], pure=False)
+            keys[new.key] = nxt
+            flow.add(new)
+
+
 def run_many(configs: dict[str, dict[str, Any]], seeds: Iterable[int], weeks: int,
              processes: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every configuration at every seed; returns (weekly series, rounds), tidy, in a fixed order."""
     seeds = [int(seed) for seed in seeds]
-    # seed-major, one chunk per seed: a worker runs every configuration of a seed in turn, so the
-    # community's burn-in (model/burnin.py, cached per process) is settled once per seed
+    # seed-major: consecutive jobs share a seed, so a worker's cached burn-in (model/burnin.py) is
+    # settled once per seed and community
     jobs = [(label, params, seed, weeks) for seed in seeds for label, params in configs.items()]
-    processes = min(len(jobs), processes or os.cpu_count() or 1)
-    if processes <= 1:
-        results = [run_one(job) for job in jobs]
-    else:
-        # spawn: clean workers on every OS (forking a process that runs threads can deadlock)
-        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(run_one, jobs, chunksize=max(1, len(configs))))
+    done = dict(progress(map_unordered(run_one, dict(enumerate(jobs)), processes), total=len(jobs),
+                         desc=", ".join(configs)[:40], leave=False))
     k = len(configs)  # back to configuration-major order
-    results = [results[j * k + i] for i in range(k) for j in range(len(seeds))]
+    results = [done[j * k + i] for i in range(k) for j in range(len(seeds))]
     series = pd.concat([r["series"] for r in results], ignore_index=True)
     rounds = pd.concat([r["rounds"] for r in results], ignore_index=True)
     return series, rounds
@@ -71,8 +175,14 @@ def paired_difference(table: pd.DataFrame, a: str, b: str, confidence: float = 0
     mean = float(d.mean())
     if n < 2 or d.std(ddof=1) == 0:
         return {"mean": mean, "low": mean, "high": mean, "n": n}
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * d.std(ddof=1) / np.sqrt(n))
+    half = float(_t_quantile(confidence, n - 1) * d.std(ddof=1) / np.sqrt(n))
     return {"mean": mean, "low": mean - half, "high": mean + half, "n": n}
+
+
+def _t_quantile(confidence: float, dof) -> float:
+    from scipy import stats  # imported when needed: it takes about a second, which every sweep would pay
+
+    return stats.t.ppf(0.5 + confidence / 2, dof)
 
 
 def mean_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
@@ -80,7 +190,7 @@ def mean_ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float,
     m = float(v.mean())
     if len(v) < 2:
         return m, m, m
-    half = float(stats.t.ppf(0.5 + confidence / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
+    half = float(_t_quantile(confidence, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
     return m, m - half, m + half
 
 

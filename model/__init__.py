@@ -8,10 +8,11 @@ from .graph import Community, GraphFileError, generate_community, read_graph_fil
 from .model import RedCycleModel
 from .params import DEFAULTS, PARAMS, ParameterError
 from .scenarios import ScenarioError, available_scenarios, load_scenario
+from .simulate import simulate
 from .survey import ResidentsFileError, read_residents
 
 __all__ = [
     "DEFAULTS", "PARAMS", "Community", "GraphFileError", "ParameterError", "RedCycleModel", "ResidentsFileError",
     "ScenarioError", "available_scenarios", "generate_community", "load_scenario", "read_graph_file",
-    "read_residents",
+    "read_residents", "simulate",
 ]

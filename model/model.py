@@ -48,6 +48,7 @@ from .recorder import OutcomeCollector, Recorder
 from .state import NEVER, ResidentState
 from .survey import read_residents
 from .streams import resolve_seed, stream
+from .timeline import check_events
 
 MECHANISMS: dict[str, type[Mechanism]] = {
     "backbone": BackboneMechanism, "project": ProjectMechanism, "convention": ConventionMechanism,
@@ -81,6 +82,7 @@ class RedCycleModel(mesa.Model):
     residents: a survey of the residents (a CSV path or a pandas DataFrame, one row per resident;
         docs/residents.md): their traits replace the drawn ones, missing ones are drawn
         (``model.residents_notes`` says which).
+    events: a policy timeline, ``[{"week": 53, "org_role": 0.2}, ...]`` (model/timeline.py).
     """
 
     STREAM_PREFIX = ""
@@ -88,7 +90,7 @@ class RedCycleModel(mesa.Model):
 
     def __init__(self, graph: nx.Graph | None = None, threshold: Any = None,
                  initially_active: Sequence[int] | None = None, rng: Any = None, residents: Any = None,
-                 **params: Any):
+                 events: Sequence[dict] | None = None, **params: Any):
         per_resident_threshold = None
         if threshold is not None and np.ndim(threshold) > 0:
             try:
@@ -98,6 +100,8 @@ class RedCycleModel(mesa.Model):
         else:
             params["threshold"] = threshold
         self.p: dict[str, Any] = schema.validate(params)
+        self._events = check_events(self.p, None if events is None else list(events))
+        self.changes: list[dict[str, Any]] = []  # every mid-run change: week, parameter, before, after
         self.seed = resolve_seed(rng)
         _check_graph_and_size(graph, params.get("n_residents"), self.p)
         super().__init__(rng=self.seed)
@@ -108,6 +112,7 @@ class RedCycleModel(mesa.Model):
         self._build_mechanisms()
         self._build_agents_if_eager(graph)
         self._build_recorder()
+        self._apply_due_events()
         self.running = True
 
     # ---------------------------------------------------------------- build steps ----------
@@ -184,6 +189,10 @@ class RedCycleModel(mesa.Model):
         self.party_organisation = Organisation(self, "party_organisation")
         self.government = Organisation(self, "government")
         self.pool = Pool()
+        self._set_reach()
+
+    def _set_reach(self) -> None:
+        """The organisation's capacity and each resident's chance of being reached (model/outreach.py)."""
         self.org_capacity = organisation_capacity(self.community.n, self.p)
         self.state.reach_probability[:] = (reach_probability(self.state.party_category, self.org_capacity, self.p)
                                            * attachment(self.demography, self.p))
@@ -327,7 +336,51 @@ class RedCycleModel(mesa.Model):
         self._residents = [(PartyMember if member[i] else Resident)(self, i, cells[i])
                            for i in range(self.community.n)]
 
+    # ---------------------------------------------------------------- policy changes -------
+    def update(self, **changes: Any) -> RedCycleModel:
+        """Set parameters from the next step on (a policy change mid-run, docs/ODD.md 3.1).
+
+        Checked like any parameter; those fixed once the model is built (the community, the
+        initial state, the ladder's rungs, the cycle's calendar) are refused with the reason.
+        Every change is kept in ``model.changes``.
+        """
+        values = schema.check_update(self.p, changes)
+        for name, value in values.items():
+            self.changes.append({"week": self.steps + 1, "parameter": name, "before": self.p[name], "after": value})
+        self.p.update(values)  # the mechanisms and the ladder read this same dict
+        if values.keys() & {"three_downs", "fulltime_worker_size", "fulltime_worker_bonus", "mobile_reach",
+                            "capacity_growth"}:
+            self._set_reach()
+        if "need_pull_decay" in values:
+            self.ladder.need_factor = self.p["need_pull_decay"] ** np.arange(self.top + 1)
+        if "record_weeks" in values:
+            self._ema = 1.0 / self.p["record_weeks"]
+        if any(name.endswith("_on") for name in values):
+            self._switch_mechanisms()
+        self.recorder.refresh()
+        return self
+
+    def _switch_mechanisms(self) -> None:
+        """Start the mechanisms switched on (each with a stream of its own, keyed by its name and
+        the week it starts) and stop those switched off, keeping the cycle's order."""
+        running = dict(self.mechanisms)
+        self.mechanisms.clear()  # the cycle holds this same dict
+        for name in ORDER:
+            if not self.p[f"{name}_on"]:
+                if name in running:
+                    running[name].stop()
+                continue
+            if name not in running:
+                running[name] = MECHANISMS[name](self, stream(self.seed, f"{name}@{self.steps}"))
+            self.mechanisms[name] = running[name]
+        self.ladder.mechanisms = bool(self.mechanisms)
+
     # ---------------------------------------------------------------- dynamics -------------
+    def _apply_due_events(self) -> None:
+        """The timeline's changes that take effect from the next week."""
+        while self._events and self._events[0][0] <= self.steps + 1:
+            self.update(**self._events.pop(0)[1])
+
     def step(self) -> None:
         st, p = self.state, self.p
         if self.mechanisms:
@@ -353,6 +406,8 @@ class RedCycleModel(mesa.Model):
         self._quiet_weeks = self._quiet_weeks + 1 if result.climbs + result.slips == 0 else 0
         self.recorder.measure(result.climbs, result.slips)
         self.datacollector.collect(self)
+        if self._events:
+            self._apply_due_events()
         if self.steps >= p["steps"]:
             self.running = False  # Mesa's batch_run and SolaraViz stop here
 
@@ -461,7 +516,7 @@ def _signature() -> inspect.Signature:
     P = inspect.Parameter
     head = [P("self", P.POSITIONAL_OR_KEYWORD)] + [
         P(name, P.POSITIONAL_OR_KEYWORD, default=None)
-        for name in ("graph", "threshold", "initially_active", "rng", "residents")]
+        for name in ("graph", "threshold", "initially_active", "rng", "residents", "events")]
     rest = [P(p.name, P.KEYWORD_ONLY, default=p.default) for p in schema.PARAMS.values() if p.name != "threshold"]
     return inspect.Signature(head + rest)
 

@@ -706,6 +706,41 @@ def validate(overrides: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
+_FIXED_REASONS = {
+    "community": "it builds the community graph at week 0",
+    "initial": "it sets the residents' initial state at week 0",
+    "residents": "it draws the residents' demography at week 0",
+}
+FIXED_DURING_RUN: dict[str, str] = {
+    **{p.name: _FIXED_REASONS[p.group] for p in _PARAMS if p.group in _FIXED_REASONS},
+    "n_rungs": "the ladder's rungs are fixed when the model is built",
+    "round_weeks": "the cycle's calendar is fixed when the model is built",
+    "units_per_1000": "co-building units are found when the resource mechanism starts",
+    "initial_credibility": "it is the points' credibility at the start of the scheme",
+    "agent_objects": "agent objects are built with the model",
+    "phase_order": "the cycle's calendar is fixed when the model is built",
+    "record_groups": "the outcome columns are fixed when the model is built",
+    "cycle_feedback": "the loop-cut twin is a different model from week 0, not a policy",
+}
+"""Parameters that cannot change once a model is built (model.update, scenario events), and why."""
+
+
+def check_update(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Check a mid-run change of parameters (``RedCycleModel.update``, a scenario event): every
+    name known and changeable, every value allowed alone and together with the rest. Returns the
+    checked changes; raises ParameterError (one line)."""
+    checked = {}
+    for name, value in changes.items():
+        if name not in PARAMS:
+            raise unknown_name_error(name)
+        if name in FIXED_DURING_RUN:
+            raise ParameterError(f"parameter '{name}' cannot change during a run: {FIXED_DURING_RUN[name]}; "
+                                 "allowed: levers, rates, budgets, mechanism switches")
+        checked[name] = PARAMS[name].check(value)
+    validate({**{k: v for k, v in current.items() if k in PARAMS}, **checked})
+    return checked
+
+
 def parse_assignment(text: str) -> tuple[str, Any]:
     """Parse a CLI ``name=value`` into a checked (name, value) pair."""
     if "=" not in text:
@@ -735,6 +770,6 @@ def markdown_table() -> str:
 
 
 __all__ = [
-    "DEFAULTS", "GROUPS", "NEED_CATEGORIES", "PARAMS", "Param", "ParameterError",
-    "markdown_table", "parse_assignment", "validate",
+    "DEFAULTS", "FIXED_DURING_RUN", "GROUPS", "NEED_CATEGORIES", "PARAMS", "Param", "ParameterError",
+    "check_update", "markdown_table", "parse_assignment", "validate",
 ]

@@ -30,11 +30,7 @@ class Recorder:
         self.outcomes: dict[str, float] = {}
         self.rounds: list[dict] = []
         st = model.state
-        # without any mechanism or need dynamics, needs, sense of gain and trust never change
-        self._static_unmet = None
-        if not (model.p["need_growth"] or model.p["self_help_efficacy"] or model.p["mutual_aid_efficacy"]
-                or model.mechanisms):
-            self._static_unmet = float(st.needs.mean())
+        self.refresh()
         self._gain_trust = (float(st.gain.mean()), float(st.trust.mean()))
         # outcomes by group: the groups never change, so each resident's cell of (age group x tenure x
         # membership x rung) is a fixed offset plus its rung; one bincount a week, then the margins
@@ -51,6 +47,14 @@ class Recorder:
                              for _, keys in GROUPINGS.values()]
         self.measure(0, 0)
         self.initial = dict(self.outcomes)
+
+    def refresh(self) -> None:
+        """Re-read what the parameters decide (after ``model.update``)."""
+        m = self.model
+        # without any mechanism or need dynamics, needs, sense of gain and trust never change
+        self._static_unmet = None
+        if not (m.p["need_growth"] or m.p["self_help_efficacy"] or m.p["mutual_aid_efficacy"] or m.mechanisms):
+            self._static_unmet = float(m.state.needs.mean())
 
     def rung_counts(self) -> np.ndarray:
         """Residents on each rung, 0..top."""

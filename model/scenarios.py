@@ -2,8 +2,9 @@
 
 A scenario file has a ``[scenario]`` table (``name``, ``question``: what it answers, optional
 ``base``: another scenario it starts from, ``name_zh``, a one-line ``description`` and a list of
-``sources`` for its values) and a ``[parameters]`` table of overrides checked
-against the schema. ``load_scenario`` returns the merged overrides as a dict, ready for
+``sources`` for its values) and a ``[parameters]`` table of overrides checked against the schema;
+optional ``[[events]]`` tables change parameters from a given week on (a policy timeline,
+model/timeline.py). ``load_scenario`` returns the merged overrides as a dict, ready for
 ``RedCycleModel(**load_scenario(name))``.
 """
 
@@ -17,10 +18,11 @@ from typing import Any
 
 from . import params as schema
 from .params import ParameterError
+from .timeline import check_events
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_SCENARIO = "red_microcycle"
-_TOP_KEYS = {"scenario", "parameters"}
+_TOP_KEYS = {"scenario", "parameters", "events"}
 _META_KEYS = {"name", "question", "base", "name_zh", "notes", "description", "sources"}
 
 
@@ -104,10 +106,16 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
         _text(meta, key, path, "")
     merged: dict[str, Any] = {}
     files = [str(path)]
+    events: list[dict[str, Any]] = []
     if "base" in meta:
         base = read_scenario(_text(meta, "base", path, ""), (*_seen, path.resolve()))
         merged.update(base["parameters"])
         files += base["files"]
+        events.extend(base["events"])
+    own_events = data.get("events", [])
+    if not isinstance(own_events, list):
+        raise ScenarioError(f"scenario file '{path}': events must be [[events]] tables, each with a 'week'")
+    events.extend(own_events)
     for key, value in overrides.items():
         if key not in schema.PARAMS:
             raise ScenarioError(f"scenario file '{path}': {schema.unknown_name_error(key)}")
@@ -116,17 +124,19 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
         except ParameterError as exc:
             raise ScenarioError(f"scenario file '{path}': {exc}") from None
     try:
-        schema.validate(merged)
+        check_events(schema.validate(merged), events)
     except ParameterError as exc:
         raise ScenarioError(f"scenario file '{path}': {exc}") from None
     sources = meta.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(x, str) for x in sources):
         raise ScenarioError(f"scenario file '{path}': 'scenario.sources' must be a list of strings")
     return {"name": name, "question": question, "path": str(path), "files": files, "parameters": merged,
-            "name_zh": meta.get("name_zh", ""), "description": _text(meta, "description", path, ""),
+            "events": events, "name_zh": meta.get("name_zh", ""), "description": _text(meta, "description", path, ""),
             "sources": sources}
 
 
 def load_scenario(name_or_path: str | os.PathLike) -> dict[str, Any]:
-    """The parameter overrides of a named scenario (or a path to a TOML file)."""
-    return read_scenario(name_or_path)["parameters"]
+    """The parameter overrides of a named scenario (or a path to a TOML file), with its policy
+    timeline under ``events`` when it has one: ready for ``RedCycleModel(**load_scenario(name))``."""
+    scenario = read_scenario(name_or_path)
+    return {**scenario["parameters"], **({"events": scenario["events"]} if scenario["events"] else {})}

@@ -66,7 +66,7 @@ BAD = {
     "scenario_unknown_parameter": (["--scenario", "{base}/unknown_param.toml", *SMALL],
                                    ["{base}/unknown_param.toml", "unknown parameter 'nonsense'", "did you mean"]),
     "scenario_unknown_table": (["--scenario", "{base}/unknown_table.toml", *SMALL],
-                               ["{base}/unknown_table.toml", "unknown table 'extra'", "allowed: parameters, scenario"]),
+                               ["{base}/unknown_table.toml", "unknown table 'extra'", "allowed: events, parameters, scenario"]),
     "shares_exceed_one": ([*SMALL, "--set", "retired_share=0.8", "--set", "mobile_share=0.5"],
                           ["retired_share", "mobile_share", "exceed 1"]),
     "missing_graph": ([*SMALL, "--graph", "{base}/missing.graphml"], ["{base}/missing.graphml", "not found"]),

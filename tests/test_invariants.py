@@ -100,7 +100,7 @@ def check_invariants(m: RedCycleModel) -> None:
     assert s.nonfinite() == [], f"week {week}: non-finite state {s.nonfinite()}"
     # a group's rung shares are NaN exactly when the group is empty, else they sum to 1
     empty = set()
-    for field, keys in GROUPINGS.values():
+    for field, keys in (GROUPINGS.values() if m.p["record_groups"] else ()):
         codes = s.party_category != 0 if field == "party_member" else getattr(s, field)
         sizes = np.bincount(codes.astype(np.intp), minlength=len(keys))
         shares = np.array([[m.outcomes[f"{g}_share_{r}"] for r in m.rung_names] for g in keys])

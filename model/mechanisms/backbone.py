@@ -33,6 +33,11 @@ class BackboneMechanism(Mechanism):
         self.standing = np.sqrt(degree / max(degree.mean(), 1e-12))
         self.mobile = model.state.party_category == MOBILE
 
+    def stop(self) -> None:
+        st = self.model.state
+        st.backbone[:] = False
+        st.backbone_contact[:] = 0.0
+
     def launch(self) -> None:
         m, p, st = self.model, self.p, self.model.state
         n = m.community.n

@@ -7,7 +7,8 @@ them, and helpers for combining slip reductions and reaching residents.
 * ``act()``: every week, before residents decide, the pull it adds to their drive (registry field
   ``boost``) and the slip risk it removes (``retention``);
 * ``serve()``: every week, after residents decide, the needs it meets and the flows it makes;
-* ``record(out)``: its outcomes for the week (reads only).
+* ``record(out)``: its outcomes for the week (reads only);
+* ``stop()``: when it is switched off mid-run, clear what it keeps live in the registry.
 
 A mechanism reads another's output only through a field of the state registry (model/state.py)
 and draws only from its own random stream. The order of the phases is model/cycle.py.
@@ -46,6 +47,11 @@ class Mechanism:
         pass
 
     def record(self, out: dict) -> None:  # noqa: B027
+        pass
+
+    def stop(self) -> None:  # noqa: B027
+        """Switched off mid-run (model.update): clear the registry fields that only this
+        mechanism keeps live, so the model is as if it had not run from now on (docs/ODD.md 3.1)."""
         pass
 
     # helpers shared by the mechanisms ----------------------------------------------------

@@ -32,6 +32,9 @@ class ConventionMechanism(Mechanism):
         self.dialogue_weeks_left = 0
         self.participants = 0
 
+    def stop(self) -> None:
+        self.model.state.in_dialogue[:] = False
+
     def launch(self) -> None:
         self.dialogue_weeks_left = self.phase_weeks
 

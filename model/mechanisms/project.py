@@ -66,6 +66,12 @@ class ProjectMechanism(Mechanism):
         self.launched_week = 0
         self.evaluation = 0.0
 
+    def stop(self) -> None:
+        st = self.model.state
+        st.place[:] = NO_PLACE
+        st.reached[:] = False
+        st.provided[:] = False
+
     # -------------------------------------------------------------------------- phase -------
     def launch(self) -> None:
         m, p, st = self.model, self.p, self.model.state

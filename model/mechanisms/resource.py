@@ -32,6 +32,10 @@ class ResourceMechanism(Mechanism):
         self.units = [CoBuildingUnit(model, i + 1) for i in range(count)]
         self.hours_given = 0.0
 
+    def stop(self) -> None:
+        for unit in self.units:
+            unit.remove()
+
     def launch(self) -> None:
         p = self.p
         for u in self.units:

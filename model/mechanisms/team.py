@@ -50,6 +50,12 @@ class TeamMechanism(Mechanism):
         self.by_compound = {int(compound[order[a]]): order[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
         self._index_members()
 
+    def stop(self) -> None:
+        self.model.state.team[:] = -1
+        for team in self.teams:
+            team.remove()
+        self.social_work.remove()
+
     def _index_members(self) -> None:
         """Every member once, with the position of its team in self.teams (vectorised weekly work)."""
         self.member = np.asarray([i for t in self.teams for i in t.members], dtype=np.int64)

@@ -1,0 +1,310 @@
+"""Experiments (issue 8): policy timelines, simulate(), sweeps, comparisons, sensitivity, bad input."""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.sweep import SpecError, check_spec, read_runs, read_timeseries, run_sweep
+from model import ParameterError, RedCycleModel, load_scenario, simulate
+from model.scenarios import read_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = [sys.executable, str(ROOT / "run.py")]
+
+
+def run_main(argv: list[str]) -> int:
+    """run.py's main in this process (the CLI tests run it as a process; here it saves start-up time)."""
+    from run import main
+
+    return main(argv)
+
+SMALL = {"n_residents": 300}
+SPEC = """[sweep]
+scenario = "red_microcycle"
+design = "lhs"
+samples = {samples}
+replications = 2
+steps = 30
+seed = 3
+timeseries = ["participation_index"]
+every = 10
+batch = 2
+[sweep.fixed]
+n_residents = 300
+[sweep.ranges]
+org_role = [0.0, 1.0]
+weight_social = [0.2, 0.8]
+"""
+
+
+# ------------------------------------------------------------------------ policy timelines ----
+def test_update_between_steps_equals_an_event_and_is_recorded():
+    by_hand = RedCycleModel(rng=2, **SMALL).run(20)
+    by_hand.update(org_role=0.1, team_on=False, backbone_on=False)
+    by_hand.run(20)
+    by_hand.update(team_on=True)
+    by_hand.run(10)
+    events = [{"week": 21, "org_role": 0.1, "team_on": False, "backbone_on": False}, {"week": 41, "team_on": True}]
+    timeline = RedCycleModel(rng=2, events=events, **SMALL).run(50)
+    a = by_hand.datacollector.get_model_vars_dataframe()
+    b = timeline.datacollector.get_model_vars_dataframe()
+    pd.testing.assert_frame_equal(a, b)
+    assert by_hand.changes == timeline.changes
+    assert by_hand.changes[0] == {"week": 21, "parameter": "org_role", "before": 0.8, "after": 0.1}
+    assert list(timeline.mechanisms) == ["project", "convention", "resource", "team", "incentive"]
+
+
+def test_a_change_takes_effect_from_the_next_step_only():
+    base = RedCycleModel(rng=4, **SMALL).run(30)
+    changed = RedCycleModel(rng=4, events=[{"week": 16, "backbone_on": False}], **SMALL).run(30)
+    x = base.datacollector.get_model_vars_dataframe()
+    y = changed.datacollector.get_model_vars_dataframe()
+    pd.testing.assert_frame_equal(x.iloc[:16], y.iloc[:16])  # weeks 0..15 untouched
+    assert y["backbones"].iloc[16:].eq(0).all() and x["backbones"].iloc[16:].gt(0).all()
+
+
+def test_fixed_parameters_are_refused_with_the_reason():
+    m = RedCycleModel(rng=1, **SMALL).run(2)
+    for name in ("n_residents", "trust_mean", "n_rungs", "round_weeks"):
+        with pytest.raises(ParameterError, match=f"'{name}' cannot change during a run: .+; allowed"):
+            m.update(**{name: 1})
+    with pytest.raises(ParameterError, match="out of range"):
+        m.update(org_role=2.0)
+    with pytest.raises(ParameterError, match="unknown parameter 'org_rol'"):
+        m.update(org_rol=0.2)
+    assert m.changes == [] and m.p["org_role"] == 0.8
+
+
+@pytest.mark.parametrize("events, message", [
+    ([{"week": 0, "org_role": 0.2}], "in the past"),
+    ([{"org_role": 0.2}], "integer 'week'"),
+    ([{"week": 5}], "sets no parameter"),
+    ([{"week": 5, "n_residents": 10}], "cannot change during a run"),
+])
+def test_bad_events_are_refused(events, message):
+    with pytest.raises(ParameterError, match=message):
+        RedCycleModel(rng=1, events=events, **SMALL)
+
+
+def test_policy_scenarios_load_and_differ_after_their_week():
+    for name in ("policy_from_year2", "support_withdrawn", *(f"defund_{m}" for m in
+                 ("backbone", "project", "convention", "resource", "team", "incentive"))):
+        s = read_scenario(name)
+        assert s["events"] and s["parameters"]["steps"] == 260
+    params = {**load_scenario("policy_from_year2"), **SMALL, "steps": 80}
+    out = simulate(params, seed=1)
+    status_quo = simulate({**load_scenario("status_quo"), **SMALL, "steps": 80}, seed=1)
+    ts, sq = out["timeseries"], status_quo["timeseries"]
+    assert np.array_equal(ts["participation_index"][:53], sq["participation_index"][:53])
+    assert ts["backbones"][60] > 0 and sq["backbones"][60] == 0
+
+
+def test_event_in_a_scenario_file_is_checked(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[scenario]\nname = "bad"\n[[events]]\nweek = 10\ncapacity_mean = 0.2\n')
+    out = subprocess.run([*RUN, "run", "--scenario", str(path), "--out", str(tmp_path / "o")], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1
+    assert "cannot change during a run" in out.stderr and not (tmp_path / "o").exists()
+
+
+# ------------------------------------------------------------------------ simulate ------------
+def test_simulate_matches_the_model_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = simulate({"org_role": 0.3, **SMALL}, seed=5, steps=26)
+    model = RedCycleModel(rng=5, org_role=0.3, **SMALL).run(26)
+    assert {k: v for k, v in out.items() if k != "timeseries"} == model.final_outcomes()
+    assert len(out["timeseries"]["week"]) == 27 and out["week"] == 26
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ParameterError):
+        simulate({"org_role": 7}, seed=1)
+
+
+# ------------------------------------------------------------------------ sweeps --------------
+def spec_file(tmp_path, samples=6):
+    path = tmp_path / "spec.toml"
+    path.write_text(SPEC.format(samples=samples))
+    return path
+
+
+def test_sweep_rows_are_the_same_on_one_core_two_cores_and_dask(tmp_path):
+    from dask.distributed import Client, LocalCluster
+
+    from experiments.sweep import read_spec
+
+    spec = read_spec(spec_file(tmp_path))
+    one = read_runs(run_sweep(spec, tmp_path / "one", workers=1))
+    two = read_runs(run_sweep(spec, tmp_path / "two", workers=2))
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        dask = read_runs(run_sweep(spec, tmp_path / "dask", client=client))
+    pd.testing.assert_frame_equal(one, two)
+    pd.testing.assert_frame_equal(one, dask)
+    assert len(one) == 12 and one["run_id"].tolist() == list(range(12)) and (one["status"] == "ok").all()
+    # replication k of every point uses the same seed (common random numbers)
+    assert one.groupby("replication")["seed"].nunique().eq(1).all()
+    assert one.groupby("sample_id")["org_role"].nunique().eq(1).all() and one["org_role"].nunique() == 6
+    series = read_timeseries(tmp_path / "one")
+    assert sorted(series["week"].unique()) == [0, 10, 20, 30] and len(series) == 12 * 4
+    direct = simulate({"n_residents": 300, "org_role": one["org_role"][3], "weight_social": one["weight_social"][3]},
+                      seed=int(one["seed"][3]), steps=30)
+    assert one["participation_index"][3] == direct["participation_index"]
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
+    path = tmp_path / "points.toml"
+    path.write_text('[sweep]\ndesign = "points"\nsteps = 5\n[sweep.fixed]\nn_residents = 200\nretired_share = 0.5\n'
+                    '[sweep.values]\nmobile_share = [0.1, 0.9, 0.2]\n')
+    from experiments.sweep import read_spec
+
+    rows = read_runs(run_sweep(read_spec(path), tmp_path / "o", workers=1))
+    assert rows["status"].tolist()[0] == "ok" and rows["status"].tolist()[2] == "ok"
+    assert rows["status"][1].startswith("error: ParameterError") and np.isnan(rows["participation_index"][1])
+
+
+def die_once(task):
+    """A task whose worker process dies (as if killed) the first time it runs key 2."""
+    key, marker = task
+    if key == 2 and not Path(marker).exists():
+        Path(marker).write_text("died")
+        os._exit(9)
+    return key * 10
+
+
+def test_a_lost_worker_is_replaced_and_its_tasks_run_again(tmp_path):
+    from experiments.replications import map_unordered
+
+    tasks = {k: (k, str(tmp_path / "marker")) for k in range(6)}
+    results = list(map_unordered(die_once, tasks, workers=2))
+    assert sorted(results) == [(k, k * 10) for k in range(6)]  # each once: none lost, none twice
+    assert (tmp_path / "marker").read_text() == "died"
+
+
+def _digest(folder: Path) -> str:
+    return hashlib.sha256(read_runs(folder).to_csv().encode()).hexdigest()
+
+
+@pytest.mark.parametrize("sig, workers", [(signal.SIGKILL, "1"), (signal.SIGINT, "2")], ids=["kill-9", "ctrl-c"])
+def test_a_killed_sweep_resumes_losing_and_duplicating_nothing(tmp_path, sig, workers):
+    spec = spec_file(tmp_path, samples=10)
+    out = tmp_path / "killed"
+    cmd = [*RUN, "sweep", str(spec), "--out", str(out), "--workers", workers, "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "runs").glob("batch-*.parquet"))) < 2:
+        time.sleep(0.05)
+    os.killpg(proc.pid, sig)  # the whole process group, as a terminal's Ctrl-C does
+    _, err = proc.communicate(timeout=60)
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130 and err == "run.py: interrupted; run the same command again to resume\n"
+    finished = {p.name: p.read_bytes() for p in (out / "runs").glob("batch-*.parquet")}
+    assert 2 <= len(finished) < 10
+    assert run_main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    for name, data in finished.items():  # finished batches are not redone
+        assert (out / "runs" / name).read_bytes() == data
+    rows = read_runs(out)
+    assert rows["run_id"].tolist() == list(range(20))
+    assert run_main(["sweep", str(spec), "--out", str(tmp_path / "clean"), "--workers", "1", "--quiet"]) == 0
+    assert _digest(out) == _digest(tmp_path / "clean")
+    assert not list(out.rglob(".*tmp*"))
+
+
+# ------------------------------------------------------------------------ compare, sensitivity --
+def test_compare_writes_a_report_with_paired_intervals(tmp_path):
+    out = tmp_path / "cmp"
+    assert run_main(["compare", "red_microcycle", "status_quo", "defund_team", "--reps", "3", "--steps", "60",
+                     "--set", "n_residents=300", "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert {p.name for p in out.iterdir()} == {"report.md", "runs.parquet", "timeseries.parquet", "timeseries.png",
+                                                "intervals.png", "manifest.json"}
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 9 and runs.groupby("replication")["seed"].nunique().eq(1).all()
+    assert set(runs["scenario"]) == {"red_microcycle", "status_quo", "defund_team"} and "org_role" in runs
+    assert "n_residents" not in runs  # the same in every scenario: not a parameter that differs
+    report = (out / "report.md").read_text()
+    assert "| year 1 | status_quo |" in report and "| end (week 60) | status_quo |" in report
+    assert "paired 95% interval" in report and "d_z" in report
+    # the status quo's lower participation shows as a negative paired difference
+    line = next(x for x in report.splitlines() if x.startswith("| end (week 60) | status_quo |"))
+    assert line.split("|")[5].strip().startswith("-")
+
+
+def test_morris_sensitivity_ranks_the_social_weight_first(tmp_path):
+    path = tmp_path / "morris.toml"
+    path.write_text('[sweep]\ndesign = "morris"\nsamples = 4\nsteps = 40\noutcomes = ["participation_index"]\n'
+                    '[sweep.fixed]\nn_residents = 300\n[sweep.ranges]\nweight_social = [0.2, 0.8]\n'
+                    'resident_voice = [0.0, 1.0]\n')
+    assert run_main(["sensitivity", str(path), "--method", "morris", "--out", str(tmp_path / "m"),
+                     "--workers", "1", "--quiet"]) == 0
+    table = pd.read_csv(tmp_path / "m" / "sensitivity.csv").set_index("parameter")
+    assert table.loc["weight_social", "mu_star"] > 5 * table.loc["resident_voice", "mu_star"]
+    assert (tmp_path / "m" / "sensitivity_participation_index.png").is_file()
+
+
+def test_sobol_indices_with_intervals(tmp_path):
+    from experiments.sensitivity import analyse
+
+    spec = check_spec({"design": "sobol", "samples": 8, "steps": 20, "outcomes": ["participation_index"],
+                       "fixed": {"n_residents": 200}, "ranges": {"weight_social": [0.2, 0.8],
+                                                                 "resident_voice": [0.0, 1.0]}})
+    assert len(spec["points"]) == 8 * (2 + 2)
+    table = analyse(spec, read_runs(run_sweep(spec, tmp_path / "s", workers=1)))
+    assert set(table.columns) >= {"S1", "S1_conf", "ST", "ST_conf"} and len(table) == 2
+
+
+# ------------------------------------------------------------------------ bad input -----------
+def tree(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["sweep", "{spec}", "--design", "grid"], "unknown design 'grid'"),
+    (["sweep", "{bad_range}"], "empty or inverted"),
+    (["sweep", "{unknown}"], "unknown parameter 'org_rol'"),
+    (["compare", "red_microcycle", "nosuch"], "unknown scenario 'nosuch'"),
+    (["compare", "red_microcycle", "--set", "n_residents=-3"], "out of range"),
+    (["sweep", "{spec}", "--dask", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler"),
+    (["sweep", "{spec}", "--out", "{other}"], "holds a different experiment"),
+    (["compare", "status_quo", "--out", "{other}"], "holds another experiment"),
+    (["sweep", "{spec}", "--out", "{sentinel}"], "not empty and was not written"),
+    (["sensitivity", "{spec}", "--method", "sobol"], "power of 2"),
+])
+def test_bad_input_is_one_line_exit_2_and_touches_nothing(tmp_path, capsys, args, message):
+    spec = spec_file(tmp_path)
+    (tmp_path / "bad_range.toml").write_text(SPEC.format(samples=4).replace("[0.0, 1.0]", "[0.6, 0.4]"))
+    (tmp_path / "unknown.toml").write_text(SPEC.format(samples=4).replace("org_role =", "org_rol ="))
+    other = tmp_path / "other"
+    run_sweep(check_spec({"design": "points", "steps": 2, "fixed": {"n_residents": 100},
+                          "values": {"org_role": [0.5]}}), other, workers=1)
+    sentinel = tmp_path / "sentinel"
+    (sentinel / "keep").mkdir(parents=True)
+    (sentinel / "keep" / "notes.txt").write_text("mine")
+    before = tree(tmp_path)
+    paths = {"spec": spec, "bad_range": tmp_path / "bad_range.toml", "unknown": tmp_path / "unknown.toml",
+             "other": other, "sentinel": sentinel}
+    argv = [a.format(**paths) for a in args]
+    if "--out" not in argv:
+        argv += ["--out", str(tmp_path / "new")]
+    started = time.time()
+    if "--dask" in argv:  # the whole process: one line on stderr, exit 2, within the connect timeout
+        res = subprocess.run([*RUN, *argv], capture_output=True, text=True, timeout=120)
+        code, err = res.returncode, res.stderr
+    else:
+        code = run_main(argv)
+        err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+    assert time.time() - started < 30
+    assert tree(tmp_path) == before and not (tmp_path / "new").exists()
+
+
+def test_check_spec_refuses_values_with_a_range_design():
+    with pytest.raises(SpecError, match="needs \\[sweep.ranges\\]"):
+        check_spec({"design": "lhs", "values": {"org_role": [0.1]}})
