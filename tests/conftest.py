@@ -9,6 +9,6 @@ import os
 
 from hypothesis import settings
 
-settings.register_profile("default", derandomize=True, max_examples=1500)
+settings.register_profile("default", derandomize=True, max_examples=700)
 settings.register_profile("explore", derandomize=False, max_examples=7500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
