@@ -111,6 +111,23 @@ def use_player(playing: solara.Reactive, advance):
     solara.lab.use_task(loop, dependencies=[playing.value], prefer_threaded=False)
 
 
+def use_stepping(playing: solara.Reactive, resets: solara.Reactive, runs):
+    """Step ``runs`` together (and redraw), play them, and reset them to week 0."""
+    def advance():
+        if runs:
+            for run in runs:
+                run.step()
+            redraw.value += 1
+
+    use_player(playing, advance)
+
+    def on_reset():
+        playing.set(False)
+        resets.set(resets.value + 1)
+
+    return advance, on_reset
+
+
 def legend_html(pairs) -> str:
     items = "".join(f'<span style="display:inline-block;margin-right:10px">'
                     f'<span style="display:inline-block;width:11px;height:11px;background:{c};'
@@ -151,16 +168,7 @@ def OneCommunity(lang: str):
     error = run if isinstance(run, str) else None
     run = None if error else run
 
-    def advance():
-        if run is not None:
-            run.step()
-            redraw.value += 1
-
-    use_player(playing, advance)
-
-    def on_reset():
-        playing.set(False)
-        resets.set(resets.value + 1)
+    advance, on_reset = use_stepping(playing, resets, [] if run is None else [run])
 
     def on_scenario(name):
         playing.set(False)
@@ -273,16 +281,7 @@ def Compare(lang: str):
     runs = solara.use_memo(lambda: (L.Run(a.value, None, n.value, seed.value), L.Run(b.value, None, n.value, seed.value)),
                            [a.value, b.value, n.value, seed.value, resets.value])
 
-    def advance():
-        for run in runs:
-            run.step()
-        redraw.value += 1
-
-    use_player(playing, advance)
-
-    def on_reset():
-        playing.set(False)
-        resets.set(resets.value + 1)
+    advance, on_reset = use_stepping(playing, resets, runs)
 
     with solara.Row(style="align-items:center;flex-wrap:wrap"):
         solara.SliderInt(txt.t("residents", lang), value=n.value, min=L.MIN_RESIDENTS, max=L.MAX_RESIDENTS,
