@@ -15,17 +15,12 @@ matplotlib.use("Agg")  # files only; the app uses its own backend
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
+from model.ladder import rung_terms  # noqa: E402
+
 CJK_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC",
              "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC")
-RUNG_LABELS = {
-    "not_engaged": ("未参与", "not engaged"),
-    "self_help": ("自助", "self-help"),
-    "mutual_aid": ("互助", "mutual aid"),
-    "public_affairs": ("参与公共事务", "public affairs"),
-    "volunteering": ("志愿活动", "volunteering"),
-    "inactive": ("未激活", "inactive"),
-    "active": ("激活", "active"),
-}
+RUNG_LABELS = {key: (zh, en) for n_rungs in (5, 2) for key, zh, en in rung_terms(n_rungs)}
+"""Each rung's names, from the one vocabulary (model.ladder)."""
 RUNG_COLOURS = ("#d9d9d9", "#fdd0a2", "#fd8d3c", "#d94801", "#8c2d04")
 
 

@@ -56,7 +56,7 @@ RUNG_TERMS: dict[Rung, tuple[str, str]] = {
 }
 """Each rung's Chinese and English name, as the essay words them; the one copy."""
 
-TWO_RUNG_TERMS: tuple[tuple[str, str, str], ...] = (("inactive", "未行动", "inactive"), ("active", "行动", "active"))
+TWO_RUNG_TERMS: tuple[tuple[str, str, str], ...] = (("inactive", "未激活", "inactive"), ("active", "激活", "active"))
 """(key, zh, en) of the two rungs of the linear threshold limit (``n_rungs`` = 2)."""
 
 
