@@ -125,7 +125,10 @@ MANSURI_RAO = ("Mansuri & Rao (2013), Localizing Development: Does Participation
                "participation tends to fade when external support ends")
 CROWDING = ("Frey & Jegen (2001), Motivation crowding theory, J. Econ. Surveys 15(5):589-611; Gneezy & Rustichini "
             "(2000), Pay enough or don't pay at all, QJE 115(3):791-810")
-NEUTRAL = "; the default is neutral (today's rule): " + ASSUMPTION
+def rule_on(neutral: str, why: str = "") -> str:
+    """Source text of an issue-10 rule: on by default; its neutral value recovers the earlier rule."""
+    return (f"; on by default{why}; {neutral} recovers the earlier rule (the stored baseline's "
+            f"'*_rules_neutral' runs): " + ASSUMPTION)
 CENSUS_2020_AGE = ("Seventh National Population Census of China (2020), bulletin no. 5: aged 0-14 17.95%, "
                    "60+ 18.70%, 65+ 13.50%")
 
@@ -322,18 +325,18 @@ _PARAMS: list[Param] = [
     Param("slip_rate", 0.03, "float",
           "weekly probability that a resident above rung 0 who does not climb slips one rung",
           unit="1/week", low=0.0, high=1.0, group="ladder", source=ASSUMPTION),
-    Param("slip_drive_weight", 0.0, "float",
+    Param("slip_drive_weight", 2.0, "float",
           "extra slip hazard per unit of drive short of the bar of one's own rung: "
           "p_slip x (1 + k x shortfall); 0 = slipping ignores drive",
-          unit="1/drive", low=0.0, high=20.0, group="ladder", source=MANSURI_RAO + NEUTRAL),
-    Param("spirit_decay", 0.0, "float",
+          unit="1/drive", low=0.0, high=20.0, group="ladder", source=MANSURI_RAO + rule_on("0")),
+    Param("spirit_decay", 0.01, "float",
           "weekly share of the gap between public spirit and its initial level closed by residents below "
           "the mutual-aid rung (unused gains fade; a backbone's burnout heals)",
-          unit="1/week", low=0.0, high=0.2, group="ladder", source=MANSURI_RAO + NEUTRAL),
-    Param("capacity_decay", 0.0, "float",
+          unit="1/week", low=0.0, high=0.2, group="ladder", source=MANSURI_RAO + rule_on("0")),
+    Param("capacity_decay", 0.01, "float",
           "weekly share of the gap between capacity and its initial level closed by residents below the "
           "mutual-aid rung (unused skills fade)",
-          unit="1/week", low=0.0, high=0.2, group="ladder", source=MANSURI_RAO + NEUTRAL),
+          unit="1/week", low=0.0, high=0.2, group="ladder", source=MANSURI_RAO + rule_on("0")),
     Param("need_growth", 0.02, "float",
           "weekly growth of each unmet need towards 1 (new needs arise): need += growth * (1 - need)",
           unit="1/week", low=0.0, high=1.0, group="ladder", source=ASSUMPTION),
@@ -378,22 +381,22 @@ _PARAMS: list[Param] = [
           "trust evidence per unit of sense of gain (the weekly share of need met, averaged)",
           unit="0-1", low=0.0, high=50.0, group="strategy", term_zh="获得感", term_en="sense of gain",
           source=ASSUMPTION),
-    Param("trust_from_self_help", 1.0, "float",
+    Param("trust_from_self_help", 0.0, "float",
           "weight of needs met by residents' own self-help and neighbours' mutual aid in the sense of gain "
           "that counts as evidence for trust in the organisation (0 = only what its channels deliver)",
-          unit="0-1", low=0.0, high=1.0, group="strategy", source=NEUTRAL.lstrip("; ")),
-    Param("broken_promise_cost", 0.0, "float",
+          unit="0-1", low=0.0, high=1.0, group="strategy", source=rule_on("1").lstrip("; ")),
+    Param("broken_promise_cost", 0.2, "float",
           "share of trust lost by residents whose points were not fully honoured (times the unpaid share) "
           "and by residents served by a project that is not renewed",
-          unit="0-1", low=0.0, high=1.0, group="strategy", source=NEUTRAL.lstrip("; ")),
-    Param("budget_period", "round", "choice",
+          unit="0-1", low=0.0, high=1.0, group="strategy", source=rule_on("0").lstrip("; ")),
+    Param("budget_period", "year", "choice",
           "whether seed_fund, venture_fund and project_cost are amounts per round of the cycle ('round') "
           "or per year, paid each round in proportion round_weeks / 52 ('year')",
-          choices=("round", "year"), group="strategy", source=NEUTRAL.lstrip("; ")),
-    Param("capacity_growth", "step", "choice",
+          choices=("round", "year"), group="strategy", source=rule_on("'round'").lstrip("; ")),
+    Param("capacity_growth", "smooth", "choice",
           "how the organisation's capacity grows with community size: 'step' (the full-time worker's bonus "
           "from fulltime_worker_size on) or 'smooth' (bonus x min(1, n / fulltime_worker_size))",
-          choices=("step", "smooth"), group="strategy", source=NEUTRAL.lstrip("; ")),
+          choices=("step", "smooth"), group="strategy", source=rule_on("'step'").lstrip("; ")),
     # --- the micro-cycle (红色微循环) ------------------------------------------------------------
     Param("round_weeks", 26, "int",
           "weeks in one round of the cycle; its six phases run in order, each a sixth of the round",
@@ -451,10 +454,10 @@ _PARAMS: list[Param] = [
           "trust evidence per unit of contact with credible backbones",
           unit="0-1", low=0.0, high=1.0, group="backbone", term_zh="凝聚力和亲和力",
           term_en="cohesion and affinity", source=ASSUMPTION),
-    Param("backbone_burnout", 0.0, "float",
+    Param("backbone_burnout", 0.005, "float",
           "weekly share of public spirit a backbone spends by leading (recovered, at spirit_decay, once "
           "it is back below the mutual-aid rung)",
-          unit="1/week", low=0.0, high=0.2, group="backbone", source=NEUTRAL.lstrip("; ")),
+          unit="1/week", low=0.0, high=0.2, group="backbone", source=rule_on("0").lstrip("; ")),
     Param("backbone_lead_bonus", 0.5, "float",
           "how much better a project or team does when a backbone leads it (efficacy and maturing)",
           unit="x", low=0.0, high=5.0, group="backbone", term_zh="骨干带头", term_en="backbones lead",
@@ -462,11 +465,12 @@ _PARAMS: list[Param] = [
     # --- 2. red project (红色项目) ---------------------------------------------------------------
     Param("project_on", True, "bool", "red project mechanism switched on",
           group="project", term_zh="红色项目机制", term_en="red project mechanism"),
-    Param("seed_fund", 4.0, "float",
-          "government seed fund paid into the pool each round, per 1,000 residents (before three downs)",
-          unit="units/round/1000 residents", low=0.0, high=1000.0, group="project", term_zh="种子基金",
+    Param("seed_fund", 8.0, "float",
+          "government seed fund per budget_period (a year by default, paid each round pro rata), per 1,000 residents "
+          "(before three downs)",
+          unit="units/period/1000 residents", low=0.0, high=1000.0, group="project", term_zh="种子基金",
           term_en="seed fund", source=ASSUMPTION),
-    Param("project_cost", 1.0, "float", "cost of one project for one round",
+    Param("project_cost", 2.0, "float", "cost of running one project for one budget_period (a year by default)",
           unit="units", low=0.01, high=1000.0, group="project", source=ASSUMPTION),
     Param("project_budget_share", 0.6, "float", "largest share of the pool balance a round's projects may use",
           unit="share", low=0.0, high=1.0, group="project", source=ASSUMPTION),
@@ -491,19 +495,19 @@ _PARAMS: list[Param] = [
           "weekly capacity gain of project participants and team members (empowerment, times org_role)",
           unit="1/week", low=0.0, high=1.0, group="project", term_zh="赋权增能", term_en="empowerment",
           source=ASSUMPTION),
-    Param("participatory_delay", 0, "int",
+    Param("participatory_delay", 4, "int",
           "weeks a participatory project spends organising its residents before it meets any need "
           "(direct provision serves from its first week)",
           unit="weeks", low=0, high=52, group="project", term_zh="赋权增能", term_en="empowerment",
-          source=NEUTRAL.lstrip("; ")),
-    Param("participatory_cost", 1.0, "float",
+          source=rule_on("0").lstrip("; ")),
+    Param("participatory_cost", 1.3, "float",
           "cost of a participatory project relative to direct provision (project_cost)",
-          unit="x", low=1.0, high=5.0, group="project", source=NEUTRAL.lstrip("; ")),
-    Param("ownership_pull", 0.0, "float",
+          unit="x", low=1.0, high=5.0, group="project", source=rule_on("1").lstrip("; ")),
+    Param("ownership_pull", 0.2, "float",
           "drive added per unit of ownership: residents whose voiced need a project serves own it "
           "(ownership = resident_voice when it starts, decaying at ownership_decay)",
           unit="drive", low=0.0, high=2.0, group="project", term_zh="我参与、我认同", term_en="I take part, I agree",
-          source="the essay: 社区需求让居民表达(问需于民)…达成“我参与、我认同、我制定、我执行”" + NEUTRAL),
+          source="the essay: 社区需求让居民表达(问需于民)…达成“我参与、我认同、我制定、我执行”" + rule_on("0")),
     Param("ownership_decay", 0.02, "float", "weekly decay of residents' ownership of the projects they asked for",
           unit="1/week", low=0.0, high=1.0, group="project", source=ASSUMPTION),
     Param("crowding_out", 0.15, "float",
@@ -535,11 +539,11 @@ _PARAMS: list[Param] = [
     Param("spirit_gain", 0.02, "float", "weekly public-spirit gain of dialogue participants",
           unit="1/week", low=0.0, high=1.0, group="convention", term_zh="公共精神", term_en="public spirit",
           source=ASSUMPTION),
-    Param("convention_locality", 0.0, "float",
+    Param("convention_locality", 1.0, "float",
           "share of the convention's pull and hold that is personal: each resident feels (1 - l) x the "
           "community norm + l x its own bond (1 for dialogue participants, spreading through ties)",
           unit="0-1", low=0.0, high=1.0, group="convention", term_zh="心理契约", term_en="psychological contract",
-          source="the essay: 引导党员对行为规范达成心理契约" + NEUTRAL),
+          source="the essay: 引导党员对行为规范达成心理契约" + rule_on("0")),
     Param("convention_spread", 0.1, "float",
           "weekly share of the gap to its neighbours' mean bond that a resident's bond to the convention closes "
           "(it spreads through ties, not by decree)",
@@ -568,9 +572,10 @@ _PARAMS: list[Param] = [
     # --- 5. red team (红色团队) -----------------------------------------------------------------
     Param("team_on", True, "bool", "red team mechanism switched on",
           group="team", term_zh="红色团队机制", term_en="red team mechanism"),
-    Param("venture_fund", 2.0, "float",
-          "government purchase of services each round, per 1,000 residents (before three downs)",
-          unit="units/round/1000 residents", low=0.0, high=1000.0, group="team", term_zh="公益创投 / 购买服务",
+    Param("venture_fund", 4.0, "float",
+          "government purchase of services per budget_period (a year by default, paid each round pro rata), per 1,000 "
+          "residents (before three downs)",
+          unit="units/period/1000 residents", low=0.0, high=1000.0, group="team", term_zh="公益创投 / 购买服务",
           term_en="venture philanthropy / purchase of services", source=ASSUMPTION),
     Param("training_rate", 0.6, "float",
           "social workers' skill gain per unit of training (purchase x training_share) per 1,000 residents",
@@ -587,9 +592,9 @@ _PARAMS: list[Param] = [
           "teams fully skilled social workers can incubate per round per 1,000 residents",
           unit="teams", low=0.0, high=100.0, group="team", term_zh="社团孵化", term_en="association incubation",
           source=ASSUMPTION),
-    Param("teams_max_per_1000", None, "float?",
+    Param("teams_max_per_1000", 4.0, "float?",
           "most teams the social workers can support per 1,000 residents (none = no cap)",
-          unit="teams", low=0.0, high=100.0, group="team", source=NEUTRAL.lstrip("; ")),
+          unit="teams", low=0.0, high=100.0, group="team", source=rule_on("none").lstrip("; ")),
     Param("willingness_min", 0.3, "float",
           "willingness to serve (public spirit x available time) a volunteer needs to join a team",
           unit="0-1", low=0.0, high=1.0, group="team", term_zh="服务意愿", term_en="willingness to serve",
@@ -615,10 +620,10 @@ _PARAMS: list[Param] = [
           "points a resident earns per week on the public-affairs rung (twice as many on volunteering)",
           unit="points/week", low=0, high=1000, group="incentive", term_zh="公益兑换清单",
           term_en="public-benefit exchange list", source=ASSUMPTION),
-    Param("points_crowding", 0.0, "float",
+    Param("points_crowding", 0.005, "float",
           "weekly share of public spirit a resident earning points loses per unit of the incentive signal "
           "(payment crowding out intrinsic motivation)",
-          unit="1/week", low=0.0, high=0.2, group="incentive", source=CROWDING + NEUTRAL),
+          unit="1/week", low=0.0, high=0.2, group="incentive", source=CROWDING + rule_on("0")),
     Param("point_value", 0.0001, "float", "pool units paid per point redeemed",
           unit="units/point", low=0.0, high=100.0, group="incentive", source=ASSUMPTION),
     Param("incentive_budget_share", 0.5, "float",
@@ -658,6 +663,17 @@ _PARAMS: list[Param] = [
 PARAMS: dict[str, Param] = {p.name: p for p in _PARAMS}
 MECHANISM_SWITCHES: tuple[str, ...] = tuple(p.name for p in _PARAMS if p.name.endswith("_on"))
 DEFAULTS: dict[str, Any] = {p.name: p.default for p in _PARAMS}
+
+# The issue-10 rules (docs/ODD.md 7.13) at their neutral values: with these the model runs the rules
+# it had before they came in, bit for bit (the stored baseline's "*_rules_neutral" runs). The money
+# figures go with budget_period: per round before, per year now (the same money at 26-week rounds).
+RULES_NEUTRAL: dict[str, Any] = {
+    "slip_drive_weight": 0.0, "spirit_decay": 0.0, "capacity_decay": 0.0, "points_crowding": 0.0,
+    "backbone_burnout": 0.0, "participatory_delay": 0, "participatory_cost": 1.0, "ownership_pull": 0.0,
+    "convention_locality": 0.0, "trust_from_self_help": 1.0, "broken_promise_cost": 0.0,
+    "budget_period": "round", "capacity_growth": "step", "teams_max_per_1000": None,
+    "seed_fund": 4.0, "venture_fund": 2.0, "project_cost": 1.0,
+}
 GROUPS: tuple[str, ...] = ("community", "residents", "initial", "ladder", "strategy", "cycle", "backbone", "project", "convention",
                           "resource", "team", "incentive", "run")
 NEED_CATEGORIES: tuple[str, ...] = ("elder_care", "medical_care", "hardship_relief", "daily_life")

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from model import RedCycleModel, load_scenario
+from model.params import RULES_NEUTRAL
 
 HERE = Path(__file__).resolve().parent
 N_RESIDENTS = 300
@@ -34,6 +35,9 @@ RUNS: dict[str, tuple[str, dict]] = {
     "baseline": ("baseline", {}),
     "threshold_limit": ("threshold_limit", {}),
     **{f"no_{m}": ("red_microcycle", {f"{m}_on": False}) for m in MECHANISMS},
+    # the issue-10 rules at their neutral values: the model as it was before they came in
+    "red_microcycle_rules_neutral": ("red_microcycle", RULES_NEUTRAL),
+    "status_quo_rules_neutral": ("status_quo", RULES_NEUTRAL),
 }
 
 
