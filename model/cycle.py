@@ -40,6 +40,22 @@ that the model, the CLI, the figures and the docs use."""
 ORDER: tuple[str, ...] = tuple(phase.name for phase in PHASES)
 PHASE_BY_NAME: dict[str, Phase] = {phase.name: phase for phase in PHASES}
 
+LOOPS: dict[str, str] = {
+    "points_to_backbones": "last round's points weigh in the backbone score (incentive -> backbone)",
+    "service_to_units": "co-building units' contributions follow the service they get back (team -> resource)",
+    "credibility_learnt": "residents learn from redemptions whether points are honoured (resource -> incentive)",
+    "trust_response": "residents respond to the mechanisms with the trust the organisation has earned",
+    "gains_kept": "capacity and public spirit gained in a round carry into the next",
+}
+"""The feedback loops by which a round's end feeds the next round's start (终点又是新的起点): all cut
+in the loop-cut twin (``cycle_feedback = false``), one at a time with ``loop_cut`` (docs/ODD.md 7.3)."""
+
+
+def loop_open(p: dict, loop: str) -> bool:
+    """Whether the feedback loop ``loop`` (a key of LOOPS) runs: not in the loop-cut twin, nor when
+    it is the one loop cut."""
+    return bool(p["cycle_feedback"]) and p["loop_cut"] != loop
+
 
 def phase_starts(round_weeks: int) -> list[int]:
     """Week of the round (0-based) at which each of the six phases starts."""
@@ -66,7 +82,7 @@ class MicroCycle:
         """Called at the start of week t = model.steps (1-based): launch the phases that start."""
         m, p = self.model, self.model.p
         week_of_round = (m.steps - 1) % self.round_weeks
-        if week_of_round == 0 and m.steps > 1 and not p["cycle_feedback"]:
+        if week_of_round == 0 and m.steps > 1 and not loop_open(p, "gains_kept"):
             # the loop-cut twin: what residents gained in capacity and spirit stays in its round
             st = m.state
             st.capacity[:] = st.base_capacity

@@ -28,7 +28,7 @@ import scipy.sparse as sp
 from agents import Organisation, PartyMember, Resident
 
 from . import params as schema
-from .cycle import ORDER, MicroCycle
+from .cycle import ORDER, MicroCycle, loop_open
 from . import burnin
 from .demography import (attachment, draw_demography, need_factors, thin_ties, time_factor, trust_factor,
                           with_members)
@@ -392,7 +392,7 @@ class RedCycleModel(mesa.Model):
                 mech.act()
             w = p["mechanism_trust_weight"]
             if w:  # in the loop-cut twin residents respond with the trust they started with
-                st.boost *= 1.0 - w + w * (st.trust if p["cycle_feedback"] else st.base_trust)
+                st.boost *= 1.0 - w + w * (st.trust if loop_open(p, "trust_response") else st.base_trust)
             # the mean need once this week's needs have arisen, before any service met part of them
             after_growth = (st.needs + st.need_growth * (1.0 - st.needs)).mean(axis=1)
         result = self.ladder.step(st)

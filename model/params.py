@@ -409,6 +409,11 @@ _PARAMS: list[Param] = [
           "their initial trust, and capacity and public-spirit gains last only within their round)",
           group="cycle", term_zh="终点又是新的起点", term_en="the end is a new start",
           source="the essay: 终点又是新的起点，形成螺旋式上升的良性微循环; the twin is the spiral's control"),
+    Param("loop_cut", "none", "choice",
+          "cut one of the cycle's feedback loops (model/cycle.py LOOPS) and keep the others: which loop "
+          "carries the spiral (cycle_feedback = false cuts them all)",
+          choices=("none", "points_to_backbones", "service_to_units", "credibility_learnt", "trust_response",
+                   "gains_kept"), group="cycle", source="control; no loop is cut by default"),
     Param("phase_order", "essay", "choice",
           "order of the six phases in a round: the essay's (backbone first, incentive last), reversed, or "
           "all at once in the round's first week (controls for whether the order matters)",
@@ -737,6 +742,7 @@ FIXED_DURING_RUN: dict[str, str] = {
     "phase_order": "the cycle's calendar is fixed when the model is built",
     "record_groups": "the outcome columns are fixed when the model is built",
     "cycle_feedback": "the loop-cut twin is a different model from week 0, not a policy",
+    "loop_cut": "a cut loop makes a different model from week 0, not a policy",
 }
 """Parameters that cannot change once a model is built (model.update, scenario events), and why."""
 

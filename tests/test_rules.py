@@ -8,11 +8,19 @@ import numpy as np
 import pytest
 
 from model import RedCycleModel
+from model.cycle import LOOPS
 from model.ladder import Rung
 from model.outreach import organisation_capacity, per_round
-from model.params import DEFAULTS
+from model.params import DEFAULTS, RULES_NEUTRAL
 
-from tests.helpers import EXACT, make
+from tests import helpers
+from tests.helpers import EXACT
+
+
+def make(*on: str, **params) -> RedCycleModel:
+    """tests.helpers.make with every issue-10 rule at its neutral value unless the test sets it:
+    each test here moves one rule away from the earlier model and watches what it does."""
+    return helpers.make(*on, **{**RULES_NEUTRAL, **params})
 
 
 # --- leaving a rung depends on drive (ODD 7.1) ---------------------------------------------------
@@ -190,7 +198,9 @@ def test_the_bond_spreads_to_neighbours_of_those_who_took_part():
 def test_trust_is_not_earned_from_residents_own_self_help():
     """Only self-help and mutual aid meet needs (no projects or teams): with trust_from_self_help = 0
     trust stays at its base, with 1 it rises on residents' own efforts."""
-    kw = dict(backbone_on=False, project_on=False, team_on=False, n_residents=600, steps=80, burn_in_weeks=0)
+    kw = dict(RULES_NEUTRAL, backbone_on=False, project_on=False, team_on=False, n_residents=600, steps=80,
+              burn_in_weeks=0)
+    kw.pop("trust_from_self_help")
     own = RedCycleModel(**kw, trust_from_self_help=0.0, rng=2).run()
     assert np.array_equal(own.state.trust, own.state.base_trust)
     borrowed = RedCycleModel(**kw, trust_from_self_help=1.0, rng=2).run()
@@ -238,7 +248,7 @@ def test_a_yearly_budget_does_not_depend_on_the_length_of_a_round():
         assert seed == pytest.approx(totals[0][0], abs=1e-5) and venture == pytest.approx(totals[0][1], abs=1e-5)
     per_round_budget = []
     for weeks in (13, 26):
-        m = RedCycleModel(n_residents=500, round_weeks=weeks, steps=52, rng=1).run()
+        m = RedCycleModel(n_residents=500, round_weeks=weeks, budget_period="round", steps=52, rng=1).run()
         per_round_budget.append(m.pool.inflows()["seed_fund"])
     assert per_round_budget[0] == pytest.approx(2 * per_round_budget[1])  # per round: twice the rounds, twice
     assert per_round(4.0, dict(DEFAULTS, budget_period="year", round_weeks=26)) == 2.0
@@ -248,7 +258,7 @@ def test_organisation_capacity_grows_smoothly_with_size():
     p = dict(DEFAULTS, capacity_growth="smooth")
     caps = [organisation_capacity(n, p) for n in range(2990, 3010)]
     assert max(np.diff(caps)) < 1e-3 and caps == sorted(caps)
-    step = dict(DEFAULTS)
+    step = dict(DEFAULTS, capacity_growth="step")
     assert organisation_capacity(3000, step) - organisation_capacity(2999, step) == DEFAULTS["fulltime_worker_bonus"]
 
 
@@ -261,13 +271,18 @@ def test_teams_are_bounded_by_the_social_workers_capacity():
     assert 0 < most <= 3
 
 
-def test_neutral_values_are_the_defaults():
-    """The stored baseline holds the earlier rule; these defaults are what keeps it."""
-    neutral = dict(slip_drive_weight=0.0, spirit_decay=0.0, capacity_decay=0.0, points_crowding=0.0,
-                   backbone_burnout=0.0, participatory_delay=0, participatory_cost=1.0, ownership_pull=0.0,
-                   convention_locality=0.0, trust_from_self_help=1.0, broken_promise_cost=0.0,
-                   budget_period="round", capacity_growth="step", teams_max_per_1000=None)
-    assert {k: DEFAULTS[k] for k in neutral} == neutral
+def test_rules_are_on_by_default_and_their_neutral_values_recover_the_earlier_model():
+    """Every rule is on by default; RULES_NEUTRAL holds the values that recover the earlier model
+    (the stored baseline's *_rules_neutral runs, tests/test_baseline.py, hold it bit for bit), and
+    the money figures change only with budget_period: the same money at the default 26-week round."""
+    money = ("seed_fund", "venture_fund", "project_cost")
+    for name, neutral in RULES_NEUTRAL.items():
+        assert name in DEFAULTS
+        if name not in money:
+            assert DEFAULTS[name] != neutral, name
+    earlier = dict(DEFAULTS, **RULES_NEUTRAL)
+    for name in money:
+        assert per_round(DEFAULTS[name], DEFAULTS) == per_round(RULES_NEUTRAL[name], earlier)
 
 
 # --- controls for the order of the phases and for ablations (ODD 7.3) -----------------------------
@@ -299,3 +314,24 @@ def test_an_ablation_can_keep_the_total_budget():
     for source in ("seed_fund", "venture_fund"):
         assert kept.pool.inflows()[source] == pytest.approx(full.pool.inflows()[source])
         assert source not in cut.pool.inflows()
+
+
+# --- which loop carries the spiral: one loop cut at a time (ODD 7.3) -----------------------------
+
+def test_cutting_no_loop_is_the_full_cycle_and_cutting_all_is_the_twin():
+    full = RedCycleModel(n_residents=400, steps=60, rng=4).run()
+    none = RedCycleModel(n_residents=400, steps=60, rng=4, loop_cut="none").run()
+    assert full.datacollector.get_model_vars_dataframe().equals(none.datacollector.get_model_vars_dataframe())
+    twin = RedCycleModel(n_residents=400, steps=60, rng=4, cycle_feedback=False).run()
+    both = RedCycleModel(n_residents=400, steps=60, rng=4, cycle_feedback=False, loop_cut="gains_kept").run()
+    assert twin.datacollector.get_model_vars_dataframe().equals(both.datacollector.get_model_vars_dataframe())
+
+
+@pytest.mark.parametrize("loop", sorted(LOOPS))
+def test_each_loop_cut_alone_changes_the_run(loop):
+    """Each of the five loops is real: cutting it alone moves some outcome (which ones carry the
+    spiral, and how much, is question (a) of docs/questions.md)."""
+    kw = dict(n_residents=600, steps=104, rng=5)
+    full = RedCycleModel(**kw).run().datacollector.get_model_vars_dataframe()
+    cut = RedCycleModel(**kw, loop_cut=loop).run().datacollector.get_model_vars_dataframe()
+    assert not full.equals(cut)

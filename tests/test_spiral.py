@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from experiments.questions import spirals
 from model import RedCycleModel
 from model.mechanisms.base import Mechanism
 
@@ -60,15 +61,6 @@ def run(seed: int, null: type[Mechanism] | None = None, **params) -> np.ndarray:
 def lead_over_twin(null=None) -> np.ndarray:
     """(seeds x rounds) lead of the full cycle over its loop-cut twin, paired by seed."""
     return np.array([run(s, null) - run(s, null, cycle_feedback=False) for s in SEEDS])
-
-
-def spirals(lead: np.ndarray) -> bool:
-    """The spiral: in every seed the lead is positive by the second round and grows, so that the
-    last round's lead exceeds the second's by at least 0.02 (a tenth of the ladder's quarter-step),
-    and it grows in most rounds."""
-    growing = np.diff(lead, axis=1) > 0
-    return bool((lead[:, 1] > 0).all() and (lead[:, -1] - lead[:, 1] > 0.02).all()
-                and (growing.mean(axis=1) > 0.5).all())
 
 
 def rises_every_round(index: np.ndarray) -> bool:

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..graph import MOBILE
 from ..ladder import Rung
+from ..cycle import loop_open
 from .base import Mechanism
 
 
@@ -48,7 +49,7 @@ class BackboneMechanism(Mechanism):
             case "emergent":
                 earned = st.points_earned_round
                 # the end is a new start: last round's points weigh in (not in the loop-cut twin)
-                feedback = 1.0 + earned / max(1, int(earned.max())) if p["cycle_feedback"] else 1.0
+                feedback = 1.0 + earned / max(1, int(earned.max())) if loop_open(p, "points_to_backbones") else 1.0
                 score = (st.record * self.standing * st.reach_probability * (1.0 + p["party_priority"] * member)
                          * feedback)
                 # a resident nobody can reach, or with no record, cannot stand out

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ladder import Rung
+from ..cycle import loop_open
 from .base import Mechanism
 
 
@@ -48,7 +49,7 @@ class IncentiveMechanism(Mechanism):
             st.points -= redeem
             self.redeemed += int(redeem.sum())
             self.last_fraction = f
-            if p["cycle_feedback"]:  # residents learn whether points are honoured
+            if loop_open(p, "credibility_learnt"):  # residents learn whether points are honoured
                 self.credibility = 0.5 * (self.credibility + f)
 
     def act(self) -> None:

@@ -19,6 +19,7 @@ import numpy as np
 from agents import CoBuildingUnit
 
 from ..ladder import Rung
+from ..cycle import loop_open
 from .base import Mechanism
 
 
@@ -50,7 +51,7 @@ class ResourceMechanism(Mechanism):
         hours = float(np.minimum(st.time_budget[volunteers], p["volunteer_hours"]).sum())
         self.hours_given = hours * p["service_exchange_share"] if signed else 0.0
         for u in signed:
-            if p["cycle_feedback"]:  # a unit's contribution follows the service it gets back
+            if loop_open(p, "service_to_units"):  # a unit's contribution follows the service it gets back
                 u.contribution = (1.0 - p["unit_fade"]) * u.contribution + p["reciprocity"] * self.hours_given / len(signed)
             m.pool.deposit(u.contribution, "co_building")
 
