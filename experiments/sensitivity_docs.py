@@ -85,7 +85,16 @@ needs met stop pulling residents onto the lower rungs. `mechanism_trust_weight` 
 participation, as its formula says while trust is below 1.
 """
 SOBOL_FINDINGS = """\
-(Sobol findings: to be written)
+The Sobol indices of the seven leading constants confirm the screen. Volunteering and participation
+are nearly additive (the S1 sum to about 0.93 and 0.97): `rung_step` alone explains about 70% of the
+variance of the share who volunteered in the past year and 44% of the participation index, then
+`weight_social` (18%), `weight_capacity` (14%) and `decision_noise` (9%) of the participation index;
+`point_value` explains none of either once the others vary. Mean trust is the opposite: the S1 sum
+to about 0.5 and the ST to about 1.9, so half of its variance comes from interactions. `rung_step`
+(S1 0.12, ST 0.74) and `point_value` (S1 0.21, ST 0.51) act mostly together: what a higher point
+value costs in trust depends on how many residents climb high enough to earn points the pool cannot
+honour. One replication per point: in the screen the seeds' noise was under 2% of each outcome's
+variance.
 """
 
 
@@ -131,6 +140,9 @@ def plot_stage(stage: str, table: pd.DataFrame, path: Path, labelled: int = 8) -
         t = table[table["outcome"] == outcome]
         if method_of(stage) == "morris":
             ax.scatter(t["mu_star"], t["sigma"], s=12)
+            top = float(max(t["mu_star"].max(), t["sigma"].max()))
+            ax.plot([0, top], [0, top], ls="--", lw=0.6, color="grey", label="σ = μ*")
+            ax.legend(fontsize=7, loc="lower right")
             for _, r in t.nlargest(labelled, "mu_star").iterrows():
                 ax.annotate(r["parameter"], (r["mu_star"], r["sigma"]), fontsize=7, xytext=(2, 2),
                             textcoords="offset points")
