@@ -88,6 +88,9 @@ def main(argv=None) -> None:
         "`weight_social` 0.5, `weight_capacity` and `weight_spirit` 0.4, `trait_concentration` 2) were "
         "chosen from a small grid so that the engine alone (`baseline`) and the status quo keep the lower "
         "rungs fuller with a few per cent on the top rung; they are choices, not estimates.",
+        "",
+        "Which assumed constants move these outcomes most, in the status quo and in the full cycle, is "
+        "in [sensitivity.md](sensitivity.md) (Morris screening and Sobol indices).",
     ]
     Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{CALIBRATED} = {value}: volunteered_past_year {m:.3f} [{lo:.3f}, {hi:.3f}]; "

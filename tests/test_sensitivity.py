@@ -1,0 +1,59 @@
+"""The committed global sensitivity analysis (docs/sensitivity.md) agrees with its data and its experiment files."""
+
+import functools
+import math
+
+import pandas as pd
+import pytest
+
+from experiments.sensitivity_docs import (DOCS, FOLDER, KEY, STAGES, band, influential, method_of, named_influential,
+                                          read_stage)
+from experiments.sweep import read_spec as _read_spec
+from model.params import PARAMS
+
+LEVERS = {"org_role", "three_downs", "resident_voice", "diversity", "n_residents", "steps"}
+DOC = (DOCS / "sensitivity.md").read_text(encoding="utf-8")
+read_spec = functools.cache(_read_spec)  # checking a spec builds a small model: once per file
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_committed_indices_parse_and_name_real_constants(stage):
+    table = read_stage(stage)
+    spec = read_spec(STAGES[stage])
+    assert list(dict.fromkeys(table["outcome"])) == spec["outcomes"]
+    assert set(table["parameter"]) == set(spec["ranges"])
+    assert set(table["parameter"]) <= set(PARAMS)
+    assert not set(table["parameter"]) & LEVERS
+    assert table[KEY[method_of(stage)]].notna().all()
+    png = FOLDER / f"{stage}.png"
+    assert png.is_file() and png.stat().st_size < 150_000
+    assert f"sensitivity/{stage}.png" in DOC
+
+
+@pytest.mark.parametrize("stage", [s for s in STAGES if method_of(s) == "morris"])
+def test_screens_vary_each_constant_over_its_band(stage):
+    """x0.5 to x1.5 of the default, clipped to the schema, as the files and the doc say."""
+    for name, (low, high) in read_spec(STAGES[stage])["ranges"].items():
+        assert PARAMS[name].kind == "float", name
+        assert all(math.isclose(a, b, rel_tol=1e-9) for a, b in zip((low, high), band(name))), name
+
+
+def test_doc_names_the_top_of_its_data():
+    named = named_influential(DOC)
+    assert named["status quo"] == influential(read_stage("morris_status_quo"), "mu_star")
+    assert named["full cycle"] == influential(read_stage("morris_red_microcycle"), "mu_star")
+
+
+def test_sobol_refines_the_influential_few_of_the_screen():
+    sobol = read_spec(STAGES["sobol"])["ranges"]
+    screen = read_spec(STAGES["morris_red_microcycle"])["ranges"]
+    assert set(sobol) == set(influential(read_stage("morris_red_microcycle"), "mu_star", n=len(sobol)))
+    assert sobol == {name: screen[name] for name in sobol}
+
+
+def test_doc_tables_match_the_csv():
+    """Each Morris row of the doc shows the csv's mu* (3 significant figures)."""
+    table = read_stage("morris_red_microcycle")
+    row = table.loc[table["mu_star"].idxmax()]
+    assert f"{row['mu_star']:.3g}" in DOC and f"`{row['parameter']}`" in DOC
+    assert not pd.isna(row["sigma"])
