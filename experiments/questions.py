@@ -171,8 +171,13 @@ def spiral(series, rounds) -> dict:
     lead = lead_by_round(rounds)
     feedback = spirals(lead)
     grows_verdict = verdict(grows)
-    answer = "yes" if overall(verdicts) == "yes" and grows_verdict in ("yes", "small") and feedback else (
-        "no" if overall(verdicts) == "no" else "depends on the horizon")
+    lifted = overall(verdicts) == "yes"
+    if lifted and grows_verdict == "yes" and feedback:
+        answer = "yes"
+    elif lifted:
+        answer = "no: a lasting lift, not a spiral"  # the feedback raises the level; the lead barely compounds
+    else:
+        answer = "no"
     detail = (f"the lead over the loop-cut twin is {', '.join(f'{v} at {h}' for h, v in verdicts.items())}; from 3 "
               f"to 10 years it changes by {fmt(grows)} ({grows_verdict}); the round-by-round spiral test "
               f"({'passes' if feedback else 'fails'}) asks that the lead grow in most rounds in every seed")

@@ -74,7 +74,8 @@ def test_g_participation_falls_once_support_is_withdrawn(runs):
 def test_every_question_answers(runs):
     for key in QUESTIONS:
         r = answer(runs, key)
-        assert r["answer"] in ("yes", "no", "depends on the horizon", "for some mechanisms", "depends"), key
+        assert r["answer"] in ("yes", "no", "no: a lasting lift, not a spiral", "depends on the horizon",
+                               "for some mechanisms", "depends"), key
         assert not r["table"].empty
 
 
