@@ -76,8 +76,8 @@ def test_parameter_docs_are_generated_from_the_schema():
 
 def _other_value(p):
     match p.kind:
-        case "choice":
-            return p.choices[-1]
+        case "choice":  # the last choice, or the first where the last is the default (budget_period)
+            return p.choices[-1] if p.choices[-1] != p.default else p.choices[0]
         case "bool":
             return not p.default
         case "float?":
@@ -99,7 +99,9 @@ CONTEXT = {
     "willingness_min": ({"teams_per_1000": 10.0}, {}, 0.9),
     "fulltime_worker_size": ({}, {}, 1000),
     "n_rungs": (load_scenario("baseline"), {}, 4),
-    "survey_method": ({"diversity": 1.0}, {}, "problem_count"),  # the methods differ on diverse needs
+    # the methods differ on diverse needs without the lean to elder and medical care (with the calibrated
+    # defaults both rank the leaning categories first)
+    "survey_method": ({"diversity": 1.0, "need_skew": 0.0}, {}, "problem_count"),
     "incentive_budget_share": ({"point_value": 0.01}, {}, 0.25),
     "ownership_decay": ({"ownership_pull": 0.5}, {}, 0.5),  # decays an ownership that only acts with a pull
     "convention_spread": ({"convention_locality": 0.8}, {}, 0.5),  # spreads a bond that only acts when local
