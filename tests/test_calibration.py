@@ -102,3 +102,15 @@ def test_calibrate_command_writes_its_folder(tmp_path):
     (out / "mine.txt").write_text("mine")
     assert cli.main(["calibrate", "--trials", "1", "--out", str(out), "--quiet"]) == 2
     assert (out / "mine.txt").read_text() == "mine"
+
+
+@pytest.mark.slow
+def test_the_study_does_not_depend_on_the_number_of_workers(tmp_path):
+    """The sampler is asked in fixed batches and told in trial order: 1 or 2 processes, same trials."""
+    tables = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        assert cli.main(["calibrate", "--trials", "5", "--seeds", "1", "--n-residents", "200", "--workers",
+                         str(workers), "--out", str(out), "--quiet"]) == 0
+        tables.append((out / "trials.csv").read_text())
+    assert tables[0] == tables[1]
