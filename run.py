@@ -7,6 +7,7 @@
     uv run run.py compare red_microcycle status_quo --reps 30 --out DIR   # report.md with paired intervals
     uv run run.py sweep SPEC.toml --out DIR                               # resumable parquet sweep
     uv run run.py sensitivity SPEC.toml --method morris --out DIR         # SALib Morris or Sobol
+    uv run run.py calibrate --trials 300 --seeds 3 --n-residents 1000 --out DIR [--write-docs]  # optuna vs patterns
     uv run run.py app                   # the browser app on http://127.0.0.1:8765/
     uv run run.py rerun results/red_microcycle   # the same run again from its summary.json
 
@@ -25,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-COMMANDS = ("run", "params", "scenarios", "compare", "sweep", "sensitivity", "rerun", "app")
+COMMANDS = ("run", "params", "scenarios", "compare", "sweep", "sensitivity", "calibrate", "rerun", "app")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -125,6 +126,45 @@ def add_experiment_commands(sub) -> None:
         s.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
                        help="add a fixed parameter (repeatable)")
         where(s)
+    k = sub.add_parser("calibrate", help="calibrate the influential uncertain parameters jointly against the "
+                                         "patterns of docs/calibration.md (optuna)",
+                       description="Search the calibrated parameters with an optuna study (seeded TPE) against the "
+                                   "pattern table of experiments/calibration.py, then run the full cycle's effect "
+                                   "as a prediction over the accepted sets. Writes trials.csv, accepted.csv, "
+                                   "patterns.csv, prediction.csv and summary.json into --out.")
+    for flag, default, help_ in (("trials", 300, "optuna trials (default: 300)"),
+                                 ("seeds", 3, "seeds per trial (default: 3)"),
+                                 ("n-residents", 1000, "residents per run (default: 1000)")):
+        k.add_argument(f"--{flag}", type=int, default=default, metavar="N", help=help_)
+    k.add_argument("--write-docs", action="store_true", help="also rewrite docs/calibration.md from the result")
+    k.add_argument("--out", required=True, metavar="DIR", help="output folder (new, empty, or an earlier calibration)")
+    k.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="processes (default: 1; the result is the same with any number)")
+    k.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def cmd_calibrate(args) -> int:
+    """calibrate: every flag checked, and the output folder, before any run."""
+    from experiments.calibration import calibrate, check_folder
+    from model.params import PARAMS, ParameterError
+
+    for flag, value, low in (("--trials", args.trials, 1), ("--seeds", args.seeds, 1), ("--workers", args.workers, 1)):
+        if value < low:
+            return fail(f"{flag} must be >= {low}, got {value}")
+    try:
+        PARAMS["n_residents"].check(args.n_residents)
+        check_folder(Path(args.out))
+    except ParameterError as exc:
+        return fail(f"--n-residents: {exc}" if "n_residents" in str(exc) else str(exc))
+    problem = _unwritable(Path(args.out))
+    if problem:
+        return fail(problem)
+    s = calibrate(args.trials, args.seeds, args.n_residents, args.out, args.workers, args.write_docs,
+                  progress=False if args.quiet else None)
+    if not args.quiet:
+        print(f"calibrate: {args.out}/ ({', '.join(s['files'])}){'; docs/calibration.md' if args.write_docs else ''}")
+        print(f"  {s['n_meeting_every_band']} of {s['trials']} trials met every pattern; defaults {s['defaults']}")
+    return 0
 
 
 def fail(message: str) -> int:
@@ -419,6 +459,8 @@ def main(argv: list[str] | None = None) -> int:
                 result = cmd_scenarios()
             case "compare" | "sweep" | "sensitivity":
                 result = cmd_experiment(args)
+            case "calibrate":
+                result = cmd_calibrate(args)
             case "rerun":
                 result = cmd_rerun(args)
             case "app":

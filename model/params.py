@@ -129,6 +129,9 @@ def rule_on(neutral: str, why: str = "") -> str:
     """Source text of an issue-10 rule: on by default; its neutral value recovers the earlier rule."""
     return (f"; on by default{why}; {neutral} recovers the earlier rule (the stored baseline's "
             f"'*_rules_neutral' runs): " + ASSUMPTION)
+
+
+CALIBRATED = "calibrated jointly against the patterns in docs/calibration.md"
 CENSUS_2020_AGE = ("Seventh National Population Census of China (2020), bulletin no. 5: aged 0-14 17.95%, "
                    "60+ 18.70%, 65+ 13.50%")
 
@@ -289,17 +292,17 @@ _PARAMS: list[Param] = [
           "one threshold for every resident; none = drawn from threshold_mean and threshold_sd "
           "(Python callers may pass one value per resident)",
           unit="drive", low=0.0, high=10.0, group="initial", source="Granovetter (1978); Watts (2002)"),
-    Param("threshold_mean", 0.8, "float", "mean of residents' thresholds (Normal, clipped at 0)",
-          unit="drive", low=0.0, high=10.0, group="initial", source=ASSUMPTION),
-    Param("threshold_sd", 0.4, "float", "standard deviation of residents' thresholds",
-          unit="drive", low=0.0, high=5.0, group="initial", source=ASSUMPTION),
+    Param("threshold_mean", 0.75, "float", "mean of residents' thresholds (Normal, clipped at 0)",
+          unit="drive", low=0.0, high=10.0, group="initial", source=CALIBRATED),
+    Param("threshold_sd", 1.0, "float", "standard deviation of residents' thresholds",
+          unit="drive", low=0.0, high=5.0, group="initial", source=CALIBRATED),
     # --- the action ladder (社区行动逻辑) ------------------------------------------------------
     Param("n_rungs", 5, "int",
           "rungs of the ladder including 0 (not engaged): 5 = the essay's four rungs; 2 = threshold model",
           unit="rungs", low=2, high=5, group="ladder", term_zh="社区行动逻辑", term_en="community action logic"),
-    Param("weight_social", 0.5, "float",
+    Param("weight_social", 0.21, "float",
           "weight of the share of neighbours on the next rung or above (social influence)",
-          unit="drive", low=0.0, high=5.0, group="ladder", source="Watts (2002); " + ASSUMPTION),
+          unit="drive", low=0.0, high=5.0, group="ladder", source="Watts (2002); " + CALIBRATED),
     Param("weight_capacity", 0.4, "float", "weight of the resident's capacity",
           unit="drive", low=0.0, high=5.0, group="ladder", source=ASSUMPTION),
     Param("weight_spirit", 0.4, "float", "weight of the resident's public spirit",
@@ -311,28 +314,28 @@ _PARAMS: list[Param] = [
     Param("need_pull_decay", 0.5, "float",
           "the need term is multiplied by need_pull_decay^r when climbing from rung r",
           unit="x", low=0.0, high=1.0, group="ladder", source=ASSUMPTION),
-    Param("weight_time", 0.15, "float",
+    Param("weight_time", 1.1, "float",
           "weight of the resident's time, min(1, time_budget / volunteer_hours)",
-          unit="drive", low=0.0, high=5.0, group="ladder", source=ASSUMPTION),
-    Param("volunteer_hours", 4.0, "float", "hours a week that taking part on the top rung asks of a resident",
-          unit="hours/week", low=0.1, high=40.0, group="ladder", source=ASSUMPTION),
-    Param("rung_step", 0.25, "float",
+          unit="drive", low=0.0, high=5.0, group="ladder", source=CALIBRATED),
+    Param("volunteer_hours", 10.0, "float", "hours a week that taking part on the top rung asks of a resident",
+          unit="hours/week", low=0.1, high=40.0, group="ladder", source=CALIBRATED),
+    Param("rung_step", 0.39, "float",
           "extra threshold for each rung above the first (higher rungs are harder to reach)",
-          unit="drive", low=0.0, high=5.0, group="ladder", source=ASSUMPTION),
-    Param("decision_noise", 0.1, "float",
+          unit="drive", low=0.0, high=5.0, group="ladder", source=CALIBRATED),
+    Param("decision_noise", 0.37, "float",
           "standard deviation of the weekly Normal noise added to each resident's drive",
-          unit="drive", low=0.0, high=5.0, group="ladder", source=ASSUMPTION),
-    Param("slip_rate", 0.03, "float",
+          unit="drive", low=0.0, high=5.0, group="ladder", source=CALIBRATED),
+    Param("slip_rate", 0.24, "float",
           "weekly probability that a resident above rung 0 who does not climb slips one rung",
-          unit="1/week", low=0.0, high=1.0, group="ladder", source=ASSUMPTION),
-    Param("slip_drive_weight", 2.0, "float",
+          unit="1/week", low=0.0, high=1.0, group="ladder", source=CALIBRATED),
+    Param("slip_drive_weight", 5.1, "float",
           "extra slip hazard per unit of drive short of the bar of one's own rung: "
           "p_slip x (1 + k x shortfall); 0 = slipping ignores drive",
-          unit="1/drive", low=0.0, high=20.0, group="ladder", source=MANSURI_RAO + rule_on("0")),
-    Param("spirit_decay", 0.01, "float",
+          unit="1/drive", low=0.0, high=20.0, group="ladder", source=CALIBRATED + "; " + MANSURI_RAO + rule_on("0")),
+    Param("spirit_decay", 0.097, "float",
           "weekly share of the gap between public spirit and its initial level closed by residents below "
           "the mutual-aid rung (unused gains fade; a backbone's burnout heals)",
-          unit="1/week", low=0.0, high=0.2, group="ladder", source=MANSURI_RAO + rule_on("0")),
+          unit="1/week", low=0.0, high=0.2, group="ladder", source=CALIBRATED + "; " + MANSURI_RAO + rule_on("0")),
     Param("capacity_decay", 0.01, "float",
           "weekly share of the gap between capacity and its initial level closed by residents below the "
           "mutual-aid rung (unused skills fade)",
@@ -644,8 +647,8 @@ _PARAMS: list[Param] = [
     Param("incentive_pull", 0.164, "float",
           "drive added towards volunteering per unit of the incentive signal, credibility x (1 + platform) / 2",
           unit="drive", low=0.0, high=5.0, group="incentive",
-          source="calibrated: about 30% of residents volunteered in the past year after three years of the full "
-                 "cycle (CSS 2021; docs/calibration.md)"),
+          source="the value an earlier calibration gave it by imposing 30% volunteering on the full cycle, which is "
+                 "now a prediction (docs/calibration.md); " + ASSUMPTION),
     Param("incentive_retention", 0.6, "float",
           "share of volunteers' slip risk removed per unit of the incentive signal",
           unit="0-1", low=0.0, high=1.0, group="incentive", source=ASSUMPTION),

@@ -181,6 +181,11 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
     "out_results_with_notes": ([*SMALL, "--out", "{D}/results"], ["did not write"]),
     "out_read_only": ([*SMALL, "--out", "{D}/readonly/new"], ["not a writable folder"]),
     "out_unwritable_even_for_root": ([*SMALL, "--out", "/proc/self/redcycle"], ["not a writable folder"]),
+    # calibrate
+    "calibrate_no_trials": (["calibrate", "--trials", "0", "--out", "{D}/cal"], ["--trials must be >= 1, got 0"]),
+    "calibrate_too_few_residents": (["calibrate", "--n-residents", "1", "--out", "{D}/cal"],
+                                    ["--n-residents", "out of range"]),
+    "calibrate_out_victim": (["calibrate", "--out", "{D}/victim"], ["did not write"]),
     # rerun
     "rerun_not_a_result": (["rerun", "{D}/victim"], ["holds no manifest of this tool"]),
 }
