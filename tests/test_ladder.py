@@ -80,7 +80,7 @@ def test_slip_rate_is_the_weekly_slip_probability():
     """With nothing able to climb, each engaged resident slips with probability slip_rate.
     Tolerance: 4 standard errors of a binomial proportion."""
     n, rate = 20_000, 0.2
-    m = engine(n_residents=n, rng=9, threshold=9.0, decision_noise=0.0, slip_rate=rate,
+    m = engine(n_residents=n, rng=9, threshold=9.0, decision_noise=0.0, slip_rate=rate, slip_drive_weight=0.0,
                       initial_engagement=0.9, agent_objects="lazy")
     engaged = int((m.state.rung > 0).sum())
     m.step()
