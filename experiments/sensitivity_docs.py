@@ -98,10 +98,20 @@ variance.
 """
 
 
+def screened_default(name: str) -> float:
+    """The value a constant was screened around: its default before the calibration. The screen
+    came first (it chose what to calibrate), so the calibrated constants are centred on the
+    hand-set values the calibration started from (experiments/calibration.py START)."""
+    from .calibration import START
+
+    return START.get(name, PARAMS[name].default)
+
+
 def band(name: str) -> tuple[float, float]:
-    """The range a constant is screened over: its default x BAND, clipped to the schema."""
-    par = PARAMS[name]
-    return max(par.low, par.default * BAND[0]), min(par.high, par.default * BAND[1])
+    """The range a constant is screened over: its default before the calibration x BAND, clipped
+    to the schema."""
+    par, default = PARAMS[name], screened_default(name)
+    return max(par.low, default * BAND[0]), min(par.high, default * BAND[1])
 
 
 def method_of(stage: str) -> str:
@@ -183,7 +193,7 @@ def ranking(stage: str, table: pd.DataFrame, rows: int | None = None) -> str:
 
 def varied_table(specs: dict[str, dict]) -> str:
     names = list(dict.fromkeys(n for s in specs.values() for n in s["ranges"]))
-    rows = [{"parameter": f"`{n}`", "group": PARAMS[n].group, "default": f"{PARAMS[n].default:g}",
+    rows = [{"parameter": f"`{n}`", "group": PARAMS[n].group, "default": f"{screened_default(n):g}",
              "range": "[{:g}, {:g}]".format(*specs["morris_red_microcycle"]["ranges"].get(n, band(n))),
              **{LABELS[stage]: "✓" if n in s["ranges"] else "" for stage, s in specs.items()}}
             for n in names]
@@ -223,7 +233,8 @@ def write_doc(tables: dict[str, pd.DataFrame], specs: dict[str, dict]) -> str:
                      f"outcomes {', '.join(s['outcomes'])}.")
     lines += [
         "",
-        "Ranges: a band of x0.5 to x1.5 around each default, clipped to the schema's bounds (only",
+        "Ranges: a band of x0.5 to x1.5 around each default as it was before the calibration (the screen came "
+        "first: it chose what to calibrate), clipped to the schema's bounds (only",
         "`participatory_cost` is clipped, at 1). The strategy levers (`org_role`, `three_downs`,",
         "`resident_voice`, `diversity`), the on/off switches and choices, the budgets, integer constants,",
         "the community's composition, `n_residents` and `steps` are not varied. In the status quo only the",

@@ -21,7 +21,8 @@ from model.recorder import ROUND_OUTCOMES
 from model.pool import Pool
 from model.mechanisms.project import PLACE_RUNGS, Project
 
-from tests.helpers import EXACT, make
+from tests.helpers import EXACT
+from tests.helpers import make_earlier as make
 
 
 def certain_reach(**params) -> dict:

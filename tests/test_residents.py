@@ -223,12 +223,19 @@ def test_retirees_and_party_members_are_over_represented_on_the_upper_rungs(stat
     assert df.loc[df["member"], "upper"].mean() > 1.1 * everyone
 
 
-def test_migrants_and_renters_are_under_represented_on_the_upper_rungs(status_quo_residents):
+def test_migrants_are_under_represented_on_the_upper_rungs(status_quo_residents):
     """Tolerance: their share on rungs 3-4 is at most 0.93 times the community's."""
     df = status_quo_residents
-    everyone = df["upper"].mean()
-    assert df.loc[df["tenure"] == MIGRANT, "upper"].mean() < 0.93 * everyone
-    assert df.loc[df["tenure"] == RENTER, "upper"].mean() < 0.93 * everyone
+    assert df.loc[df["tenure"] == MIGRANT, "upper"].mean() < 0.93 * df["upper"].mean()
+
+
+@pytest.mark.xfail(strict=True, reason="finding of the calibration (issue 10): with the calibrated weight_social "
+                   "(0.21, was 0.5) renters' fewer ties barely hold them back; their share on rungs 3-4 is about "
+                   "0.97 of the community's, not under 0.93 (migrants, with less time and trust, still are)")
+def test_renters_are_under_represented_on_the_upper_rungs(status_quo_residents):
+    """Tolerance: their share on rungs 3-4 is at most 0.93 times the community's."""
+    df = status_quo_residents
+    assert df.loc[df["tenure"] == RENTER, "upper"].mean() < 0.93 * df["upper"].mean()
 
 
 def test_unmet_elder_care_need_is_highest_among_elderly_living_alone(status_quo_residents):

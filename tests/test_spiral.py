@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from experiments.calibration import START
 from experiments.questions import spirals
 from model import RedCycleModel
 from model.mechanisms.base import Mechanism
@@ -58,9 +59,9 @@ def run(seed: int, null: type[Mechanism] | None = None, **params) -> np.ndarray:
     return m.rounds["participation_index"].to_numpy()
 
 
-def lead_over_twin(null=None) -> np.ndarray:
+def lead_over_twin(null=None, **params) -> np.ndarray:
     """(seeds x rounds) lead of the full cycle over its loop-cut twin, paired by seed."""
-    return np.array([run(s, null) - run(s, null, cycle_feedback=False) for s in SEEDS])
+    return np.array([run(s, null, **params) - run(s, null, cycle_feedback=False, **params) for s in SEEDS])
 
 
 def rises_every_round(index: np.ndarray) -> bool:
@@ -69,7 +70,15 @@ def rises_every_round(index: np.ndarray) -> bool:
 
 
 def test_the_full_cycle_spirals_away_from_its_loop_cut_twin():
+    """Over the first five years (ten rounds) the lead over the twin grows in every seed (at the
+    calibrated defaults it levels off later: docs/questions.md (a), tests/test_questions.py)."""
     lead = lead_over_twin()
+    assert spirals(lead), np.round(lead, 3)
+
+
+def test_with_the_hand_set_engine_too():
+    """The same with the engine's values from before the calibration (slow turnover, little noise)."""
+    lead = lead_over_twin(**START)
     assert spirals(lead), np.round(lead, 3)
 
 
@@ -82,4 +91,4 @@ def test_the_spiral_test_fails_on_null_models_without_feedback(null):
 
 def test_the_old_criterion_could_not_tell_a_stock_from_a_spiral():
     """Why the criterion changed: a slowly building stock with no feedback rises every round."""
-    assert rises_every_round(run(1, SlowStock)[1:])
+    assert rises_every_round(run(1, SlowStock, **START)[1:])  # slow turnover: the stock shows plainly
