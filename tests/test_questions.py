@@ -9,7 +9,7 @@ empowerer, the continued cycle for withdrawal."""
 
 import pytest
 
-from experiments.questions import (EARLY_ROUNDS, HORIZONS, LATE_ROUNDS, QUESTIONS, TOL, growth, lead_by_round,
+from experiments.questions import (HORIZONS, LATE_ROUNDS, QUESTIONS, TOL, growth, lead_by_round,
                                   run_configs, verdict, window)
 from experiments.replications import paired_difference
 
@@ -32,14 +32,14 @@ def diff(runs, a, b, outcome="participation_index", horizon="10 years"):
 
 
 @pytest.mark.slow
-def test_a_the_lead_over_the_loop_cut_twin_grows_then_levels_off(runs):
-    """The feedback compounds over the first three years, then far less: the growth of the lead
-    from year 3 to year 10 is under half its growth in rounds 2 to 6 (docs/questions.md (a))."""
+def test_a_the_lead_over_the_loop_cut_twin_lasts_and_grows_slowly(runs):
+    """At the calibrated defaults the feedback keeps the full cycle above its twin for ten years and
+    the lead climbs, but slowly: from round 6 to round 20 it grows by less than 0.025 (with the
+    hand-set engine or the rules of 7.13 neutral it grows by 0.033-0.040: docs/questions.md (a))."""
     lead = lead_by_round(runs[1])
     assert diff(runs, "full", "loop-cut twin")["low"] > 0
-    early, late = growth(lead, *EARLY_ROUNDS), growth(lead, *LATE_ROUNDS)
-    assert verdict(early) == "yes", early
-    assert late["mean"] < 0.5 * early["mean"], (early, late)
+    assert growth(lead, 2, 20)["mean"] > 0
+    assert growth(lead, *LATE_ROUNDS)["mean"] < 0.025
     r = answer(runs, "a")
     assert len(r["table"]) == 6  # the twin and each of the five loops cut alone
 
@@ -81,7 +81,7 @@ def test_every_question_answers(runs):
     for key in QUESTIONS:
         r = answer(runs, key)
         assert r["answer"] in ("yes", "no", "no: a lasting lift, not a spiral", "depends on the horizon",
-                               "for the first years, then it levels off",
+                               "for the first years, then it levels off", "barely: a lasting lift that grows slowly",
                                "for some mechanisms", "depends"), key
         assert not r["table"].empty
 

@@ -69,17 +69,20 @@ def rises_every_round(index: np.ndarray) -> bool:
     return bool((np.diff(index[:6]) > 0).all())
 
 
-def test_the_full_cycle_spirals_away_from_its_loop_cut_twin():
-    """Over the first five years (ten rounds) the lead over the twin grows in every seed (at the
-    calibrated defaults it levels off later: docs/questions.md (a), tests/test_questions.py)."""
-    lead = lead_over_twin()
-    assert spirals(lead), np.round(lead, 3)
-
-
-def test_with_the_hand_set_engine_too():
-    """The same with the engine's values from before the calibration (slow turnover, little noise)."""
+def test_with_slow_turnover_the_full_cycle_spirals_away_from_its_twin():
+    """The test can say yes: with the engine's hand-set values from before the calibration (few
+    residents leave a rung in a week, little noise) the lead over the twin grows round after round
+    in every seed."""
     lead = lead_over_twin(**START)
     assert spirals(lead), np.round(lead, 3)
+
+
+def test_at_the_calibrated_defaults_the_full_cycle_keeps_a_lead_over_its_twin():
+    """At the calibrated defaults the feedback keeps the full cycle above its twin from the second
+    round on in every seed; whether that lead grows fast enough to be a spiral is question (a) of
+    docs/questions.md (it grows slowly: tests/test_questions.py)."""
+    lead = lead_over_twin()
+    assert (lead[:, 1:] > 0).all(), np.round(lead, 3)
 
 
 @pytest.mark.parametrize("null", [ConstantBoost, SlowStock], ids=["constant_boost", "slow_stock"])
