@@ -434,10 +434,10 @@ def report(summary: dict[str, Any], trials: pd.DataFrame | None = None) -> str:
               f"{s['trials']} trials; {s['n_meeting_every_band']} met every band. Accepted: {s['accepted_rule']} "
               f"({s['n_accepted']} sets). New defaults: {s['defaults_rule']} (trial {s['best_trial']}, loss "
               f"{s['best_loss']:.3f}): one coherent set, which the medians of the accepted sets need not be.", "",
-              "| parameter | default before the run | range searched | accepted range | new default |", "|---|---|---|---|---|"]
+              "| parameter | hand-set value (the study's first trial) | range searched | accepted range | new default |", "|---|---|---|---|---|"]
     for k, (lo, hi) in s["ranges"].items():
         a, b = s["accepted_ranges"][k]
-        lines.append(f"| `{k}` | {s['old_defaults'][k]} | {lo}-{hi} | {a:.3g}-{b:.3g} | {s['defaults'][k]} |")
+        lines.append(f"| `{k}` | {s['start'][k]} | {lo}-{hi} | {a:.3g}-{b:.3g} | {s['defaults'][k]} |")
     lines += ["", RANGES_NOTE]
     lines += ["", "## Parameters that remain assumptions", "",
               "Every parameter not in the table above keeps its documented default and `source` "
