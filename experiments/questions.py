@@ -442,9 +442,10 @@ WHY: dict[str, str] = {
          "carries by far the most: a psychological contract made in dialogue binds those who took part and "
          "spreads through their ties (docs/ODD.md 7.6, 7.13), and that bond acts every week. Resources, projects "
          "and backbones each carry one to three points. The team mechanism carries nothing with its money left in "
-         "the pool: that money then buys projects and honours points, which do as much; its value in the model is "
-         "its money, not its rules (removing it with its money costs about a point by year ten). The incentive's "
-         "own effect shrinks to a small one by year ten, as points crowd out public spirit (`points_crowding`). "
+         "the pool: that money then buys more projects (over ten years about 190 units of projects instead of 140, "
+         "seed 2), which do as much as the teams did; its value in the model is its money, not its rules (removing it with its money costs about a point by year ten). The incentive's "
+         "own effect shrinks to a small one by year ten, as points crowd out public spirit (`points_crowding`): "
+         "with that rule neutral it stays at about two points (+0.023 at ten years, 4 seeds). "
          "Stopping a mechanism after two years (`defund X`) costs about what never having it does, except for the "
          "resource mechanism, whose co-building units keep giving for a while after it stops.",
     "c": "The provider meets needs from the first week while the empowerer's participatory projects first organise "
