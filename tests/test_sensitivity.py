@@ -1,6 +1,7 @@
 """The committed global sensitivity analysis (docs/sensitivity.md) agrees with its data and its experiment files."""
 
 import functools
+import re
 import math
 
 import pandas as pd
@@ -57,3 +58,24 @@ def test_doc_tables_match_the_csv():
     row = table.loc[table["mu_star"].idxmax()]
     assert f"{row['mu_star']:.3g}" in DOC and f"`{row['parameter']}`" in DOC
     assert not pd.isna(row["sigma"])
+
+
+def test_the_screen_after_the_calibration_is_centred_on_the_current_defaults_and_named_from_its_data():
+    """The second screen (docs/sensitivity.md, "After the calibration") is centred on today's
+    defaults: if the defaults move, this fails until it is run again; and the parameters the doc
+    names are the top of its csv."""
+    from model.params import DEFAULTS
+
+    spec = read_spec("sensitivity_morris_calibrated")
+    for name, (low, high) in spec["ranges"].items():
+        p = PARAMS[name]
+        expected = (max(p.low, 0.5 * DEFAULTS[name]), min(p.high, 1.5 * DEFAULTS[name]))
+        assert all(math.isclose(a, b, rel_tol=1e-5) for a, b in zip((low, high), expected)), name
+    assert set(spec["ranges"]) == set(read_spec(STAGES["morris_red_microcycle"])["ranges"])
+    table = pd.read_csv(FOLDER / "morris_calibrated.csv")
+    assert set(table["parameter"]) == set(spec["ranges"])
+    line = next(x for x in DOC.splitlines() if x.startswith("After the calibration, the most influential:"))
+    assert re.findall(r"`(\w+)`", line) == influential(table, "mu_star")
+    for outcome in spec["outcomes"]:
+        png = FOLDER / f"morris_calibrated_{outcome}.png"
+        assert png.is_file() and png.stat().st_size < 150_000 and f"sensitivity/{png.name}" in DOC
