@@ -30,6 +30,8 @@ which (the *Why* of each question).
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -356,9 +358,6 @@ def answer_all(seeds, n_residents: int = 2000, keys: str = "abcdefgh", processes
     labels = list(dict.fromkeys(label for k in keys for label in QUESTIONS[k].labels))
     files = None
     if cache is not None:
-        import hashlib
-        import json
-
         key = json.dumps([sorted(labels), list(seeds), n_residents, under or {}], sort_keys=True, default=str)
         stem = hashlib.sha256(key.encode()).hexdigest()[:16]
         files = (Path(cache) / f"{stem}_series.parquet", Path(cache) / f"{stem}_rounds.parquet")

@@ -125,9 +125,9 @@ MANSURI_RAO = ("Mansuri & Rao (2013), Localizing Development: Does Participation
                "participation tends to fade when external support ends")
 CROWDING = ("Frey & Jegen (2001), Motivation crowding theory, J. Econ. Surveys 15(5):589-611; Gneezy & Rustichini "
             "(2000), Pay enough or don't pay at all, QJE 115(3):791-810")
-def rule_on(neutral: str, why: str = "") -> str:
+def rule_on(neutral: str) -> str:
     """Source text of an issue-10 rule: on by default; its neutral value recovers the earlier rule."""
-    return (f"; on by default{why}; {neutral} recovers the earlier rule (the stored baseline's "
+    return (f"; on by default; {neutral} recovers the earlier rule (the stored baseline's "
             f"'*_rules_neutral' runs): " + ASSUMPTION)
 
 

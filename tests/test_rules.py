@@ -20,7 +20,7 @@ from tests.helpers import EXACT
 def make(*on: str, **params) -> RedCycleModel:
     """tests.helpers.make with every issue-10 rule at its neutral value unless the test sets it:
     each test here moves one rule away from the earlier model and watches what it does."""
-    return helpers.make(*on, **{**RULES_NEUTRAL, **params})
+    return helpers.make(*on, under=RULES_NEUTRAL, **params)
 
 
 # --- leaving a rung depends on drive (ODD 7.1) ---------------------------------------------------
