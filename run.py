@@ -159,8 +159,13 @@ def cmd_calibrate(args) -> int:
     problem = _unwritable(Path(args.out))
     if problem:
         return fail(problem)
-    s = calibrate(args.trials, args.seeds, args.n_residents, args.out, args.workers, args.write_docs,
-                  progress=False if args.quiet else None)
+    from experiments.folders import OutputFolderError
+
+    try:
+        s = calibrate(args.trials, args.seeds, args.n_residents, args.out, args.workers, args.write_docs,
+                      progress=False if args.quiet else None)
+    except OutputFolderError as exc:  # the folder changed under the run: checked again when put in place
+        return fail(str(exc))
     if not args.quiet:
         print(f"calibrate: {args.out}/ ({', '.join(s['files'])}){'; docs/calibration.md' if args.write_docs else ''}")
         print(f"  {s['n_meeting_every_band']} of {s['trials']} trials met every pattern; defaults {s['defaults']}")
@@ -379,6 +384,7 @@ def cmd_experiment(args) -> int:
     """compare, sweep and sensitivity: check everything, then run; one-line errors, exit 2."""
     import os
 
+    from experiments.folders import OutputFolderError
     from model.params import ParameterError, parse_assignment
 
     try:
@@ -407,11 +413,11 @@ def cmd_experiment(args) -> int:
     try:
         match args.command:
             case "compare":
-                from experiments.compare import run_compare, write_compare
+                from experiments.compare import FILES, run_compare, write_compare
 
                 runs, ts = run_compare(p, args.workers, client, progress)
                 folder = write_compare(p, runs, ts, args.out)
-                what = "report.md, runs.parquet, timeseries.parquet, timeseries.png, intervals.png, manifest.json"
+                what = ", ".join(FILES)
             case "sweep":
                 from experiments.sweep import run_sweep
 
@@ -422,7 +428,7 @@ def cmd_experiment(args) -> int:
 
                 run_sensitivity(spec, args.out, args.workers, client, progress)
                 folder, what = Path(args.out), "sensitivity.md, sensitivity.csv, plots, runs/"
-    except ParameterError as exc:
+    except (ParameterError, OutputFolderError) as exc:  # the folder is checked again when put in place
         return fail(str(exc))
     except KeyboardInterrupt:
         print("run.py: interrupted; run the same command again to resume", file=sys.stderr)

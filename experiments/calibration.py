@@ -257,21 +257,23 @@ MIN_ACCEPTED = 10  # below this many trials meeting every band, the best ACCEPT_
 ACCEPT_SHARE = 0.05
 
 
+def may_replace(folder: Path) -> bool:
+    """Empty, or an earlier calibration's files (its summary.json says so) and nothing else."""
+    from .folders import holds_only_own
+
+    return holds_only_own(folder, FILES, "summary.json", lambda m, _: m.get("kind") == "calibrate")
+
+
 def check_folder(out: Path) -> None:
     """The calibration may fill a new or empty folder, or replace an earlier calibration; nothing else."""
     from .sweep import SpecError
 
-    if not out.exists():
+    if not out.exists() and not out.is_symlink():
         return
-    if not out.is_dir():
+    if out.is_symlink() or not out.is_dir():
         raise SpecError(f"--out '{out}' exists and is not a folder; allowed: a new or empty folder, or an earlier "
                         "calibration")
-    names = {p.name for p in out.iterdir()}
-    try:
-        kind = json.loads((out / "summary.json").read_text(encoding="utf-8")).get("kind")
-    except (OSError, ValueError, AttributeError):
-        kind = None
-    if names and (kind != "calibrate" or not names <= set(FILES)):
+    if not may_replace(out):
         raise SpecError(f"--out '{out}' holds files this calibration did not write; allowed: a new or empty folder, "
                         "or an earlier calibration")
 
@@ -339,7 +341,7 @@ def calibrate(trials: int, seeds: int, n_residents: int, out: str | os.PathLike,
         "seconds": round(time.perf_counter() - started, 1),
         "versions": versions(), "commit": git_commit(), "files": list(FILES),
     }
-    with staged_folder(out) as tmp:
+    with staged_folder(out, may_replace, FILES) as tmp:
         table.to_csv(tmp / "trials.csv", index=False)
         accepted.to_csv(tmp / "accepted.csv", index=False)
         fit.to_csv(tmp / "patterns.csv", index=False)

@@ -173,7 +173,7 @@ def write_compare(p: dict[str, Any], runs: pd.DataFrame, ts: pd.DataFrame, out: 
 
     out = Path(out)
     check_folder(out, plan_digest(p))
-    with staged_folder(out) as tmp:  # replaces only an empty folder or this same comparison (checked)
+    with staged_folder(out, may_replace(plan_digest(p)), FILES) as tmp:
         runs.to_parquet(tmp / "runs.parquet", index=False)
         ts.to_parquet(tmp / "timeseries.parquet", index=False)
         (tmp / "report.md").write_text(report(p, runs, ts), encoding="utf-8")
@@ -193,19 +193,24 @@ def plan_digest(p: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+FILES = ("report.md", "runs.parquet", "timeseries.parquet", "timeseries.png", "intervals.png", "manifest.json")
+
+
+def may_replace(digest: str):
+    """The test a folder must pass to be replaced by this comparison: empty, or this same comparison's
+    files (its manifest's digest) and nothing else."""
+    from .folders import holds_only_own
+
+    return lambda folder: holds_only_own(folder, FILES, "manifest.json", lambda m, _: m.get("digest") == digest)
+
+
 def check_folder(out: Path, digest: str) -> None:
     """A comparison may fill a new or empty folder, or redo the same comparison; nothing else."""
-    if not out.exists():
+    if not out.exists() and not out.is_symlink():
         return
-    if not out.is_dir():
+    if out.is_symlink() or not out.is_dir():
         raise SpecError(f"--out '{out}' exists and is not a folder; allowed: a new or empty folder, or an earlier "
                         "comparison")
-    if not any(out.iterdir()):
-        return
-    try:
-        held = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("digest")
-    except (OSError, ValueError, AttributeError):
-        held = None
-    if held != digest:
+    if not may_replace(digest)(out):
         raise SpecError(f"--out '{out}' holds another experiment or files this comparison did not write; allowed: "
-                        "a new or empty folder, or this same comparison")
+                        "a new or empty folder, or this same comparison (its files alone)")

@@ -46,28 +46,37 @@ def slug(name: str) -> str:
     return text or "scenario"
 
 
-def _is_our_result(folder: Path) -> bool:
-    """True when ``folder`` holds a previous result of this tool and nothing else."""
+def holds_only_own(folder: Path, files, manifest: str, vouches) -> bool:
+    """True when ``folder`` is empty, or holds nothing but plain files named in ``files`` (no sub-folder,
+    no link), among them the JSON ``manifest``, and ``vouches(manifest_dict, names_present)`` is true.
+    What each command may replace (a run's result, a comparison, a calibration) is this with its own
+    file names and its own test of the manifest."""
     try:
         entries = {p.name: p for p in folder.iterdir()}
-        with open(folder / "summary.json", encoding="utf-8") as fh:
-            manifest = json.load(fh)
-    except (OSError, ValueError):
-        return False
-    if not isinstance(manifest, dict) or manifest.get("tool") != TOOL:
-        return False
-    listed = manifest.get("files")
-    # a manifest cannot vouch for names this tool never writes (a forged list cannot doom a thesis)
-    if not isinstance(listed, list) or not set(entries) <= set(listed) & set(RESULT_FILES) | {"summary.json"}:
-        return False
-    return all(p.is_file() and not p.is_symlink() for p in entries.values())
-
-
-def _replaceable(folder: Path) -> bool:
-    try:
-        return not any(folder.iterdir()) or _is_our_result(folder)
     except OSError:
         return False
+    if not entries:
+        return True
+    if not set(entries) <= set(files) or not all(p.is_file() and not p.is_symlink() for p in entries.values()):
+        return False
+    try:
+        with open(folder / manifest, encoding="utf-8") as fh:
+            data = json.load(fh)
+        return isinstance(data, dict) and bool(vouches(data, set(entries)))
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def _result_manifest_vouches(manifest: dict, names: set[str]) -> bool:
+    """A run's summary.json vouches for a folder when this tool wrote it and it lists every file there
+    (a forged list cannot doom a thesis: only this tool's own file names can be listed at all)."""
+    listed = manifest.get("files")
+    return manifest.get("tool") == TOOL and isinstance(listed, list) and names <= set(listed) | {"summary.json"}
+
+
+def replaceable(folder: Path) -> bool:
+    """A run's result folder may be replaced: empty, or a previous result of this tool and nothing else."""
+    return holds_only_own(folder, RESULT_FILES, "summary.json", _result_manifest_vouches)
 
 
 def check_target(out: str | os.PathLike) -> Path:
@@ -88,7 +97,7 @@ def check_target(out: str | os.PathLike) -> Path:
     if target.exists():
         if not target.is_dir():
             raise OutputFolderError(f"--out '{text}' exists and is not a folder; allowed: a folder path")
-        if not _replaceable(target):
+        if not replaceable(target):
             raise OutputFolderError(
                 f"--out '{text}' holds files this tool did not write; allowed: a new folder, an empty one, "
                 "or a previous result of this tool (its summary.json lists everything in it)")
@@ -112,15 +121,16 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _holds_only_result_files(folder: Path) -> bool:
+def _holds_only(folder: Path, files) -> bool:
     try:
-        return all(p.name in RESULT_FILES and p.is_file() and not p.is_symlink() for p in folder.iterdir())
+        return all(p.name in files and p.is_file() and not p.is_symlink() for p in folder.iterdir())
     except OSError:
         return False
 
 
-def clean_leftovers(target: Path) -> list[Path]:
-    """Remove hidden folders of killed runs into ``target`` (process gone, result files only)."""
+def clean_leftovers(target: Path, files=RESULT_FILES) -> list[Path]:
+    """Remove hidden folders of killed runs into ``target`` (process gone, nothing in them but plain
+    files named in ``files``: what that command writes)."""
     removed = []
     pattern = re.compile(re.escape(f".{target.name}{_TMP_TAG}") + r"(\d+)-")
     try:
@@ -131,7 +141,7 @@ def clean_leftovers(target: Path) -> list[Path]:
         m = pattern.match(p.name)
         if not m or p.is_symlink() or not p.is_dir() or _pid_alive(int(m.group(1))):
             continue
-        if _holds_only_result_files(p):
+        if _holds_only(p, files):
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
     return removed
@@ -192,9 +202,10 @@ def _has_renameat2() -> bool:
     return True
 
 
-def put_in_place(tmp: Path, target: Path) -> None:
+def put_in_place(tmp: Path, target: Path, may_replace=replaceable) -> None:
     """Move the finished ``tmp`` to ``target`` atomically; a previous result there is swapped out
-    and removed. Raises OutputFolderError if, meanwhile, ``target`` came to hold foreign files."""
+    and removed. Raises OutputFolderError if, meanwhile, ``target`` came to hold what ``may_replace``
+    refuses (by default: anything but a run's previous result)."""
     for _ in range(100):  # each pass loses only to another run that just finished
         try:
             if _has_renameat2():
@@ -212,7 +223,7 @@ def put_in_place(tmp: Path, target: Path) -> None:
             if exc.errno in (errno.EINVAL, errno.ENOSYS) and not target.exists():
                 os.rename(tmp, target)  # a file system without renameat2 flags
                 return
-        if target.is_symlink() or not target.is_dir() or not _replaceable(target):
+        if target.is_symlink() or not target.is_dir() or not may_replace(target):
             raise OutputFolderError(f"'{target}' came to hold files this tool did not write during the run; "
                                     "it is left as it is and the new result is discarded")
         try:

@@ -26,7 +26,6 @@ import os
 import platform
 import shutil
 import subprocess
-import tempfile
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
@@ -127,28 +126,23 @@ def summary(model, scenario: dict[str, Any], seconds: float, inputs: dict[str, A
 
 
 @contextmanager
-def staged_folder(out: Path):
-    """Yield a temporary folder beside ``out``; when the block ends without error, it replaces ``out``
-    whole (renamed into place); on any error it is removed and ``out`` is left as it was. For the
-    experiment folders (compare, sweep), whose callers have checked that ``out`` is empty or their
-    own; a single run's result folder uses experiments/folders.py's stricter rules."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it owner-only; results should follow the umask
+def staged_folder(out: Path, may_replace=folders.replaceable, files=folders.RESULT_FILES):
+    """Yield a new hidden folder beside ``out`` to write into. When the block ends without error it is put
+    in place by one atomic rename (experiments/folders.py): onto a free name, or swapped with what is at
+    ``out`` if ``may_replace`` accepts it then (checked again at that moment). On any error it is removed,
+    with any parent folders made for it, and ``out`` is left as it was. Nothing else beside ``out`` is
+    touched, except the hidden folders of killed runs that hold nothing but ``files``."""
+    made = folders.make_parents(out)
+    tmp = None
     try:
+        folders.clean_leftovers(out, files)
+        tmp = folders.temporary_folder(out)
         yield tmp
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        folders.put_in_place(tmp, out, may_replace)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None and tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        folders.remove_empty(made)
         raise
 
 
@@ -160,11 +154,7 @@ def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, s
     ``inputs`` adds the command line and input files (paths and SHA-256) to the manifest.
     """
     out = folders.check_target(out_dir)
-    made = folders.make_parents(out)
-    tmp = None
-    try:
-        folders.clean_leftovers(out)
-        tmp = folders.temporary_folder(out)
+    with staged_folder(out) as tmp:
         name = scenario.get("name", "custom")
         table = tidy_table(model, name)
         table.to_csv(tmp / "timeseries.csv", index=False)
@@ -183,10 +173,4 @@ def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, s
         # which json.load reads back to the same name
         with open(tmp / "summary.json", "w", encoding="utf-8", errors="backslashreplace") as fh:
             json.dump(summary(model, scenario, seconds, inputs), fh, indent=2, ensure_ascii=False, default=_jsonable)
-        folders.put_in_place(tmp, out)
-    except BaseException:
-        if tmp is not None and tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-        folders.remove_empty(made)
-        raise
     return out

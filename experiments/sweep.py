@@ -322,6 +322,13 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------- the folder ----
+def is_empty(folder: Path) -> bool:
+    try:
+        return not any(folder.iterdir())
+    except OSError:
+        return False
+
+
 def prepare_folder(out: Path, spec: dict[str, Any], kind: str = "sweep") -> bool:
     """Create the experiment folder (under a temporary name, then renamed), or accept an existing
     one holding this same experiment (a resume). Returns True when resuming. Refuses a folder holding
@@ -346,7 +353,7 @@ def prepare_folder(out: Path, spec: dict[str, Any], kind: str = "sweep") -> bool
                             "allowed: a new or empty folder")
     from .outputs import staged_folder
 
-    with staged_folder(out) as tmp:  # replaces only an empty folder (checked above)
+    with staged_folder(out, is_empty, ()) as tmp:  # onto a new or empty folder only (checked above, and again)
         (tmp / "runs").mkdir()
         if spec["timeseries"]:
             (tmp / "timeseries").mkdir()

@@ -407,7 +407,7 @@ KILLER = textwrap.dedent("""
     if at == "while_writing":  # the figures come after the tables: a half-written folder
         plotting.plot_spiral = lambda *a, **k: die()
     elif at == "before_rename":
-        folders.put_in_place = lambda tmp, target: die()
+        folders.put_in_place = lambda *args: die()
     elif at == "after_exchange":
         original = folders._renameat2
         def swap(src, dst, flags):
@@ -438,6 +438,31 @@ def test_kill_leaves_old_or_new_result_whole_and_next_run_cleans_up(at, tmp_path
     assert run_main(argv, tmp_path, capsys)[0] == 0
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert (tmp_path / "mine.txt").read_text() == "mine\n"
+
+
+@pytest.mark.parametrize("command", ["compare", "calibrate", "sweep"])
+def test_experiment_folders_are_put_in_place_by_the_same_rules(command, tmp_path):
+    """compare, calibrate and sweep write through the same staged folder as a run: a file that lands in the
+    target while they work makes them give up (one-line error) and leave it; hidden folders of any name
+    beside the target are never theirs to remove."""
+    from experiments import calibration, compare, outputs, sweep
+    from experiments.folders import OutputFolderError
+
+    may_replace, files = {"compare": (compare.may_replace("d"), compare.FILES),
+                          "calibrate": (calibration.may_replace, calibration.FILES),
+                          "sweep": (sweep.is_empty, ())}[command]
+    out = tmp_path / "exp"
+    out.mkdir()
+    for name in (".exp.old", ".exp.tmp", ".exp.redcycle-1-old", ".exp.redcycle-999999999-x"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "thesis.tex").write_text("mine")
+    before = tree_digest(tmp_path)
+    with pytest.raises(OutputFolderError, match="did not write"):
+        with outputs.staged_folder(out, may_replace, files) as tmp:
+            (tmp / "manifest.json").write_text("{}")
+            (out / "notes.md").write_text("mine")  # meanwhile, the user saves a note there
+    after = tree_digest(tmp_path)
+    assert after == {**before, "exp/notes.md": after["exp/notes.md"]}
 
 
 def test_concurrent_runs_into_one_folder_never_mix_or_fail(tmp_path):

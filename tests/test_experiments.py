@@ -236,6 +236,27 @@ def test_compare_writes_a_report_with_paired_intervals(tmp_path):
     assert line.split("|")[5].strip().startswith("-")
 
 
+def test_redoing_a_comparison_keeps_what_the_user_put_beside_or_inside_it(tmp_path, capsys):
+    """A comparison replaces only its own earlier folder: a file the user added inside makes it refuse
+    (exit 2, nothing touched), and hidden folders beside it, whatever their names, are never removed."""
+    out = tmp_path / "cmp"
+    argv = ["compare", "red_microcycle", "status_quo", "--reps", "2", "--steps", "10", "--set", "n_residents=200",
+            "--out", str(out), "--workers", "1", "--quiet"]
+    for name in (".cmp.old", ".cmp.redcycle-1-old", ".cmp.tmp"):  # names a replacement might have used
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "thesis.tex").write_text("mine")
+    assert run_main(argv) == 0
+    assert run_main(argv) == 0  # the same comparison again replaces the first, whole
+    (out / "notes.md").write_text("my reading of the report")
+    before = tree(tmp_path)
+    capsys.readouterr()
+    assert run_main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "did not write" in err, err
+    assert tree(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cmp.old", ".cmp.redcycle-1-old", ".cmp.tmp", "cmp"]
+
+
 def test_morris_sensitivity_ranks_the_social_weight_first(tmp_path):
     path = tmp_path / "morris.toml"
     path.write_text('[sweep]\ndesign = "morris"\nsamples = 4\nsteps = 40\noutcomes = ["participation_index"]\n'
