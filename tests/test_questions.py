@@ -9,17 +9,19 @@ empowerer, the continued cycle for withdrawal."""
 
 import pytest
 
-from experiments.questions import (HORIZONS, LATE_ROUNDS, QUESTIONS, TOL, growth, lead_by_round,
-                                  run_configs, verdict, window)
+from experiments.questions import (HORIZONS, LATE_ROUNDS, LEVERS, QUESTIONS, TOL, growth, lead_by_round,
+                                  lever_label, lever_verdict, levers, run_configs, verdict, window)
 from experiments.replications import paired_difference
 
 SEEDS = range(1, 6)
 N = 800
+AUDITED = ("org_role", "dialogue_gain")  # of the lever audit (i): one lever that moves, one that is idle
 
 
 @pytest.fixture(scope="module")
 def runs():
-    labels = [label for q in QUESTIONS.values() for label in q.labels]
+    labels = [label for key, q in QUESTIONS.items() if key != "i" for label in q.labels]
+    labels += [lever_label(name, v) for name in AUDITED for v in LEVERS[name]]
     return run_configs(labels, SEEDS, N, processes=2)
 
 
@@ -77,8 +79,32 @@ def test_g_participation_falls_once_support_is_withdrawn(runs):
 
 
 @pytest.mark.slow
+def test_i_the_lever_audit_names_the_idle_levers(runs):
+    """The empowering role moves participation; the dialogue's pace does nothing at the default
+    convention_locality = 1 (it feeds only the community-wide norm, which then binds no one: a dead
+    lever the audit must name, not hide). Either would fail if the rules changed."""
+    r = levers(*runs, names=AUDITED)
+    assert r["verdicts"] == {"moving": ["org_role"], "idle": ["dialogue_gain"]}
+    assert list(r["table"]["lever"]) == list(AUDITED)
+    assert r["answer"].startswith("1 of 2 levers")
+
+
+def test_lever_verdicts_are_two_sided():
+    assert lever_verdict({"low": 0.02, "high": 0.05}) == "raises"
+    assert lever_verdict({"low": -0.05, "high": -0.02}) == "lowers"
+    assert lever_verdict({"low": -0.005, "high": 0.005}) == "no effect"
+    assert lever_verdict({"low": 0.001, "high": 0.02}) == "raises a little"
+    assert lever_verdict({"low": -0.02, "high": -0.001}) == "lowers a little"
+    assert lever_verdict({"low": -0.05, "high": 0.05}) == "unclear"
+    assert set(LEVERS) >= {"org_role", "three_downs", "resident_voice", "diversity", "renewal_bar",
+                           "willingness_min", "weight_need", "survey_method"}
+
+
+@pytest.mark.slow
 def test_every_question_answers(runs):
     for key in QUESTIONS:
+        if key == "i":
+            continue  # the audit needs every lever's runs; test_i checks it on two
         r = answer(runs, key)
         assert r["answer"] in ("yes", "no", "no: a lasting lift, not a spiral", "depends on the horizon",
                                "for the first years, then it levels off", "barely: a lasting lift that grows slowly",
