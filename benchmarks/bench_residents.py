@@ -13,6 +13,8 @@ Parts (one process; models are freed between repeats):
 2. burn_in  seconds of the default burn-in (156 weeks of the status quo) at 10k and 100k: a build
             with the burn-in minus a build without it (same seed; cache cleared first, interleaved),
             and a second build of the same community and seed (a cache hit) minus the build without.
+3. unrecorded  a build with the burn-in as it runs (no weekly outcomes recorded) over the same
+            build recording them, at 2,000 (the default) and 10k residents, interleaved, paired.
 
 The step ratio of the full model to the bare engine at 10k is measured by bench_model.py.
 Results go to stdout and ``benchmarks/out/residents.json`` (``residents-quick.json``).
@@ -98,6 +100,34 @@ def burn_in(n: int, repeats: int) -> dict:
             "cache_hit_extra_s_median": median(hit)}
 
 
+def unrecorded(n: int, repeats: int) -> dict:
+    """The burn-in without weekly outcomes (``SettlingModel.RECORDS = False``, the default) against the
+    same burn-in recording them, interleaved, same community and seed; the settled states are checked
+    equal (the recorder only reads state)."""
+    import numpy as np
+
+    from model import RedCycleModel, burnin
+    from model.model import SettlingModel
+
+    times: dict[bool, list[float]] = {True: [], False: []}
+    kw = dict(n_residents=n, agent_objects="lazy")
+    for rep in range(repeats):
+        states = {}
+        for records in ((True, False) if rep % 2 == 0 else (False, True)):
+            SettlingModel.RECORDS = records
+            burnin.clear_cache()
+            gc.collect()
+            t0 = time.perf_counter()
+            m = RedCycleModel(**kw, rng=rep + 1)
+            times[records].append(time.perf_counter() - t0)
+            states[records] = m.state.rung.copy(), m.state.trust.copy()
+        assert all(np.array_equal(a, b) for a, b in zip(states[True], states[False], strict=True))
+    SettlingModel.RECORDS = False
+    ratios = [off / on for on, off in zip(times[True], times[False], strict=True)]
+    return {"n": n, "repeats": repeats, "build_recording_s": times[True], "build_unrecorded_s": times[False],
+            "unrecorded_over_recording_paired_median": median(ratios), "quartiles": quartiles(ratios)}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
@@ -105,7 +135,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     reps = 3 if args.quick else 7
     out = {"machine": machine_info(), "build": [build(n, reps) for n in (10_000, 100_000)],
-           "burn_in": [burn_in(n, max(2, reps // 2)) for n in (10_000, 100_000)]}
+           "burn_in": [burn_in(n, max(2, reps // 2)) for n in (10_000, 100_000)],
+           "unrecorded": [unrecorded(n, 3 * reps) for n in (2_000, 10_000)]}
     out["machine_end"] = machine_info()
     print("build (no burn-in), median seconds:")
     print(f"  {'N':>8} {'model':>8} {'graph':>8} {'demography':>11}")
@@ -117,6 +148,9 @@ def main(argv=None) -> int:
     for b in out["burn_in"]:
         print(f"  {b['n']:>8,}: burn-in {b['burn_in_s_median']:.2f} s ({1000 * b['burn_in_s_per_week_median']:.1f} ms/week); "
               f"a cached burn-in adds {b['cache_hit_extra_s_median']:.3f} s")
+    for u in out["unrecorded"]:
+        print(f"  {u['n']:>8,}: building with the burn-in, its weekly outcomes not recorded / recorded (paired median): "
+              f"{u['unrecorded_over_recording_paired_median']:.2f}")
     path = Path(args.out) if args.out else ROOT / "benchmarks" / "out" / ("residents-quick.json" if args.quick else "residents.json")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=1), encoding="utf-8")

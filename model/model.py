@@ -87,6 +87,8 @@ class RedCycleModel(mesa.Model):
 
     STREAM_PREFIX = ""
     """Prefix of the dynamic parts' stream names (the burn-in runs on its own streams)."""
+    RECORDS = True
+    """Whether each week's outcomes are measured and collected (not in the burn-in: nobody reads them)."""
 
     def __init__(self, graph: nx.Graph | None = None, threshold: Any = None,
                  initially_active: Sequence[int] | None = None, rng: Any = None, residents: Any = None,
@@ -404,8 +406,9 @@ class RedCycleModel(mesa.Model):
             self._update_residents(after_growth, unmet_own)
         np.copyto(st.last_volunteered, self.steps, where=st.rung == self.top)
         self._quiet_weeks = self._quiet_weeks + 1 if result.climbs + result.slips == 0 else 0
-        self.recorder.measure(result.climbs, result.slips)
-        self.datacollector.collect(self)
+        if self.RECORDS:
+            self.recorder.measure(result.climbs, result.slips)
+            self.datacollector.collect(self)
         if self._events:
             self._apply_due_events()
         if self.steps >= p["steps"]:
@@ -531,6 +534,7 @@ class SettlingModel(RedCycleModel):
     status quo on its own streams ("burn_in/ladder", ...), so the run's own draws stay untouched."""
 
     STREAM_PREFIX = "burn_in/"
+    RECORDS = False  # the recorder only reads state, so the burn-in's end is the same without it (test_baseline)
 
     def __init__(self, parent: RedCycleModel, params: dict[str, Any]):
         self._parent = parent
