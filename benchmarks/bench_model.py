@@ -23,6 +23,10 @@ Three parts, each measured in a fresh subprocess, all in one invocation:
             (weeks 235-260), the same for the bare engine, and a cProfile of the last round (top
             functions by own time).
 
+4. earlier  one default run (``simulate``, 2,000 residents, 156 weeks, a fresh burn-in) at the defaults
+            against the model before issue 10 (``tests.helpers.earlier()``: the rules of ODD 7.13
+            neutral, the hand-set engine), interleaved, paired by seed; also without the burn-in.
+
 The machine is shared and noisy: every figure is a median over repeats, and comparisons are
 medians of per-pair ratios of interleaved repeats. Results go to stdout (a table) and to
 ``benchmarks/out/model.json`` (``model-quick.json`` with ``--quick``). See benchmarks/README.md.
@@ -58,11 +62,13 @@ FULL = {
     "ratio": {"n": 10_000, "repeats": 7, "warmup_rounds": 1, "rounds": ROUNDS},
     "run1k": {"n": 1000, "weeks": 260, "repeats": 11},
     "profile": {"n": 10_000, "warmup_rounds": 1, "rounds": ROUNDS},
+    "earlier": {"repeats": 15},
 }
 QUICK = {
     "ratio": {"n": 10_000, "repeats": 3, "warmup_rounds": 1, "rounds": ROUNDS},
     "run1k": {"n": 1000, "weeks": 260, "repeats": 5},
     "profile": {"n": 10_000, "warmup_rounds": 1, "rounds": ROUNDS},
+    "earlier": {"repeats": 7},
 }
 
 
@@ -264,7 +270,36 @@ def worker_profile(n: int, warmup_rounds: int, rounds: int) -> dict:
     return out
 
 
-WORKERS = {"ratio": worker_ratio, "run1k": worker_run1k, "profile": worker_profile}
+def worker_earlier(repeats: int) -> dict:
+    """One default run, ``simulate(params, seed)`` (2,000 residents, 156 weeks, a fresh burn-in), at the
+    defaults against the model before issue 10 (``tests.helpers.earlier()``: every rule of ODD 7.13
+    neutral, the hand-set engine), interleaved, seed = repeat number; and the same with the burn-in
+    off, so the burn-in's share shows."""
+    from model import burnin, simulate
+    from tests.helpers import earlier
+
+    models = {"now": {}, "earlier": earlier()}
+    times = {f"{m}{tail}": [] for m in models for tail in ("", "_no_burn_in")}
+    simulate({}, seed=0)  # warm-up
+    simulate(models["earlier"], seed=0)
+    for r in range(repeats):
+        for name in (models if r % 2 == 0 else reversed(list(models))):
+            for tail, extra in (("", {}), ("_no_burn_in", {"burn_in_weeks": 0})):
+                burnin.clear_cache()
+                gc.collect()
+                t0 = time.perf_counter()
+                simulate({**models[name], **extra}, seed=r + 1)
+                times[name + tail].append(time.perf_counter() - t0)
+
+    def paired(a: str, b: str) -> float:
+        return median([x / y for x, y in zip(times[a], times[b], strict=True)])
+
+    return {"repeats": repeats, "times_s": times, "median_s": {k: median(v) for k, v in times.items()},
+            "now_over_earlier_paired_median": paired("now", "earlier"),
+            "now_over_earlier_no_burn_in_paired_median": paired("now_no_burn_in", "earlier_no_burn_in")}
+
+
+WORKERS = {"ratio": worker_ratio, "run1k": worker_run1k, "profile": worker_profile, "earlier": worker_earlier}
 
 
 def run_worker(name: str, **kwargs) -> dict:
@@ -340,6 +375,14 @@ def report(res: dict) -> str:
     for row in cp["top_by_tottime"][:10]:
         lines.append(f"     {row['tottime_s_per_step'] * 1e3:7.3f} {row['calls_per_step']:8.1f}  {row['function']}")
     lines.append("")
+    e = res["earlier"]
+    med = e["median_s"]
+    lines.append(f"4. One default run, simulate(params, seed) (2,000 residents, 156 weeks, a fresh burn-in), now against "
+                 f"the model before issue 10 (tests.helpers.earlier()), {e['repeats']} seeds interleaved")
+    lines.append(f"   now {med['now']:.3f} s, earlier {med['earlier']:.3f} s: now / earlier "
+                 f"{e['now_over_earlier_paired_median']:.2f}x (paired median); without the burn-in {med['now_no_burn_in']:.3f} "
+                 f"/ {med['earlier_no_burn_in']:.3f} s: {e['now_over_earlier_no_burn_in_paired_median']:.2f}x")
+    lines.append("")
     lines.append("Requirements")
     for c in res["checks"]:
         lines.append(f"   [{c['status']:>4}] {c['name']}: {c['value']}")
@@ -394,7 +437,7 @@ def main() -> None:
     t_start = time.perf_counter()
     res: dict = {"mode": "quick" if a.quick else "full", "machine": machine_info(), "plan": plan,
                  "targets": {"ratio_max": RATIO_TARGET, "run_1k_260_weeks_max_s": RUN_1K_TARGET_S}}
-    for name in ("ratio", "run1k", "profile"):
+    for name in ("ratio", "run1k", "profile", "earlier"):
         print(f"{name} ...", file=sys.stderr, flush=True)
         res[name] = run_worker(name, **plan[name])
     res["machine"]["loadavg_end"] = list(os.getloadavg())
