@@ -21,7 +21,7 @@ from enum import IntEnum
 import numpy as np
 import scipy.sparse as sp
 
-from .state import ResidentState
+from .state import ResidentState, row_mean
 
 
 class Rung(IntEnum):
@@ -121,7 +121,7 @@ class Ladder:
         if p["weight_spirit"]:
             drive = drive + p["weight_spirit"] * state.public_spirit
         if p["weight_need"]:
-            drive = drive + p["weight_need"] * self.need_factor[rung] * state.needs.mean(axis=1)
+            drive = drive + p["weight_need"] * self.need_factor[rung] * row_mean(state.needs)
         if p["weight_time"]:
             drive = drive + p["weight_time"] * np.minimum(1.0, state.time_budget / p["volunteer_hours"])
         if self.mechanisms:

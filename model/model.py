@@ -45,7 +45,7 @@ from .outreach import organisation_capacity, reach_probability
 from .params import ParameterError
 from .pool import Pool
 from .recorder import OutcomeCollector, Recorder
-from .state import NEVER, ResidentState
+from .state import NEVER, ResidentState, row_mean
 from .survey import read_residents
 from .streams import resolve_seed, stream
 from .timeline import check_events
@@ -396,11 +396,11 @@ class RedCycleModel(mesa.Model):
             if w:  # in the loop-cut twin residents respond with the trust they started with
                 st.boost *= 1.0 - w + w * (st.trust if loop_open(p, "trust_response") else st.base_trust)
             # the mean need once this week's needs have arisen, before any service met part of them
-            after_growth = (st.needs + st.need_growth * (1.0 - st.needs)).mean(axis=1)
+            after_growth = row_mean(st.needs + st.need_growth * (1.0 - st.needs))
         result = self.ladder.step(st)
         if self.mechanisms:
             # needs left after self-help and mutual aid: what the organisation's channels then meet
-            unmet_own = st.needs.mean(axis=1) if p["trust_from_self_help"] != 1.0 else None
+            unmet_own = row_mean(st.needs) if p["trust_from_self_help"] != 1.0 else None
             for mech in self.mechanisms.values():
                 mech.serve()
             self._update_residents(after_growth, unmet_own)
@@ -419,7 +419,7 @@ class RedCycleModel(mesa.Model):
         of unused public spirit and capacity (docs/ODD.md 7.10)."""
         st, p, a = self.state, self.p, self._ema
         st.record += a * (st.rung / self.top - st.record)
-        unmet_end = st.needs.mean(axis=1)
+        unmet_end = row_mean(st.needs)
         met = 1.0 - np.divide(unmet_end, after_growth, out=np.ones_like(after_growth), where=after_growth > 0)
         st.gain += a * (np.clip(met, 0.0, 1.0) - st.gain)
         evidence_gain = st.gain
@@ -436,8 +436,8 @@ class RedCycleModel(mesa.Model):
             idle = st.rung < Rung.MUTUAL_AID  # public spirit and skills unused move back to where they began
             for trait, base, rate in ((st.public_spirit, st.base_public_spirit, p["spirit_decay"]),
                                       (st.capacity, st.base_capacity, p["capacity_decay"])):
-                if rate:
-                    trait[idle] -= rate * (trait[idle] - base[idle])
+                if rate:  # the same arithmetic as trait[idle] -= ..., without gathering and scattering
+                    np.subtract(trait, rate * (trait - base), out=trait, where=idle)
 
 
     @property

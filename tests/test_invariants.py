@@ -197,3 +197,21 @@ def test_regression_team_maturity_stays_within_one():
     drives (capacity, needs, retention) outside [0, 1]."""
     m = RedCycleModel(rng=1, agent_objects="lazy", maturity_rate=1.0, capacity_gain=1.0, org_role=1.0)
     run_checked(m, 104)
+
+
+@pytest.mark.parametrize("k", range(1, 10))
+def test_row_mean_is_numpy_mean_bit_for_bit(k):
+    """model.state.row_mean replaces needs.mean(axis=1) on the hot path; it must give the same bits
+    (the stored baseline depends on it): values of every scale, zeros, ones, tiny and huge rows."""
+    from model.state import row_mean
+
+    rng = np.random.default_rng(k)
+    a = rng.random((5000, k)) * 10.0 ** rng.integers(-300, 300, size=(5000, 1))
+    a[::7] = 0.0
+    a[1::11] = 1.0
+    a[2::13, 0] = 5e-324
+    assert np.array_equal(row_mean(a), a.mean(axis=1))
+    b = rng.random((3, k))
+    before = b.copy()
+    assert row_mean(b) is not b
+    assert np.array_equal(b, before)  # never writes its argument

@@ -1,0 +1,93 @@
+"""Two versions of the model side by side: is a change faster or slower, as a paired ratio?
+
+    uv run python benchmarks/bench_commits.py                      # HEAD~1 against the working tree
+    uv run python benchmarks/bench_commits.py --base v0 --head HEAD --n 10000 --weeks 52
+
+Each version is checked out (``git worktree add --detach``, in a temporary folder, removed after; the
+working tree is used as it is when ``--head`` is not given) and timed in fresh interpreters of this
+environment, alternating base / head, head / base, ... so both see the same machine noise. One
+repeat times ``--runs`` default runs ``simulate({"n_residents": N}, seed, steps=W)`` on seeds of its
+own (a fresh burn-in each, as in a sweep of new seeds); the figure is the median of the per-repeat
+ratios head / base. The machine is shared and noisy: read the ratio, not the seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TIMER = """
+import json, sys, time
+sys.path.insert(0, {tree!r})
+from model import simulate
+simulate({{"n_residents": {n}}}, seed=0, steps=2)  # imports, first-call costs
+t0 = time.perf_counter()
+for seed in {seeds!r}:
+    simulate({{"n_residents": {n}}}, seed=seed, steps={weeks})
+print(json.dumps(time.perf_counter() - t0))
+"""
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def timed(tree: Path, n: int, weeks: int, seeds: list[int]) -> float:
+    code = TIMER.format(tree=str(tree), n=n, weeks=weeks, seeds=seeds)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=tree)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", default="HEAD~1", help="the version compared against (a commit; default HEAD~1)")
+    ap.add_argument("--head", default=None, help="the version measured (a commit; default: the working tree)")
+    ap.add_argument("--n", type=int, default=2000, help="residents (default 2000)")
+    ap.add_argument("--weeks", type=int, default=156, help="weeks per run (default 156)")
+    ap.add_argument("--runs", type=int, default=5, help="runs per repeat (default 5)")
+    ap.add_argument("--repeats", type=int, default=9, help="paired repeats (default 9)")
+    args = ap.parse_args(argv)
+    made: list[Path] = []
+    try:
+        trees = {}
+        for label, rev in (("base", args.base), ("head", args.head)):
+            if rev is None:
+                trees[label] = ROOT
+                continue
+            tree = Path(tempfile.mkdtemp(prefix=f"bench-{label}-"))
+            tree.rmdir()
+            git("worktree", "add", "--detach", str(tree), rev)
+            made.append(tree)
+            trees[label] = tree
+        names = {"base": git("rev-parse", "--short", args.base),
+                 "head": git("rev-parse", "--short", args.head) if args.head else "working tree"}
+        times: dict[str, list[float]] = {"base": [], "head": []}
+        for r in range(args.repeats):
+            seeds = list(range(1 + r * args.runs, 1 + (r + 1) * args.runs))
+            for label in (("base", "head") if r % 2 == 0 else ("head", "base")):
+                times[label].append(timed(trees[label], args.n, args.weeks, seeds) / args.runs)
+        ratios = [h / b for h, b in zip(times["head"], times["base"], strict=True)]
+        print(f"{args.runs} runs x {args.repeats} repeats of simulate(n_residents={args.n}, steps={args.weeks}), "
+              "a fresh burn-in each")
+        for label in ("base", "head"):
+            print(f"  {label} ({names[label]}): {statistics.median(times[label]):.3f} s a run (median)")
+        q = statistics.quantiles(ratios, n=4) if len(ratios) >= 4 else [min(ratios), max(ratios)]
+        print(f"  head / base: {statistics.median(ratios):.3f}x (paired median; quartiles {q[0]:.3f}-{q[-1]:.3f})")
+        print(json.dumps({"base": names["base"], "head": names["head"], "times_s": times, "ratios": ratios}))
+    finally:
+        for tree in made:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True)
+            shutil.rmtree(tree, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
