@@ -46,23 +46,27 @@ def slug(name: str) -> str:
     return text or "scenario"
 
 
+def _holds_only(folder: Path, files) -> bool:
+    try:
+        return all(p.name in files and p.is_file() and not p.is_symlink() for p in folder.iterdir())
+    except OSError:
+        return False
+
+
 def holds_only_own(folder: Path, files, manifest: str, vouches) -> bool:
     """True when ``folder`` is empty, or holds nothing but plain files named in ``files`` (no sub-folder,
     no link), among them the JSON ``manifest``, and ``vouches(manifest_dict, names_present)`` is true.
     What each command may replace (a run's result, a comparison, a calibration) is this with its own
     file names and its own test of the manifest."""
-    try:
-        entries = {p.name: p for p in folder.iterdir()}
-    except OSError:
-        return False
-    if not entries:
-        return True
-    if not set(entries) <= set(files) or not all(p.is_file() and not p.is_symlink() for p in entries.values()):
+    if not _holds_only(folder, files):
         return False
     try:
+        names = {p.name for p in folder.iterdir()}
+        if not names:
+            return True
         with open(folder / manifest, encoding="utf-8") as fh:
             data = json.load(fh)
-        return isinstance(data, dict) and bool(vouches(data, set(entries)))
+        return isinstance(data, dict) and bool(vouches(data, names))
     except (OSError, ValueError, TypeError):
         return False
 
@@ -119,13 +123,6 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _holds_only(folder: Path, files) -> bool:
-    try:
-        return all(p.name in files and p.is_file() and not p.is_symlink() for p in folder.iterdir())
-    except OSError:
-        return False
 
 
 def clean_leftovers(target: Path, files=RESULT_FILES) -> list[Path]:

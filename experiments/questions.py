@@ -72,8 +72,6 @@ def config_table() -> dict[str, dict]:
              "support withdrawn": _scenario("support_withdrawn"),
              "status quo": _scenario("status_quo"),
              "engine alone": _scenario("baseline"),
-             "voice 0": {**full, "resident_voice": 0.0},
-             "voice 1": {**full, "resident_voice": 1.0},
              **{lever_label(name, v): {**full, name: v} for name, ends in LEVERS.items() for v in ends}}
     return table
 
@@ -286,7 +284,8 @@ roles = _pair("(c) Does an empowering organisation beat a provider, whatever hap
 backbones = _pair("(d) Do emergent backbones beat appointed ones on trust?", "full", "appointed",
                   ("mean_trust", "participation_index", "volunteered_past_year"),
                   "emergent minus appointed", "mean_trust")
-voice = _pair("(h) Does letting residents decide (让民做主) raise participation?", "full", "voice 0",
+voice = _pair("(h) Does letting residents decide (让民做主) raise participation?", "full",
+              lever_label("resident_voice", 0.0),  # the lever audit's run: (h) and (i) share it
               ("participation_index", "volunteered_past_year", "needs_met", "mean_trust"),
               "resident_voice 0.8 minus 0", "participation_index")
 
@@ -351,6 +350,7 @@ withdrawal.labels = WITHDRAWAL
 spiral.labels = SPIRAL
 ablation.labels = ABLATION
 order.labels = ORDERS
+
 
 def lever_verdict(d: dict, tol: float = TOL) -> str:
     """Two-sided: does moving the lever from low to high raise or lower the outcome beyond the tolerance?"""
