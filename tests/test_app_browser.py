@@ -151,7 +151,7 @@ def page(server, browser):
 
 def week(pg, selector=".week-counter") -> int:
     try:
-        text = pg.inner_text(selector, timeout=20_000)
+        text = pg.inner_text(selector, timeout=TIMEOUT_MS)
     except Exception:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(ARTIFACTS / "app_failure.png"), full_page=True)
@@ -171,7 +171,7 @@ def wait_week(pg, predicate, selector=".week-counter"):
     raise AssertionError(f"week counter stuck at {week(pg, selector)}")
 
 
-def settled_weeks(pg, selectors, seconds: float = 30) -> list[int]:
+def settled_weeks(pg, selectors, seconds: float = TIMEOUT_MS / 1000) -> list[int]:
     """The week counters in ``selectors`` once they agree. Solara sends a redraw's widgets one message at a
     time, so for a moment one side can show the new week and the other the old; a real mismatch (the sides
     stepping apart) never settles and fails here."""
@@ -187,7 +187,7 @@ def src(pg, selector) -> str:
     return pg.get_attribute(selector, "src")
 
 
-def redrawn(pg, selector, before: str, seconds: float = 30) -> bool:
+def redrawn(pg, selector, before: str, seconds: float = TIMEOUT_MS / 1000) -> bool:
     """Whether the image at ``selector`` comes to differ from ``before`` (its widget's message may land a
     moment after the week counter's)."""
     deadline = time.perf_counter() + seconds
