@@ -2,8 +2,9 @@
 
 The app reads the model only through its public API; the model's own vocabulary (the rung names
 and the six mechanisms' names) is looked up here and nowhere else, so it can be repointed in one
-place when the model's modules move. The learning panel's English text is read from the README's
-sections (one text source); its Chinese text lives here.
+place when the model's modules move. The learning panel's English text is read from
+docs/about.md (one text source with the documentation site's "About the model" page, shipped in
+the installed package); its Chinese text lives here.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ from __future__ import annotations
 import functools
 import os
 import re
-from pathlib import Path
 
 # ---- the model's vocabulary: the only imports of model internals in the app ------------------
 from model.cycle import PHASE_BY_NAME as _PHASES  # the six mechanisms, in the cycle's order, zh/en
 from model.ladder import TWO_RUNG_TERMS, Rung
+from model.resources import project_path
 
 LANGS = ("zh", "en")
-ROOT = Path(__file__).resolve().parent
 
 RUNG_COLOURS = ("#d9d9d9", "#fdd0a2", "#fd8d3c", "#d94801", "#8c2d04")
 TWO_RUNG_COLOURS = ("#d9d9d9", "#d94801")
@@ -167,8 +167,8 @@ def figure_lang(lang: str) -> str:
     return "zh" if lang == "zh" and cjk_font() else "en"
 
 
-# ---- the learning panel: English from the README, Chinese here ---------------------------------
-README_SECTIONS = {"how": "How it works", "notice": "Things to notice", "try": "Things to try"}
+# ---- the learning panel: English from docs/about.md, Chinese here ---------------------------------
+ABOUT_SECTIONS = {"how": "How it works", "notice": "Things to notice", "try": "Things to try"}
 
 LEARN_ZH = {
     "what": (
@@ -200,21 +200,23 @@ LEARN_ZH = {
 
 
 @functools.cache
-def _readme() -> str:
-    return (ROOT / "README.md").read_text(encoding="utf-8")
+def _about() -> str:
+    """docs/about.md without its HTML comments (notes for the page's editors)."""
+    text = project_path("docs/about.md").read_text(encoding="utf-8")
+    return re.sub(r"<!--.*?-->\n*", "", text, flags=re.S)
 
 
-def readme_section(title: str) -> str:
-    """The body of the README's ``## title`` section (up to the next ``##`` heading)."""
-    m = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", _readme(), flags=re.S | re.M)
+def about_section(title: str) -> str:
+    """The body of docs/about.md's ``## title`` section (up to the next ``##`` heading)."""
+    m = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", _about(), flags=re.S | re.M)
     if not m:
-        raise KeyError(f"README.md has no section '## {title}'")
+        raise KeyError(f"docs/about.md has no section '## {title}'")
     return m.group(1).strip()
 
 
-def readme_intro() -> str:
-    """The README's opening paragraphs (before its first ``##`` heading), without the title."""
-    head = _readme().split("\n## ", 1)[0]
+def about_intro() -> str:
+    """docs/about.md's opening paragraphs (before its first ``##`` heading), without the title."""
+    head = _about().split("\n## ", 1)[0]
     return "\n".join(line for line in head.splitlines() if not line.startswith("# ")).strip()
 
 
@@ -224,6 +226,6 @@ def learn_text(key: str, lang: str) -> str:
         case "zh":
             return LEARN_ZH[key]
         case "en":
-            return readme_intro() if key == "what" else readme_section(README_SECTIONS[key])
+            return about_intro() if key == "what" else about_section(ABOUT_SECTIONS[key])
         case _:
             raise ValueError(f"unknown language {lang!r}; allowed: {', '.join(LANGS)}")

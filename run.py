@@ -455,6 +455,12 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "run")
     args = build_parser().parse_args(argv)
     args.argv = argv
+    from redcycle.extras import check as missing_extra
+
+    dask = getattr(args, "dask", None) or ("dask" in vars(args) and os.environ.get("DASK_SCHEDULER_ADDRESS"))
+    problem = missing_extra(args.command, bool(dask))
+    if problem:
+        return fail(problem)
     try:
         match args.command:
             case "run":

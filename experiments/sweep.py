@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from model.params import PARAMS, ParameterError, unknown_name_error, validate
+from model.resources import project_path
 from model.scenarios import read_scenario
 from model.timeline import check_events
 
@@ -63,8 +64,9 @@ def seed_for(base: int, replication: int) -> int:
 
 
 # ---------------------------------------------------------------------------- the spec ------
-SPEC_DIR = Path(__file__).resolve().parent.parent / "sweeps"
-"""Named experiment files (``run.py sweep levers_lhs`` reads ``sweeps/levers_lhs.toml``)."""
+SPEC_DIR = project_path("sweeps")
+"""Named experiment files (``run.py sweep levers_lhs`` reads ``sweeps/levers_lhs.toml``; in an installed
+wheel, the copy shipped in the package)."""
 
 
 def spec_path(name_or_path: str | os.PathLike) -> Path:

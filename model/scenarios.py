@@ -18,9 +18,11 @@ from typing import Any
 
 from . import params as schema
 from .params import ParameterError
+from .resources import project_path
 from .timeline import check_events
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO_DIR = project_path("scenarios")
+"""The named scenarios: the checkout's ``scenarios/``, or the copy shipped in the installed package."""
 DEFAULT_SCENARIO = "red_microcycle"
 _TOP_KEYS = {"scenario", "parameters", "events"}
 _META_KEYS = {"name", "question", "base", "name_zh", "notes", "description", "sources"}

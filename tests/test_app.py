@@ -193,28 +193,26 @@ def test_with_a_cjk_font_figures_draw_chinese_without_missing_glyphs():
     assert not missing
 
 
-# ---- learning panel: one text source with the README -----------------------------------------------
-def test_the_learning_panel_reads_the_readme_in_english_and_has_chinese():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+# ---- learning panel: one text source with the documentation site's "About the model" page ---------
+def test_the_learning_panel_reads_docs_about_in_english_and_has_chinese():
+    about = (ROOT / "docs" / "about.md").read_text(encoding="utf-8")
     for key in ("what", "how", "notice", "try"):
         en, zh = txt.learn_text(key, "en"), txt.learn_text(key, "zh")
-        assert en and en in readme
+        assert en and en in about and "<!--" not in en
         assert zh and any("\u4e00" <= ch <= "\u9fff" for ch in zh)
     assert "org_role" in txt.learn_text("try", "en") and "org_role" in txt.learn_text("try", "zh")
 
 
 # ---- the app module and its command ------------------------------------------------------------------
-def test_the_app_module_imports_and_mesa_visualization_is_importable():
-    import mesa.visualization  # needs altair
-
+def test_the_app_module_imports():
     import app
 
-    assert callable(app.Page) and mesa.visualization.SolaraViz
+    assert callable(app.Page)
 
 
 def _run_app(*args):
     return subprocess.run([sys.executable, str(ROOT / "run.py"), "app", *args], capture_output=True, text=True,
-                          timeout=60, cwd=ROOT)
+                          timeout=300, cwd=ROOT)
 
 
 def test_bad_port_is_one_line_and_exit_2():

@@ -71,16 +71,26 @@ def test_notebook_executes(path):
     assert not errors
 
 
-def test_requirements_txt_matches_the_lock():
-    """The pip route installs exactly what uv.lock pins (re-export: see the file's header)."""
-    import tomllib
-
-    lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
-    locked = {(p["name"], p["version"]) for p in lock["package"] if "version" in p and p["name"] != "redcycle"}
+def _pins(name: str) -> set[tuple[str, str]]:
     pinned = set()
-    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+    for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
         m = re.match(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;]+)", line)
         if m:
             pinned.add((m.group(1).split("[")[0].lower().replace("_", "-"), m.group(2)))
-    locked = {(n.lower().replace("_", "-"), v) for n, v in locked}
-    assert pinned == locked
+    return pinned
+
+
+def test_the_requirements_files_match_the_lock():
+    """The pip route installs what uv.lock pins (re-export: see each file's header):
+    requirements.txt the package with every extra and no test tools, requirements-dev.txt everything."""
+    import tomllib
+
+    lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
+    locked = {(p["name"].lower().replace("_", "-"), p["version"]) for p in lock["package"]
+              if "version" in p and p["name"] != "redcycle"}
+    assert _pins("requirements-dev.txt") == locked
+    user = _pins("requirements.txt")
+    names = {n for n, _ in user}
+    assert user < locked
+    assert {"mesa", "solara", "salib", "optuna", "dask"} <= names
+    assert not names & {"pytest", "hypothesis", "playwright", "ema-workbench", "jupyterlab", "mkdocs-material"}
