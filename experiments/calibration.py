@@ -4,8 +4,7 @@
     uv run python -m experiments.calibration results/calibration   # docs/calibration.md from a result, no runs
 
 Pattern-oriented modelling (Grimm et al. 2005, Science 310:987-991): the model is held against
-several patterns at once, each with its source (CONCEPT.md, "Patterns to hold the model against",
-and the issue-10 literature). The ordinary community (``status_quo``) is held to the national
+several patterns at once, each with its source (cited in full in docs/sources.md). The ordinary community (``status_quo``) is held to the national
 survey levels; the full cycle's effect is *not* a target: it is predicted afterwards, with an
 interval over the accepted parameter sets and seeds.
 
@@ -62,13 +61,13 @@ class Pattern:
 PATTERNS: tuple[Pattern, ...] = (
     Pattern("volunteering", "share of residents aged 15 and over on the volunteering rung in one of the last 52 "
             "weeks, week 156", "about 30%", 0.22, 0.38, 0.08,
-            "China Social Survey 2021: about 30% of residents aged 18-69 volunteered in the past year (CONCEPT.md)",
+            "China Social Survey 2021: about 30% of residents aged 18-69 volunteered in the past year (docs/sources.md)",
             "status_quo"),
     Pattern("rung_profile", "smallest fall between neighbouring rungs of the shares on rungs 1..4 "
             "(min over k of share_k - share_k+1), week 156", "lower rungs fuller (every fall > 0)",
             0.01, 1.0, 0.05,
             "China Social Survey 2017: participation is mostly neighbourly mutual help, volunteering rarer "
-            "(CONCEPT.md)", "status_quo"),
+            "(docs/sources.md)", "status_quo"),
     Pattern("activists", "share of retirees or Party members among residents on the two top rungs (public "
             "affairs, volunteering), week 156", "a majority (their population share is about a quarter)",
             0.5, 0.95, 0.1,

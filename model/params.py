@@ -165,7 +165,7 @@ _PARAMS: list[Param] = [
     Param("party_member_share", 0.07, "float",
           "share of residents who are Party members",
           unit="share", low=0.0, high=1.0, group="community", term_zh="党员", term_en="Party members",
-          source="about 99 million members in a population of about 1.41 billion (CONCEPT.md: roughly 7%)"),
+          source="about 99 million members in a population of about 1.41 billion (roughly 7%; docs/sources.md)"),
     Param("retired_share", 0.45, "float",
           "share of the community's Party members who are retired (more time); with mobile_share at most 1",
           unit="share", low=0.0, high=1.0, group="community", term_zh="退休党员", term_en="retired members",
@@ -246,7 +246,7 @@ _PARAMS: list[Param] = [
     Param("initial_engagement", 0.35, "float",
           "initial rung is geometric: P(rung >= k) = initial_engagement^k (lower rungs fuller)",
           unit="share", low=0.0, high=1.0, group="initial",
-          source="CONCEPT.md: participation is mostly neighbourly help, volunteering rarer (CSS 2017); "
+          source="China Social Survey 2017: participation is mostly neighbourly help, volunteering rarer (docs/sources.md); "
                  + ASSUMPTION),
     Param("capacity_mean", 0.5, "float", "mean capacity (skills, health, resources) of residents; Beta-distributed",
           unit="0-1", low=0.0, high=1.0, group="initial", term_zh="参与能力", term_en="capacity to take part",
@@ -269,7 +269,7 @@ _PARAMS: list[Param] = [
           "are need_mean x (1 + skew x (0.5, 0.5, 0.25, -1.25)), capped at 1",
           unit="", low=0.0, high=0.8, group="initial", term_zh="居民需求", term_en="residents' needs",
           source="CSS 2021: the largest unmet needs are medical care, elder care and poverty relief "
-                 "(CONCEPT.md); the size of the lean is an assumption"),
+                 "(docs/sources.md); the size of the lean is an assumption"),
     Param("trait_concentration", 2.0, "float",
           "concentration (alpha + beta) of the Beta distributions of traits; larger = more alike",
           unit="", low=0.1, high=1000.0, group="initial", source=ASSUMPTION),
