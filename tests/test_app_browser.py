@@ -1,5 +1,5 @@
 """The browser app in a real browser: Debian's Chromium, headless, driven by Playwright, against
-the app served on a free 127.0.0.1 port by the README's own command (started here, stopped after).
+the app served on a free 127.0.0.1 port by the user guide's own command (started here, stopped after).
 
 Skipped (with the reason) only when no Chromium is installed; `.ci/run` installs it. A screenshot
 of the final page is saved in tests/artifacts/.
@@ -37,10 +37,10 @@ if CHROMIUM is None:
                 allow_module_level=True)
 
 
-def readme_app_commands() -> list[str]:
-    """The app's commands in the README's 'The browser app' section (shell block)."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## The browser app", 1)[1].split("\n## ", 1)[0]
+def guide_app_commands() -> list[str]:
+    """The app's commands in the user guide's 'The browser app' section (shell block)."""
+    guide = (ROOT / "docs" / "user-guide.md").read_text(encoding="utf-8")
+    section = guide.split("## The browser app", 1)[1].split("\n## ", 1)[0]
     block = re.search(r"```shell\n(.*?)```", section, flags=re.S).group(1)
     return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
 
@@ -52,7 +52,7 @@ def free_port() -> int:
 
 
 def as_process(command: str, port: int) -> tuple[list[str], dict]:
-    """A README command as argv and environment: `uv run X` becomes this Python running X."""
+    """A documented command as argv and environment: `uv run X` becomes this Python running X."""
     words = shlex.split(command)
     env = dict(os.environ)
     while "=" in words[0]:
@@ -112,7 +112,7 @@ def stop(proc: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def server():
-    command = readme_app_commands()[0]
+    command = guide_app_commands()[0]
     assert command.startswith("uv run run.py app")
     proc, url = start(command)
     yield url, proc
@@ -342,8 +342,8 @@ def test_final_page_screenshot(page):
 
 
 def test_solara_run_serves_the_app_too():
-    """The README's `solara run app.py` line, on a free 127.0.0.1 port."""
-    command = readme_app_commands()[1]
+    """The user guide's `solara run app.py` line, on a free 127.0.0.1 port."""
+    command = guide_app_commands()[1]
     assert "solara run app.py" in command and "--production" in command
     proc, url = start(command)
     try:
