@@ -8,13 +8,17 @@ fewer rungs) for ``burn_in_weeks`` weeks, on streams of its own; its residents' 
 is the state every scenario starts from, and the organisation, the pool and the mechanisms start
 fresh at week 0 (docs/ODD.md 5.4).
 
-Burn-ins are cached in memory per community (graph, demography and initial state, hashed) and
-burn-in parameters, so a sweep over the levers of one community and seed settles it once.
+Burn-ins are cached in memory, keyed on the community and its initial state (graph, demography
+and every registry field, hashed), the seed and the parameters the burn-in reads (``READS``), so
+a sweep over levers the status quo never reads (the points, the teams, the conventions, ...)
+settles each community and seed once. The cache is bounded (``CACHE_BYTES``, least recently used
+out first) and safe when models are built in several threads at once (the app does).
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from typing import Any
 
@@ -31,8 +35,36 @@ CARRIED = ("rung", "weeks_on_rung", "capacity", "public_spirit", "trust", "needs
            "last_volunteered")
 """Registry fields the burn-in hands on to week 0; every other field starts as drawn (or empty)."""
 
+READS = frozenset({
+    # the ladder and the engine
+    "n_rungs", "rung_step", "decision_noise", "slip_rate", "slip_drive_weight", "weight_capacity", "weight_need",
+    "weight_social", "weight_spirit", "weight_time", "volunteer_hours", "self_help_efficacy", "mutual_aid_efficacy",
+    "need_growth", "need_pull_decay", "spirit_decay", "capacity_decay", "capacity_gain", "capacity_growth",
+    "trust_rate", "gain_trust", "trust_from_self_help", "broken_promise_cost", "mechanism_trust_weight",
+    "crowding_out", "renewal_bar",
+    # the community (the graph and its residents are hashed whole; these are read again by the burn-in)
+    "n_residents", "household_size_mean", "building_ties", "compound_ties", "long_ties", "branch_ties",
+    "party_member_share", "renter_attachment", "migrant_attachment", "mobile_reach",
+    # the organisation as provider, and its one mechanism (the project) with its money
+    "org_role", "resident_voice", "three_downs", "survey_method", "fulltime_worker_size", "fulltime_worker_bonus",
+    "backbone_trust", "backbone_lead_bonus", "project_budget_share", "project_cost", "project_efficacy",
+    "project_places", "project_pull", "project_retention", "project_served", "ownership_pull", "ownership_decay",
+    "participatory_cost", "seed_fund", "budget_period", "funds_follow_mechanisms",
+    # the cycle and the switches
+    "round_weeks", "phase_order", "cycle_feedback", "loop_cut", "backbone_on", "project_on", "convention_on",
+    "resource_on", "team_on", "incentive_on",
+    # how long and how outcomes are smoothed
+    "steps", "record_weeks",
+})
+"""The parameters the burn-in reads, after ``ordinary_life``: the cache's key. A burn-in built
+with other values of any other parameter settles to the same state bit for bit (checked for every
+parameter by tests/test_burnin.py, which also spies on what a burn-in reads). The burn-in also
+reads ``agent_objects`` (always lazy) and ``record_groups`` (it records nothing)."""
+
 CACHE_BYTES = 256 * 2**20
+"""The cache's bound: least recently used burn-ins go first (a 10,000-resident one takes about a MiB)."""
 _cache: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
+_lock = threading.Lock()
 stats = {"hits": 0, "misses": 0}
 
 
@@ -47,7 +79,7 @@ def ordinary_life(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _key(model, q: dict[str, Any]) -> str:
-    h = hashlib.sha1(repr(sorted((k, v) for k, v in q.items() if k not in ("agent_objects",))).encode())
+    h = hashlib.sha1(repr(sorted((k, q[k]) for k in READS)).encode())
     h.update(str((type(model).__name__, model.seed)).encode())
     c = model.community
     for arr in (c.indptr, c.indices, *model.state.arrays().values()):
@@ -62,27 +94,29 @@ def settle(model, settling_cls) -> None:
         return
     q = ordinary_life(model.p)
     key = _key(model, q)
-    settled = _cache.get(key)
-    if settled is None:
-        stats["misses"] += 1
+    with _lock:
+        settled = _cache.get(key)
+        stats["misses" if settled is None else "hits"] += 1
+        if settled is not None:
+            _cache.move_to_end(key)
+    if settled is None:  # outside the lock: two threads may settle the same community, to the same state
         burn = settling_cls(model, q).run(weeks)
         settled = {name: getattr(burn.state, name).copy() for name in CARRIED}
         last = settled["last_volunteered"]
         np.putmask(last, last != NEVER, last - weeks)  # weeks before week 0 are negative
         _store(key, settled)
-    else:
-        stats["hits"] += 1
-        _cache.move_to_end(key)
     for name, values in settled.items():
         getattr(model.state, name)[:] = values
 
 
 def _store(key: str, settled: dict[str, np.ndarray]) -> None:
-    _cache[key] = settled
-    while len(_cache) > 1 and sum(a.nbytes for s in _cache.values() for a in s.values()) > CACHE_BYTES:
-        _cache.popitem(last=False)
+    with _lock:
+        _cache[key] = settled
+        while len(_cache) > 1 and sum(a.nbytes for s in _cache.values() for a in s.values()) > CACHE_BYTES:
+            _cache.popitem(last=False)
 
 
 def clear_cache() -> None:
-    _cache.clear()
-    stats.update(hits=0, misses=0)
+    with _lock:
+        _cache.clear()
+        stats.update(hits=0, misses=0)
