@@ -24,7 +24,7 @@ Three parts, each measured in a fresh subprocess, all in one invocation:
             functions by own time).
 
 4. earlier  one default run (``simulate``, 2,000 residents, 156 weeks, a fresh burn-in) at the defaults
-            against the model before issue 10 (``tests.helpers.earlier()``: the rules of ODD 7.13
+            against the model before issue 10 (``model.params.EARLIER``: the rules of ODD 7.13
             neutral, the hand-set engine), interleaved, paired by seed; also without the burn-in.
 
 The machine is shared and noisy: every figure is a median over repeats, and comparisons are
@@ -272,13 +272,13 @@ def worker_profile(n: int, warmup_rounds: int, rounds: int) -> dict:
 
 def worker_earlier(repeats: int) -> dict:
     """One default run, ``simulate(params, seed)`` (2,000 residents, 156 weeks, a fresh burn-in), at the
-    defaults against the model before issue 10 (``tests.helpers.earlier()``: every rule of ODD 7.13
+    defaults against the model before issue 10 (``model.params.EARLIER``: every rule of ODD 7.13
     neutral, the hand-set engine), interleaved, seed = repeat number; and the same with the burn-in
     off, so the burn-in's share shows."""
     from model import burnin, simulate
-    from tests.helpers import earlier
+    from model.params import EARLIER
 
-    models = {"now": {}, "earlier": earlier()}
+    models = {"now": {}, "earlier": dict(EARLIER)}
     times = {f"{m}{tail}": [] for m in models for tail in ("", "_no_burn_in")}
     simulate({}, seed=0)  # warm-up
     simulate(models["earlier"], seed=0)
@@ -378,7 +378,7 @@ def report(res: dict) -> str:
     e = res["earlier"]
     med = e["median_s"]
     lines.append(f"4. One default run, simulate(params, seed) (2,000 residents, 156 weeks, a fresh burn-in), now against "
-                 f"the model before issue 10 (tests.helpers.earlier()), {e['repeats']} seeds interleaved")
+                 f"the model before issue 10 (model.params.EARLIER), {e['repeats']} seeds interleaved")
     lines.append(f"   now {med['now']:.3f} s, earlier {med['earlier']:.3f} s: now / earlier "
                  f"{e['now_over_earlier_paired_median']:.2f}x (paired median); without the burn-in {med['now_no_burn_in']:.3f} "
                  f"/ {med['earlier_no_burn_in']:.3f} s: {e['now_over_earlier_no_burn_in_paired_median']:.2f}x")

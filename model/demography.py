@@ -33,6 +33,12 @@ HOUSEHOLD_TYPES: tuple[str, ...] = ("family", "one_person", "with_elderly", "eld
 """Household type, derived from the ages of a household's members (``unknown``: no household ids)."""
 FAMILY, ONE_PERSON, WITH_ELDERLY, ELDERLY_ONLY, ELDERLY_ALONE, UNKNOWN_HOUSEHOLD = range(6)
 
+MAX_WORK_HOURS = 84.0
+"""The longest working week drawn or read: twelve hours on seven days. Modelling assumption."""
+STANDARD_WORK_WEEK = 40.0
+"""The standard working week, in hours: eight hours a day, 40 a week (State Council, Regulations on
+Employees' Working Hours, 1995, art. 3). A full-time job costs ``work_time_cost`` of a resident's time."""
+
 GROUPINGS: dict[str, tuple[str, tuple[str, ...]]] = {
     "age": ("age_group", AGE_GROUPS),
     "tenure": ("tenure", TENURES),
@@ -134,7 +140,7 @@ def draw_demography(community: Community, p: dict, rng: np.random.Generator,
     if "work_status" in given:
         work = np.where(given["work_status"] >= 0, given["work_status"], work).astype(np.int8)
     hours = np.where(work == EMPLOYED,
-                     np.clip(rng.normal(p["work_hours_mean"], p["work_hours_sd"], n), 1.0, 84.0), 0.0)
+                     np.clip(rng.normal(p["work_hours_mean"], p["work_hours_sd"], n), 1.0, MAX_WORK_HOURS), 0.0)
     if "work_hours" in given:
         hours = np.where(np.isnan(given["work_hours"]), hours, given["work_hours"])
 
@@ -166,12 +172,12 @@ def household_types(household: np.ndarray, dense: np.ndarray, size: np.ndarray, 
 def time_factor(d: Demography, category: np.ndarray, p: dict) -> np.ndarray:
     """Each resident's time budget relative to a working-age resident not in work (ODD 5.2):
     children x child_time_factor, retired x retired_time_factor, employed
-    max(0.1, 1 - work_time_cost x hours / 40), mobile Party members also x mobile_time_factor."""
+    max(0.1, 1 - work_time_cost x hours / STANDARD_WORK_WEEK), mobile Party members also x mobile_time_factor."""
     f = np.ones(len(d.age_group))
     f[d.age_group == CHILD] = p["child_time_factor"]
     f[d.work_status == RETIRED_WORK] = p["retired_time_factor"]
     employed = d.work_status == EMPLOYED
-    f[employed] = np.maximum(0.1, 1.0 - p["work_time_cost"] * d.work_hours[employed] / 40.0)
+    f[employed] = np.maximum(0.1, 1.0 - p["work_time_cost"] * d.work_hours[employed] / STANDARD_WORK_WEEK)
     f[category == MOBILE] *= p["mobile_time_factor"]
     return f
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from .params import ParameterError
+from .params import DEFAULTS, ParameterError
 
 CATEGORY_NAMES: tuple[str, ...] = ("none", "in_service", "retired", "mobile")
 """Party-member categories, indexed by the ``party_category`` code (0 = not a member)."""
@@ -226,12 +226,16 @@ def _branch_ties(branch: np.ndarray, mean_ties: float, rng: np.random.Generator)
     return _random_ties(order, start_of[grp], counts[grp], mean_ties, rng)
 
 
-def generate_community(n_residents: int, rng: np.random.Generator, *, household_size_mean: float = 2.62,
-                       households_per_building: float = 24.0, buildings_per_compound: float = 12.0,
-                       building_ties: float = 3.0, compound_ties: float = 1.5, long_ties: float = 0.2,
-                       party_member_share: float = 0.07, retired_share: float = 0.45,
-                       mobile_share: float = 0.10, branch_size_max: int = 50, branch_ties: float = 4.0,
-                       ) -> Community:
+def generate_community(n_residents: int, rng: np.random.Generator, *,
+                       household_size_mean: float = DEFAULTS["household_size_mean"],
+                       households_per_building: float = DEFAULTS["households_per_building"],
+                       buildings_per_compound: float = DEFAULTS["buildings_per_compound"],
+                       building_ties: float = DEFAULTS["building_ties"],
+                       compound_ties: float = DEFAULTS["compound_ties"], long_ties: float = DEFAULTS["long_ties"],
+                       party_member_share: float = DEFAULTS["party_member_share"],
+                       retired_share: float = DEFAULTS["retired_share"], mobile_share: float = DEFAULTS["mobile_share"],
+                       branch_size_max: int = DEFAULTS["branch_size_max"],
+                       branch_ties: float = DEFAULTS["branch_ties"]) -> Community:
     """Generate a seeded community of ``n_residents`` in time linear in residents + ties.
 
     See the module docstring and ``docs/ODD.md`` (Initialization) for the rules; every argument
@@ -312,9 +316,11 @@ def _node_int(data: list[dict], key: str, order: list) -> np.ndarray | None:
     return out
 
 
-def community_from_networkx(graph: nx.Graph, rng: np.random.Generator, *, party_member_share: float = 0.07,
-                            retired_share: float = 0.45, mobile_share: float = 0.10,
-                            branch_size_max: int = 50) -> Community:
+def community_from_networkx(graph: nx.Graph, rng: np.random.Generator, *,
+                            party_member_share: float = DEFAULTS["party_member_share"],
+                            retired_share: float = DEFAULTS["retired_share"],
+                            mobile_share: float = DEFAULTS["mobile_share"],
+                            branch_size_max: int = DEFAULTS["branch_size_max"]) -> Community:
     """A :class:`Community` from a user's networkx graph; every node becomes a resident.
 
     Directed graphs are read as undirected, self-loops and repeated ties are dropped (once, here:

@@ -63,6 +63,13 @@ NEED_LEAN = (0.5, 0.5, 0.25, -1.25)
 """Relative lean of the initial need means (elder care, medical care, hardship relief, daily life);
 it averages 0, so need_mean stays the mean over categories."""
 
+DIVERSITY_SPREAD = 0.75
+"""How far ``diversity`` loosens the draws of residents' needs: the traits' concentration times
+(1 - DIVERSITY_SPREAD x diversity), so a fully diverse community has needs four times as spread out.
+Modelling assumption (docs/ODD.md 5.2)."""
+TIME_BUDGET_SHAPE = 2.0
+"""Shape of the gamma distribution of residents' weekly free time (mean ``time_budget_mean``): skewed,
+a few residents with much time. Modelling assumption."""
 GRAPH_PARAMS = ("household_size_mean", "households_per_building", "buildings_per_compound",  # group sizes, then
                 "building_ties",  # ties and members (community_from_groups)
                 "compound_ties", "long_ties", "party_member_share", "retired_share", "mobile_share",
@@ -261,10 +268,11 @@ class RedCycleModel(mesa.Model):
         lean = 1.0 + p["need_skew"] * np.asarray(NEED_LEAN)
         phi = need_factors(d, p, len(lean))
         for k, mean in enumerate(np.minimum(1.0, p["need_mean"] * lean)):
-            drawn = _beta(rng, mean, kappa * (1.0 - 0.75 * p["diversity"]), n)
+            drawn = _beta(rng, mean, kappa * (1.0 - DIVERSITY_SPREAD * p["diversity"]), n)
             st.needs[:, k] = 1.0 - (1.0 - drawn) ** phi[:, k]  # phi-fold exposure to the need
         st.need_growth[:] = 1.0 - (1.0 - p["need_growth"]) ** phi  # about phi x need_growth
-        st.time_budget[:] = rng.gamma(2.0, p["time_budget_mean"] / 2.0, n) * time_factor(d, c.party_category, p)
+        st.time_budget[:] = (rng.gamma(TIME_BUDGET_SHAPE, p["time_budget_mean"] / TIME_BUDGET_SHAPE, n)
+                             * time_factor(d, c.party_category, p))
         thresholds = np.maximum(0.0, rng.normal(p["threshold_mean"], p["threshold_sd"], n))
         if per_resident_threshold is not None:
             if per_resident_threshold.shape != (n,):

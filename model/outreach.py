@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .graph import MOBILE
+from .params import WEEKS_PER_YEAR
 
 
 def organisation_capacity(n: int, p: dict) -> float:
@@ -41,13 +42,13 @@ def venture_fund_per_1000(p: dict) -> float:
 
 def per_round(amount: float, p: dict) -> float:
     """A budget amount for one round: as given (``budget_period`` = round), or the round's share of
-    a year's amount (``year``: x round_weeks / 52), so that a yearly budget does not depend on the
+    a year's amount (``year``: x round_weeks / WEEKS_PER_YEAR), so that a yearly budget does not depend on the
     length of a round."""
     match p["budget_period"]:
         case "round":
             return amount
         case "year":
-            return amount * p["round_weeks"] / 52.0
+            return amount * p["round_weeks"] / WEEKS_PER_YEAR
         case other:
             raise ValueError(f"unknown budget_period {other!r}; allowed: round, year")
 

@@ -682,8 +682,20 @@ RULES_NEUTRAL: dict[str, Any] = {
     "budget_period": "round", "capacity_growth": "step", "teams_max_per_1000": None,
     "seed_fund": 4.0, "venture_fund": 2.0, "project_cost": 1.0,
 }
+HAND_SET: dict[str, Any] = {
+    "threshold_mean": 0.8, "threshold_sd": 0.4, "rung_step": 0.25, "decision_noise": 0.1, "slip_rate": 0.03,
+    "slip_drive_weight": 2.0, "weight_social": 0.5, "weight_time": 0.15, "volunteer_hours": 4.0,
+    "spirit_decay": 0.01,
+}
+"""The calibrated parameters' values before the calibration (set by hand): the calibration's first
+trial (experiments/calibration.py), and with ``RULES_NEUTRAL`` the earlier model (``EARLIER``)."""
+EARLIER: dict[str, Any] = {**HAND_SET, **RULES_NEUTRAL}
+"""The model before the rules of docs/ODD.md 7.13 and the calibration: the hand-set engine with
+every such rule neutral. The exact-rule tests are written for it; the benchmarks compare with it."""
 GROUPS: tuple[str, ...] = ("community", "residents", "initial", "ladder", "strategy", "cycle", "backbone", "project", "convention",
                           "resource", "team", "incentive", "run")
+WEEKS_PER_YEAR = 52
+"""A year of the model's weekly steps (budgets per year, volunteering in the past year)."""
 NEED_CATEGORIES: tuple[str, ...] = ("elder_care", "medical_care", "hardship_relief", "daily_life")
 """Need categories; the first three are the largest unmet needs in the China Social Survey 2021."""
 

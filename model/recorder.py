@@ -13,6 +13,7 @@ import numpy as np
 from .cycle import ORDER
 from .demography import GROUPINGS
 from .ladder import rung_terms
+from .params import WEEKS_PER_YEAR
 
 ROUND_OUTCOMES = ("participation_index", "share_volunteering", "share_engaged", "needs_met", "sense_of_gain",
                   "mean_trust", "norm", "n_teams", "team_maturity", "backbones", "pool_balance")
@@ -75,8 +76,8 @@ class Recorder:
         for key, k in zip(self.rung_keys, counts, strict=True):
             out[f"share_{key}"] = k / n
         out["share_engaged"] = 1.0 - counts[0] / n
-        # on the top rung in one of the last 52 weeks (never-volunteered residents hold NEVER)
-        out["volunteered_past_year"] = np.count_nonzero(st.last_volunteered > week - 52) / n
+        # on the top rung in one of the last WEEKS_PER_YEAR weeks (never-volunteered residents hold NEVER)
+        out["volunteered_past_year"] = np.count_nonzero(st.last_volunteered > week - WEEKS_PER_YEAR) / n
         out["participation_index"] = float(counts @ np.arange(self.top + 1)) / (n * self.top)
         if m.p["record_groups"]:
             self._measure_groups(st.rung, out)

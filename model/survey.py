@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .demography import AGE_GROUPS, TENURES, WORK_STATUSES
+from .demography import AGE_GROUPS, MAX_WORK_HOURS, TENURES, WORK_STATUSES
 from .graph import CATEGORY_NAMES, _group_sizes
 from .ladder import Rung
 from .params import NEED_CATEGORIES
@@ -32,7 +32,7 @@ COLUMNS: dict[str, str] = {
     "building": "building id (an integer >= 0)",
     "age_group": "0-14, 15-59, 60-64, 65+ (or age_0_14, age_15_59, age_60_64, age_65_plus)",
     "work": "not_working, employed or retired",
-    "work_hours": "weekly working hours, 0-84",
+    "work_hours": f"weekly working hours, 0-{MAX_WORK_HOURS:g}",
     "tenure": "owner, renter or migrant (流动人口)",
     "party_member": "yes or no (empty: drawn at party_member_share)",
     "party_category": "in_service, retired or mobile (Party members only)",
@@ -137,7 +137,7 @@ def _members(text: str) -> int:
 
 PARSERS = {
     "members": _members, "household": _id, "building": _id, "age_group": _choice(AGE_GROUPS, AGE_ALIASES),
-    "work": _choice(WORK_STATUSES), "work_hours": _number(0.0, 84.0), "tenure": _choice(TENURES),
+    "work": _choice(WORK_STATUSES), "work_hours": _number(0.0, MAX_WORK_HOURS), "tenure": _choice(TENURES),
     "party_member": _yes_no, "party_category": _choice(CATEGORY_NAMES), "rung": _rung,
     **{f"need_{k}": _number(0.0, 1.0) for k in NEED_CATEGORIES},
 }

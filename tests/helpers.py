@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from model import RedCycleModel, load_scenario
+from model.params import EARLIER
 
 EXACT = dict(rtol=1e-12, atol=1e-12)
 
@@ -19,14 +20,11 @@ def make(*on: str, n: int = 500, rng: int = 1, scenario: str = "baseline", under
 
 
 def earlier(**params) -> dict:
-    """The parameters of the model as its exact-rule tests were written for: every rule of
-    docs/ODD.md 7.13 at its neutral value and the engine's hand-set values from before the
-    calibration, under the given overrides. The equations those tests check are the ones of
+    """The parameters of the model as its exact-rule tests were written for (``model.params.EARLIER``:
+    every rule of docs/ODD.md 7.13 at its neutral value and the engine's hand-set values from before
+    the calibration), under the given overrides. The equations those tests check are the ones of
     docs/ODD.md 7.1-7.10; the rules of 7.13 have their own tests (tests/test_rules.py)."""
-    from experiments.calibration import START
-    from model.params import RULES_NEUTRAL
-
-    return {**START, **RULES_NEUTRAL, **params}
+    return {**EARLIER, **params}
 
 
 def make_earlier(*on: str, **params) -> RedCycleModel:

@@ -396,3 +396,15 @@ def test_model_accepts_a_user_graph():
     assert model.graph.number_of_edges() == 78
     model.run(3)
     assert model.rung_counts().sum() == 34
+
+
+def test_the_generators_defaults_are_the_schemas():
+    """Defaults are said once, in model/params.py: the generator's keywords take theirs from it."""
+    import inspect
+
+    from model.graph import community_from_networkx, generate_community
+    from model.params import DEFAULTS
+
+    for f in (generate_community, community_from_networkx):
+        keywords = [p for p in inspect.signature(f).parameters.values() if p.kind is p.KEYWORD_ONLY]
+        assert keywords and all(p.default == DEFAULTS[p.name] for p in keywords)

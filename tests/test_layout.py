@@ -102,3 +102,13 @@ def test_mechanisms_keep_no_per_resident_arrays_of_their_own():
         for attr, value in vars(mech).items():
             if isinstance(value, np.ndarray) and value.shape[:1] == (n,) and attr not in allowed:
                 raise AssertionError(f"{name}.{attr} is a per-resident array outside the registry")
+
+
+def test_benchmarks_and_tests_import_the_model_never_each_other():
+    """A benchmark measures the model (and experiments/); it never borrows the tests' helpers, nor
+    do the tests borrow a benchmark's; the tests' shared helpers need only the model."""
+    for path in modules("benchmarks"):
+        assert "tests" not in imports_of(path), f"{path.relative_to(ROOT)} imports the tests"
+    for path in modules("tests"):
+        assert "benchmarks" not in imports_of(path), f"{path.relative_to(ROOT)} imports a benchmark"
+    assert imports_of(ROOT / "tests" / "helpers.py") <= {"model", "tests"}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments.calibration import START
+from model.params import HAND_SET as START
 from experiments.questions import spirals
 from model import RedCycleModel
 from model.mechanisms.base import Mechanism

@@ -20,6 +20,10 @@ from ..cycle import phase_weeks
 from ..ladder import Rung
 from .base import Mechanism
 
+DIVERSITY_DRAG = 0.5
+"""How much harder a diverse community agrees on a norm: the dialogue's gain times
+(1 - DIVERSITY_DRAG x diversity), half as much in a fully diverse one. Modelling assumption."""
+
 
 class ConventionMechanism(Mechanism):
     name = "convention"
@@ -46,7 +50,7 @@ class ConventionMechanism(Mechanism):
             talk = self.reached(st.rung >= Rung.MUTUAL_AID)
             self.participants = int(np.count_nonzero(talk))
             share = self.participants / len(talk)
-            self.norm += p["dialogue_gain"] * share * (1.0 - self.norm) * (1.0 - 0.5 * p["diversity"])
+            self.norm += p["dialogue_gain"] * share * (1.0 - self.norm) * (1.0 - DIVERSITY_DRAG * p["diversity"])
             self.norm = min(1.0, self.norm)
             st.in_dialogue[:] = talk
         self.norm *= 1.0 - p["norm_decay"]

@@ -22,6 +22,10 @@ from ..ladder import Rung
 from ..cycle import loop_open
 from .base import Mechanism
 
+CREDIBILITY_LEARNING = 0.5
+"""The weight of the share honoured in the latest round in the points' credibility, against the
+old belief's 1 - CREDIBILITY_LEARNING (an even mix). Modelling assumption."""
+
 
 class IncentiveMechanism(Mechanism):
     name = "incentive"
@@ -50,7 +54,7 @@ class IncentiveMechanism(Mechanism):
             self.redeemed += int(redeem.sum())
             self.last_fraction = f
             if loop_open(p, "credibility_learnt"):  # residents learn whether points are honoured
-                self.credibility = 0.5 * (self.credibility + f)
+                self.credibility = (1.0 - CREDIBILITY_LEARNING) * self.credibility + CREDIBILITY_LEARNING * f
 
     def act(self) -> None:
         st, p = self.model.state, self.p

@@ -30,6 +30,9 @@ from .base import Mechanism
 PLACE_RUNGS = (Rung.MUTUAL_AID, Rung.PUBLIC_AFFAIRS, Rung.VOLUNTEERING)
 PLACE_SPLIT = (3, 2, 1)
 NO_PLACE = 0  # registry field `place` of a resident who holds no project place
+PROBLEM_LEVEL = 0.5
+"""A need above this counts as a problem in the "problem_count" survey (the essay's 问题数量法).
+Modelling assumption."""
 
 
 def split_places(total: int) -> list[int]:
@@ -141,7 +144,7 @@ class ProjectMechanism(Mechanism):
             case "scoring":
                 survey = needs.mean(axis=0)
             case "problem_count":
-                survey = (needs > 0.5).mean(axis=0)
+                survey = (needs > PROBLEM_LEVEL).mean(axis=0)
             case other:
                 raise ValueError(f"unknown survey_method {other!r}; allowed: scoring, problem_count")
         total = survey.sum()

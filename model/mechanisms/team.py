@@ -30,6 +30,8 @@ from ..outreach import venture_fund_per_1000
 from .base import Mechanism
 
 MIN_ACTIVE_MEMBERS = 2
+SERVED_PER_MEMBER = 2
+"""A team serves the neediest residents of its compound, SERVED_PER_MEMBER per member. Modelling assumption."""
 """A team needs at least this many members on the mutual-aid rung or above to hold together."""
 
 
@@ -165,7 +167,7 @@ class TeamMechanism(Mechanism):
                 relief[key] = relief.get(key, 1.0) * (1.0 - p["team_service"] * mt * a)
             for (compound, category), factor in relief.items():
                 local = self.by_compound[compound]
-                k = min(2 * p["team_size"], len(local))
+                k = min(SERVED_PER_MEMBER * p["team_size"], len(local))
                 neediest = local[np.argpartition(-st.needs[local, category], k - 1)[:k]]
                 st.needs[neediest, category] *= factor
         sw.skill *= 1.0 - p["skill_decay"]
