@@ -148,3 +148,19 @@ def test_nothing_points_outside_the_repository():
                 resolved = (path.parent / target).resolve()
                 assert resolved.is_relative_to(ROOT) and resolved.exists(), \
                     f"{path.relative_to(ROOT)} links to {target}, which is not in the repository"
+
+
+def test_the_readmes_performance_headline_is_generated_from_a_measurement():
+    """The README's figures are the rendering of benchmarks/headline.py's stored run, not typed."""
+    import json
+
+    from experiments.docs import headline
+
+    measured = json.loads((ROOT / "docs" / "headline.json").read_text(encoding="utf-8"))
+    assert measured["fresh_median_s"] > 0 and len(measured["fresh_s"]) == measured["repeats"]
+    assert headline(measured) in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_jupyter_lab_is_there_to_open_the_notebooks():
+    out = subprocess.run([sys.executable, "-m", "jupyterlab", "--version"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip()[0].isdigit(), out.stderr
