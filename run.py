@@ -287,7 +287,7 @@ def _run_and_write(scenario, overrides, seed, graph_file, out, inputs, quiet, re
 
 def cmd_rerun(args) -> int:
     """The run recorded in DIR/summary.json again, compared with DIR byte for byte."""
-    from experiments.folders import OutputFolderError, check_target
+    from experiments.folders import OutputFolderError, check_target, contains, resolved
     from experiments.outputs import file_record, versions
     from model.params import ParameterError, validate
 
@@ -313,11 +313,13 @@ def cmd_rerun(args) -> int:
     try:
         validate(params)
         seed = parse_seed(str(seed), "the recorded seed")
-        out = check_target(args.out if args.out is not None else folder.with_name(folder.name + "-rerun"))
+        real = resolved(folder)  # 'rerun .' names the folder by its real name
+        out = check_target(args.out if args.out is not None else real.with_name((real.name or "result") + "-rerun"))
     except (ParameterError, OutputFolderError) as exc:
         return fail(str(exc))
-    if out == folder.resolve():
-        return fail(f"--out '{args.out}' is the folder being reproduced; allowed: another folder")
+    if contains(folder, out) or contains(out, folder):  # links resolved: never the result read, nor around it
+        return fail(f"--out '{args.out}' is (or is inside, or holds) the folder being reproduced '{folder}'; "
+                    "allowed: another folder")
     scenario = {"name": manifest.get("scenario"), "question": manifest.get("question", ""),
                 "path": manifest.get("scenario_file"), "files": [r["path"] for r in manifest["scenario_files"]]}
     try:  # the policy timeline comes from the scenario file, unchanged (its SHA-256 was checked above)

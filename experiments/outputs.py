@@ -134,14 +134,19 @@ def staged_folder(out: Path, may_replace=folders.replaceable, files=folders.RESU
     touched, except the hidden folders of killed runs that hold nothing but ``files``."""
     made = folders.make_parents(out)
     tmp = None
+    ours: set[str] | None = None  # once the folder may have been under the target's name: what we wrote
     try:
         folders.clean_leftovers(out, files)
         tmp = folders.temporary_folder(out)
         yield tmp
-        folders.put_in_place(tmp, out, may_replace)
+        ours = {p.name for p in tmp.iterdir()} | set(files)
+        folders.put_in_place(tmp, out, may_replace, ours)
     except BaseException:
         if tmp is not None and tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+            if ours is None:  # never visible under the target's name: all of it is ours
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:  # an undone exchange: only our own files by name, never a user's that reached it
+                folders.remove_own(tmp, ours)
         folders.remove_empty(made)
         raise
 

@@ -552,3 +552,128 @@ def test_memory_estimate_covers_what_a_community_uses():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     used, estimate = map(int, res.stdout.split())
     assert used <= estimate <= 3 * used, (used, estimate)
+
+
+# ------------------------------------------------------------------ nothing of the user's replaced (issue 17) --
+
+
+def test_rerun_never_writes_into_or_around_the_result_it_reads_whatever_links_lead_there(tmp_path, capsys):
+    """`rerun RESULT --out LINK/RESULT` with LINK a link to RESULT's parent once replaced RESULT and
+    compared the new run with itself; every path is now resolved before deciding."""
+    assert run_main([*SMALL, "--out", "res", "--quiet"], tmp_path, capsys)[0] == 0
+    (tmp_path / "res" / "rounds.csv").write_text("my edited table\n")
+    (tmp_path / "link").symlink_to(tmp_path)
+    (tmp_path / "inner").mkdir()
+    (tmp_path / "inner" / "link").symlink_to(tmp_path / "res")
+    before = tree_digest(tmp_path)
+    for out in ("link/res", str(tmp_path / "link" / "link" / "res"), "res", "res/sub", "inner/link/sub", ".",
+                str(tmp_path)):
+        line = assert_one_line(*run_main(["rerun", "res", "--out", out], tmp_path, capsys))
+        assert "being reproduced" in line or "did not write" in line or "symbolic link" in line, (out, line)
+        assert tree_digest(tmp_path) == before, out
+    line = assert_one_line(*run_main(["rerun", "link/res", "--out", "res"], tmp_path, capsys))
+    assert "being reproduced" in line and tree_digest(tmp_path) == before
+
+
+def test_a_file_saved_into_the_previous_result_between_check_and_exchange_is_kept(tmp_path, capsys, monkeypatch):
+    """The race at the final swap: the folder is checked, then exchanged. A file the user saves in
+    between reaches the swapped-out copy, which is checked again: the exchange is undone, the user's
+    folder is back whole under its name, the new result discarded, one line, exit 2."""
+    import experiments.folders as folders
+
+    if not folders._has_renameat2():
+        pytest.skip("needs renameat2 (Linux)")
+    out = tmp_path / "res"
+    assert run_main([*SMALL, "--seed", "1", "--out", str(out), "--quiet"], tmp_path, capsys)[0] == 0
+    original = folders._renameat2
+    calls = []
+
+    def exchange_after_a_save(src, dst, flags):
+        if flags == folders._RENAME_EXCHANGE and folders._RENAME_EXCHANGE not in calls:
+            (dst / "thesis.tex").write_text("saved just now\n")  # after the check, before the exchange
+        calls.append(flags)
+        original(src, dst, flags)
+
+    monkeypatch.setattr(folders, "_renameat2", exchange_after_a_save)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    line = assert_one_line(*run_main([*SMALL, "--seed", "2", "--out", str(out), "--quiet"], tmp_path, capsys))
+    assert "came to hold files this tool did not write" in line
+    assert calls.count(folders._RENAME_EXCHANGE) == 2  # the exchange, and its undoing
+    before["thesis.tex"] = b"saved just now\n"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the user's file and the old result, whole
+    assert [p.name for p in tmp_path.iterdir()] == ["res"]  # no temporary folder left
+
+
+def test_removing_a_folder_removes_only_this_tools_files(tmp_path):
+    """What a command deletes is only its own files by name: a user's file that reaches a folder at
+    any moment stays, and with it the folder."""
+    from experiments.folders import remove_own
+
+    folder = tmp_path / ".res.redcycle-1-x"
+    folder.mkdir()
+    for name in RESULT_FILES:
+        (folder / name).write_text("ours")
+    (folder / "thesis.tex").write_text("mine")
+    assert remove_own(folder, RESULT_FILES) is False
+    assert [p.name for p in folder.iterdir()] == ["thesis.tex"]
+    (folder / "thesis.tex").unlink()
+    assert remove_own(folder, RESULT_FILES) is True and not folder.exists()
+
+
+def test_an_output_name_at_the_file_system_limit(tmp_path, capsys):
+    """A legal folder name whose temporary name would be longer is written; a name beyond the limit is
+    refused in one line."""
+    longest = tmp_path / ("r" * 255)
+    assert run_main([*SMALL, "--out", str(longest), "--quiet"], tmp_path, capsys)[0] == 0
+    assert {p.name for p in longest.iterdir()} == set(RESULT_FILES)
+    assert run_main([*SMALL, "--out", str(longest), "--quiet"], tmp_path, capsys)[0] == 0  # replaced, too
+    before = tree_digest(tmp_path)
+    line = assert_one_line(*run_main([*SMALL, "--out", str(tmp_path / ("r" * 256))], tmp_path, capsys))
+    assert "256 bytes" in line and "at most 255" in line
+    assert tree_digest(tmp_path) == before
+
+
+SWEEP_SPEC = """[sweep]
+scenario = "red_microcycle"
+design = "points"
+replications = 2
+steps = 3
+batch = 2
+timeseries = ["participation_index"]
+[sweep.fixed]
+n_residents = 200
+[sweep.values]
+org_role = [0.1, 0.5, 0.9]
+"""
+
+
+def test_a_resumed_sweep_redoes_parts_that_do_not_read_back_and_keeps_users_files(tmp_path, capsys):
+    """Only a part that reads back whole (footer, row count, run ids) counts as finished; temporary
+    parts of dead processes are removed on resume, a user's file never, whatever its name."""
+    from experiments.folders import temporary_file
+    from experiments.sweep import read_runs
+
+    spec = tmp_path / "s.toml"
+    spec.write_text(SWEEP_SPEC)
+    argv = ["sweep", str(spec), "--workers", "1", "--quiet"]
+    assert run_main([*argv, "--out", "clean"], tmp_path, capsys)[0] == 0
+    assert run_main([*argv, "--out", "hurt"], tmp_path, capsys)[0] == 0
+    runs = tmp_path / "hurt" / "runs"
+    whole = (runs / "batch-000001.parquet").read_bytes()
+    (runs / "batch-000000.parquet").write_bytes(b"PAR1 garbage")
+    (runs / "batch-000001.parquet").write_bytes(whole[: len(whole) // 2])  # truncated
+    (runs / "batch-000002.parquet").write_bytes((tmp_path / "clean" / "runs" / "batch-000000.parquet").read_bytes())
+    users = {".batch-000000.parquet.tmp1": "mine", ".notes.tmp": "mine", ".x.redcycle-1-abc.tmp": "mine"}
+    for name, text in users.items():
+        (runs / name).write_text(text)
+    dead = temporary_file(runs / "batch-000003.parquet").name.replace(f"-{os.getpid()}-", "-999999999-")
+    (runs / dead).write_bytes(b"half")
+    assert run_main([*argv, "--out", "hurt"], tmp_path, capsys)[0] == 0
+    assert not (runs / dead).exists()
+    assert {name: (runs / name).read_text() for name in users} == users
+    assert read_runs(tmp_path / "hurt").equals(read_runs(tmp_path / "clean"))
+    (runs / "README").write_text("mine")
+    before = tree_digest(tmp_path)
+    line = assert_one_line(*run_main([*argv, "--out", "hurt"], tmp_path, capsys))
+    assert "runs/README" in line and "not a part of this sweep" in line
+    assert tree_digest(tmp_path) == before
