@@ -114,6 +114,9 @@ class RedCycleModel(mesa.Model):
         self._build_mechanisms()
         self._build_agents_if_eager(graph)
         self._build_recorder()
+        # what a rerun needs: the parameters at week 0 (before any event) and the timeline, as checked
+        self.initial_parameters: dict[str, Any] = dict(self.p)
+        self.timeline: list[dict[str, Any]] = [{"week": week, **changes} for week, changes in self._events]
         self._apply_due_events()
         self.running = True
 
@@ -376,6 +379,11 @@ class RedCycleModel(mesa.Model):
                 running[name] = MECHANISMS[name](self, stream(self.seed, f"{name}@{self.steps}"))
             self.mechanisms[name] = running[name]
         self.ladder.mechanisms = bool(self.mechanisms)
+
+    @property
+    def events_pending(self) -> list[dict[str, Any]]:
+        """The timeline's events not yet in force (after a run: those beyond its last week)."""
+        return [{"week": week, **changes} for week, changes in self._events]
 
     # ---------------------------------------------------------------- dynamics -------------
     def _apply_due_events(self) -> None:

@@ -742,6 +742,7 @@ FIXED_DURING_RUN: dict[str, str] = {
     "units_per_1000": "co-building units are found when the resource mechanism starts",
     "initial_credibility": "it is the points' credibility at the start of the scheme",
     "agent_objects": "agent objects are built with the model",
+    "steps": "the run's length is set when it starts (--steps, run(steps))",
     "phase_order": "the cycle's calendar is fixed when the model is built",
     "record_groups": "the outcome columns are fixed when the model is built",
     "cycle_feedback": "the loop-cut twin is a different model from week 0, not a policy",
