@@ -85,7 +85,7 @@ def read_spec(path: str | os.PathLike, overrides: dict[str, Any] | None = None,
     command-line flags) win, ``fixed`` parameters are added to ``[sweep.fixed]``."""
     p = spec_path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))  # a byte-order mark is no error
     except FileNotFoundError:
         raise SpecError(f"experiment file '{p}' not found") from None
     except tomllib.TOMLDecodeError as exc:

@@ -105,7 +105,8 @@ class RedCycleModel(mesa.Model):
         self._events = check_events(self.p, None if events is None else list(events))
         self.changes: list[dict[str, Any]] = []  # every mid-run change: week, parameter, before, after
         self.seed = resolve_seed(rng)
-        _check_graph_and_size(graph, params.get("n_residents"), self.p)
+        self._n_given = params.get("n_residents")  # a size asked for explicitly must agree with a file's
+        _check_graph_and_size(graph, self._n_given, self.p)
         super().__init__(rng=self.seed)
         self._build_community(graph, residents)
         self._build_state(per_resident_threshold, initially_active)
@@ -126,6 +127,9 @@ class RedCycleModel(mesa.Model):
         residents' demography (stream "demography"), from a survey where one is given."""
         graph_rng = stream(self.seed, "graph")
         survey = read_residents(residents) if residents is not None else None
+        if survey is not None and graph is None and self._n_given is not None and survey.n != self.p["n_residents"]:
+            raise ParameterError(f"the residents file {survey.source} has {survey.n:,} residents but n_residents = "
+                                 f"{self.p['n_residents']:,}; allowed: leave n_residents out or set it to {survey.n}")
         self.residents_notes: list[str] = survey.notes if survey is not None else []
         self._survey = survey
         if graph is None:

@@ -53,6 +53,8 @@ class Param:
     def check(self, value: Any) -> Any:
         """Return ``value`` converted to this parameter's type, or raise ParameterError."""
         where = f"parameter '{self.name}'"
+        if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+            value = value.item()  # numpy scalars are numbers like Python's (np.int64(3), np.bool_(True))
         match self.kind:
             case "bool":
                 if isinstance(value, bool):
