@@ -219,7 +219,7 @@ def parse_seed(text: str, what: str = "--seed") -> int:
 
 def cmd_run(args) -> int:
     from experiments.folders import OutputFolderError, check_target, slug
-    from experiments.outputs import file_record
+    from experiments.outputs import run_inputs
     from model.params import PARAMS, ParameterError, parse_assignment, validate
     from model.scenarios import read_scenario
 
@@ -240,14 +240,7 @@ def cmd_run(args) -> int:
         out = check_target(args.out if args.out is not None else Path("results") / slug(scenario["name"]))
     except (ParameterError, OutputFolderError) as exc:
         return fail(str(exc))
-    records = {}
-    for key, path in (("graph_file", args.graph), ("residents_file", args.residents)):
-        try:
-            records[key] = file_record(path) if path and os.path.isfile(path) else None
-        except OSError:
-            records[key] = None  # reading the file says what is wrong with it, in one line
-    inputs = {"command": ["run.py", *args.argv], "cwd": os.getcwd(),
-              "scenario_files": [file_record(f) for f in scenario["files"]], **records}
+    inputs = run_inputs(args.argv, scenario, overrides, args.graph, args.residents)
     return _run_and_write(scenario, overrides, seed, args.graph, out, inputs, args.quiet, args.residents)
 
 
@@ -274,6 +267,9 @@ def _run_and_write(scenario, overrides, seed, graph_file, out, inputs, quiet, re
     for _ in progress(weeks, desc=scenario["name"], unit="week", enabled=False if quiet else None):
         model.step()  # = model.run(), with a bar on a terminal when it takes more than a second
     seconds = time.perf_counter() - started
+    if not quiet:
+        for event in model.events_pending:  # kept in the manifest too ("events_not_reached")
+            print(f"note: the event at week {event['week']} was not reached: the run ended at week {model.steps}")
     try:
         folder = write_results(model, scenario, out, seconds, inputs)
     except OutputFolderError as exc:
@@ -287,54 +283,54 @@ def _run_and_write(scenario, overrides, seed, graph_file, out, inputs, quiet, re
 
 def cmd_rerun(args) -> int:
     """The run recorded in DIR/summary.json again, compared with DIR byte for byte."""
-    from experiments.folders import OutputFolderError, check_target
-    from experiments.outputs import file_record, versions
+    from experiments.folders import OutputFolderError, check_target, contains, resolved
+    from experiments.outputs import ManifestError, changed_input, read_manifest, run_inputs, same_bytes, versions
     from model.params import ParameterError, validate
 
     folder = Path(args.dir)
     try:
-        manifest = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-        if not isinstance(manifest, dict) or manifest.get("tool") != "redcycle":
-            raise ValueError
-        params, seed = manifest["parameters"], manifest["seed"]
-        residents_record = manifest.get("residents_file")
-        recorded = list(manifest["scenario_files"]) + [r for r in (manifest["graph_file"], residents_record) if r]
-    except (OSError, ValueError, KeyError, TypeError):
-        return fail(f"'{folder}' holds no manifest of this tool that records its inputs (summary.json with "
-                    "scenario_files and graph_file); allowed: a result folder written by run.py")
-    for rec in recorded:
-        try:
-            now = file_record(rec["path"])["sha256"]
-        except OSError:
-            return fail(f"input file '{rec['path']}' of the run in '{folder}' is gone; allowed: the same file")
-        if now != rec["sha256"]:
-            return fail(f"input file '{rec['path']}' changed since the run in '{folder}' (SHA-256 was "
-                        f"{rec['sha256'][:12]}…, is {now[:12]}…); allowed: the file as it was")
+        manifest = read_manifest(folder)
+    except ManifestError as exc:
+        return fail(str(exc))
+    params, seed = manifest["parameters"], manifest["seed"]
+    problem = changed_input(manifest, folder)
+    if problem:
+        return fail(problem)
     try:
         validate(params)
         seed = parse_seed(str(seed), "the recorded seed")
-        out = check_target(args.out if args.out is not None else folder.with_name(folder.name + "-rerun"))
+        real = resolved(folder)  # 'rerun .' names the folder by its real name
+        out = check_target(args.out if args.out is not None else real.with_name((real.name or "result") + "-rerun"))
     except (ParameterError, OutputFolderError) as exc:
         return fail(str(exc))
-    if out == folder.resolve():
-        return fail(f"--out '{args.out}' is the folder being reproduced; allowed: another folder")
+    if contains(folder, out) or contains(out, folder):  # links resolved: never the result read, nor around it
+        return fail(f"--out '{args.out}' is (or is inside, or holds) the folder being reproduced '{folder}'; "
+                    "allowed: another folder")
+    files = [r["path"] for r in manifest["scenario_files"]]
     scenario = {"name": manifest.get("scenario"), "question": manifest.get("question", ""),
-                "path": manifest.get("scenario_file"), "files": [r["path"] for r in manifest["scenario_files"]]}
-    try:  # the policy timeline comes from the scenario file, unchanged (its SHA-256 was checked above)
-        from model.scenarios import read_scenario
+                "path": manifest.get("scenario_file"), "files": files}
+    if "events" in manifest:  # the parameters are week 0's, the timeline as it was run
+        scenario["events"] = manifest["events"]
+    else:  # an older manifest: the timeline from the scenario file, unchanged (its SHA-256 was checked)
+        try:
+            from model.scenarios import read_scenario
 
-        scenario["events"] = read_scenario(scenario["files"][0])["events"] if scenario["files"] else []
+            scenario["events"] = read_scenario(files[0])["events"] if files else []
+        except ParameterError as exc:
+            return fail(str(exc))
+    try:
+        inputs = {**run_inputs(args.argv, scenario, params), "scenario_files": manifest["scenario_files"],
+                  "graph_file": manifest.get("graph_file"), "residents_file": manifest.get("residents_file")}
     except ParameterError as exc:
         return fail(str(exc))
-    inputs = {"command": ["run.py", *args.argv], "cwd": os.getcwd(), "scenario_files": manifest["scenario_files"],
-              "graph_file": manifest["graph_file"], "residents_file": residents_record}
-    graph_file = manifest["graph_file"]["path"] if manifest["graph_file"] else None
+    residents_record = manifest.get("residents_file")
+    graph_file = manifest["graph_file"]["path"] if manifest.get("graph_file") else None
     residents_file = residents_record["path"] if residents_record else None
     result = _run_and_write(scenario, params, seed, graph_file, out, inputs, args.quiet, residents_file)
     if isinstance(result, int):
         return result
     compared = ("timeseries.csv", "rounds.csv")
-    differ = [f for f in compared if (folder / f).read_bytes() != (result / f).read_bytes()]
+    differ = [f for f in compared if not same_bytes(folder / f, result / f)]
     changed = sorted(k for k, v in versions().items() if manifest.get("versions", {}).get(k) != v)
     note = f" (package versions differ: {', '.join(changed)})" if changed else ""
     if differ:

@@ -32,6 +32,9 @@ TOOL = "redcycle"
 RESULT_FILES = ("timeseries.csv", "timeseries.parquet", "rounds.csv", "summary.json", "rung_shares.png", "spiral.png")
 _TMP_TAG = ".redcycle-"
 _SLUG_MAX = 80
+NAME_MAX = 255
+"""Longest folder name (bytes) most file systems take; a temporary name never exceeds it either."""
+_STEM_MAX = NAME_MAX - 64  # room for ".", the tag, a process id and mkdtemp's random token
 
 
 class OutputFolderError(ValueError):
@@ -44,6 +47,28 @@ def slug(name: str) -> str:
     text = re.sub(r"[^\w.-]+", "_", text).strip("._-")
     text = re.sub(r"\.{2,}", ".", text)[:_SLUG_MAX].rstrip("._-")
     return text or "scenario"
+
+
+def resolved(path: str | os.PathLike) -> Path:
+    """``path`` with every symbolic link in its parent folders resolved (its last part kept as named):
+    what a command may write is decided on the real folder, so a link cannot lead it into a result it
+    reads or into a user's folder."""
+    path = Path(os.path.abspath(path))
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
+def contains(outer: Path, inner: Path) -> bool:
+    """True when the real folder ``inner`` is ``outer`` or lies inside it (both resolved first)."""
+    a, b = resolved(outer), resolved(inner)
+    return a == b or a in b.parents
+
+
+def _stem(target: Path) -> str:
+    """The target's name cut (at a character) so that its temporary name stays within NAME_MAX bytes."""
+    name = target.name
+    while len(os.fsencode(name)) > _STEM_MAX:
+        name = name[:-1]
+    return name
 
 
 def _holds_only(folder: Path, files) -> bool:
@@ -96,8 +121,15 @@ def check_target(out: str | os.PathLike) -> Path:
     target = Path(os.path.abspath(text))
     if target.name in ("", ".", ".."):
         raise OutputFolderError(f"--out '{text}' names no folder; allowed: a folder path such as results/mine")
+    if len(os.fsencode(target.name)) > NAME_MAX:
+        raise OutputFolderError(f"--out '{text[:60]}…' has a folder name of {len(os.fsencode(target.name))} bytes; "
+                                f"allowed: at most {NAME_MAX}")
     if target.is_symlink():
         raise OutputFolderError(f"--out '{text}' is a symbolic link; allowed: a real folder path")
+    target = resolved(target)  # every decision below is about the real folder, whatever links led to it
+    if os.path.ismount(target):
+        raise OutputFolderError(f"--out '{text}' is a mount point, which cannot be replaced; allowed: a folder "
+                                "inside it")
     if target.exists():
         if not target.is_dir():
             raise OutputFolderError(f"--out '{text}' exists and is not a folder; allowed: a folder path")
@@ -129,7 +161,7 @@ def clean_leftovers(target: Path, files=RESULT_FILES) -> list[Path]:
     """Remove hidden folders of killed runs into ``target`` (process gone, nothing in them but plain
     files named in ``files``: what that command writes)."""
     removed = []
-    pattern = re.compile(re.escape(f".{target.name}{_TMP_TAG}") + r"(\d+)-")
+    pattern = re.compile(re.escape(f".{_stem(target)}{_TMP_TAG}") + r"(\d+)-")
     try:
         siblings = list(target.parent.iterdir())
     except OSError:
@@ -138,8 +170,33 @@ def clean_leftovers(target: Path, files=RESULT_FILES) -> list[Path]:
         m = pattern.match(p.name)
         if not m or p.is_symlink() or not p.is_dir() or _pid_alive(int(m.group(1))):
             continue
-        if _holds_only(p, files):
-            shutil.rmtree(p, ignore_errors=True)
+        if _holds_only(p, files) and remove_own(p, files):
+            removed.append(p)
+    return removed
+
+
+def temporary_file(path: Path) -> Path:
+    """A name beside ``path`` to write it under before an atomic rename: hidden, with this tool's tag,
+    this process's id and a random token (``.batch-000001.parquet.redcycle-4242-9f3a….tmp``), a name
+    no user would choose, so that :func:`clean_temporary_files` can tell it from a user's file."""
+    return path.with_name(f".{_stem(path)}{_TMP_TAG}{os.getpid()}-{os.urandom(8).hex()}.tmp")
+
+
+_TMP_FILE = re.compile(r"\..+" + re.escape(_TMP_TAG) + r"(\d+)-[0-9a-f]{16}\.tmp")
+
+
+def clean_temporary_files(folder: Path) -> list[Path]:
+    """Remove what killed processes left half-written in ``folder``: plain files named by
+    :func:`temporary_file` whose process is gone. Nothing else, whatever its name."""
+    removed = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    for p in entries:
+        m = _TMP_FILE.fullmatch(p.name)
+        if m and p.is_file() and not p.is_symlink() and not _pid_alive(int(m.group(1))):
+            p.unlink()
             removed.append(p)
     return removed
 
@@ -171,7 +228,7 @@ def remove_empty(folders: list[Path]) -> None:
 
 def temporary_folder(target: Path) -> Path:
     """A new hidden folder beside ``target``, named after it and this process, with umask modes."""
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}{_TMP_TAG}{os.getpid()}-", dir=target.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{_stem(target)}{_TMP_TAG}{os.getpid()}-", dir=target.parent))
     umask = os.umask(0)
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)  # mkdtemp makes it owner-only; results should follow the umask
@@ -199,10 +256,38 @@ def _has_renameat2() -> bool:
     return True
 
 
-def put_in_place(tmp: Path, target: Path, may_replace=replaceable) -> None:
+def remove_own(folder: Path, files) -> bool:
+    """Delete ``folder`` only as far as it is this tool's: the plain files named in ``files`` (and empty
+    sub-folders it made), then the folder itself if that leaves it empty. Anything else found there (a
+    user's file that arrived at any moment) stays, and so does the folder; returns True when it is gone."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return False
+    for p in entries:
+        try:
+            if p.name in files and p.is_file() and not p.is_symlink():
+                p.unlink()
+            elif p.is_dir() and not p.is_symlink():
+                p.rmdir()  # only when empty
+        except OSError:
+            pass
+    try:
+        folder.rmdir()
+    except OSError:
+        return False
+    return True
+
+
+def put_in_place(tmp: Path, target: Path, may_replace=replaceable, files=RESULT_FILES) -> None:
     """Move the finished ``tmp`` to ``target`` atomically; a previous result there is swapped out
     and removed. Raises OutputFolderError if, meanwhile, ``target`` came to hold what ``may_replace``
-    refuses (by default: anything but a run's previous result)."""
+    refuses (by default: anything but a run's previous result).
+
+    The check and the exchange are two steps, so the swapped-out copy is checked again after the
+    exchange: if something foreign reached it in between, the exchange is undone (the user's folder is
+    back under its name, whole) and the new result discarded. What is then deleted is only ever this
+    tool's own files by name (:func:`remove_own`), never a whole tree."""
     for _ in range(100):  # each pass loses only to another run that just finished
         try:
             if _has_renameat2():
@@ -221,8 +306,7 @@ def put_in_place(tmp: Path, target: Path, may_replace=replaceable) -> None:
                 os.rename(tmp, target)  # a file system without renameat2 flags
                 return
         if target.is_symlink() or not target.is_dir() or not may_replace(target):
-            raise OutputFolderError(f"'{target}' came to hold files this tool did not write during the run; "
-                                    "it is left as it is and the new result is discarded")
+            raise _came_to_hold(target)
         try:
             if not _has_renameat2():
                 raise OSError(errno.ENOSYS, "no renameat2")
@@ -232,17 +316,30 @@ def put_in_place(tmp: Path, target: Path, may_replace=replaceable) -> None:
         except OSError as exc:
             if exc.errno not in (errno.EINVAL, errno.ENOSYS):
                 raise
-            _replace_by_two_renames(tmp, target)
+            _replace_by_two_renames(tmp, target, may_replace, files)
             return
-        shutil.rmtree(tmp, ignore_errors=True)  # ``tmp`` now holds the previous result
+        # ``tmp`` now holds the previous result: checked again, as it is now
+        if not may_replace(tmp):
+            _renameat2(tmp, target, _RENAME_EXCHANGE)  # undo: the user's folder back under its name
+            raise _came_to_hold(target)
+        remove_own(tmp, files)
         return
     raise OutputFolderError(f"'{target}' is being replaced by other runs without pause; try again")
 
 
-def _replace_by_two_renames(tmp: Path, target: Path) -> None:
+def _came_to_hold(target: Path) -> OutputFolderError:
+    return OutputFolderError(f"'{target}' came to hold files this tool did not write during the run; "
+                             "it is left as it is and the new result is discarded")
+
+
+def _replace_by_two_renames(tmp: Path, target: Path, may_replace=replaceable, files=RESULT_FILES) -> None:
     """Where renameat2 is missing: the old result goes to a hidden name first (a kill between the
-    renames leaves it there, and the next run's clean-up removes it)."""
-    old = target.with_name(f".{target.name}{_TMP_TAG}{os.getpid()}-old")
+    renames leaves it there, and the next run's clean-up removes it); checked again there, and put
+    back if something foreign reached it."""
+    old = target.with_name(f".{_stem(target)}{_TMP_TAG}{os.getpid()}-old{os.urandom(4).hex()}")
     os.rename(target, old)
+    if not may_replace(old):
+        os.rename(old, target)
+        raise _came_to_hold(target)
     os.rename(tmp, target)
-    shutil.rmtree(old, ignore_errors=True)
+    remove_own(old, files)

@@ -70,11 +70,33 @@ def varied_parameters(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k in DEFAULTS and v != DEFAULTS[k]}
 
 
+def weekly_parameters(model, weeks) -> dict[str, list[Any]]:
+    """Each parameter that differs from its default at some week, with its value in force at each of
+    ``weeks`` (week 0: the starting values; week w: the values its step ran with, a timeline's
+    changes included), in the schema's order."""
+    start = getattr(model, "initial_parameters", model.p)
+    changed = {c["parameter"] for c in model.changes}
+    names = [k for k in start if k in DEFAULTS and (start[k] != DEFAULTS[k] or k in changed)]
+    columns: dict[str, list[Any]] = {}
+    for name in names:
+        steps = [(c["week"], c["after"]) for c in model.changes if c["parameter"] == name]
+        values = []
+        for week in weeks:
+            value = start[name]
+            for at, after in steps:
+                if 1 <= at <= week:
+                    value = after
+            values.append(value)
+        columns[name] = values
+    return columns
+
+
 def tidy_table(model, scenario: str) -> pd.DataFrame:
-    """One row per week: scenario, seed, varied parameters, then the outcomes."""
+    """One row per week: scenario, seed, the parameters that differ from the defaults (each week's
+    values), then the outcomes."""
     df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    front = {"scenario": scenario, "seed": model.seed}
-    front.update(varied_parameters(model.p))
+    front: dict[str, Any] = {"scenario": scenario, "seed": model.seed}
+    front.update(weekly_parameters(model, df["week"].tolist()))
     for i, (k, v) in enumerate(front.items()):
         df.insert(i, k, v)
     return df
@@ -97,6 +119,86 @@ def file_record(path: str | os.PathLike) -> dict[str, str]:
     return {"path": os.path.abspath(path), "sha256": digest}
 
 
+def run_inputs(argv: list[str], scenario: dict[str, Any], params: dict[str, Any], graph_file=None,
+               residents_file=None) -> dict[str, Any]:
+    """What a run reads, for its manifest: the command, the scenario's files, the graph and residents
+    files, and the files the model itself reads (the burn-in's scenario), each with its SHA-256."""
+    from model import burnin
+    from model.params import validate
+
+    records = {}
+    for key, path in (("graph_file", graph_file), ("residents_file", residents_file)):
+        try:
+            records[key] = file_record(path) if path and os.path.isfile(path) else None
+        except OSError:
+            records[key] = None  # reading the file says what is wrong with it, in one line
+    return {"command": ["run.py", *argv], "cwd": os.getcwd(),
+            "scenario_files": [file_record(f) for f in scenario["files"]], **records,
+            "model_files": [file_record(f) for f in burnin.input_files(validate(params))]}
+
+
+class ManifestError(ValueError):
+    """A result folder whose manifest cannot be rerun (a one-line message)."""
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """A run's summary.json, checked for what ``rerun`` needs (a hand-edited one gets one line)."""
+    what = (f"'{folder}' holds no manifest of this tool that records its inputs (summary.json with "
+            "scenario_files and graph_file); allowed: a result folder written by run.py")
+    try:
+        with open(folder / "summary.json", encoding="utf-8") as fh:
+            manifest = json.load(fh)
+    except (OSError, ValueError, RecursionError):
+        raise ManifestError(what) from None
+    if not isinstance(manifest, dict) or manifest.get("tool") != folders.TOOL:
+        raise ManifestError(what)
+    kinds = {"parameters": dict, "seed": int, "scenario_files": list, "events": list, "model_files": list}
+    for key, kind in kinds.items():
+        if key in ("events", "model_files") and key not in manifest:
+            continue  # written before these were recorded
+        if key not in manifest or not isinstance(manifest[key], kind) or isinstance(manifest[key], bool):
+            raise ManifestError(f"'{folder}/summary.json' has no valid '{key}' (a {kind.__name__}); it was edited "
+                                "by hand or not written by this tool; allowed: a manifest as run.py writes it")
+    for key in ("scenario", "question"):
+        if not isinstance(manifest.get(key, ""), str):
+            raise ManifestError(f"'{folder}/summary.json' has '{key}' = {str(manifest[key])[:40]!r}, not text; "
+                                "allowed: a manifest as run.py writes it")
+    recorded_files(manifest, check=True, folder=folder)
+    return manifest
+
+
+def same_bytes(a: Path, b: Path) -> bool:
+    """Both files readable and byte for byte the same (a file gone or unreadable differs)."""
+    try:
+        return a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
+
+
+def recorded_files(manifest: dict[str, Any], check: bool = False, folder: Path | None = None) -> list[dict[str, str]]:
+    """Every input file a manifest records (scenario, burn-in, graph, residents)."""
+    records = [*manifest.get("scenario_files", []), *manifest.get("model_files", []),
+               *(manifest.get(k) for k in ("graph_file", "residents_file") if manifest.get(k))]
+    for r in records:
+        if check and not (isinstance(r, dict) and isinstance(r.get("path"), str) and isinstance(r.get("sha256"), str)):
+            raise ManifestError(f"'{folder}/summary.json' records an input file as {str(r)[:60]!r}; allowed: "
+                                "{\"path\": ..., \"sha256\": ...} as run.py writes it")
+    return records
+
+
+def changed_input(manifest: dict[str, Any], folder: Path) -> str | None:
+    """Why the run in ``folder`` cannot be reproduced as it was (an input gone or changed), or None."""
+    for rec in recorded_files(manifest):
+        try:
+            now = file_record(rec["path"])["sha256"]
+        except (OSError, ValueError):
+            return f"input file '{rec['path']}' of the run in '{folder}' is gone; allowed: the same file"
+        if now != rec["sha256"]:
+            return (f"input file '{rec['path']}' changed since the run in '{folder}' (SHA-256 was "
+                    f"{rec['sha256'][:12]}…, is {now[:12]}…); allowed: the file as it was")
+    return None
+
+
 def summary(model, scenario: dict[str, Any], seconds: float, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
     """The manifest: what was run (command, input files with their hashes, every parameter, seed) and
     what came out; ``run.py rerun`` reproduces a run from it."""
@@ -111,8 +213,11 @@ def summary(model, scenario: dict[str, Any], seconds: float, inputs: dict[str, A
         "weeks": model.steps,
         "n_residents": model.community.n,
         "n_ties": model.community.n_ties,
-        "parameters": model.p,
-        "varied_parameters": varied_parameters(model.p),
+        "parameters": getattr(model, "initial_parameters", model.p),  # at week 0; then the events
+        "varied_parameters": varied_parameters(getattr(model, "initial_parameters", model.p)),
+        "events": getattr(model, "timeline", []),
+        "events_not_reached": getattr(model, "events_pending", []),
+        "parameters_at_end": model.p,
         "final": model.final_outcomes(),
         "mechanisms_on": list(model.mechanisms),
         "changes": model.changes,
@@ -134,14 +239,19 @@ def staged_folder(out: Path, may_replace=folders.replaceable, files=folders.RESU
     touched, except the hidden folders of killed runs that hold nothing but ``files``."""
     made = folders.make_parents(out)
     tmp = None
+    ours: set[str] | None = None  # once the folder may have been under the target's name: what we wrote
     try:
         folders.clean_leftovers(out, files)
         tmp = folders.temporary_folder(out)
         yield tmp
-        folders.put_in_place(tmp, out, may_replace)
+        ours = {p.name for p in tmp.iterdir()} | set(files)
+        folders.put_in_place(tmp, out, may_replace, ours)
     except BaseException:
         if tmp is not None and tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+            if ours is None:  # never visible under the target's name: all of it is ours
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:  # an undone exchange: only our own files by name, never a user's that reached it
+                folders.remove_own(tmp, ours)
         folders.remove_empty(made)
         raise
 

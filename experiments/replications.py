@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -60,14 +61,47 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
         os.environ.setdefault(name, value)  # inherited by the spawned workers
     # spawn: clean workers on every OS (forking a process that runs threads can deadlock)
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_leave_interrupts_to_the_parent)
+                               initializer=_leave_interrupts_to_the_parent,
+                               initargs=(os.getpid(), threading.current_thread() is threading.main_thread()))
 
 
-def _leave_interrupts_to_the_parent() -> None:
-    """Workers ignore Ctrl-C: the parent stops them (no traceback from every worker)."""
+def _leave_interrupts_to_the_parent(parent: int | None = None, main_thread: bool = False) -> None:
+    """Workers ignore Ctrl-C (the parent stops them: no traceback from every worker) and end when
+    the parent process is gone, however it died (a kill -9 of the main process leaves no worker)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        exit_with_parent(parent, signal_too=main_thread)
+
+
+WATCH_SECONDS = 0.5
+"""How often a worker checks that its parent is alive."""
+
+
+def exit_with_parent(parent: int, signal_too: bool = True) -> None:
+    """End this process as soon as ``parent`` is no longer its parent: a watchdog thread polling the
+    parent id (everywhere), and, with ``signal_too``, at once through Linux's parent-death signal (it
+    follows the thread that started the worker, so only for workers started by the main thread)."""
+    import ctypes
+    import signal
+    import threading
+    import time
+
+    if signal_too:
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (AttributeError, OSError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_SECONDS)
+        os._exit(1)
+
+    if os.getppid() != parent:  # the parent died before the watch began
+        os._exit(1)
+    threading.Thread(target=watch, name="redcycle-parent-watch", daemon=True).start()
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

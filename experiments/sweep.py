@@ -32,6 +32,7 @@ import itertools
 import json
 import math
 import os
+import re
 import time
 import tomllib
 import traceback
@@ -86,7 +87,7 @@ def read_spec(path: str | os.PathLike, overrides: dict[str, Any] | None = None,
     command-line flags) win, ``fixed`` parameters are added to ``[sweep.fixed]``."""
     p = spec_path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))  # a byte-order mark is no error
     except FileNotFoundError:
         raise SpecError(f"experiment file '{p}' not found") from None
     except tomllib.TOMLDecodeError as exc:
@@ -318,9 +319,15 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write_atomic(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    from .folders import temporary_file
+
+    tmp = temporary_file(path)
+    try:
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:  # a full disk, a kill signal turned exception: no half-written part stays
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 # ---------------------------------------------------------------------------- the folder ----
@@ -367,8 +374,40 @@ def prepare_folder(out: Path, spec: dict[str, Any], kind: str = "sweep") -> bool
     return False
 
 
-def finished_batches(out: Path) -> set[int]:
-    return {int(p.stem.split("-")[1]) for p in (out / "runs").glob("batch-*.parquet")}
+_PART = re.compile(r"batch-(\d{6})\.parquet")
+
+
+def finished_batches(out: Path, batches: list[list[int]] | None = None, series: bool = False) -> set[int]:
+    """The batches whose parts read back whole: a parquet footer, the batch's row count and exactly its
+    run ids, in ``runs/`` (and, when the sweep keeps weekly series, a readable part in ``timeseries/``).
+    ``batches`` lists each batch's run ids. A part that does not read back is redone; a file in
+    ``runs/`` or ``timeseries/`` that this sweep does not name so is refused (one line)."""
+    import pyarrow.parquet as pq
+
+    done = set()
+    for sub in ("runs", "timeseries") if series else ("runs",):
+        for p in sorted((out / sub).iterdir()) if (out / sub).is_dir() else []:
+            if p.name.startswith("."):
+                continue  # hidden: a temporary part (cleaned when its process is gone) or a user's; never read
+            m = _PART.fullmatch(p.name)
+            if not m or not p.is_file() or p.is_symlink() or (batches is not None and int(m.group(1)) >= len(batches)):
+                raise SpecError(f"'{p}' is not a part of this sweep; allowed in {sub}/: only the parts it writes "
+                                f"(batch-NNNNNN.parquet, {len(batches or [])} of them): move it away and run again")
+    for p in (out / "runs").glob("batch-*.parquet"):
+        b = int(_PART.fullmatch(p.name).group(1))
+        if batches is None:
+            done.add(b)
+            continue
+        try:
+            table = pq.read_table(p, columns=["run_id", "status"])
+            ok = table.num_rows == len(batches[b]) and table.column("run_id").to_pylist() == batches[b]
+            if ok and series and "ok" in table.column("status").to_pylist():  # its weeks were written first
+                pq.ParquetFile(out / "timeseries" / p.name).metadata  # noqa: B018  (the footer reads)
+        except (OSError, ValueError, KeyError, TypeError):  # pyarrow's errors are OSError and ValueError
+            ok = False
+        if ok:
+            done.add(b)
+    return done
 
 
 def connect(address: str | None, workers: int | None = None, timeout: float = 5.0):
@@ -407,12 +446,15 @@ def run_sweep(spec: dict[str, Any], out: str | os.PathLike, workers: int | None 
     from .replications import progress as progress_bar
 
     out = Path(out)
-    if prepare_folder(out, spec, kind):  # resuming: drop what a killed session left half-written
-        for stale in [*out.glob("runs/.*.tmp*"), *out.glob("timeseries/.*.tmp*")]:
-            stale.unlink()
+    if prepare_folder(out, spec, kind):  # resuming: drop what a killed session left half-written (only that)
+        from .folders import clean_temporary_files
+
+        for sub in ("runs", "timeseries"):
+            clean_temporary_files(out / sub)
     runs = runs_of(spec)
     size = spec["batch"]
-    done = finished_batches(out)
+    batches = [[r["run_id"] for r in runs[b * size:(b + 1) * size]] for b in range(math.ceil(len(runs) / size))]
+    done = finished_batches(out, batches, bool(spec["timeseries"]))
     task_base = {k: spec[k] for k in ("base", "events", "steps", "outcome_columns", "timeseries", "every")}
     tasks = {b: {**task_base, "runs": runs[b * size:(b + 1) * size]}
              for b in range(math.ceil(len(runs) / size)) if b not in done}

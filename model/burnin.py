@@ -78,6 +78,16 @@ def ordinary_life(p: dict[str, Any]) -> dict[str, Any]:
     return q
 
 
+def input_files(p: dict[str, Any]) -> list[str]:
+    """The files a run with (validated) parameters ``p`` reads for its burn-in: the ordinary life's
+    scenario and its bases (none without a burn-in or on a ladder of other than five rungs)."""
+    from .scenarios import read_scenario
+
+    if not p["burn_in_weeks"] or p["n_rungs"] != 5:
+        return []
+    return read_scenario(ORDINARY_LIFE)["files"]
+
+
 def _key(model, q: dict[str, Any]) -> str:
     h = hashlib.sha1(repr(sorted((k, q[k]) for k in READS)).encode())
     h.update(str((type(model).__name__, model.seed)).encode())

@@ -421,7 +421,7 @@ def _read_edge_list(path: str) -> nx.Graph:
     edges: list[tuple[str, str]] = []
     first = None
     header = False
-    with open(path, encoding="utf-8") as fh:
+    with open(path, encoding="utf-8-sig") as fh:  # a byte-order mark is no error
         for lineno, line in enumerate(fh, 1):
             text = line.strip()
             if not text or text.startswith("#"):

@@ -112,7 +112,8 @@ class RedCycleModel(mesa.Model):
         self._events = check_events(self.p, None if events is None else list(events))
         self.changes: list[dict[str, Any]] = []  # every mid-run change: week, parameter, before, after
         self.seed = resolve_seed(rng)
-        _check_graph_and_size(graph, params.get("n_residents"), self.p)
+        self._n_given = params.get("n_residents")  # a size asked for explicitly must agree with a file's
+        _check_graph_and_size(graph, self._n_given, self.p)
         super().__init__(rng=self.seed)
         self._build_community(graph, residents)
         self._build_state(per_resident_threshold, initially_active)
@@ -121,6 +122,9 @@ class RedCycleModel(mesa.Model):
         self._build_mechanisms()
         self._build_agents_if_eager(graph)
         self._build_recorder()
+        # what a rerun needs: the parameters at week 0 (before any event) and the timeline, as checked
+        self.initial_parameters: dict[str, Any] = dict(self.p)
+        self.timeline: list[dict[str, Any]] = [{"week": week, **changes} for week, changes in self._events]
         self._apply_due_events()
         self.running = True
 
@@ -130,6 +134,9 @@ class RedCycleModel(mesa.Model):
         residents' demography (stream "demography"), from a survey where one is given."""
         graph_rng = stream(self.seed, "graph")
         survey = read_residents(residents) if residents is not None else None
+        if survey is not None and graph is None and self._n_given is not None and survey.n != self.p["n_residents"]:
+            raise ParameterError(f"the residents file {survey.source} has {survey.n:,} residents but n_residents = "
+                                 f"{self.p['n_residents']:,}; allowed: leave n_residents out or set it to {survey.n}")
         self.residents_notes: list[str] = survey.notes if survey is not None else []
         self._survey = survey
         if graph is None:
@@ -384,6 +391,11 @@ class RedCycleModel(mesa.Model):
                 running[name] = MECHANISMS[name](self, stream(self.seed, f"{name}@{self.steps}"))
             self.mechanisms[name] = running[name]
         self.ladder.mechanisms = bool(self.mechanisms)
+
+    @property
+    def events_pending(self) -> list[dict[str, Any]]:
+        """The timeline's events not yet in force (after a run: those beyond its last week)."""
+        return [{"week": week, **changes} for week, changes in self._events]
 
     # ---------------------------------------------------------------- dynamics -------------
     def _apply_due_events(self) -> None:

@@ -53,6 +53,8 @@ class Param:
     def check(self, value: Any) -> Any:
         """Return ``value`` converted to this parameter's type, or raise ParameterError."""
         where = f"parameter '{self.name}'"
+        if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+            value = value.item()  # numpy scalars are numbers like Python's (np.int64(3), np.bool_(True))
         match self.kind:
             case "bool":
                 if isinstance(value, bool):
@@ -754,6 +756,7 @@ FIXED_DURING_RUN: dict[str, str] = {
     "units_per_1000": "co-building units are found when the resource mechanism starts",
     "initial_credibility": "it is the points' credibility at the start of the scheme",
     "agent_objects": "agent objects are built with the model",
+    "steps": "the run's length is set when it starts (--steps, run(steps))",
     "phase_order": "the cycle's calendar is fixed when the model is built",
     "record_groups": "the outcome columns are fixed when the model is built",
     "cycle_feedback": "the loop-cut twin is a different model from week 0, not a policy",

@@ -145,9 +145,22 @@ class OutcomeCollector(mesa.DataCollector):
     """
 
     def __init__(self, recorder: Recorder):
-        super().__init__(model_reporters={k: _reporter(k) for k in recorder.outcomes})
+        super().__init__(model_reporters={k: _Reporter(k) for k in recorder.outcomes})
         self._outcomes = recorder.outcomes  # the same dict object every week
+        self._bind()
+
+    def _bind(self) -> None:
         self._columns = [(key, self.model_vars[key].append) for key in self.model_reporters]
+
+    # a copy (copy.deepcopy, pickle) must append to its own lists: the bound appends are made again
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        del state["_columns"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._bind()
 
     def collect(self, model) -> None:
         self._collection_steps.append(model.time)
@@ -156,9 +169,11 @@ class OutcomeCollector(mesa.DataCollector):
             append(out[key])
 
 
-def _reporter(key: str):
-    def report(model):
-        return model.outcomes[key]
+class _Reporter:
+    """Mesa's model reporter of one outcome (a class, not a closure, so that a model pickles)."""
 
-    report.__name__ = key
-    return report
+    def __init__(self, key: str):
+        self.key = self.__name__ = key
+
+    def __call__(self, model):
+        return model.outcomes[self.key]

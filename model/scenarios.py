@@ -40,13 +40,18 @@ def available_scenarios() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
 
+def _is_path(text: str) -> bool:
+    """A scenario is named by a path (else by a name in scenarios/) when it looks like one."""
+    return text.endswith(".toml") or os.sep in text or "/" in text
+
+
 def scenario_path(name_or_path: str | os.PathLike) -> Path:
     if not isinstance(name_or_path, str | os.PathLike):
         raise ScenarioError(f"a scenario is named by a string, got {type(name_or_path).__name__} {name_or_path!r}")
     text = os.fspath(name_or_path)
     if not isinstance(text, str) or not text.strip():
         raise ScenarioError("empty scenario name; allowed: a scenario name from scenarios/ or a path to a .toml file")
-    if text.endswith(".toml") or os.sep in text or "/" in text:
+    if _is_path(text):
         path = Path(text)
         if not path.is_file():
             raise ScenarioError(f"scenario file '{text}' not found")
@@ -81,7 +86,7 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
         raise ScenarioError(f"scenario file '{_seen[0]}' has a chain of 'base' entries longer than "
                             f"{MAX_BASE_DEPTH}; allowed: at most {MAX_BASE_DEPTH}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a byte-order mark is no error
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"scenario file '{path}' is not valid TOML: {str(exc).splitlines()[0]}") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -110,7 +115,10 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
     files = [str(path)]
     events: list[dict[str, Any]] = []
     if "base" in meta:
-        base = read_scenario(_text(meta, "base", path, ""), (*_seen, path.resolve()))
+        base_name = _text(meta, "base", path, "")
+        if _is_path(base_name) and not os.path.isabs(base_name):
+            base_name = str(path.parent / base_name)  # a relative path is beside this file, not the current folder
+        base = read_scenario(base_name, (*_seen, path.resolve()))
         merged.update(base["parameters"])
         files += base["files"]
         events.extend(base["events"])

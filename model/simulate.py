@@ -10,11 +10,13 @@ experiments/ run every run through it too, so a sweep's row is exactly ``simulat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from .model import RedCycleModel
+from .params import ParameterError
 
 
 def simulate(params: dict[str, Any], seed: int, steps: int | None = None) -> dict[str, Any]:
@@ -26,6 +28,9 @@ def simulate(params: dict[str, Any], seed: int, steps: int | None = None) -> dic
     timeline, model/timeline.py); ``steps`` defaults to the ``steps`` parameter. Bad input raises
     ParameterError with a one-line message.
     """
+    if not isinstance(params, Mapping):
+        raise ParameterError(f"simulate needs a mapping of parameter names to values, got {type(params).__name__}; "
+                             "allowed: a dict such as {'n_residents': 1000} (or {} for the defaults)")
     # Mesa's agent objects are views the run does not need: built on first use only (same results)
     model = RedCycleModel(rng=seed, **{"agent_objects": "lazy", **params}).run(steps)
     out: dict[str, Any] = model.final_outcomes()

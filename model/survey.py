@@ -12,6 +12,7 @@ import csv
 import io
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,9 +107,15 @@ def _number(low: float, high: float):
     return parse
 
 
+ID_MAX = 2**31 - 1
+"""Largest household or building id: ids are kept exactly (a float64 holds every integer up to 2^53)."""
+
+
 def _id(text: str) -> int:
-    if not text.isdigit():
-        raise ValueError("an integer >= 0")
+    """An id written as a plain integer (``7``, not ``07``, ``7.0`` or ``1e3``), so that two ids that
+    differ as written are never merged."""
+    if not re.fullmatch(r"0|[1-9][0-9]*", text) or int(text) > ID_MAX:
+        raise ValueError(f"an integer id in [0, {ID_MAX}] written plainly (no leading zeros, sign or decimals)")
     return int(text)
 
 
@@ -122,7 +129,7 @@ def _yes_no(text: str) -> int:
 
 
 def _rung(text: str) -> int:
-    if text.isdigit() and int(text) <= Rung.VOLUNTEERING:
+    if text.isascii() and text.isdigit() and int(text) <= Rung.VOLUNTEERING:
         return int(text)
     if text in RUNG_NAMES:
         return RUNG_NAMES[text]
@@ -130,7 +137,7 @@ def _rung(text: str) -> int:
 
 
 def _members(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MEMBERS_MAX:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MEMBERS_MAX:
         raise ValueError(f"an integer in [1, {MEMBERS_MAX}]")
     return int(text)
 

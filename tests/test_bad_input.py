@@ -100,6 +100,11 @@ def make_sentinel(base: Path) -> Path:
     for name, text in scen.items():
         (inp / name).write_text(text, encoding="utf-8")
     (inp / "not_utf8.toml").write_bytes(b"[scenario]\nname = \"\xff\"\n")
+    residents = {"three": "household\n1\n2\n3\n", "id_float": "household\n1.0\n2\n",
+                 "id_huge": "household\n12345678901234567890\n1\n", "id_zero_led": "household\n007\n7\n"}
+    for name, text in residents.items():
+        (inp / f"residents_{name}.csv").write_text(text)
+    (inp / "event_steps.toml").write_text("[parameters]\nsteps = 4\n[[events]]\nweek = 2\nsteps = 10\n")
     for i in range(1200):  # a 1,200-long chain of bases
         nxt = f'base = "{inp}/chain/{i + 1}.toml"\n' if i < 1199 else ""
         (inp / "chain").mkdir(exist_ok=True)
@@ -153,6 +158,17 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
     "scenario_deep_chain": (["--scenario", "{D}/inputs/chain/0.toml"], ["chain/0.toml", "longer than 32"]),
     "scenario_missing_base": (["--scenario", "{D}/inputs/missing_base.toml"], ["unknown scenario 'no_such_scenario'"]),
     "scenario_folder": (["--scenario", "{D}/victim/"], ["not found"]),
+    "scenario_event_changes_steps": (["--scenario", "{D}/inputs/event_steps.toml", "--set", "n_residents=200"],
+                                     ["event at week 2", "'steps' cannot change during a run"]),
+    # residents files: sizes that disagree, identifiers exactly as written
+    "residents_size_conflict": (["--residents", "{D}/inputs/residents_three.csv", "--set", "n_residents=5000",
+                                 "--steps", "2"], ["has 3 residents but n_residents = 5,000", "set it to 3"]),
+    "residents_id_float": (["--residents", "{D}/inputs/residents_id_float.csv", "--steps", "2"],
+                           ["row 1, column 'household'", "'1.0' is not allowed", "written plainly"]),
+    "residents_id_huge": (["--residents", "{D}/inputs/residents_id_huge.csv", "--steps", "2"],
+                          ["'12345678901234567890' is not allowed"]),
+    "residents_id_zero_led": (["--residents", "{D}/inputs/residents_id_zero_led.csv", "--steps", "2"],
+                              ["'007' is not allowed", "no leading zeros"]),
     # graph files
     "graph_missing": ([*SMALL, "--graph", "{D}/inputs/missing.graphml"], ["missing.graphml", "not found"]),
     "graph_malformed": ([*SMALL, "--graph", "{D}/inputs/broken.graphml"], ["broken.graphml", "not valid graphml"]),
@@ -341,6 +357,12 @@ API_CASES = {
     "n_fraction": (lambda: RedCycleModel(n_residents=50.5, rng=1), "must be an integer"),
     "threshold_text": (lambda: RedCycleModel(n_residents=50, threshold="x", rng=1), "threshold"),
     "too_big_for_memory": (lambda: RedCycleModel(n_residents=5_000_000, rng=1), "needs about"),
+    "simulate_none": (lambda: __import__("model").simulate(None, seed=1), "needs a mapping"),
+    "simulate_list": (lambda: __import__("model").simulate([("n_residents", 50)], seed=1), "got list"),
+    "numpy_array_for_number": (lambda: RedCycleModel(n_residents=50, org_role=np.array([0.5, 0.6]), rng=1),
+                               "must be a number"),
+    "event_changes_steps": (lambda: RedCycleModel(n_residents=50, rng=1, events=[{"week": 2, "steps": 9}]),
+                            "'steps' cannot change during a run"),
 }
 
 
@@ -359,6 +381,50 @@ def test_api_bad_input(name, monkeypatch):
     msg = str(info.value)
     assert "\n" not in msg and fragment in msg, msg
     assert isinstance(info.value, ValueError)
+
+
+def test_api_accepts_numpy_scalars_wherever_python_numbers_are():
+    a = RedCycleModel(n_residents=np.int64(60), org_role=np.float32(0.5), team_on=np.bool_(False),
+                      steps=np.int16(3), rng=1, burn_in_weeks=np.uint8(4)).run()
+    b = RedCycleModel(n_residents=60, org_role=float(np.float32(0.5)), team_on=False, steps=3, rng=1,
+                      burn_in_weeks=4).run()
+    assert a.p == b.p and a.datacollector.get_model_vars_dataframe().equals(b.datacollector.get_model_vars_dataframe())
+
+
+def test_byte_order_marks_are_accepted_in_every_text_input(tmp_path):
+    """Windows editors write a UTF-8 BOM: scenario and experiment files, edge lists and residents files
+    read the same with it as without."""
+    from experiments.sweep import read_spec
+    from model import read_graph_file
+    from model.scenarios import read_scenario
+    from model.survey import read_residents
+
+    bom = "\ufeff"
+    texts = {"s.toml": '[scenario]\nname = "s"\n[parameters]\norg_role = 0.3\n', "g.csv": "source,target\n0,1\n1,2\n",
+             "g.edges": "0 1\n1 2\n", "r.csv": "household,age_group\n1,age_15_59\n1,age_65_plus\n",
+             "x.toml": '[sweep]\ndesign = "points"\nsteps = 2\n[sweep.fixed]\nn_residents = 50\n'
+                       '[sweep.values]\norg_role = [0.1]\n'}
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        (tmp_path / f"bom_{name}").write_text(bom + text, encoding="utf-8")
+    assert read_scenario(tmp_path / "bom_s.toml")["parameters"] == read_scenario(tmp_path / "s.toml")["parameters"]
+    for g in ("g.csv", "g.edges"):
+        assert sorted(read_graph_file(tmp_path / f"bom_{g}").edges) == sorted(read_graph_file(tmp_path / g).edges)
+    assert read_residents(tmp_path / "bom_r.csv").n == read_residents(tmp_path / "r.csv").n == 2
+    assert read_spec(tmp_path / "bom_x.toml")["points"] == read_spec(tmp_path / "x.toml")["points"]
+
+
+def test_a_relative_base_is_read_beside_its_scenario_not_in_the_current_folder(tmp_path, monkeypatch):
+    from model.scenarios import read_scenario
+
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "child.toml").write_text('[scenario]\nbase = "parent.toml"\n')
+    (tmp_path / "mine" / "parent.toml").write_text("[parameters]\norg_role = 0.3\n")
+    (tmp_path / "parent.toml").write_text("[parameters]\norg_role = 0.9\n")  # same name, current folder
+    monkeypatch.chdir(tmp_path)
+    s = read_scenario("mine/child.toml")
+    assert s["parameters"]["org_role"] == 0.3
+    assert s["files"] == ["mine/child.toml", "mine/parent.toml"]
 
 
 def test_api_accepts_integral_values_like_the_cli():
@@ -552,3 +618,128 @@ def test_memory_estimate_covers_what_a_community_uses():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     used, estimate = map(int, res.stdout.split())
     assert used <= estimate <= 3 * used, (used, estimate)
+
+
+# ------------------------------------------------------------------ nothing of the user's replaced (issue 17) --
+
+
+def test_rerun_never_writes_into_or_around_the_result_it_reads_whatever_links_lead_there(tmp_path, capsys):
+    """`rerun RESULT --out LINK/RESULT` with LINK a link to RESULT's parent once replaced RESULT and
+    compared the new run with itself; every path is now resolved before deciding."""
+    assert run_main([*SMALL, "--out", "res", "--quiet"], tmp_path, capsys)[0] == 0
+    (tmp_path / "res" / "rounds.csv").write_text("my edited table\n")
+    (tmp_path / "link").symlink_to(tmp_path)
+    (tmp_path / "inner").mkdir()
+    (tmp_path / "inner" / "link").symlink_to(tmp_path / "res")
+    before = tree_digest(tmp_path)
+    for out in ("link/res", str(tmp_path / "link" / "link" / "res"), "res", "res/sub", "inner/link/sub", ".",
+                str(tmp_path)):
+        line = assert_one_line(*run_main(["rerun", "res", "--out", out], tmp_path, capsys))
+        assert "being reproduced" in line or "did not write" in line or "symbolic link" in line, (out, line)
+        assert tree_digest(tmp_path) == before, out
+    line = assert_one_line(*run_main(["rerun", "link/res", "--out", "res"], tmp_path, capsys))
+    assert "being reproduced" in line and tree_digest(tmp_path) == before
+
+
+def test_a_file_saved_into_the_previous_result_between_check_and_exchange_is_kept(tmp_path, capsys, monkeypatch):
+    """The race at the final swap: the folder is checked, then exchanged. A file the user saves in
+    between reaches the swapped-out copy, which is checked again: the exchange is undone, the user's
+    folder is back whole under its name, the new result discarded, one line, exit 2."""
+    import experiments.folders as folders
+
+    if not folders._has_renameat2():
+        pytest.skip("needs renameat2 (Linux)")
+    out = tmp_path / "res"
+    assert run_main([*SMALL, "--seed", "1", "--out", str(out), "--quiet"], tmp_path, capsys)[0] == 0
+    original = folders._renameat2
+    calls = []
+
+    def exchange_after_a_save(src, dst, flags):
+        if flags == folders._RENAME_EXCHANGE and folders._RENAME_EXCHANGE not in calls:
+            (dst / "thesis.tex").write_text("saved just now\n")  # after the check, before the exchange
+        calls.append(flags)
+        original(src, dst, flags)
+
+    monkeypatch.setattr(folders, "_renameat2", exchange_after_a_save)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    line = assert_one_line(*run_main([*SMALL, "--seed", "2", "--out", str(out), "--quiet"], tmp_path, capsys))
+    assert "came to hold files this tool did not write" in line
+    assert calls.count(folders._RENAME_EXCHANGE) == 2  # the exchange, and its undoing
+    before["thesis.tex"] = b"saved just now\n"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the user's file and the old result, whole
+    assert [p.name for p in tmp_path.iterdir()] == ["res"]  # no temporary folder left
+
+
+def test_removing_a_folder_removes_only_this_tools_files(tmp_path):
+    """What a command deletes is only its own files by name: a user's file that reaches a folder at
+    any moment stays, and with it the folder."""
+    from experiments.folders import remove_own
+
+    folder = tmp_path / ".res.redcycle-1-x"
+    folder.mkdir()
+    for name in RESULT_FILES:
+        (folder / name).write_text("ours")
+    (folder / "thesis.tex").write_text("mine")
+    assert remove_own(folder, RESULT_FILES) is False
+    assert [p.name for p in folder.iterdir()] == ["thesis.tex"]
+    (folder / "thesis.tex").unlink()
+    assert remove_own(folder, RESULT_FILES) is True and not folder.exists()
+
+
+def test_an_output_name_at_the_file_system_limit(tmp_path, capsys):
+    """A legal folder name whose temporary name would be longer is written; a name beyond the limit is
+    refused in one line."""
+    longest = tmp_path / ("r" * 255)
+    assert run_main([*SMALL, "--out", str(longest), "--quiet"], tmp_path, capsys)[0] == 0
+    assert {p.name for p in longest.iterdir()} == set(RESULT_FILES)
+    assert run_main([*SMALL, "--out", str(longest), "--quiet"], tmp_path, capsys)[0] == 0  # replaced, too
+    before = tree_digest(tmp_path)
+    line = assert_one_line(*run_main([*SMALL, "--out", str(tmp_path / ("r" * 256))], tmp_path, capsys))
+    assert "256 bytes" in line and "at most 255" in line
+    assert tree_digest(tmp_path) == before
+
+
+SWEEP_SPEC = """[sweep]
+scenario = "red_microcycle"
+design = "points"
+replications = 2
+steps = 3
+batch = 2
+timeseries = ["participation_index"]
+[sweep.fixed]
+n_residents = 200
+[sweep.values]
+org_role = [0.1, 0.5, 0.9]
+"""
+
+
+def test_a_resumed_sweep_redoes_parts_that_do_not_read_back_and_keeps_users_files(tmp_path, capsys):
+    """Only a part that reads back whole (footer, row count, run ids) counts as finished; temporary
+    parts of dead processes are removed on resume, a user's file never, whatever its name."""
+    from experiments.folders import temporary_file
+    from experiments.sweep import read_runs
+
+    spec = tmp_path / "s.toml"
+    spec.write_text(SWEEP_SPEC)
+    argv = ["sweep", str(spec), "--workers", "1", "--quiet"]
+    assert run_main([*argv, "--out", "clean"], tmp_path, capsys)[0] == 0
+    assert run_main([*argv, "--out", "hurt"], tmp_path, capsys)[0] == 0
+    runs = tmp_path / "hurt" / "runs"
+    whole = (runs / "batch-000001.parquet").read_bytes()
+    (runs / "batch-000000.parquet").write_bytes(b"PAR1 garbage")
+    (runs / "batch-000001.parquet").write_bytes(whole[: len(whole) // 2])  # truncated
+    (runs / "batch-000002.parquet").write_bytes((tmp_path / "clean" / "runs" / "batch-000000.parquet").read_bytes())
+    users = {".batch-000000.parquet.tmp1": "mine", ".notes.tmp": "mine", ".x.redcycle-1-abc.tmp": "mine"}
+    for name, text in users.items():
+        (runs / name).write_text(text)
+    dead = temporary_file(runs / "batch-000003.parquet").name.replace(f"-{os.getpid()}-", "-999999999-")
+    (runs / dead).write_bytes(b"half")
+    assert run_main([*argv, "--out", "hurt"], tmp_path, capsys)[0] == 0
+    assert not (runs / dead).exists()
+    assert {name: (runs / name).read_text() for name in users} == users
+    assert read_runs(tmp_path / "hurt").equals(read_runs(tmp_path / "clean"))
+    (runs / "README").write_text("mine")
+    before = tree_digest(tmp_path)
+    line = assert_one_line(*run_main([*argv, "--out", "hurt"], tmp_path, capsys))
+    assert "runs/README" in line and "not a part of this sweep" in line
+    assert tree_digest(tmp_path) == before

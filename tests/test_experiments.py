@@ -327,3 +327,45 @@ def test_bad_input_is_one_line_exit_2_and_touches_nothing(tmp_path, capsys, args
 def test_check_spec_refuses_values_with_a_range_design():
     with pytest.raises(SpecError, match="needs \\[sweep.ranges\\]"):
         check_spec({"design": "lhs", "values": {"org_role": [0.1]}})
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_killing_only_the_main_process_of_a_sweep_leaves_no_worker(tmp_path):
+    """kill -9 of the sweep's main process alone (not its group): its workers notice their parent is
+    gone and end; none is left running (issue 17, point 7)."""
+    spec = spec_file(tmp_path, samples=10)
+    out = tmp_path / "orphans"
+    proc = subprocess.Popen([*RUN, "sweep", str(spec), "--out", str(out), "--workers", "2", "--quiet"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120  # a timeout, not a measured time
+    workers: list[int] = []
+    while time.time() < deadline and not (workers and list((out / "runs").glob("batch-*.parquet"))):
+        workers = [p for p in _children(proc.pid) if "python" in Path(f"/proc/{p}/comm").read_text(errors="replace")]
+        time.sleep(0.05)
+    assert workers, "the sweep started no worker process"
+    proc.kill()  # the main process only
+    proc.wait(timeout=60)
+    deadline = time.time() + 60
+    while time.time() < deadline and any(_alive(p) for p in workers):
+        time.sleep(0.1)
+    assert not [p for p in workers if _alive(p)]
