@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import app_logic as L
-import app_text as txt
+from app import logic as L
+from app import text as txt
 from model import DEFAULTS, PARAMS, available_scenarios, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,9 +207,9 @@ def test_the_learning_panel_reads_the_readme_in_english_and_has_chinese():
 def test_the_app_module_imports_and_mesa_visualization_is_importable():
     import mesa.visualization  # needs altair
 
-    import app
+    from app import page
 
-    assert callable(app.Page) and mesa.visualization.SolaraViz
+    assert callable(page.Page) and mesa.visualization.SolaraViz
 
 
 def _run_app(*args):
@@ -233,7 +233,7 @@ def test_a_port_in_use_is_one_line_and_exit_2():
 
 
 def test_the_server_command_is_production_mode_on_the_given_host_without_calling_out():
-    import app_server
+    from app import server as app_server
 
     cmd = app_server.command("127.0.0.1", 8123)
     assert "--production" in cmd and "--no-check-version" in cmd

@@ -3,7 +3,7 @@ steps, the network layout (computed once per graph and cached), the spiral's geo
 figures (matplotlib, drawn to PNG). No Solara here, so all of it can be tested without a browser.
 
 The model is read only through its public API (``model``'s exports and the model object's
-attributes); its vocabulary comes from :mod:`app_text`.
+attributes); its vocabulary comes from :mod:`app.text`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-import app_text as txt
+from app import text as txt
 from model import DEFAULTS, PARAMS, RedCycleModel, available_scenarios, load_scenario
 
 DEFAULT_SCENARIO = "red_microcycle"

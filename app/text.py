@@ -18,7 +18,7 @@ from model.cycle import PHASE_BY_NAME as _PHASES  # the six mechanisms, in the c
 from model.ladder import TWO_RUNG_TERMS, Rung
 
 LANGS = ("zh", "en")
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
 
 RUNG_COLOURS = ("#d9d9d9", "#fdd0a2", "#fd8d3c", "#d94801", "#8c2d04")
 TWO_RUNG_COLOURS = ("#d9d9d9", "#d94801")

@@ -1,12 +1,12 @@
 """The red micro-cycle (党建+红色微循环) in the browser: a Solara app for students.
 
     uv run run.py app                 # serves it on http://127.0.0.1:8765/ (offline, production mode)
-    solara run app.py --production --no-check-version --host 127.0.0.1
+    solara run app.page --production --no-check-version --host 127.0.0.1
 
 Move a slider, press play and watch a community climb (or fail to climb) the action ladder. The
 controls are generated from the one parameter schema (``model.params``), the views read the model
-only through its public API, and every word comes from :mod:`app_text` in Chinese and English.
-The pure pieces (controls, runs, layout, spiral, figures) are in :mod:`app_logic`.
+only through its public API, and every word comes from :mod:`app.text` in Chinese and English.
+The pure pieces (controls, runs, layout, spiral, figures) are in :mod:`app.logic`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import reacton.ipyvue
 import solara
 import solara.lab
 
-import app_logic as L
-import app_text as txt
+from app import logic as L
+from app import text as txt
 from model import ParameterError
 
 PLAY_PAUSE_SECONDS = 0.05
