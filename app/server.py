@@ -22,6 +22,7 @@ OFFLINE_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no usage statistics sent
     "SOLARA_ASSETS_PROXY": "True",  # assets served by the server itself, from solara-assets
     "MPLBACKEND": "Agg",
+    "SOLARA_THEME_SHOW_BANNER": "False",  # no "runs on Solara" badge over the page (nor its outside link)
 }
 
 
