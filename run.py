@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("--out", default=None, metavar="DIR2", help="where to write the new run (default: DIR-rerun)")
     rerun.add_argument("--quiet", action="store_true", help="print nothing but errors and the verdict")
     add_experiment_commands(sub)
-    from app_server import add_app_parser
+    from app.server import add_app_parser
 
     add_app_parser(sub)
     return parser
@@ -472,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
             case "rerun":
                 result = cmd_rerun(args)
             case "app":
-                from app_server import serve
+                from app.server import serve
 
                 result = serve(args.host, args.port)
             case other:

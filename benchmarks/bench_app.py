@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import app_logic as L  # noqa: E402
+from app import logic as L  # noqa: E402
 
 
 def frame_times(n: int, repeats: int, warmup: int = 5) -> list[float]:

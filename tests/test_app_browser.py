@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-import app_logic as L
+from app import logic as L
 
 pytestmark = pytest.mark.browser
 
@@ -342,9 +342,9 @@ def test_final_page_screenshot(page):
 
 
 def test_solara_run_serves_the_app_too():
-    """The user guide's `solara run app.py` line, on a free 127.0.0.1 port."""
+    """The user guide's `solara run app.page` line, on a free 127.0.0.1 port."""
     command = guide_app_commands()[1]
-    assert "solara run app.py" in command and "--production" in command
+    assert "solara run app.page" in command and "--production" in command
     proc, url = start(command)
     try:
         with urllib.request.urlopen(url, timeout=10) as r:

@@ -1,7 +1,9 @@
 """The floor plan holds: model/ is the domain, agents/ are views, experiments/ and run.py sit on top.
 
 Rules (README, "Extending the model"):
-* model/ never imports experiments/, run.py or app.py;
+* model/ never imports experiments/, run.py or the app (app/);
+* the app (app/: page, logic, text, server) reads the model only, never experiments/ or run.py, and
+  the top level holds no app modules of its own;
 * agents/ imports nothing from model/ (model/ imports agents/: one direction, no cycle);
 * no mechanism compares a rung with a bare number (rungs are named through model.ladder.Rung);
 * the recorder reads the state registry and never writes it.
@@ -16,8 +18,9 @@ import numpy as np
 from model import RedCycleModel
 
 ROOT = Path(__file__).resolve().parent.parent
-TOP_LEVEL = {"model", "agents", "experiments", "run", "app", "app_logic", "app_text", "app_server", "tests", "benchmarks"}
-APP = {"app", "app_logic", "app_text", "app_server"}
+TOP_LEVEL = {"model", "agents", "experiments", "run", "app", "tests", "benchmarks"}
+APP = {"app"}
+APP_MODULES = {"__init__.py", "page.py", "logic.py", "text.py", "server.py"}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -56,6 +59,19 @@ def test_experiments_never_import_the_command_line():
     for path in modules("experiments"):
         bad = imports_of(path) & ({"run"} | APP)
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+def test_the_app_lives_in_its_package_and_reads_only_the_model():
+    assert {p.name for p in modules("app")} == APP_MODULES
+    assert not sorted(ROOT.glob("app*.py")), "app modules belong in app/, not beside run.py"
+    for path in modules("app"):
+        bad = imports_of(path) & {"experiments", "run", "tests", "benchmarks", "agents"}
+        assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+    # the command line starts the server without loading Solara or the page (Solara loads it by name)
+    tree = ast.parse((ROOT / "app" / "server.py").read_text(encoding="utf-8"))
+    named = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    named |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not {m for m in named if m.startswith(("solara", "app"))}, named
 
 
 def test_the_rule_checker_sees_a_forbidden_import(tmp_path):

@@ -13,13 +13,16 @@ import socket
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "app.page"
+"""The page's module, as Solara is told to serve it (a module name: the checkout's folder is on sys.path)."""
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 OFFLINE_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no usage statistics sent
     "SOLARA_ASSETS_PROXY": "True",  # assets served by the server itself, from solara-assets
     "MPLBACKEND": "Agg",
+    "SOLARA_THEME_SHOW_BANNER": "False",  # no "runs on Solara" badge over the page (nor its outside link)
 }
 
 
@@ -35,8 +38,8 @@ def add_app_parser(sub) -> argparse.ArgumentParser:
 
 
 def command(host: str, port: int) -> list[str]:
-    """The Solara command that serves app.py."""
-    return [sys.executable, "-m", "solara", "run", str(ROOT / "app.py"), "--production", "--no-check-version",
+    """The Solara command that serves the app's page."""
+    return [sys.executable, "-m", "solara", "run", PAGE, "--production", "--no-check-version",
             "--host", host, "--port", str(port)]
 
 

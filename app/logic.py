@@ -3,7 +3,7 @@ steps, the network layout (computed once per graph and cached), the spiral's geo
 figures (matplotlib, drawn to PNG). No Solara here, so all of it can be tested without a browser.
 
 The model is read only through its public API (``model``'s exports and the model object's
-attributes); its vocabulary comes from :mod:`app_text`.
+attributes); its vocabulary comes from :mod:`app.text`.
 """
 
 from __future__ import annotations
@@ -21,17 +21,29 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-import app_text as txt
-from model import DEFAULTS, PARAMS, RedCycleModel, available_scenarios, load_scenario
+from app import text as txt
+from model import DEFAULTS, PARAMS, ParameterError, RedCycleModel, available_scenarios, load_scenario
+from model.scenarios import read_scenario
 
 DEFAULT_SCENARIO = "red_microcycle"
-START_RESIDENTS = 500
-"""The app starts with a classroom-sized community (fast to step and draw); the size control
-goes up to MAX_RESIDENTS. The model's own default (``n_residents``) is for experiments."""
+GHOST_SCENARIO = "status_quo"
+"""Drawn dashed beside the run (same community, same seed): the cycle's effect shows as a gap."""
+START_RESIDENTS = 1000
+"""The app starts with a classroom-sized community (fast to step and draw) in which red teams form
+(tests/test_app.py checks it at the app's settings); the size control goes up to MAX_RESIDENTS.
+The model's own default (``n_residents``) is for experiments."""
 MAX_RESIDENTS = 5000
 MIN_RESIDENTS = 50
 CONTROL_GROUPS = ("strategy", *txt.mechanisms())
 """Groups of the schema shown as controls: the strategy levers, then the six mechanisms in order."""
+LESSON_LEVERS = ("org_role", "three_downs", "resident_voice", "diversity")
+"""The strategy levers of the lesson panel; with the mechanisms (one control of six switches), the
+scenario, the community size and the speed: eight controls. Every other one is under "advanced"."""
+SWITCHES = tuple(f"{m}_on" for m in txt.mechanisms())
+SPEEDS = (1, 2, 5, 10, 20)
+"""Play speeds, weeks a second."""
+DEFAULT_SPEED = 5
+SEED_MAX = 2**32 - 1
 SLIDER_STEPS = 100
 STRETCH = 20
 """A slider whose schema range is more than STRETCH times its default spans 0..4 x default (the
@@ -53,12 +65,34 @@ class Control:
     choices: tuple[str, ...] = ()
 
     def label(self, lang: str) -> str:
-        return txt.param_label(PARAMS[self.name], lang)
+        return txt.param_label(self.name, lang)
 
-    def tooltip(self) -> str:
+    def shown(self, value, lang: str) -> str:
+        """The label with the value and its unit, as the control shows it."""
+        match self.kind:
+            case "bool":
+                return self.label(lang)
+            case "choice":
+                return f"{self.label(lang)}: {txt.choice_label(self.name, value, lang)}"
+            case _:
+                unit = txt.unit_label(PARAMS[self.name].unit, lang)
+                return f"{self.label(lang)}: {txt.number(value, lang)}" + (f" {unit}" if unit and unit != "0–1" else "")
+
+    def tooltip(self, lang: str) -> str:
+        """What the control does, in ``lang``: the schema's description in English; in Chinese its
+        label, unit and range (the schema's descriptions are English)."""
         p = PARAMS[self.name]
-        unit = f" ({p.unit})" if p.unit else ""
-        return f"{p.name}: {p.description}{unit}; {p.allowed()}"
+        unit = txt.unit_label(p.unit, lang)
+        if self.kind in ("float", "int"):
+            rng = txt.t("value_range", lang, low=txt.number(p.low, lang), high=txt.number(p.high, lang),
+                        default=txt.number(p.default, lang))
+        elif self.kind == "choice":
+            rng = " / ".join(txt.choice_label(self.name, c, lang) for c in p.choices)
+        else:
+            rng = ""
+        head = txt.pick(lang, self.label("zh"), txt.plain(p.description))
+        parts = [head, txt.t("unit", lang, unit=unit) if unit else "", rng]
+        return txt.pick(lang, "；", "; ").join(x for x in parts if x)
 
     def slider_max(self, value: float) -> float:
         """The slider's upper end: its range, stretched to show a larger (scenario) value."""
@@ -94,6 +128,23 @@ def controls() -> dict[str, list[Control]]:
     return groups
 
 
+def describe(name: str, value, lang: str) -> str:
+    """A lever and its value in words ("red teams: no", "seed fund: 8 units ..."), as the page lists changes."""
+    if name in SWITCHES:
+        return f"{txt.param_label(name, lang)}: {txt.number(value, lang)}"
+    return control_for(PARAMS[name]).shown(value, lang)
+
+
+def lesson_controls() -> list[Control]:
+    return [control_for(PARAMS[name]) for name in LESSON_LEVERS]
+
+
+def advanced_controls() -> dict[str, list[Control]]:
+    """Every control not in the lesson panel, grouped as :func:`controls`."""
+    lesson = set(LESSON_LEVERS) | set(SWITCHES)
+    return {g: [c for c in cs if c.name not in lesson] for g, cs in controls().items()}
+
+
 def scenario_values(scenario: str) -> dict[str, Any]:
     """Every control's value under a scenario: the schema's defaults, then its overrides."""
     over = load_scenario(scenario)
@@ -101,7 +152,21 @@ def scenario_values(scenario: str) -> dict[str, Any]:
 
 
 def scenarios() -> list[str]:
-    return list(available_scenarios())
+    """The scenarios in the menu's order (the class's order, then any other file)."""
+    return txt.scenario_order(available_scenarios())
+
+
+def scenario_labels(lang: str) -> dict[str, str]:
+    return {name: txt.scenario_label(name, read_scenario(name)["name_zh"], lang) for name in scenarios()}
+
+
+def check_seed(text) -> int | None:
+    """A seed typed by a user, or None when it is not a whole number in 0..SEED_MAX."""
+    try:
+        seed = int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+    return seed if 0 <= seed <= SEED_MAX else None
 
 
 # ---- runs --------------------------------------------------------------------------------------
@@ -110,11 +175,12 @@ TRACKED = ("week", "participation_index", "pool_balance", "n_teams", "norm", "po
 
 
 class Run:
-    """One model with the history the app draws: outcomes per week, and each resident's rung and
-    trust per week (for the resident panel)."""
+    """One model with the history the app draws: outcomes per week, each resident's rung and trust
+    per week (for the resident panel), the levers changed during the run (``marks``) and, with
+    ``ghost``, the same community under another scenario stepped alongside (drawn dashed)."""
 
     def __init__(self, scenario: str, overrides: dict[str, Any] | None = None,
-                 n_residents: int = START_RESIDENTS, seed: int = 1):
+                 n_residents: int = START_RESIDENTS, seed: int = 1, ghost: str | None = None):
         self.scenario = scenario
         self.overrides = dict(overrides or {})
         params = {**load_scenario(scenario), **self.overrides, "n_residents": int(n_residents)}
@@ -125,11 +191,18 @@ class Run:
         self.history: dict[str, list[float]] = {k: [] for k in TRACKED + tuple(f"share_{r}" for r in self.rung_keys)}
         self.rungs: list[np.ndarray] = []
         self.trust: list[np.ndarray] = []
+        self.marks: list[tuple[int, dict[str, Any]]] = []
+        self.ghost = Run(ghost, None, n_residents, seed) if ghost and ghost != scenario else None
         self._record()
 
     @property
     def week(self) -> int:
         return int(self.model.steps)
+
+    @property
+    def end(self) -> int:
+        """The run's length in weeks (the scenario's ``steps``): Play stops here."""
+        return int(self.model.p["steps"])
 
     @property
     def n(self) -> int:
@@ -140,6 +213,15 @@ class Run:
             with self.lock:
                 self.model.step()
                 self._record()
+            if self.ghost is not None:
+                self.ghost.step()
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Change levers from the next week on (``model.update``), and mark that week.
+        Raises ParameterError for a parameter fixed once the model is built."""
+        with self.lock:
+            self.model.update(**changes)
+            self.marks.append((self.week + 1, dict(changes)))
 
     def _record(self) -> None:
         out = self.model.outcomes
@@ -174,7 +256,101 @@ class Run:
             "trust": float(st.trust[i]), "capacity": float(st.capacity[i]),
             "public_spirit": float(st.public_spirit[i]), "unmet_need": float(st.needs[i].mean()),
             "points": int(st.points[i]), "party_member": bool(st.party_category[i] != 0),
+            "age_group": int(st.age_group[i]), "tenure": int(st.tenure[i]), "household_type": int(st.household_type[i]),
         }
+
+
+# ---- what a browser session keeps: its communities, across tabs and reloads ------------------------
+class Community:
+    """A community's settings (scenario, lever values, size, seed) and its run; the one-community
+    tab holds one, the comparison two. A change of scenario, size or seed starts a new run at week
+    0; a lever changed once the run has started acts from the next week (``Run.update``)."""
+
+    def __init__(self, scenario: str = DEFAULT_SCENARIO, n: int = START_RESIDENTS, seed: int = 1,
+                 ghost: str | None = GHOST_SCENARIO):
+        self.scenario, self.n, self.seed, self.ghost_scenario = scenario, int(n), int(seed), ghost
+        self.values = scenario_values(scenario)
+        self.error: str | None = None
+        self.run: Run | None = None
+        self.rebuild()
+
+    def changed(self) -> dict[str, Any]:
+        """The levers whose values differ from the scenario's."""
+        base = scenario_values(self.scenario)
+        return {k: v for k, v in self.values.items() if v != base[k]}
+
+    def rebuild(self) -> None:
+        """A new run at week 0 with the current settings (the error, in one line, if they do not fit)."""
+        try:
+            self.run = Run(self.scenario, self.changed(), self.n, self.seed, ghost=self.ghost_scenario)
+            self.error = None
+        except (ParameterError, ValueError, OverflowError, MemoryError) as exc:
+            self.run, self.error = None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+    def set_scenario(self, name: str) -> None:
+        self.scenario = name
+        self.values = scenario_values(name)
+        self.rebuild()
+
+    def set_size(self, n: int, seed: int) -> None:
+        self.n, self.seed = int(n), int(seed)
+        self.rebuild()
+
+    def set_values(self, changes: dict[str, Any]) -> None:
+        """New lever values: from the next week when the run has started, else a new run at week 0."""
+        self.values = {**self.values, **changes}
+        run = self.run
+        if run is None or run.week == 0:
+            self.rebuild()
+            return
+        try:
+            run.update({k: v for k, v in changes.items()})
+            self.error = None
+        except ParameterError as exc:
+            self.error = str(exc)
+
+
+class Session:
+    """What one browser session keeps (the page's language and tab, its communities, what it is
+    looking at): the page reads and changes it; it lives on the server, keyed by the session's
+    token in the page's address, so switching tabs or reloading keeps the runs."""
+
+    def __init__(self):
+        self.lang = "zh"
+        self.tab = 0
+        self.one = Community()
+        self.speed = DEFAULT_SPEED
+        self.picked: int | None = None
+        self.picked_text = ""
+        names = scenarios()
+        self.compare_n, self.compare_seed = START_RESIDENTS, 1
+        self.sides = [Community(DEFAULT_SCENARIO, ghost=None),
+                      Community(GHOST_SCENARIO if GHOST_SCENARIO in names else names[0], ghost=None)]
+        self.compare_speed = DEFAULT_SPEED
+
+
+_SESSIONS: OrderedDict[str, Session] = OrderedDict()
+_SESSIONS_LOCK = threading.Lock()
+MAX_SESSIONS = 24
+"""Sessions kept on the server (the least recently used goes first): memory stays bounded."""
+
+
+def session(token: str) -> Session:
+    """The session of a token (a new one for a token not seen, or forgotten)."""
+    with _SESSIONS_LOCK:
+        if token not in _SESSIONS:
+            _SESSIONS[token] = Session()
+        _SESSIONS.move_to_end(token)
+        while len(_SESSIONS) > MAX_SESSIONS:
+            _SESSIONS.popitem(last=False)
+        return _SESSIONS[token]
+
+
+def weeks_due(elapsed: float, speed: float, done: int, left: int, most: int = 26) -> int:
+    """How many weeks to step now to keep ``speed`` weeks a second after ``elapsed`` seconds of play
+    with ``done`` weeks stepped (the first at once): 0 when ahead, at most ``most`` per redraw (a
+    slow redraw steps several weeks at once), never past the end (``left`` weeks)."""
+    return max(0, min(left, most, int(elapsed * speed) + 1 - done))
 
 
 def parse_resident(text: str, n: int) -> int | None:
@@ -360,6 +536,12 @@ def _shares_png(run: Run, lang: str, size=(4.8, 3.0)) -> bytes:
         shares = [run.series(f"share_{k}") for k in run.rung_keys]
         ax.stackplot(weeks, *shares, colors=txt.rung_colours(len(run.rung_keys)),
                      labels=[txt.rung_label(k, flang) for k in run.rung_keys])
+        if run.ghost is not None:  # the ghost's rung boundaries, dashed
+            g_weeks = run.ghost.series("week")
+            tops = np.cumsum([run.ghost.series(f"share_{k}") for k in run.rung_keys], axis=0)[:-1]
+            for top in tops:
+                ax.plot(g_weeks, top, ls="--", lw=0.9, color="#222222")
+        _draw_marks(ax, run)
         ax.set_xlim(0, max(1, weeks[-1]))
         ax.set_ylim(0, 1)
         ax.set_xlabel(txt.t("weeks", flang))
@@ -369,26 +551,55 @@ def _shares_png(run: Run, lang: str, size=(4.8, 3.0)) -> bytes:
         return _png(fig)
 
 
-def spiral_png(run: Run, lang: str, size=(4.0, 4.0)) -> bytes:
+def _draw_marks(ax, run: Run) -> None:
+    """The weeks at which a lever was changed during the run: a numbered vertical line each."""
+    for k, (week, _) in enumerate(run.marks, 1):
+        ax.axvline(week, color="#1f78b4", lw=1.0, ls="-.")
+        ax.text(week, 1.0, str(k), transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7,
+                color="#1f78b4")
+
+
+SPIRAL_STEP = 0.1
+"""The spiral's scale moves in steps of this much, so it does not rescale itself week by week."""
+
+
+def spiral_scale(*runs: Run) -> tuple[float, float]:
+    """The participation index range the spiral shows (shared by the runs given, their ghosts included):
+    whole steps of SPIRAL_STEP around every value seen."""
+    values = np.concatenate([r.series("participation_index") for run in runs
+                             for r in (run, run.ghost) if r is not None])
+    lo = math.floor(float(values.min()) / SPIRAL_STEP - 1e-9) * SPIRAL_STEP
+    hi = math.ceil(float(values.max()) / SPIRAL_STEP + 1e-9) * SPIRAL_STEP
+    return max(0.0, lo - SPIRAL_STEP), min(1.0, max(hi, lo + 2 * SPIRAL_STEP))
+
+
+def spiral_png(run: Run, lang: str, size=(4.0, 4.0), scale: tuple[float, float] | None = None) -> bytes:
     with run.lock:
-        return _spiral_png(run, lang, size)
+        return _spiral_png(run, lang, size, scale or spiral_scale(run))
 
 
-def _spiral_png(run: Run, lang: str, size=(4.0, 4.0)) -> bytes:
-    """The participation spiral: one turn per round, the six phases as labelled sectors."""
+def _spiral_png(run: Run, lang: str, size, scale: tuple[float, float]) -> bytes:
+    """The participation spiral: one turn per round, the six phases as labelled sectors; the radius
+    is the participation index from ``scale[0]`` (the centre) to ``scale[1]`` (the outer ring)."""
     flang = txt.figure_lang(lang)
     R = int(run.model.p["round_weeks"])
+    lo, hi = scale
     weeks, values = run.series("week"), run.series("participation_index")
-    x, y = spiral_xy(weeks, values, R)
+    x, y = spiral_xy(weeks, (values - lo) / (hi - lo), R)
     with matplotlib.rc_context(_font_rc(flang)):
         fig = Figure(figsize=size, dpi=DPI)
-        ax = fig.add_axes((0.02, 0.02, 0.78, 0.84))
+        ax = fig.add_axes((0.02, 0.02, 0.74, 0.84))
         ax.set_aspect("equal")
         ax.set_axis_off()
-        top = max(0.05, float(values.max()) * 1.1)
-        for r in np.linspace(top / 4, top, 4):
+        top = 1.0
+        for v in np.arange(lo + SPIRAL_STEP, hi + 1e-9, SPIRAL_STEP):
+            r = (v - lo) / (hi - lo)
             ax.add_patch(matplotlib.patches.Circle((0, 0), r, fill=False, lw=0.4, color="#cccccc"))
-            ax.text(r * math.sin(3.6), r * math.cos(3.6), f"{r:.2f}", fontsize=6, color="#888888")
+            ax.text(r * math.sin(3.6), r * math.cos(3.6), f"{v:.1f}", fontsize=6, color="#666666")
+        if run.ghost is not None:
+            g_weeks, g_values = run.ghost.series("week"), run.ghost.series("participation_index")
+            gx, gy = spiral_xy(g_weeks, (g_values - lo) / (hi - lo), R)
+            ax.plot(gx, gy, ls="--", lw=1.0, color="#555555")
         for k, a in enumerate(phase_edges(R)):
             ax.plot([0, top * math.sin(a)], [0, top * math.cos(a)], ls=":", lw=0.6, color="#999999")
             mid = a + math.pi / 6
@@ -402,42 +613,57 @@ def _spiral_png(run: Run, lang: str, size=(4.0, 4.0)) -> bytes:
             ax.plot(x[sel], y[sel], color=cmap(0.35 + 0.65 * k / last), lw=1.8,
                     label=txt.t("round", flang, n=k + 1))
         ax.plot(x[-1:], y[-1:], "o", color="#8c2d04", ms=4)
+        for k, (week, _) in enumerate(run.marks, 1):
+            at = np.flatnonzero(weeks == week)
+            if len(at):
+                ax.plot(x[at], y[at], "D", color="#1f78b4", ms=5)
+                ax.annotate(str(k), (x[at[0]], y[at[0]]), xytext=(4, 4), textcoords="offset points", fontsize=7,
+                            color="#1f78b4")
         ax.set_xlim(-1.3 * top, 1.3 * top)
         ax.set_ylim(-1.3 * top, 1.3 * top)
         handles, labels = ax.get_legend_handles_labels()
-        fig.legend(handles[-6:], labels[-6:], loc="upper right", fontsize=7, frameon=False,
+        fig.legend(handles[-6:], labels[-6:], loc="lower right", fontsize=7, frameon=False,
                    title=txt.t("rounds_legend", flang), title_fontsize=7)
-        fig.suptitle(f"{txt.t('spiral', flang)} · {txt.t('participation_index', flang)}", fontsize=9)
+        fig.suptitle(f"{txt.t('spiral', flang)} · {txt.t('spiral_radius', flang, lo=f'{lo:.1f}', hi=f'{hi:.1f}')}",
+                     fontsize=8)
         return _png(fig)
 
 
 ORG_SERIES = ("pool_balance", "n_teams", "norm", "points_held", "mean_trust")
 
 
-def org_png(run: Run, lang: str, size=(4.8, 2.6)) -> bytes:
+def org_png(run: Run, lang: str, size=(4.8, 3.6)) -> bytes:
     with run.lock:
         return _org_png(run, lang, size)
 
 
-def _org_png(run: Run, lang: str, size=(4.8, 2.6)) -> bytes:
-    """The organisation's state over time: pool, teams, norm, points and trust, each as a share
-    of its largest value so far (the current values are shown beside it as numbers)."""
+def _org_png(run: Run, lang: str, size=(4.8, 3.6)) -> bytes:
+    """The organisation's state over time, each in its own units on its own axis: the pool
+    (resource units), red teams (a count), the norm and mean trust (0-1), points held (points)."""
     flang = txt.figure_lang(lang)
     weeks = run.series("week")
-    colours = ("#b2182b", "#2166ac", "#1b7837", "#e08214", "#762a83")
+    colours = dict(zip(ORG_SERIES, ("#b2182b", "#2166ac", "#1b7837", "#e08214", "#762a83"), strict=True))
+    panels = (("pool_balance", "org_units"), ("n_teams", "count"), ("points_held", "points"), ("norm", None),
+              ("mean_trust", None))
     with matplotlib.rc_context(_font_rc(flang)):
         fig = Figure(figsize=size, dpi=DPI)
-        ax = fig.add_axes((0.1, 0.17, 0.6, 0.78))
-        for key, colour in zip(ORG_SERIES, colours, strict=True):
+        axes = fig.subplots(len(panels), 1, sharex=True)
+        for ax, (key, unit) in zip(axes, panels, strict=True):
             values = run.series(key)
-            top = float(np.abs(values).max())
-            ax.plot(weeks, values / top if top else values, color=colour, lw=1.2, label=txt.t(key, flang))
-        ax.set_xlim(0, max(1, weeks[-1]))
-        ax.set_ylim(-0.02, 1.05)
-        ax.set_xlabel(txt.t("weeks", flang), fontsize=7)
-        ax.set_ylabel("÷ max", fontsize=7)
-        ax.tick_params(labelsize=6)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=7)
+            ax.plot(weeks, values, color=colours[key], lw=1.2)
+            if run.ghost is not None:
+                ax.plot(run.ghost.series("week"), run.ghost.series(key), ls="--", lw=0.9, color="#555555")
+            if unit is None:
+                ax.set_ylim(0, 1)
+            else:
+                ax.set_ylim(0, max(1.0, float(values.max()) * 1.15))
+            _draw_marks(ax, run)
+            label = txt.t(key, flang) + (f" ({txt.t(unit, flang)})" if unit else " (0–1)")
+            ax.text(0.01, 0.95, label, transform=ax.transAxes, fontsize=7, va="top", color=colours[key])
+            ax.tick_params(labelsize=6)
+        axes[-1].set_xlim(0, max(1, weeks[-1]))
+        axes[-1].set_xlabel(txt.t("weeks", flang), fontsize=7)
+        fig.subplots_adjust(left=0.1, right=0.98, top=0.97, bottom=0.1, hspace=0.15)
         return _png(fig)
 
 
