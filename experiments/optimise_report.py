@@ -93,9 +93,11 @@ def plain_words(spec: dict[str, Any], front: pd.DataFrame, reference: dict, chos
                          f"point {j + 1}**: {_lever_words(spec, r)}. {where.capitalize()} it gives {b} "
                          f"{r[p + b]:.4g} ({r[p + b] - ref[b]:+.4g} over {ref_name}) for {c} {r[p + c]:.4g}; "
                          f"{ref_words}.")
-    same = front.groupby([front[o["name"]].round(12) for o in spec["objectives"]], sort=False).groups
-    for rows in (list(v) for v in same.values() if len(v) > 1):
-        differ = [k for k in spec["levers"] if front.loc[rows, k].nunique() > 1]
+    same: dict[tuple, list[int]] = {}
+    for i in range(len(front)):
+        same.setdefault(tuple(round(float(front[o["name"]].iloc[i]), 12) for o in spec["objectives"]), []).append(i)
+    for rows in (v for v in same.values() if len(v) > 1):
+        differ = [k for k in spec["levers"] if front[k].iloc[rows].nunique() > 1]
         lines.append(f"Points {', '.join(str(i + 1) for i in rows)} give the same outcomes: where they differ "
                      f"({', '.join(f'`{k}`' for k in differ)}) the levers do nothing with the others as they are.")
     if fresh:

@@ -215,3 +215,28 @@ def test_a_folder_of_other_files_or_another_search_is_refused_and_left_as_it_was
         code, err = _cli(capsys, "optimise", str(spec), "--out", str(folder))
         assert code == 2 and err.count("\n") == 1 and "allowed:" in err, err
     assert tree_digest(tmp_path) == before
+
+
+def test_rerun_reproduces_a_search_and_refuses_a_changed_posterior(known, tmp_path, capsys):
+    folder, _, _ = known
+    code = cli.main(["rerun", str(folder / "one"), "--out", str(tmp_path / "again"), "--quiet"])
+    assert code == 0 and "reproduced" in capsys.readouterr().out
+    (tmp_path / "fit").mkdir()
+    posterior = tmp_path / "fit" / "posterior.csv"
+    posterior.write_text("set,weight_social,threshold_mean\n7,0.3,0.6\n8,0.9,1.4\n", encoding="utf-8")
+    spec = read_spec(write(tmp_path, POSTERIOR.replace("evaluations = 2", "evaluations = 1")))
+    optimise(spec, tmp_path / "fitted", workers=1, progress=False)
+    posterior.write_text("set,weight_social,threshold_mean\n7,0.3,0.6\n8,0.9,1.5\n", encoding="utf-8")
+    code, err = _cli(capsys, "rerun", str(tmp_path / "fitted"))
+    assert code == 2 and "changed since the search" in err and err.count("\n") == 1
+    assert not (tmp_path / "fitted-rerun").exists()
+
+
+def test_the_knee_is_the_point_nearest_the_ideal_and_ties_stay_on_the_front():
+    from experiments.optimise import knee, pareto
+
+    spec = {"objectives": [{"name": "gain", "sense": "max"}, {"name": "cost", "sense": "min"}]}
+    front = pd.DataFrame({"gain": [0.0, 0.8, 1.0], "cost": [0.0, 0.2, 1.0]})
+    assert knee(spec, front) == 1  # 80% of the gain for 20% of the cost
+    values = np.array([[1.0, 1.0], [1.0, 1.0], [0.5, 2.0], [0.5, 0.5]])
+    assert pareto(values).tolist() == [True, True, True, False]
