@@ -38,9 +38,10 @@ Any final outcome of the model is an objective; besides them, ``<x>_per_year`` f
 (the pool's money in and out, the organisers' hours) is the total at the horizon over its years.
 
 The search is optuna's NSGA-II, seeded, asked ``population`` candidates at a time: each batch is run
-(on every core, or on Dask) and told in candidate order, and the sampler is seeded afresh from the
-spec's seed for every batch, so the same seed gives the same front with any number of workers, and a
-search killed and resumed (its optuna journal is in the output folder) or extended with more
+(on every core, or on Dask) and told in candidate order, and each candidate is drawn by a sampler
+seeded afresh from the spec's seed and the candidate's number, so the same seed gives the same front
+with any number of workers, and a search killed at any moment and resumed (its optuna journal is in
+the output folder; study.journal.lock is optuna's lock while it writes) or extended with more
 ``evaluations`` is the search run in one go.
 """
 
@@ -71,7 +72,7 @@ SEARCH_KEYS = ("scenario_name", "base", "events", "levers", "objectives", "const
                "algorithm", "seed", "posterior_rows", "steps")
 """What decides the search's trials (its digest): not `evaluations` (more extend the same search),
 nor what only the report and the re-evaluation use."""
-FILES = ("experiment.json", "study.journal", "front.csv", "trials.parquet", "runs.parquet", "report.md",
+FILES = ("experiment.json", "study.journal", "study.journal.lock", "front.csv", "trials.parquet", "runs.parquet", "report.md",
          "report.html", "manifest.json")
 BOOTSTRAP = 400  # resamples of a candidate's runs for the interval of its statistic
 AFTER = 10**9  # bootstrap keys of the re-evaluation (a trial's key is its number)
@@ -442,11 +443,11 @@ def evaluate(func, tasks: list, pool=None, client=None, bar=None) -> list:
 
 
 # ------------------------------------------------------------------------------ the search ---------
-def sampler(spec: dict[str, Any], batch: int):
-    """A fresh sampler for batch ``batch``, seeded from the spec's seed and the batch alone."""
+def sampler(spec: dict[str, Any], number: int):
+    """A fresh sampler for candidate ``number``, seeded from the spec's seed and the number alone."""
     import optuna
 
-    seed = seed_for(spec["seed"], 1000 + batch)
+    seed = seed_for(spec["seed"], 1000 + number)
     match spec["algorithm"]:
         case "nsga2":
             return optuna.samplers.NSGAIISampler(population_size=spec["population"], seed=seed,
@@ -483,7 +484,9 @@ def open_study(spec: dict[str, Any], out: Path):
 
 
 def search(spec: dict[str, Any], out: Path, pool=None, client=None, progress: bool | None = None):
-    """Run (or resume) the search into ``out``'s journal: batches of ``population`` candidates."""
+    """Run (or resume) the search into ``out``'s journal: batches of ``population`` candidates, asked
+    (each from a sampler seeded by its number), run, then told in order. After a kill, the candidates
+    asked and not told are run with their levers and the batch is completed: the trials are the same."""
     import optuna
 
     from .replications import progress as progress_bar
@@ -497,12 +500,15 @@ def search(spec: dict[str, Any], out: Path, pool=None, client=None, progress: bo
             running = [t for t in trials if t.state == optuna.trial.TrialState.RUNNING]  # a killed batch
             if not running and len(trials) >= total:
                 break
-            batch = len(trials) // size if not running else running[0].number // size
-            asked = [optuna.trial.Trial(study, t._trial_id) for t in running]
-            study.sampler = sampler(spec, batch)
-            while not running and len(trials) + len(asked) < min(total, (batch + 1) * size):
-                asked.append(study.ask())
-            candidates = [suggest(t, spec["levers"]) for t in asked]
+            asked, candidates = [], []
+            start = running[0].number if running else len(trials)  # a killed batch is finished first
+            batch_end = min(total, (start // size + 1) * size)
+            for number in range(start, max(batch_end, len(trials))):
+                study.sampler = sampler(spec, number)  # each candidate's draw: the told trials and its number
+                old = [t for t in running if t.number == number]
+                trial = optuna.trial.Trial(study, old[0]._trial_id) if old else study.ask()
+                asked.append(trial)
+                candidates.append(suggest(trial, spec["levers"]))
             results = evaluate(run_batch, [task(spec, c) for c in candidates], pool, client, bar)
             for trial, result in zip(asked, results, strict=True):
                 runs = measures(spec, result)

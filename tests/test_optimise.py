@@ -19,7 +19,9 @@ import pandas as pd
 import pytest
 
 import run as cli
-from experiments.optimise import OptimiseError, cells, open_study, optimise, read_spec, sampler
+import optuna
+
+from experiments.optimise import OptimiseError, cells, open_study, optimise, read_spec, sampler, suggest
 from model import simulate
 
 KNOWN = """
@@ -91,15 +93,22 @@ def test_the_same_seed_gives_the_same_front_on_one_core_and_two(known):
 
 
 def test_a_search_killed_mid_batch_resumes_to_the_same_trials(known):
-    """Killed while a batch runs: its candidates were asked (RUNNING in the journal) and never told.
-    The same command finishes them and goes on; extending 'evaluations' continues the same search."""
+    """Killed while a batch is asked, or while it runs: the candidates asked and not told are RUNNING
+    in the journal. The same command runs them with their levers, completes the batch and goes on;
+    extending 'evaluations' continues the same search."""
     folder, spec, _ = known
     out = folder / "killed"
     optimise({**spec, "evaluations": 8}, out, workers=1, progress=False)
     study = open_study(spec, out)
-    study.sampler = sampler(spec, 1)
-    for _ in range(8):
-        study.ask()  # batch 1 asked, then the kill
+    for number in (8, 9, 10):  # batch 1 being asked, then the kill
+        study.sampler = sampler(spec, number)
+        suggest(study.ask(), spec["levers"])
+    optimise({**spec, "evaluations": 16}, out, workers=1, progress=False)
+    study = open_study(spec, out)
+    for number in range(16, 24):  # batch 2 asked whole, then the kill while it runs
+        study.sampler = sampler(spec, number)
+        suggest(study.ask(), spec["levers"])
+    assert sum(t.state == optuna.trial.TrialState.RUNNING for t in study.get_trials()) == 8
     optimise(spec, out, workers=1, progress=False)
     pd.testing.assert_frame_equal(pd.read_parquet(folder / "one" / "trials.parquet"),
                                   pd.read_parquet(out / "trials.parquet"))
