@@ -114,6 +114,34 @@ def test_a_search_killed_mid_batch_resumes_to_the_same_trials(known):
                                   pd.read_parquet(out / "trials.parquet"))
 
 
+def test_a_search_killed_for_real_resumes_with_the_same_command(known):
+    """SIGKILL as soon as the second batch has been asked (it is being asked or run), then the same
+    command: the trials are those of the uninterrupted search."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder, _, _ = known
+    out = folder / "sigkill"
+    command = [sys.executable, str(Path(cli.__file__)), "optimise", str(folder / "search.toml"), "--out", str(out),
+               "--workers", "1", "--quiet"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    journal = out / "study.journal"
+    while proc.poll() is None:  # waits for a state of the journal, not for a time
+        created = journal.read_text(encoding="utf-8").count('"op_code":4,') if journal.is_file() else 0
+        if created > 8:
+            proc.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    assert proc.wait() == -signal.SIGKILL, proc.stderr.read()
+    assert not (out / "front.csv").exists()
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(folder / "one" / "trials.parquet"),
+                                  pd.read_parquet(out / "trials.parquet"))
+
+
 POSTERIOR = """
 [optimise]
 scenario = "red_microcycle"
