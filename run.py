@@ -7,6 +7,7 @@
     uv run run.py compare red_microcycle status_quo --reps 30 --out DIR   # report.md with paired intervals
     uv run run.py sweep SPEC.toml --out DIR                               # resumable parquet sweep
     uv run run.py sensitivity SPEC.toml --method morris --out DIR         # SALib Morris or Sobol
+    uv run run.py optimise SPEC.toml --out DIR                            # Pareto front of levers (optuna NSGA-II)
     uv run run.py calibrate --trials 300 --seeds 3 --n-residents 1000 --out DIR [--write-docs]  # optuna vs patterns
     uv run run.py app                   # the browser app on http://127.0.0.1:8765/
     uv run run.py rerun results/red_microcycle   # the same run again from its summary.json
@@ -26,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-COMMANDS = ("run", "params", "scenarios", "compare", "sweep", "sensitivity", "calibrate", "rerun", "app")
+COMMANDS = ("run", "params", "scenarios", "compare", "sweep", "sensitivity", "optimise", "calibrate", "rerun", "app")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -126,6 +127,9 @@ def add_experiment_commands(sub) -> None:
         s.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
                        help="add a fixed parameter (repeatable)")
         where(s)
+    from experiments.optimise import add_parser
+
+    add_parser(sub, where)
     k = sub.add_parser("calibrate", help="calibrate the influential uncertain parameters jointly against the "
                                          "patterns of docs/calibration.md (optuna)",
                        description="Search the calibrated parameters with an optuna study (seeded TPE) against the "
@@ -288,6 +292,10 @@ def cmd_rerun(args) -> int:
     from model.params import ParameterError, validate
 
     folder = Path(args.dir)
+    from experiments.optimise import is_search, rerun_command
+
+    if is_search(folder):
+        return rerun_command(args, fail)
     try:
         manifest = read_manifest(folder)
     except ManifestError as exc:
@@ -467,6 +475,10 @@ def main(argv: list[str] | None = None) -> int:
                 result = cmd_scenarios()
             case "compare" | "sweep" | "sensitivity":
                 result = cmd_experiment(args)
+            case "optimise":
+                from experiments.optimise import command
+
+                result = command(args, fail)
             case "calibrate":
                 result = cmd_calibrate(args)
             case "rerun":

@@ -81,23 +81,28 @@ def spec_path(name_or_path: str | os.PathLike) -> Path:
     return path
 
 
-def read_spec(path: str | os.PathLike, overrides: dict[str, Any] | None = None,
-              fixed: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Read and check an experiment file (a path, or a name in sweeps/); ``overrides`` (from
-    command-line flags) win, ``fixed`` parameters are added to ``[sweep.fixed]``."""
+def read_table(path: str | os.PathLike, table: str, error: type[Exception] = SpecError) -> tuple[Path, dict]:
+    """The experiment file's path and its one ``[table]`` (a copy), or ``error`` in one line."""
     p = spec_path(path)
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8-sig"))  # a byte-order mark is no error
     except FileNotFoundError:
-        raise SpecError(f"experiment file '{p}' not found") from None
+        raise error(f"experiment file '{p}' not found") from None
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"experiment file '{p}' is not valid TOML: {exc}") from None
+        raise error(f"experiment file '{p}' is not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"experiment file '{p}' cannot be read: {exc}") from None
-    if set(data) != {"sweep"} or not isinstance(data["sweep"], dict):
+        raise error(f"experiment file '{p}' cannot be read: {exc}") from None
+    if set(data) != {table} or not isinstance(data[table], dict):
         found = ", ".join(sorted(data)) or "none"
-        raise SpecError(f"experiment file '{p}' needs exactly one [sweep] table; found: {found}")
-    raw = dict(data["sweep"])
+        raise error(f"experiment file '{p}' needs exactly one [{table}] table; found: {found}")
+    return p, dict(data[table])
+
+
+def read_spec(path: str | os.PathLike, overrides: dict[str, Any] | None = None,
+              fixed: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Read and check an experiment file (a path, or a name in sweeps/); ``overrides`` (from
+    command-line flags) win, ``fixed`` parameters are added to ``[sweep.fixed]``."""
+    p, raw = read_table(path, "sweep")
     raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
     if fixed:
         raw["fixed"] = {**raw.get("fixed", {}), **fixed}
@@ -338,11 +343,14 @@ def is_empty(folder: Path) -> bool:
         return False
 
 
-def prepare_folder(out: Path, spec: dict[str, Any], kind: str = "sweep") -> bool:
+def prepare_folder(out: Path, spec: dict[str, Any], kind: str = "sweep", digest: str | None = None,
+                   populate=None) -> bool:
     """Create the experiment folder (under a temporary name, then renamed), or accept an existing
     one holding this same experiment (a resume). Returns True when resuming. Refuses a folder holding
-    another experiment or anything this tool did not write."""
-    digest = spec_digest(spec)
+    another experiment or anything this tool did not write. ``digest`` identifies the experiment
+    (default: the sweep's); ``populate(tmp, spec)`` fills the new folder and returns what
+    experiment.json records beside kind and digest (default: a sweep's runs/ and design)."""
+    digest = digest or spec_digest(spec)
     marker = out / "experiment.json"
     if out.exists():
         if not out.is_dir():
@@ -363,15 +371,18 @@ def prepare_folder(out: Path, spec: dict[str, Any], kind: str = "sweep") -> bool
     from .outputs import staged_folder
 
     with staged_folder(out, is_empty, ()) as tmp:  # onto a new or empty folder only (checked above, and again)
-        (tmp / "runs").mkdir()
-        if spec["timeseries"]:
-            (tmp / "timeseries").mkdir()
-        (tmp / "experiment.json").write_text(json.dumps(
-            {"kind": kind, "digest": digest, "spec": {k: v for k, v in spec.items() if k != "points"},
-             "n_points": len(spec["points"])}, indent=2, default=str), encoding="utf-8")
-        _write_atomic(pd.DataFrame(spec["points"]).assign(sample_id=range(len(spec["points"]))),
-                      tmp / "design.parquet")
+        record = (populate or _sweep_folder)(tmp, spec)
+        (tmp / "experiment.json").write_text(json.dumps({"kind": kind, "digest": digest, **record}, indent=2,
+                                                        default=str), encoding="utf-8")
     return False
+
+
+def _sweep_folder(tmp: Path, spec: dict[str, Any]) -> dict[str, Any]:
+    (tmp / "runs").mkdir()
+    if spec["timeseries"]:
+        (tmp / "timeseries").mkdir()
+    _write_atomic(pd.DataFrame(spec["points"]).assign(sample_id=range(len(spec["points"]))), tmp / "design.parquet")
+    return {"spec": {k: v for k, v in spec.items() if k != "points"}, "n_points": len(spec["points"])}
 
 
 _PART = re.compile(r"batch-(\d{6})\.parquet")

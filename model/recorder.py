@@ -30,6 +30,7 @@ class Recorder:
         self.mechanism_outcomes = mechanism_outcomes  # every mechanism's outcome names, on or off
         self.outcomes: dict[str, float] = {}
         self.rounds: list[dict] = []
+        self.organiser_hours = 0.0  # hours backbones have given since week 0 (organiser_hours_total)
         st = model.state
         self.refresh()
         self._gain_trust = (float(st.gain.mean()), float(st.trust.mean()))
@@ -96,6 +97,9 @@ class Recorder:
         out["pool_out_week"] = pool.week_out / 1e6
         out["pool_in_total"] = pool.total_in()
         out["pool_out_total"] = pool.total_out()
+        if week:
+            self._count_organiser_hours()
+        out["organiser_hours_total"] = self.organiser_hours
         for name in ORDER:
             mech = m.mechanisms.get(name)
             if mech is not None:
@@ -105,6 +109,15 @@ class Recorder:
                     out[key] = 0
         if week and week % m.p["round_weeks"] == 0:
             self._end_round()
+
+    def _count_organiser_hours(self) -> None:
+        """The organisers' time: each week a red backbone leads, it gives the hours the top rung asks
+        (``volunteer_hours``), or its whole time budget if that is less. Summed over the weeks since
+        week 0 (the cost in people's time that an analyst weighs against money; read-only)."""
+        st = self.model.state
+        if st.backbone.any():
+            hours = np.minimum(st.time_budget[st.backbone], self.model.p["volunteer_hours"])
+            self.organiser_hours += float(hours.sum())
 
     def _measure_groups(self, rung: np.ndarray, out: dict) -> None:
         """Share of each group on each rung (NaN for a group with no residents)."""

@@ -1015,3 +1015,21 @@ def test_pool_balanced_over_a_long_run(scenario):
         assert pool.total_in() == 0.0 and m.mechanisms["incentive"].credibility < 0.02
     else:
         assert pool.outflows()["incentives"] > 0
+
+
+def test_organiser_hours_count_each_backbone_week_at_its_hours():
+    """organiser_hours_total adds, every week, min(time budget, volunteer_hours) over the backbones
+    serving that week; nothing with the backbone mechanism off."""
+    m = make(n=400, scenario="red_microcycle", rng=5)
+    expected, weeks_led = 0.0, 0
+    assert m.outcomes["organiser_hours_total"] == 0.0
+    for _ in range(60):
+        m.step()
+        st = m.state
+        expected += float(np.minimum(st.time_budget[st.backbone], m.p["volunteer_hours"]).sum())
+        weeks_led += int(st.backbone.any())
+        assert m.outcomes["organiser_hours_total"] == pytest.approx(expected, rel=1e-12)
+    assert weeks_led > 20 and expected > 0
+    off = make(n=400, scenario="red_microcycle", rng=5, backbone_on=False)
+    off.run(60)
+    assert off.outcomes["organiser_hours_total"] == 0.0
