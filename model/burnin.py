@@ -28,7 +28,7 @@ ORDINARY_LIFE = "status_quo"
 """The scenario the burn-in runs: the community's ordinary life."""
 
 CARRIED = ("rung", "weeks_on_rung", "capacity", "public_spirit", "trust", "needs", "record", "gain",
-           "last_volunteered")
+           "last_volunteered", "commitment", "drive_shock")
 """Registry fields the burn-in hands on to week 0; every other field starts as drawn (or empty)."""
 
 CACHE_BYTES = 256 * 2**20

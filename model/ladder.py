@@ -8,9 +8,12 @@
     "community workers start from residents' needs and guide them to take part in community
     governance beginning with the things nearby that they care about"
 
-The rule in one line: every week each resident may climb one rung (when its drive reaches its
-bar) or slip one rung, all at once from the start-of-week state; needs grow and are met by
-self-help and mutual aid. The equations are in docs/ODD.md 7.1 (the ladder) and 7.2 (needs).
+The rule in one line: every week each resident who can hold a rung (an adult, unless
+``children_on_ladder``) may climb one rung (when its drive reaches its bar) or slip one rung, all at
+once from the start-of-week state; needs grow and are met by self-help and mutual aid. Rungs are
+held for months: the noise in a resident's drive lasts from week to week (``noise_memory``), and
+commitment built while it holds a rung lowers its risk of slipping (``commitment_hold``). The
+equations are in docs/ODD.md 7.1 (the ladder), 7.2 (needs) and 7.14 (holding a rung).
 """
 
 from __future__ import annotations
@@ -76,11 +79,15 @@ class LadderResult:
 class Ladder:
     """The ladder rule bound to one community's adjacency and one parameter set."""
 
-    def __init__(self, adjacency: sp.csr_matrix, params: dict, rng: np.random.Generator, mechanisms: bool):
+    def __init__(self, adjacency: sp.csr_matrix, params: dict, rng: np.random.Generator, mechanisms: bool,
+                 adult: np.ndarray | None = None):
         self.adjacency = adjacency
         self.rng = rng
         self.top = params["n_rungs"] - 1
-        degree = np.diff(adjacency.indptr)
+        # who can hold a rung; None: everyone (no masking, the rule before issue 15)
+        self.adult = None if adult is None or adult.all() else adult
+        # the social share is of the neighbours who can hold a rung (a child's rung is always 0)
+        degree = np.diff(adjacency.indptr) if self.adult is None else adjacency @ self.adult.astype(np.int64)
         # divide by the degree (not multiply by 1/degree, which can land one ulp below k/d and break
         # the exact threshold rule); isolated residents divide 0 by 1: no social influence
         self.degree = np.maximum(degree, 1).astype(np.float64)
@@ -123,17 +130,31 @@ class Ladder:
         if p["weight_need"]:
             drive = drive + p["weight_need"] * self.need_factor[rung] * row_mean(state.needs)
         if p["weight_time"]:
-            drive = drive + p["weight_time"] * np.minimum(1.0, state.time_budget / p["volunteer_hours"])
+            hours = state.time_budget
+            if self.mechanisms and p["dialogue_hours"]:  # hours a mechanism took this week are not free
+                hours = np.maximum(0.0, hours - state.time_taken)
+            drive = drive + p["weight_time"] * np.minimum(1.0, hours / p["volunteer_hours"])
         if self.mechanisms:
             drive = drive + state.boost
         if p["decision_noise"]:
-            drive = drive + self.rng.normal(0.0, p["decision_noise"], n)
+            memory = p["noise_memory"]
+            if memory:  # circumstances that last: this week's noise carries most of last week's
+                shock = state.drive_shock
+                shock *= memory
+                shock += np.sqrt(1.0 - memory * memory) * self.rng.normal(0.0, p["decision_noise"], n)
+                drive = drive + shock
+            else:
+                drive = drive + self.rng.normal(0.0, p["decision_noise"], n)
         bar = state.threshold + p["rung_step"] * rung if p["rung_step"] else state.threshold
         climb = drive >= bar
         climb &= rung < self.top
+        if self.adult is not None:
+            climb &= self.adult  # children belong to households, have needs and are served, but hold no rung
         slip = None
         if p["slip_rate"]:
             risk = p["slip_rate"] * (1.0 - state.retention) if self.mechanisms else p["slip_rate"]
+            if p["commitment_hold"]:  # months on a rung build a habit, a role, ties: harder to leave
+                risk = risk * (1.0 - p["commitment_hold"] * state.commitment)
             if p["slip_drive_weight"]:
                 # short of the bar of one's own rung (what it took to climb onto it): likelier to leave it
                 own_bar = state.threshold + p["rung_step"] * (rung - 1.0) if p["rung_step"] else state.threshold
@@ -145,10 +166,24 @@ class Ladder:
         state.weeks_on_rung += 1
         if slip is None:
             state.weeks_on_rung[climb] = 0
+            self._commit(state, None)
             return LadderResult(np.count_nonzero(climb), 0)
         np.subtract(rung, slip, out=rung, casting="unsafe")
         state.weeks_on_rung[climb | slip] = 0
+        self._commit(state, slip)
         return LadderResult(np.count_nonzero(climb), np.count_nonzero(slip))
+
+    def _commit(self, state: ResidentState, slip: np.ndarray | None) -> None:
+        """Commitment grows while a resident holds a rung above 0; a slip breaks part of it; on rung 0
+        it fades at the same rate (docs/ODD.md 7.14)."""
+        rate = self.p["commitment_rate"]
+        if not rate:
+            return
+        c = state.commitment
+        on = state.rung > Rung.NOT_ENGAGED
+        c += rate * np.where(on, 1.0 - c, -c)
+        if slip is not None and self.p["commitment_loss"]:
+            c[slip] *= 1.0 - self.p["commitment_loss"]
 
     def _serve_needs(self, state: ResidentState, counts: np.ndarray) -> None:
         """Needs grow, then self-help and mutual aid meet part of them (start-of-week rungs)."""

@@ -30,7 +30,7 @@ from agents import Organisation, PartyMember, Resident
 from . import params as schema
 from .cycle import ORDER, MicroCycle, loop_open
 from . import burnin
-from .demography import (attachment, draw_demography, need_factors, thin_ties, time_factor, trust_factor,
+from .demography import (CHILD, attachment, draw_demography, need_factors, thin_ties, time_factor, trust_factor,
                           with_members)
 from .graph import NOT_MEMBER, Community, community_from_groups, community_from_networkx, generate_community
 from .ladder import Ladder, Rung
@@ -176,7 +176,7 @@ class RedCycleModel(mesa.Model):
         if survey is None:
             return
         if survey.rung is not None:
-            given = survey.rung >= 0
+            given = (survey.rung >= 0) & st.adult  # a child's recorded rung is not held (children_on_ladder)
             st.rung[given] = np.minimum(survey.rung[given], self.top)
             st.record[given] = st.rung[given] / self.top
             st.last_volunteered[given] = np.where(st.rung[given] == self.top, 0, NEVER)
@@ -204,7 +204,8 @@ class RedCycleModel(mesa.Model):
         self.mechanisms: dict[str, Mechanism] = {
             name: MECHANISMS[name](self, self._stream(name)) for name in ORDER if self.p[f"{name}_on"]}
         self.cycle = MicroCycle(self, self.mechanisms)
-        self.ladder = Ladder(self.adjacency, self.p, self._stream("ladder"), mechanisms=bool(self.mechanisms))
+        self.ladder = Ladder(self.adjacency, self.p, self._stream("ladder"), mechanisms=bool(self.mechanisms),
+                             adult=self.state.adult)
         self._ema = 1.0 / self.p["record_weeks"]
         self._quiet_weeks = 0
 
@@ -279,12 +280,17 @@ class RedCycleModel(mesa.Model):
         if initially_active is not None:
             ids = self._node_ids(initially_active)
             st.rung[ids] = np.maximum(st.rung[ids], Rung.SELF_HELP)
+        # who can hold a rung: residents aged 15 and over (docs/ODD.md 7.14); children start, and stay, on 0
+        st.adult[:] = True if p["children_on_ladder"] else d.age_group != CHILD
+        st.rung[~st.adult] = Rung.NOT_ENGAGED
         st.base_trust[:] = st.trust
         st.base_public_spirit[:] = st.public_spirit
         st.base_capacity[:] = st.capacity
         st.record[:] = st.rung / top
         st.team[:] = -1
         st.last_volunteered[:] = np.where(st.rung == top, 0, NEVER)
+        if p["noise_memory"] and p["decision_noise"]:  # the lasting noise starts from its steady spread
+            st.drive_shock[:] = rng.normal(0.0, p["decision_noise"], n)  # (after every other draw of the stream)
         self._apply_survey_state()
 
     def _node_ids(self, nodes: Sequence) -> np.ndarray:
@@ -390,6 +396,8 @@ class RedCycleModel(mesa.Model):
             self.cycle.begin_week()
             st.boost[:] = 0.0
             st.retention[:] = 0.0
+            if p["dialogue_hours"]:
+                st.time_taken[:] = 0.0
             for mech in self.mechanisms.values():
                 mech.act()
             w = p["mechanism_trust_weight"]
