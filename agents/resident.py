@@ -91,10 +91,10 @@ class Resident(FixedAgent):
         draws = ladder.draws
         noise = float(draws.noise[i]) if len(draws.noise) else 0.0
         uniform = float(draws.uniform[i]) if len(draws.uniform) else 1.0
-        # needs are this resident's own row of the registry: served in place
+        # needs: this resident's own row i of the registry, served in place
         move = ladder.decide(ladder.rule, rung, n_next, n_helpers, len(neighbours), self.capacity,
                              self.public_spirit, self.time_budget, self.threshold, self.boost, self.retention,
-                             st.needs[i], st.need_growth[i], ladder.need_factor, noise, uniform)
+                             st.needs, st.need_growth, i, ladder.need_factor, noise, uniform)
         self._next_rung = rung + move
 
     def advance(self) -> int:

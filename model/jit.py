@@ -37,7 +37,12 @@ import numba  # noqa: E402  (after the cache folder is chosen)
 numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]  # in case numba was imported before this module
 
 
-def njit(func):
+def njit(func=None, *, inline: bool = False):
     """numba's ``njit`` as the model uses it: compiled on first call, cached on disk, no fastmath
-    (IEEE arithmetic in the written order, so results equal numpy's bit for bit)."""
-    return numba.njit(cache=True, nogil=True)(func)
+    (IEEE arithmetic in the written order, so results equal numpy's bit for bit). ``inline``: a
+    small function is inlined where compiled code calls it (no call or reference counts per
+    resident); called from Python it is an ordinary compiled function."""
+    options = dict(cache=True, nogil=True, inline="always" if inline else "never")
+    if func is None:
+        return lambda f: numba.njit(**options)(f)
+    return numba.njit(**options)(func)
