@@ -47,19 +47,22 @@ class SocialWorkOrganisation(Organisation):
 class CoBuildingUnit(Organisation):
     """A unit in the area (enterprise, school, hospital, agency) that may sign a co-building agreement."""
 
-    def __init__(self, model, number: int):
+    def __init__(self, model, number: int, weight: float = 1.0):
         super().__init__(model, "co_building_unit", name=f"co-building unit {number}")
         self.signed: bool = False
-        self.contribution: float = 0.0  # paid into the pool each week once signed
+        self.contribution: float = 0.0  # paid into the pool each week once signed (times weight)
+        self.weight: float = weight  # 1, or the fraction of a unit a small community's share comes to
 
 
 class RedTeam(Organisation):
     """A red team (红色团队): members (resident indices) serving one need category in one compound."""
 
-    def __init__(self, model, number: int, category: int, compound: int):
+    def __init__(self, model, number: int, category: int, compound: int, provided: bool = False):
         super().__init__(model, "red_team", name=f"red team {number}")
         self.category: int = category
         self.compound: int = compound
+        # provider-run (包办): staffed by the organisation, serving at once, recruiting and lifting no resident
+        self.provided: bool = provided
         self.maturity: float = 0.0  # internal governance, 0-1
         self.members: list[int] = []
         self.led: bool = False  # a backbone is among its members

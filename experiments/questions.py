@@ -70,6 +70,8 @@ def config_table() -> dict[str, dict]:
              "appointed": _scenario("appointed_backbones"),
              "unfunded": _scenario("unfunded_incentives"),
              "support withdrawn": _scenario("support_withdrawn"),
+             "money withdrawn": _scenario("money_withdrawn"),
+             "outreach withdrawn": _scenario("outreach_withdrawn"),
              "status quo": _scenario("status_quo"),
              "engine alone": _scenario("baseline"),
              **{lever_label(name, v): {**full, name: v} for name, ends in LEVERS.items() for v in ends}}

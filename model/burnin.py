@@ -32,7 +32,7 @@ ORDINARY_LIFE = "status_quo"
 """The scenario the burn-in runs: the community's ordinary life."""
 
 CARRIED = ("rung", "weeks_on_rung", "capacity", "public_spirit", "trust", "needs", "record", "gain",
-           "last_volunteered")
+           "last_volunteered", "commitment", "drive_shock")
 """Registry fields the burn-in hands on to week 0; every other field starts as drawn (or empty)."""
 
 READS = frozenset({
@@ -55,6 +55,8 @@ READS = frozenset({
     "resource_on", "team_on", "incentive_on",
     # how long and how outcomes are smoothed
     "steps", "record_weeks",
+    # holding a rung, adults on the ladder, counts made whole (docs/ODD.md 7.14)
+    "noise_memory", "commitment_rate", "commitment_hold", "commitment_loss", "children_on_ladder", "counts",
 })
 """The parameters the burn-in reads, after ``ordinary_life``: the cache's key. A burn-in built
 with other values of any other parameter settles to the same state bit for bit (checked for every

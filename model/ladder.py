@@ -1,4 +1,4 @@
-"""The action ladder (社区行动逻辑) and the needs it serves, vectorised over all residents.
+"""The action ladder (社区行动逻辑) and the needs it serves, for all residents at once.
 
     遵循居民从自助、互助到参与公共事务，再到参与各类志愿活动的社区行动逻辑
     "following the community action logic by which residents move from self-help and mutual aid
@@ -8,9 +8,13 @@
     "community workers start from residents' needs and guide them to take part in community
     governance beginning with the things nearby that they care about"
 
-The rule in one line: every week each resident may climb one rung (when its drive reaches its
-bar) or slip one rung, all at once from the start-of-week state; needs grow and are met by
-self-help and mutual aid. The equations are in docs/ODD.md 7.1 (the ladder) and 7.2 (needs).
+The rule in one line: every week each resident who can hold a rung (an adult, unless
+``children_on_ladder``) may climb one rung (when its drive reaches its bar) or slip one rung, all at
+once from the start-of-week state; needs grow and are met by self-help and mutual aid. Rungs are
+held for months: the noise in a resident's drive lasts from week to week (``noise_memory``), and
+commitment built while it holds a rung lowers its risk of slipping (``commitment_hold``). The
+equations are in docs/ODD.md 7.1 (the ladder), 7.2 (needs) and 7.14 (holding a rung); the rule
+itself, for one resident, and the compiled kernel that applies it are model/rule.py.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from enum import IntEnum
 import numpy as np
 import scipy.sparse as sp
 
-from .state import ResidentState, row_mean
+from .rule import EMPTY, EVERYONE, LadderRule, commit, decide, ladder_rule, ladder_week
+from .state import ResidentState
 
 
 class Rung(IntEnum):
@@ -73,93 +78,79 @@ class LadderResult:
     slips: int
 
 
-class Ladder:
-    """The ladder rule bound to one community's adjacency and one parameter set."""
+@dataclass
+class Draws:
+    """One week's random draws of the ladder, one per resident (empty when the rule draws none)."""
 
-    def __init__(self, adjacency: sp.csr_matrix, params: dict, rng: np.random.Generator, mechanisms: bool):
+    noise: np.ndarray  # the drive's noise: normal(0, decision_noise), or the lasting noise (noise_memory)
+    uniform: np.ndarray  # uniform in [0, 1): compared with the slip hazard
+    hours: np.ndarray  # the hours each resident has for the ladder this week (its time budget less any taken)
+
+
+class Ladder:
+    """The ladder rule (model/rule.py) bound to one community's adjacency and one parameter set.
+
+    Each week it draws the residents' random numbers from its named stream with numpy (noise, then
+    slip), then the compiled kernel applies the rule to everyone. ``Resident.step`` applies the
+    same rule one agent at a time from the same draws (``draws``, ``decide``, ``rule``)."""
+
+    Rung = Rung  # the agents read rung names here (agents/ import nothing from model/)
+    decide = staticmethod(decide)
+    commit = staticmethod(commit)
+
+    def __init__(self, adjacency: sp.csr_matrix, params: dict, rng: np.random.Generator, mechanisms: bool,
+                 adult: np.ndarray | None = None):
         self.adjacency = adjacency
         self.rng = rng
         self.top = params["n_rungs"] - 1
-        degree = np.diff(adjacency.indptr)
-        # divide by the degree (not multiply by 1/degree, which can land one ulp below k/d and break
-        # the exact threshold rule); isolated residents divide 0 by 1: no social influence
-        self.degree = np.maximum(degree, 1).astype(np.float64)
-        # neighbour counts are whole numbers: count in float32 (exact below 2**24 neighbours, half
-        # the memory traffic of float64), then divide in float64 as before: the same bits
-        count_dtype = np.float32 if degree.max(initial=0) < 2**24 else np.float64
-        self._count_adjacency = sp.csr_matrix(
-            (adjacency.data.astype(count_dtype), adjacency.indices, adjacency.indptr), shape=adjacency.shape)
-        self._count_dtype = count_dtype
-        self._at_least = np.empty(len(degree), dtype=count_dtype)  # reused: neighbour on rung >= 1 (two rungs)
+        self.indptr, self.indices = adjacency.indptr, adjacency.indices
+        # who can hold a rung (EVERYONE: no mask, the rule before issue 15); the social share is of the
+        # neighbours who can (a child's rung is always 0)
+        self.adult = EVERYONE if adult is None or adult.all() else adult
+        self.neighbours = (np.diff(self.indptr) if len(self.adult) == 0
+                           else (adjacency @ self.adult.astype(np.int64)).astype(np.int64))
+        # isolated residents divide 0 by 1: no social influence (mechanisms divide by this too)
+        self.degree = np.maximum(self.neighbours, 1).astype(np.float64)
         self.p = params
-        self.levels = np.arange(1, self.top + 1, dtype=np.int8)  # rungs a neighbour can be "at or above"
         self.need_factor = params["need_pull_decay"] ** np.arange(self.top + 1)
         # whether any mechanism writes boost/retention; the engine alone skips reading them
         self.mechanisms = mechanisms
+        self._next_rung = np.empty(adjacency.shape[0], dtype=np.int8)  # the kernel's buffer
+        self.draws = Draws(EMPTY, EMPTY, EMPTY)
 
-    def neighbour_counts(self, rung: np.ndarray) -> np.ndarray:
-        """(n, top) array of whole numbers: column k-1 counts each resident's neighbours on rung >= k."""
-        if self.top == 1:
-            np.greater_equal(rung, Rung.SELF_HELP, out=self._at_least, casting="unsafe")
-            return (self._count_adjacency @ self._at_least)[:, None]
-        return self._count_adjacency @ (rung[:, None] >= self.levels).astype(self._count_dtype)
+    @property
+    def rule(self) -> LadderRule:
+        """This week's constants of the rule (the parameters can change between weeks)."""
+        return ladder_rule(self.p, self.mechanisms)
 
-    def step(self, state: ResidentState) -> LadderResult:
-        p = self.p
-        rung = state.rung
-        n = len(rung)
-        counts = self.neighbour_counts(rung)
-        # share of neighbours on the next rung or above: column r of `counts` (r < top)
-        if self.top == 1:
-            social = np.divide(counts[:, 0], self.degree, dtype=np.float64)
-        else:
-            col = np.minimum(rung, self.top - 1).astype(np.intp)
-            social = np.divide(counts[np.arange(n), col], self.degree, dtype=np.float64)
-        drive = social * p["weight_social"] if p["weight_social"] != 1.0 else social
-        if p["weight_capacity"]:
-            drive = drive + p["weight_capacity"] * state.capacity
-        if p["weight_spirit"]:
-            drive = drive + p["weight_spirit"] * state.public_spirit
-        if p["weight_need"]:
-            drive = drive + p["weight_need"] * self.need_factor[rung] * row_mean(state.needs)
-        if p["weight_time"]:
-            drive = drive + p["weight_time"] * np.minimum(1.0, state.time_budget / p["volunteer_hours"])
-        if self.mechanisms:
-            drive = drive + state.boost
+    def draw(self, state: ResidentState) -> Draws:
+        """This week's draws from the ladder's stream, in a fixed order: noise, then slip; with
+        ``noise_memory`` the noise is the lasting one (``state.drive_shock``, updated here); and the
+        hours each resident has for the ladder this week."""
+        p, n = self.p, state.n
+        noise = EMPTY
         if p["decision_noise"]:
-            drive = drive + self.rng.normal(0.0, p["decision_noise"], n)
-        bar = state.threshold + p["rung_step"] * rung if p["rung_step"] else state.threshold
-        climb = drive >= bar
-        climb &= rung < self.top
-        slip = None
-        if p["slip_rate"]:
-            risk = p["slip_rate"] * (1.0 - state.retention) if self.mechanisms else p["slip_rate"]
-            if p["slip_drive_weight"]:
-                # short of the bar of one's own rung (what it took to climb onto it): likelier to leave it
-                own_bar = state.threshold + p["rung_step"] * (rung - 1.0) if p["rung_step"] else state.threshold
-                risk = np.minimum(1.0, risk * (1.0 + p["slip_drive_weight"] * np.maximum(0.0, own_bar - drive)))
-            slip = ~climb & (rung > Rung.NOT_ENGAGED) & (self.rng.random(n) < risk)
-        self._serve_needs(state, counts)
-        # apply the moves in place (start-of-week values were read above)
-        np.add(rung, climb, out=rung, casting="unsafe")
-        state.weeks_on_rung += 1
-        if slip is None:
-            state.weeks_on_rung[climb] = 0
-            return LadderResult(np.count_nonzero(climb), 0)
-        np.subtract(rung, slip, out=rung, casting="unsafe")
-        state.weeks_on_rung[climb | slip] = 0
-        return LadderResult(np.count_nonzero(climb), np.count_nonzero(slip))
+            noise = self.rng.normal(0.0, p["decision_noise"], n)
+            if p["noise_memory"]:  # circumstances that last: this week's noise carries most of last week's
+                memory = p["noise_memory"]
+                shock = state.drive_shock
+                shock *= memory
+                shock += np.sqrt(1.0 - memory * memory) * noise
+                noise = shock
+        uniform = self.rng.random(n) if p["slip_rate"] else EMPTY
+        hours = state.time_budget
+        if self.mechanisms and p["dialogue_hours"]:  # hours a mechanism took this week are not free
+            hours = np.maximum(0.0, hours - state.time_taken)
+        self.draws = Draws(noise, uniform, hours)
+        return self.draws
 
-    def _serve_needs(self, state: ResidentState, counts: np.ndarray) -> None:
-        """Needs grow, then self-help and mutual aid meet part of them (start-of-week rungs)."""
-        p = self.p
-        needs = state.needs
-        if p["need_growth"]:
-            needs += state.need_growth * (1.0 - needs)
-        if p["self_help_efficacy"]:
-            met = p["self_help_efficacy"] * state.capacity * (state.rung >= Rung.SELF_HELP)
-            needs *= (1.0 - met)[:, None]
-        if p["mutual_aid_efficacy"] and self.top >= Rung.MUTUAL_AID:
-            # share of neighbours on the mutual-aid rung or above: column MUTUAL_AID - 1 of counts
-            helpers = counts[:, Rung.MUTUAL_AID - 1] / self.degree
-            needs *= (1.0 - p["mutual_aid_efficacy"] * helpers)[:, None]
+    def step(self, state: ResidentState, week: int) -> LadderResult:
+        """Every resident's week at once (the compiled kernel); ``week`` is stamped as
+        ``last_volunteered`` on those who end it on the top rung."""
+        draws = self.draw(state)
+        climbs, slips = ladder_week(
+            self.rule, self.indptr, self.indices, self.neighbours, self.adult, state.rung, self._next_rung,
+            state.weeks_on_rung, state.last_volunteered, week, state.capacity, state.public_spirit, draws.hours,
+            state.threshold, state.boost, state.retention, state.needs, state.need_growth, self.need_factor,
+            draws.noise, draws.uniform, state.commitment)
+        return LadderResult(int(climbs), int(slips))

@@ -134,6 +134,13 @@ def rule_on(neutral: str) -> str:
 
 
 CALIBRATED = "calibrated jointly against the patterns in docs/calibration.md"
+SURVEYS_ADULTS = ("the surveys the patterns come from count adults (CSS: aged 18-69; CGSS: 18+); the census's age "
+                  "groups draw the line at 15, which the model follows: " + ASSUMPTION)
+
+
+def rule15_on(neutral: str) -> str:
+    """Source text of an issue-15 rule: on by default; its neutral value recovers the rule before it."""
+    return (f"; on by default; {neutral} recovers the rule before issue 15 (tests.helpers.earlier): " + ASSUMPTION)
 CENSUS_2020_AGE = ("Seventh National Population Census of China (2020), bulletin no. 5: aged 0-14 17.95%, "
                    "60+ 18.70%, 65+ 13.50%")
 
@@ -334,6 +341,26 @@ _PARAMS: list[Param] = [
           "extra slip hazard per unit of drive short of the bar of one's own rung: "
           "p_slip x (1 + k x shortfall); 0 = slipping ignores drive",
           unit="1/drive", low=0.0, high=20.0, group="ladder", source=CALIBRATED + "; " + MANSURI_RAO + rule_on("0")),
+    Param("children_on_ladder", False, "bool",
+          "children aged 0-14 hold a rung too (true), or only residents aged 15 and over climb, while children "
+          "belong to households, have needs and are served (false); every share outcome is a share of those who "
+          "can hold a rung",
+          group="ladder", source=SURVEYS_ADULTS + "; true recovers the rule before issue 15"),
+    Param("commitment_rate", 0.05, "float",
+          "weekly growth of a resident's commitment (habit, role, ties on the rung) towards 1 while it holds a "
+          "rung above 0: c += rate x (1 - c)",
+          unit="1/week", low=0.0, high=1.0, group="ladder", term_zh="持续参与", term_en="lasting participation",
+          source=CALIBRATED + rule15_on("0")),
+    Param("commitment_hold", 0.9, "float",
+          "share of the slip risk removed at full commitment: p_slip x (1 - hold x c)",
+          unit="0-1", low=0.0, high=1.0, group="ladder", source=CALIBRATED + rule15_on("0")),
+    Param("commitment_loss", 0.5, "float",
+          "share of its commitment a resident loses when it slips a rung (a habit broken)",
+          unit="0-1", low=0.0, high=1.0, group="ladder", source=ASSUMPTION),
+    Param("noise_memory", 0.9, "float",
+          "week-to-week correlation of the noise in each resident's drive (life circumstances that last): "
+          "e_t = m x e_(t-1) + sqrt(1 - m^2) x decision_noise x z_t; 0 = a fresh draw every week",
+          unit="0-1", low=0.0, high=0.99, group="ladder", source=CALIBRATED + rule15_on("0")),
     Param("spirit_decay", 0.097, "float",
           "weekly share of the gap between public spirit and its initial level closed by residents below "
           "the mutual-aid rung (unused gains fade; a backbone's burnout heals)",
@@ -468,6 +495,18 @@ _PARAMS: list[Param] = [
           "weekly share of public spirit a backbone spends by leading (recovered, at spirit_decay, once "
           "it is back below the mutual-aid rung)",
           unit="1/week", low=0.0, high=0.2, group="backbone", source=rule_on("0").lstrip("; ")),
+    Param("backbone_credibility", "seen", "choice",
+          "what a backbone's example is worth to residents: seen (the service residents see it give, and in part "
+          "their trust in the organisation behind it) or rung (its rung / 4, the rule before issue 15)",
+          choices=("seen", "rung"), group="backbone", term_zh="凝聚力和亲和力", term_en="cohesion and affinity",
+          source="the essay: 红色骨干应该在社区共同行动中发现 (found in shared action)" + rule15_on("'rung'")),
+    Param("backbone_mandate", 0.3, "float",
+          "share of a backbone's credibility that comes from its neighbours' trust in the organisation that "
+          "named it (the rest: the service residents see it give)",
+          unit="0-1", low=0.0, high=1.0, group="backbone", source=ASSUMPTION),
+    Param("backbone_role_pull", 0.2, "float",
+          "drive the role adds to a backbone itself (named, it is expected to serve)",
+          unit="drive", low=0.0, high=5.0, group="backbone", source=rule15_on("0").lstrip("; ")),
     Param("backbone_lead_bonus", 0.5, "float",
           "how much better a project or team does when a backbone leads it (efficacy and maturing)",
           unit="x", low=0.0, high=5.0, group="backbone", term_zh="骨干带头", term_en="backbones lead",
@@ -532,6 +571,11 @@ _PARAMS: list[Param] = [
           "evaluation a project needs to be renewed for the next round",
           unit="0-1", low=0.0, high=1.0, group="project", term_zh="参与式绩效评估",
           term_en="participatory performance evaluation", source=ASSUMPTION),
+    Param("counts", "stochastic", "choice",
+          "how a count that scales with the community (co-building units, projects, participatory projects, "
+          "teams, backbones) is made whole: stochastic (rounded up with the chance of its fraction, on the "
+          "mechanism's stream; units carry their fraction) or rounded (the rule before issue 15, with cliffs)",
+          choices=("stochastic", "rounded"), group="cycle", source="no integer cliffs" + rule15_on("'rounded'")),
     # --- 3. red convention (红色公约) -----------------------------------------------------------
     Param("convention_on", True, "bool", "red convention mechanism switched on",
           group="convention", term_zh="红色公约机制", term_en="red convention mechanism"),
@@ -539,6 +583,19 @@ _PARAMS: list[Param] = [
           "norm gained in a dialogue week per unit share of residents taking part",
           unit="1/week", low=0.0, high=5.0, group="convention", term_zh="渐进式对话", term_en="staged dialogue",
           source=ASSUMPTION),
+    Param("dialogue_bond", "gain", "choice",
+          "how a dialogue week binds its participants: gain (their bond closes 1 - exp(-dialogue_gain) of its gap "
+          "to 1) or full (bond 1 at once, the rule before issue 15)",
+          choices=("gain", "full"), group="convention", term_zh="我参与、我认同、我制定、我执行",
+          term_en="I take part, agree, make it, keep it", source=rule15_on("'full'").lstrip("; ")),
+    Param("dialogue_hours", 2.0, "float",
+          "hours a participant gives to the dialogue in a dialogue week (taken from the time it has for the ladder)",
+          unit="hours/week", low=0.0, high=40.0, group="convention", source=rule15_on("0").lstrip("; ")),
+    Param("dialogue_cost", 0.05, "float",
+          "the organisation's cost of holding the dialogue, per 100 participant-weeks (facilitation), paid from "
+          "the pool; what the pool cannot pay is not held",
+          unit="units/100 participant-weeks", low=0.0, high=100.0, group="convention",
+          source=rule15_on("0").lstrip("; ")),
     Param("norm_decay", 0.02, "float", "weekly decay of the norm without renewal",
           unit="1/week", low=0.0, high=1.0, group="convention", source=ASSUMPTION),
     Param("norm_pull", 0.3, "float", "drive added per unit of norm strength",
@@ -605,6 +662,15 @@ _PARAMS: list[Param] = [
     Param("teams_max_per_1000", 4.0, "float?",
           "most teams the social workers can support per 1,000 residents (none = no cap)",
           unit="teams", low=0.0, high=100.0, group="team", source=rule_on("none").lstrip("; ")),
+    Param("provider_teams", True, "bool",
+          "a providing organisation runs teams its own way: of the teams the social workers can start, a share "
+          "1 - org_role are appointed (staffed by the organisation, in full from the start, holding and lifting "
+          "the members it assigns but building no one's capacity, never falling apart, costing provider_team_cost); "
+          "false = the rule before issue 15 (teams x org_role, none for a provider)",
+          group="team", term_zh="包办 / 赋权", term_en="providing / empowering", source=rule15_on("false").lstrip("; ")),
+    Param("provider_team_cost", 3.0, "float",
+          "weekly cost of an appointed (provider-run) team relative to supporting a residents' team (paid staff)",
+          unit="x", low=0.0, high=100.0, group="team", source=ASSUMPTION),
     Param("willingness_min", 0.3, "float",
           "willingness to serve (public spirit x available time) a volunteer needs to join a team",
           unit="0-1", low=0.0, high=1.0, group="team", term_zh="服务意愿", term_en="willingness to serve",
@@ -651,6 +717,14 @@ _PARAMS: list[Param] = [
           unit="drive", low=0.0, high=5.0, group="incentive",
           source="the value an earlier calibration gave it by imposing 30% volunteering on the full cycle, which is "
                  "now a prediction (docs/calibration.md); " + ASSUMPTION),
+    Param("reward_half_value", 0.0001, "float",
+          "point value at which a reward motivates (and crowds out) half as much as an unbounded one: the signal "
+          "is x value / (value + half); 0 = the reward's size does not matter (the rule before issue 15)",
+          unit="units/point", low=0.0, high=100.0, group="incentive", source=CROWDING + rule15_on("0")),
+    Param("credibility_learning", 0.5, "float",
+          "share of the gap between residents' belief that points are honoured and the share last honoured "
+          "closed at each redemption",
+          unit="0-1", low=0.0, high=1.0, group="incentive", source=ASSUMPTION),
     Param("incentive_retention", 0.6, "float",
           "share of volunteers' slip risk removed per unit of the incentive signal",
           unit="0-1", low=0.0, high=1.0, group="incentive", source=ASSUMPTION),
@@ -684,6 +758,14 @@ RULES_NEUTRAL: dict[str, Any] = {
     "budget_period": "round", "capacity_growth": "step", "teams_max_per_1000": None,
     "seed_fund": 4.0, "venture_fund": 2.0, "project_cost": 1.0,
 }
+# The issue-15 rules (docs/ODD.md 7.14: rungs held for months, adults on the ladder, answers no rule
+# builds in) at their neutral values; part of RULES_NEUTRAL.
+RULES_15_NEUTRAL: dict[str, Any] = {
+    "children_on_ladder": True, "commitment_rate": 0.0, "commitment_hold": 0.0, "noise_memory": 0.0,
+    "backbone_credibility": "rung", "backbone_role_pull": 0.0, "counts": "rounded", "dialogue_bond": "full",
+    "dialogue_hours": 0.0, "dialogue_cost": 0.0, "provider_teams": False, "reward_half_value": 0.0,
+}
+RULES_NEUTRAL.update(RULES_15_NEUTRAL)
 HAND_SET: dict[str, Any] = {
     "threshold_mean": 0.8, "threshold_sd": 0.4, "rung_step": 0.25, "decision_noise": 0.1, "slip_rate": 0.03,
     "slip_drive_weight": 2.0, "weight_social": 0.5, "weight_time": 0.15, "volunteer_hours": 4.0,
@@ -692,6 +774,14 @@ HAND_SET: dict[str, Any] = {
 """The calibrated parameters' values before the calibration (set by hand): the calibration's first
 trial (experiments/calibration.py), and with ``RULES_NEUTRAL`` the earlier model (``EARLIER``)."""
 EARLIER: dict[str, Any] = {**HAND_SET, **RULES_NEUTRAL}
+ISSUE_10_FIT: dict[str, Any] = {
+    "threshold_mean": 0.75, "threshold_sd": 1.0, "rung_step": 0.39, "decision_noise": 0.37, "slip_rate": 0.24,
+    "slip_drive_weight": 5.1, "weight_social": 0.21, "weight_time": 1.1, "volunteer_hours": 10.0,
+    "spirit_decay": 0.097,
+}
+"""The calibrated parameters' values from the issue-10 calibration, the defaults before issue 15."""
+BEFORE_ISSUE_15: dict[str, Any] = {**ISSUE_10_FIT, **RULES_15_NEUTRAL}
+"""The model before issue 15 (docs/ODD.md 7.14): the issue-10 fit with every issue-15 rule neutral."""
 """The model before the rules of docs/ODD.md 7.13 and the calibration: the hand-set engine with
 every such rule neutral. The exact-rule tests are written for it; the benchmarks compare with it."""
 GROUPS: tuple[str, ...] = ("community", "residents", "initial", "ladder", "strategy", "cycle", "backbone", "project", "convention",
@@ -761,6 +851,8 @@ FIXED_DURING_RUN: dict[str, str] = {
     "record_groups": "the outcome columns are fixed when the model is built",
     "cycle_feedback": "the loop-cut twin is a different model from week 0, not a policy",
     "loop_cut": "a cut loop makes a different model from week 0, not a policy",
+    "children_on_ladder": "who can hold a rung (and what a share is of) is fixed when the model is built",
+    "counts": "how counts are made whole is part of the model from week 0, not a policy",
 }
 """Parameters that cannot change once a model is built (model.update, scenario events), and why."""
 

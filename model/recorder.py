@@ -32,6 +32,8 @@ class Recorder:
         self.rounds: list[dict] = []
         self.organiser_hours = 0.0  # hours backbones have given since week 0 (organiser_hours_total)
         st = model.state
+        # shares are of the residents who can hold a rung (adults; docs/ODD.md 4); fixed during a run
+        self.n_holders = max(1, int(np.count_nonzero(st.adult)))
         self.refresh()
         self._gain_trust = (float(st.gain.mean()), float(st.trust.mean()))
         # outcomes by group: the groups never change, so each resident's cell of (age group x tenure x
@@ -59,17 +61,18 @@ class Recorder:
             self._static_unmet = float(m.state.needs.mean())
 
     def rung_counts(self) -> np.ndarray:
-        """Residents on each rung, 0..top."""
-        # counts of "rung >= k" differenced: far cheaper than bincount on int8 (no cast to intp)
+        """Residents who can hold a rung (adults) on each rung, 0..top."""
+        # counts of "rung >= k" differenced: far cheaper than bincount on int8 (no cast to intp);
+        # a child's rung is always 0, so only rung 0 needs the count of those who can hold a rung
         rung = self.model.state.rung
-        at_least = [len(rung)] + [np.count_nonzero(rung >= k) for k in range(1, self.top + 1)]
+        at_least = [self.n_holders] + [np.count_nonzero(rung >= k) for k in range(1, self.top + 1)]
         return -np.diff(np.asarray(at_least + [0]))
 
     def measure(self, climbs: int, slips: int) -> None:
         """This week's outcomes, into ``outcomes`` (the same dict object every week)."""
         m, st, out = self.model, self.model.state, self.outcomes
         counts = self.rung_counts()
-        n = len(st.rung)
+        n = self.n_holders
         week = m.steps
         out["week"] = week
         for key, k in zip(self.rung_keys, counts, strict=True):

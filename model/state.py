@@ -35,6 +35,15 @@ FIELDS: tuple[Field, ...] = (
           "rung of the action ladder: 0 not engaged, 1 self-help 自助, 2 mutual aid 互助, "
           "3 public affairs 参与公共事务, 4 volunteering 志愿活动"),
     Field("weeks_on_rung", np.int32, "weeks", "weeks since the resident last changed rung"),
+    Field("commitment", np.float64, "0-1",
+          "commitment to taking part: grows while the resident holds a rung above 0, part lost on a slip; "
+          "lowers the slip risk (ladder)"),
+    Field("drive_shock", np.float64, "drive",
+          "this week's noise in the resident's drive, carried over from week to week at noise_memory (ladder)"),
+    Field("service_seen", np.float64, "0-1",
+          "service residents see the resident give: exponential average over record_weeks of its weekly hours "
+          "on the public-affairs rung or above, as a share of volunteer_hours (backbone credibility reads)"),
+    Field("adult", np.bool_, "", "can hold a rung: aged 15 or over, or anyone with children_on_ladder (demography)"),
     Field("capacity", np.float64, "0-1", "skills, health and resources to take part (参与能力)"),
     Field("public_spirit", np.float64, "0-1", "public spirit (公共精神)"),
     Field("trust", np.float64, "0-1", "trust in the community Party organisation (凝聚力)"),
@@ -46,6 +55,8 @@ FIELDS: tuple[Field, ...] = (
     Field("threshold", np.float64, "drive", "drive needed to climb from rung 0 to rung 1"),
     Field("boost", np.float64, "drive", "drive the mechanisms add this week (0 without mechanisms)"),
     Field("retention", np.float64, "0-1", "share of this week's slip risk the mechanisms remove"),
+    Field("time_taken", np.float64, "hours/week",
+          "hours the mechanisms take from the resident this week (the convention's dialogue), off its time budget"),
     Field("record", np.float64, "0-1", "participation record: exponential average of rung / top over record_weeks"),
     Field("gain", np.float64, "1/week", "sense of gain (获得感): exponential average of the weekly share of need met"),
     Field("base_trust", np.float64, "0-1", "trust without any evidence from the mechanisms (the initial trust)"),

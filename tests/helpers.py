@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from model import RedCycleModel, load_scenario
-from model.params import EARLIER
+from model.params import BEFORE_ISSUE_15, EARLIER
 
 EXACT = dict(rtol=1e-12, atol=1e-12)
 
@@ -25,6 +25,13 @@ def earlier(**params) -> dict:
     the calibration), under the given overrides. The equations those tests check are the ones of
     docs/ODD.md 7.1-7.10; the rules of 7.13 have their own tests (tests/test_rules.py)."""
     return {**EARLIER, **params}
+
+
+def before_issue_15(**params) -> dict:
+    """The parameters of the model as it was before issue 15 (``model.params.BEFORE_ISSUE_15``: the
+    issue-10 fit, every issue-15 rule neutral), under the overrides. tests/test_baseline.py checks that
+    it reproduces that model's stored final states bit for bit (tests/baseline/before_issue_15.json)."""
+    return {**BEFORE_ISSUE_15, **params}
 
 
 def make_earlier(*on: str, **params) -> RedCycleModel:

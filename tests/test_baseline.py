@@ -61,3 +61,20 @@ def test_baseline_covers_each_mechanism_off_and_the_limits():
     assert {"red_microcycle", "status_quo", "baseline", "threshold_limit"} <= set(runs.RUNS)
     assert {f"no_{m}" for m in runs.MECHANISMS} <= set(runs.RUNS)
     assert len(runs.SEEDS) == 2
+
+
+def test_the_model_before_issue_15_is_still_reachable():
+    """tests.helpers.before_issue_15() (the issue-10 fit, the issue-15 rules neutral) reproduces the final
+    states that model had, bit for bit (stored before issue 15 changed the defaults)."""
+    import json
+
+    from tests.helpers import before_issue_15
+
+    stored = json.loads((runs.HERE / "before_issue_15.json").read_text())
+    for key, expected in stored.items():
+        label, seed = key.split("/")
+        scenario, overrides = runs.RUNS[label]
+        m = runs.RedCycleModel(**before_issue_15(**{**runs.load_scenario(scenario), **overrides}),
+                               n_residents=runs.N_RESIDENTS, steps=runs.STEPS, rng=int(seed)).run()
+        got = runs.state_hashes(m)
+        assert all(got[f] == d for f, d in expected["state"].items()), key

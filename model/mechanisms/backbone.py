@@ -10,8 +10,10 @@
 
 Gloss: in each backbone phase the organisation names backbones, found among the residents with
 the most sustained participation (emergent) or appointed from Party members; every week a
-backbone's example pulls its neighbours up in proportion to its own rung and is evidence for trust.
-The rules and equations: docs/ODD.md 7.4.
+backbone's example pulls its neighbours up in proportion to its credibility, what residents see it
+do (the service it gives, and in part their trust in the organisation that named it), and is
+evidence for trust; the role itself spurs the backbone on. The rules and equations: docs/ODD.md
+7.4 and 7.14.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 
 from ..graph import MOBILE
 from ..ladder import Rung
+from ..counts import expected_counts, whole
 from ..cycle import loop_open
 from .base import Mechanism
 
@@ -33,6 +36,9 @@ class BackboneMechanism(Mechanism):
         degree = model.community.degree
         self.standing = np.sqrt(degree / max(degree.mean(), 1e-12))
         self.mobile = model.state.party_category == MOBILE
+        if self.p["backbone_credibility"] == "seen":
+            st = model.state
+            st.service_seen[:] = self._service_this_week()
 
     def stop(self) -> None:
         st = self.model.state
@@ -42,7 +48,7 @@ class BackboneMechanism(Mechanism):
     def launch(self) -> None:
         m, p, st = self.model, self.p, self.model.state
         n = m.community.n
-        k = int(round(p["backbone_share"] * n * m.org_capacity))
+        k = whole(expected_counts(n, p, m.org_capacity)["backbones"], p, rng=self.rng)
         st.backbone[:] = False
         member = st.party_category > 0
         match p["backbone_selection"]:
@@ -71,9 +77,37 @@ class BackboneMechanism(Mechanism):
                 raise ValueError(f"unknown backbone_selection {other!r}; allowed: emergent, appointed")
         st.backbone[chosen] = True
 
+    def _service_this_week(self) -> np.ndarray:
+        """Service residents can see: the share of volunteer_hours a resident on the public-affairs
+        rung or above gives this week."""
+        st, p = self.model.state, self.p
+        return (st.rung >= Rung.PUBLIC_AFFAIRS) * np.minimum(1.0, st.time_budget / p["volunteer_hours"])
+
+    def _credibility(self) -> np.ndarray:
+        """Each resident's worth as an example, nonzero only for backbones."""
+        m, st, p = self.model, self.model.state, self.p
+        match p["backbone_credibility"]:
+            case "rung":  # the rule before issue 15: its rung, by rule
+                return st.backbone * (st.rung / Rung.VOLUNTEERING)
+            case "seen":
+                credibility = np.zeros(len(st.rung))
+                who = np.flatnonzero(st.backbone)
+                if len(who):
+                    # its neighbours' trust in the organisation that named it (the mandate) ...
+                    rows = m.adjacency[who]
+                    local_trust = (rows @ st.trust) / np.maximum(np.diff(rows.indptr), 1)
+                    mandate = p["backbone_mandate"]
+                    # ... and the service they have seen it give
+                    credibility[who] = (1.0 - mandate) * st.service_seen[who] + mandate * local_trust
+                return credibility
+            case other:
+                raise ValueError(f"unknown backbone_credibility {other!r}; allowed: seen, rung")
+
     def act(self) -> None:
-        m, st = self.model, self.model.state
-        credibility = st.backbone * (st.rung / Rung.VOLUNTEERING)
+        m, st, p = self.model, self.model.state, self.p
+        credibility = self._credibility()
+        if p["backbone_role_pull"]:  # named, a backbone is expected to serve: the role spurs it on
+            st.boost[st.backbone] += p["backbone_role_pull"]
         away = self.mobile & st.backbone
         if away.any():
             credibility[away] *= self.rng.random(int(away.sum())) < self.p["mobile_reach"]
@@ -81,10 +115,13 @@ class BackboneMechanism(Mechanism):
         st.boost += self.p["backbone_pull"] * st.backbone_contact
 
     def serve(self) -> None:
-        """Leading costs: a backbone spends public spirit each week it serves (burnout)."""
+        """Leading costs: a backbone spends public spirit each week it serves (burnout); residents
+        see who served this week."""
+        st = self.model.state
         if self.p["backbone_burnout"]:
-            st = self.model.state
             st.public_spirit[st.backbone] *= 1.0 - self.p["backbone_burnout"]
+        if self.p["backbone_credibility"] == "seen":
+            st.service_seen += (self._service_this_week() - st.service_seen) / self.p["record_weeks"]
 
     def record(self, out: dict) -> None:
         st = self.model.state

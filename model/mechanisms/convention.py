@@ -7,9 +7,10 @@
     part, I agree, I make it, I keep it' … guiding residents back to self-governance."
 
 Gloss: in each week of its phase the organisation holds a dialogue with the residents on the
-mutual-aid rung or above whom it reaches; the dialogue builds a community norm that decays without
-renewal, pulls every resident and holds them on their rung, and the participants grow in public
-spirit. The rules and equations: docs/ODD.md 7.6.
+mutual-aid rung or above whom it reaches, as far as the pool pays for it and at the cost of the
+hours it takes them; the dialogue binds those who take part (the more, the higher dialogue_gain),
+the bond spreads through their ties and decays without renewal, pulls and holds whoever feels it,
+and the participants grow in public spirit. The rules and equations: docs/ODD.md 7.6 and 7.14.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class ConventionMechanism(Mechanism):
         self.phase_weeks = phase_weeks(self.p["round_weeks"], self.name)
         self.dialogue_weeks_left = 0
         self.participants = 0
+        self.felt = 0.0
+        # every neighbour counts (children too: a bond spreads through a household); isolated: 0 / 1
+        self.degree = np.maximum(model.community.degree, 1).astype(np.float64)
 
     def stop(self) -> None:
         self.model.state.in_dialogue[:] = False
@@ -48,6 +52,13 @@ class ConventionMechanism(Mechanism):
         if self.dialogue_weeks_left > 0:
             self.dialogue_weeks_left -= 1
             talk = self.reached(st.rung >= Rung.MUTUAL_AID)
+            if p["dialogue_cost"]:  # facilitation is paid from the pool; what it cannot pay is not held
+                cost = p["dialogue_cost"] * np.count_nonzero(talk) / 100.0
+                funded = self.model.pool.withdraw(cost, "dialogue") / cost if cost > 0 else 1.0
+                if funded < 1.0:
+                    talk &= self.rng.random(len(talk)) < funded
+            if p["dialogue_hours"]:  # the dialogue takes its participants' hours this week
+                st.time_taken[talk] += p["dialogue_hours"]
             self.participants = int(np.count_nonzero(talk))
             share = self.participants / len(talk)
             self.norm += p["dialogue_gain"] * share * (1.0 - self.norm) * (1.0 - DIVERSITY_DRAG * p["diversity"])
@@ -59,6 +70,7 @@ class ConventionMechanism(Mechanism):
         felt = (1.0 - local) * self.norm + local * st.convention_bond if local else self.norm
         st.boost += p["norm_pull"] * felt
         self.add_retention(p["norm_retention"] * felt)
+        self.felt = float(np.mean(felt))  # the outcome `norm`: what residents feel, on average
 
     def serve(self) -> None:
         """The week's dialogue participants grow in public spirit (after they have decided); with a
@@ -69,13 +81,16 @@ class ConventionMechanism(Mechanism):
             st.public_spirit[talk] += p["spirit_gain"] * (1.0 - st.public_spirit[talk])
         if p["convention_locality"]:
             bond = st.convention_bond
-            if self.participants:
-                bond[st.in_dialogue] = 1.0  # 我制定、我执行: those who made it are bound by it
+            if self.participants:  # 我制定、我执行: those who made it are bound by it
+                if p["dialogue_bond"] == "full":  # the rule before issue 15: fully, at once
+                    bond[st.in_dialogue] = 1.0
+                else:  # the more the dialogue gives, the closer they come to it
+                    bond[st.in_dialogue] += -np.expm1(-p["dialogue_gain"]) * (1.0 - bond[st.in_dialogue])
             m = self.model
-            neighbours = (m.adjacency @ bond) / m.ladder.degree
+            neighbours = (m.adjacency @ bond) / self.degree  # the mean over all its neighbours
             bond += p["convention_spread"] * np.maximum(0.0, neighbours - bond)
             bond *= 1.0 - p["norm_decay"]
 
     def record(self, out: dict) -> None:
-        out["norm"] = self.norm
+        out["norm"] = self.felt
         out["dialogue_participants"] = self.participants

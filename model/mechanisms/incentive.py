@@ -10,8 +10,9 @@
 Gloss: residents earn service points on the public-affairs and volunteering rungs; in each
 incentive phase they redeem them from the pool as far as its budget allows, and learn from that
 whether points are honoured; credible points pull public-affairs residents towards volunteering
-and keep volunteers volunteering. The points a round earns feed the next round's backbones (the
-end is a new start). The rules and equations: docs/ODD.md 7.9.
+and keep volunteers volunteering, the more the more a point is worth, and crowd out public spirit
+the same way, so that a bigger reward can help or hurt. The points a round earns feed the next
+round's backbones (the end is a new start). The rules and equations: docs/ODD.md 7.9 and 7.14.
 """
 
 from __future__ import annotations
@@ -21,11 +22,6 @@ import numpy as np
 from ..ladder import Rung
 from ..cycle import loop_open
 from .base import Mechanism
-
-CREDIBILITY_LEARNING = 0.5
-"""The weight of the share honoured in the latest round in the points' credibility, against the
-old belief's 1 - CREDIBILITY_LEARNING (an even mix). Modelling assumption."""
-
 
 class IncentiveMechanism(Mechanism):
     name = "incentive"
@@ -54,11 +50,22 @@ class IncentiveMechanism(Mechanism):
             self.redeemed += int(redeem.sum())
             self.last_fraction = f
             if loop_open(p, "credibility_learnt"):  # residents learn whether points are honoured
-                self.credibility = (1.0 - CREDIBILITY_LEARNING) * self.credibility + CREDIBILITY_LEARNING * f
+                rate = p["credibility_learning"]
+                self.credibility = (0.5 * (self.credibility + f) if rate == 0.5  # the same bits as before
+                                    else self.credibility + rate * (f - self.credibility))
+
+    def signal(self) -> float:
+        """What the points are worth to residents: credibility x (1 + platform) / 2, times how much a
+        point's value motivates, value / (value + reward_half_value) (1 without reward_half_value)."""
+        p = self.p
+        signal = self.credibility * (1.0 + p["platform"]) / 2.0
+        if p["reward_half_value"]:
+            signal *= p["point_value"] / (p["point_value"] + p["reward_half_value"])
+        return signal
 
     def act(self) -> None:
         st, p = self.model.state, self.p
-        signal = self.credibility * (1.0 + p["platform"]) / 2.0
+        signal = self.signal()
         st.boost[st.rung == Rung.PUBLIC_AFFAIRS] += p["incentive_pull"] * signal
         self.add_retention(p["incentive_retention"] * signal, where=st.rung == Rung.VOLUNTEERING)
 
@@ -68,8 +75,8 @@ class IncentiveMechanism(Mechanism):
         earn = np.where(st.rung >= Rung.PUBLIC_AFFAIRS,
                         p["points_per_week"] * (st.rung.astype(np.int64) - Rung.MUTUAL_AID), 0)
         st.points += earn
-        if p["points_crowding"]:  # paid service crowds out the intrinsic motive to serve
-            signal = self.credibility * (1.0 + p["platform"]) / 2.0
+        if p["points_crowding"]:  # paid service crowds out the intrinsic motive to serve, the more it pays
+            signal = self.signal()
             earners = earn > 0
             st.public_spirit[earners] *= 1.0 - p["points_crowding"] * signal
         st.points_earned_round += earn

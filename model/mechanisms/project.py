@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..counts import expected_counts, whole
 from ..ladder import Rung
 from ..outreach import per_round, seed_fund
 from .base import Mechanism
@@ -99,8 +100,12 @@ class ProjectMechanism(Mechanism):
         st.provided[:] = False
         budget = m.pool.balance * p["project_budget_share"]
         cost = per_round(p["project_cost"], p)
-        affordable = int(budget // cost) if cost > 0 else 0
-        count = min(affordable, max(1, int(np.ceil(n / p["project_served"]))))
+        affordable = int(budget // cost) if cost > 0 else 0  # money buys whole projects; the rest waits
+        u = float(self.rng.random()) if p["counts"] == "stochastic" else None  # one draw makes this round whole
+        expected = expected_counts(n, p, m.org_capacity)["projects_wanted"]
+        wanted = max(1, whole(expected, p, u, earlier=lambda x: int(np.ceil(x))))
+        count = min(affordable, wanted)
+        self._u = u
         if p["participatory_cost"] != 1.0:  # empowerment costs more: fewer projects fit the budget
             while count > 0 and self._round_cost(count, cost) > budget:
                 count -= 1
@@ -118,7 +123,7 @@ class ProjectMechanism(Mechanism):
             c = int(np.argmax(priority / (1.0 + per_category)))
             categories.append(c)
             per_category[c] += 1
-        self._start_all(categories, int(round(count * p["org_role"])))
+        self._start_all(categories, self._participatory(count))
         self.launched_week = m.steps
         if p["ownership_pull"]:  # residents whose voiced need a new project serves own it (我参与、我认同)
             respondents = np.flatnonzero(st.reached & (st.rung >= Rung.SELF_HELP))  # as in the survey
@@ -126,9 +131,14 @@ class ProjectMechanism(Mechanism):
             owners = respondents[np.isin(voiced, categories[self.renewed_round:])]
             st.ownership[owners] = np.maximum(st.ownership[owners], p["resident_voice"])
 
+    def _participatory(self, count: int) -> int:
+        """How many of ``count`` projects are participatory: count x org_role made whole (the round's one
+        draw, so the cost and the start agree)."""
+        return whole(count * self.p["org_role"], self.p, self._u)
+
     def _round_cost(self, count: int, cost: float) -> float:
-        """Cost of ``count`` projects, round(count x org_role) of them participatory."""
-        participatory = int(round(count * self.p["org_role"]))
+        """Cost of ``count`` projects, ``_participatory(count)`` of them participatory."""
+        participatory = self._participatory(count)
         return (count - participatory + participatory * self.p["participatory_cost"]) * cost
 
     def _priority(self) -> np.ndarray:

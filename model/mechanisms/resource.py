@@ -19,6 +19,7 @@ import numpy as np
 from agents import CoBuildingUnit
 
 from ..ladder import Rung
+from ..counts import expected_counts, unit_weights
 from ..cycle import loop_open
 from .base import Mechanism
 
@@ -29,8 +30,8 @@ class ResourceMechanism(Mechanism):
 
     def __init__(self, model, rng):
         super().__init__(model, rng)
-        count = int(round(self.p["units_per_1000"] * model.community.n / 1000.0))
-        self.units = [CoBuildingUnit(model, i + 1) for i in range(count)]
+        weights = unit_weights(expected_counts(model.community.n, self.p, model.org_capacity)["units"], self.p)
+        self.units = [CoBuildingUnit(model, i + 1, weight=w) for i, w in enumerate(weights)]
         self.hours_given = 0.0
 
     def stop(self) -> None:
@@ -50,12 +51,13 @@ class ResourceMechanism(Mechanism):
         volunteers = st.rung == Rung.VOLUNTEERING
         hours = float(np.minimum(st.time_budget[volunteers], p["volunteer_hours"]).sum())
         self.hours_given = hours * p["service_exchange_share"] if signed else 0.0
+        weight = sum(u.weight for u in signed)
         for u in signed:
             if loop_open(p, "service_to_units"):  # a unit's contribution follows the service it gets back
-                u.contribution = (1.0 - p["unit_fade"]) * u.contribution + p["reciprocity"] * self.hours_given / len(signed)
-            m.pool.deposit(u.contribution, "co_building")
+                u.contribution = (1.0 - p["unit_fade"]) * u.contribution + p["reciprocity"] * self.hours_given / weight
+            m.pool.deposit(u.weight * u.contribution, "co_building")  # a part unit gives its part
 
     def record(self, out: dict) -> None:
-        out["units_signed"] = sum(u.signed for u in self.units)
-        out["unit_contributions"] = float(sum(u.contribution for u in self.units if u.signed))
+        out["units_signed"] = float(sum(u.weight for u in self.units if u.signed))
+        out["unit_contributions"] = float(sum(u.weight * u.contribution for u in self.units if u.signed))
         out["service_hours_to_units"] = self.hours_given

@@ -15,8 +15,12 @@
 Gloss: the cascade of empowerment, one level each: the government buys social workers'
 training (and supports the teams) through the pool; trained social workers incubate teams from a
 list matching residents' needs with willing residents; teams mature, grow, hold and lift their
-members and meet their neighbours' needs, and fall apart when too few members stay active. The
-rules and equations: docs/ODD.md 7.8.
+members and meet their neighbours' needs, and fall apart when too few members stay active. A
+providing organisation (org_role < 1) runs a share 1 - org_role of the teams its own way (包办):
+appointed teams, staffed by it, working in full from the start, holding and lifting the members it
+assigns but building no one's capacity, never falling apart, and costing provider_team_cost times
+as much; so which strategy does more is decided by what the teams do over time, not by a rule.
+The rules and equations: docs/ODD.md 7.8 and 7.14.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import numpy as np
 
 from agents import RedTeam, SocialWorkOrganisation
 
+from ..counts import expected_counts, whole
 from ..ladder import Rung
 from ..outreach import venture_fund_per_1000
 from .base import Mechanism
@@ -37,7 +42,8 @@ SERVED_PER_MEMBER = 2
 
 class TeamMechanism(Mechanism):
     name = "team"
-    OUTCOMES = ("venture_invested", "social_worker_skill", "n_teams", "team_maturity", "team_members")
+    OUTCOMES = ("venture_invested", "social_worker_skill", "n_teams", "team_maturity", "team_members",
+                "provider_run_teams")
 
     def __init__(self, model, rng):
         super().__init__(model, rng)
@@ -62,6 +68,7 @@ class TeamMechanism(Mechanism):
         """Every member once, with the position of its team in self.teams (vectorised weekly work)."""
         self.member = np.asarray([i for t in self.teams for i in t.members], dtype=np.int64)
         self.member_team = np.repeat(np.arange(len(self.teams)), [len(t.members) for t in self.teams])
+        self.provided = np.fromiter((t.provided for t in self.teams), dtype=bool, count=len(self.teams))
 
     # -------------------------------------------------------------------------- phase -------
     def launch(self) -> None:
@@ -80,13 +87,20 @@ class TeamMechanism(Mechanism):
             need = round(p["team_size"] * (1.0 + team.maturity)) - len(team.members)
             if need > 0:
                 self._recruit(team, willing, ranked, w, need)
-        new = int(sw.skill * p["teams_per_1000"] * m.community.n / 1000.0 * p["org_role"])
+        expected = expected_counts(m.community.n, p, m.org_capacity, skill=sw.skill)
+        possible = expected["teams_possible"]
+        if p["provider_teams"]:  # every strategy starts teams; the strategy decides who runs them
+            new = whole(possible, p, rng=self.rng)
+        else:  # the rule before issue 15: a provider starts none
+            new = whole(possible * p["org_role"], p, rng=self.rng, earlier=int)
         if p["teams_max_per_1000"] is not None:  # growth has limits: the social workers' capacity
-            new = min(new, max(0, int(p["teams_max_per_1000"] * m.community.n / 1000.0) - len(self.teams)))
+            cap = whole(expected["teams_cap"], p, rng=self.rng, earlier=int)
+            new = min(new, max(0, cap - len(self.teams)))
         unmet = st.needs.mean(axis=0)
         per_category = np.bincount([t.category for t in self.teams], minlength=len(unmet))
         free, head = int(np.count_nonzero(willing)), 0
-        for _ in range(new):
+        provided = (self.rng.random(new) >= p["org_role"]) if p["provider_teams"] else np.zeros(new, dtype=bool)
+        for run_by_org in provided.tolist():
             while head < len(ranked) and not willing[ranked[head]]:
                 head += 1  # the matching list only loses entries: walk it once
             if free < 2:
@@ -94,7 +108,8 @@ class TeamMechanism(Mechanism):
             category = int(np.lexsort((-unmet, per_category))[0])
             per_category[category] += 1
             # seeded by the most willing free resident, in its compound
-            team = RedTeam(m, self.next_id + 1, category, compound=int(st.compound[ranked[head]]))
+            team = RedTeam(m, self.next_id + 1, category, compound=int(st.compound[ranked[head]]),
+                           provided=run_by_org)
             self.next_id += 1
             free -= self._recruit(team, willing, ranked, w, p["team_size"])
             self.teams.append(team)
@@ -145,19 +160,27 @@ class TeamMechanism(Mechanism):
         if self.teams:
             self._dissolve_failing()  # a team that falls apart this week is not paid for
         if self.teams:
-            cost = p["team_support_cost"] * len(self.teams)
-            funded = m.pool.withdraw(cost, "team_support") / cost if cost > 0 else 1.0
             k_teams = len(self.teams)
+            n_provided = int(np.count_nonzero(self.provided))
+            cost = p["team_support_cost"] * (k_teams - n_provided + p["provider_team_cost"] * n_provided)
+            funded = m.pool.withdraw(cost, "team_support") / cost if cost > 0 else 1.0
             pos, rung = self.member_team, st.rung[self.member]
             size = np.bincount(pos, minlength=k_teams)
-            active = np.bincount(pos[rung >= Rung.PUBLIC_AFFAIRS], minlength=k_teams) / size
+            active = np.bincount(pos[rung >= Rung.PUBLIC_AFFAIRS], minlength=k_teams) / np.maximum(size, 1)
+            # an appointed team serves with its staff, as far as the pool pays them
+            active = np.where(self.provided, funded, active)
             led = np.bincount(pos[st.backbone[self.member]], minlength=k_teams) > 0  # this round's backbones
             lead = 1.0 + p["backbone_lead_bonus"] * led
             mat = self._maturity()
             # teams -> residents: members gain capacity (at last week's maturity), then teams mature
             idx = self.member
-            st.capacity[idx] += p["capacity_gain"] * p["org_role"] * mat[pos] * (1.0 - st.capacity[idx])
+            grow = p["capacity_gain"] * p["org_role"] * mat[pos]
+            if n_provided:  # an appointed team builds no one's capacity
+                grow = grow * ~self.provided[pos]
+            st.capacity[idx] += grow * (1.0 - st.capacity[idx])
             mat += np.minimum(1.0, p["maturity_rate"] * sw.skill * funded * lead) * (1.0 - mat)
+            if n_provided:
+                mat[self.provided] = 1.0  # run by professionals: in full from the start
             for team, value, is_led in zip(self.teams, mat.tolist(), led.tolist(), strict=True):
                 team.maturity, team.led = value, is_led
             # teams on the same compound and category serve the same neediest residents
@@ -177,10 +200,11 @@ class TeamMechanism(Mechanism):
         frees its members."""
         st = self.model.state
         on2 = np.bincount(self.member_team[st.rung[self.member] >= Rung.MUTUAL_AID], minlength=len(self.teams))
-        if (on2 >= MIN_ACTIVE_MEMBERS).all():
+        holds = (on2 >= MIN_ACTIVE_MEMBERS) | self.provided  # an appointed team is held by its staff
+        if holds.all():
             return
         kept = []
-        for team, alive in zip(self.teams, on2 >= MIN_ACTIVE_MEMBERS, strict=True):
+        for team, alive in zip(self.teams, holds, strict=True):
             if alive:
                 kept.append(team)
             else:
@@ -193,5 +217,7 @@ class TeamMechanism(Mechanism):
         out["venture_invested"] = self.invested
         out["social_worker_skill"] = self.social_work.skill
         out["n_teams"] = len(self.teams)
-        out["team_maturity"] = float(self._maturity().mean()) if self.teams else 0.0
+        own = ~self.provided  # the maturity of residents' own teams (provider-run teams are 1 by rule)
+        out["team_maturity"] = float(self._maturity()[own].mean()) if own.any() else 0.0
+        out["provider_run_teams"] = int(np.count_nonzero(self.provided))
         out["team_members"] = len(self.member)

@@ -1,0 +1,54 @@
+"""Counts that scale with the community, made whole without integer cliffs.
+
+A count the model derives from the community's size (co-building units, projects, participatory
+projects, teams, backbones) is a real number x; a community has whole teams. Rounding x (the rule
+before issue 15) makes capacities jump: a 500-resident community had no co-building unit at all,
+project places per 1,000 residents jumped 19% between 1,499 and 1,500 residents. With
+``counts = "stochastic"`` x is made whole as floor(x + u), u uniform on [0, 1) from the calling
+mechanism's own stream: x's floor, plus one more with the chance of x's fraction, so the expected
+count is x exactly and every capacity per resident is continuous in the community's size
+(tests/test_counts.py scans sizes for jumps). docs/ODD.md 7.14.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+
+def whole(x: float, p: dict, u: float | None = None, rng: np.random.Generator | None = None,
+          earlier: Callable[[float], int] = lambda x: int(round(x))) -> int:
+    """``x`` made whole: floor(x + u) under ``counts = "stochastic"`` (``u`` given, or drawn from
+    ``rng``), else the site's earlier rule (``earlier``, by default round)."""
+    if p["counts"] == "rounded":
+        return earlier(x)
+    if u is None:
+        u = float(rng.random())
+    return max(0, math.floor(x + u))
+
+
+def unit_weights(x: float, p: dict) -> list[float]:
+    """Weights of the co-building units of an expected count ``x``: whole units of weight 1 and, under
+    ``counts = "stochastic"``, one more unit carrying the fraction (a 500-resident community has half a
+    unit's worth of co-building); else round(x) whole units."""
+    if p["counts"] == "rounded":
+        return [1.0] * int(round(x))
+    full = math.floor(x)
+    frac = x - full
+    return [1.0] * full + ([frac] if frac > 1e-12 else [])
+
+
+def expected_counts(n: int, p: dict, org_capacity: float, skill: float = 1.0) -> dict[str, float]:
+    """The real-valued counts the mechanisms make whole, for a community of ``n`` residents: the one
+    place their formulas live (the mechanisms call it; tests/test_counts.py scans it for cliffs).
+    ``skill`` is the social workers' skill (teams they can start)."""
+    return {
+        "units": p["units_per_1000"] * n / 1000.0,
+        "projects_wanted": n / p["project_served"],
+        "teams_possible": skill * p["teams_per_1000"] * n / 1000.0,
+        "teams_cap": (p["teams_max_per_1000"] * n / 1000.0 if p["teams_max_per_1000"] is not None
+                      else float("inf")),
+        "backbones": p["backbone_share"] * n * org_capacity,
+    }
