@@ -247,6 +247,37 @@ def grid_agreement(table: pd.DataFrame) -> pd.Series:
 
 
 # ------------------------------------------------------------------------------ the report ------
+WHAT_DECIDES: dict[str, str] = {
+    "a": "Five loops carry a round's end into the next round's start (docs/ODD.md 7.3, `LOOPS`); the loop-cut twin "
+         "cuts them all. Whether the lead grows depends on how much of what a round builds residents keep: "
+         "commitment and the lasting noise hold residents on their rungs for months (7.14), while slipping with "
+         "a drive shortfall and fading spirit (7.13) take gains back. `scenarios/essay_assumptions.toml` states "
+         "the slow turnover under which the lead does grow round after round (tests/test_spiral.py).",
+    "b": "With the budget held, a mechanism pays its way only if its rules do more than its money would do "
+         "elsewhere in the pool. The convention now costs its participants' hours and the pool's money (7.14), "
+         "so it can also cost more than it gives (tests/test_answers_not_built_in.py).",
+    "c": "Both strategies start teams; an appointed team works in full at once, holds its members and never "
+         "falls apart, but costs more and builds no one's capacity, while residents' own teams mature slowly, "
+         "cheaply, and build capacity; participatory projects organise first and cost more (7.13, 7.14). Which "
+         "leads is decided by these over time; slow, costly empowerment makes the provider lead (tested).",
+    "d": "A backbone is worth what residents have seen it do, and in part their trust in the organisation behind "
+         "it (7.14). Emergent backbones have served; appointed ones are always a full complement and spurred by "
+         "their role. Where few residents reach the upper rungs appointed backbones win (tested).",
+    "e": "Unfunded points are never honoured: residents learn it at each redemption at `credibility_learning`, "
+         "broken promises cost trust, and only the incentive's money is missing (7.14).",
+    "f": "The phases build stocks that outlast a round (bonds, capacity, teams, the pool), so the slot in which "
+         "each starts matters only as far as one phase feeds the next within the round.",
+    "g": "After week 157 the government's money (projects, teams' training and support) and the outreach of the "
+         "three downs can be withdrawn apart or together; what was built without them (bonds, teams already "
+         "formed, co-building units, commitment) decides how much remains.",
+    "h": "Residents' voice reaches participation through the projects chosen on their survey and the ownership "
+         "of the projects they asked for (7.5, 7.13).",
+    "i": "Each lever is moved alone from the full cycle's values; a lever that moves participation in few sets "
+         "acts only through channels that are weak at most posterior sets.",
+}
+"""What decides each answer: the rules responsible (the direction and size are in the tables, from the runs)."""
+
+
 def report(posterior: dict, grid_table: pd.DataFrame | None, meta: dict) -> str:
     sp = posterior["spiral"]
     out = ["# Questions the model answers, under the calibration's uncertainty", "",
@@ -268,7 +299,7 @@ def report(posterior: dict, grid_table: pd.DataFrame | None, meta: dict) -> str:
            f"| lead at 10 years | {_fx(sp['lead at 10 years'])} | {_range(sp['lead at 10 years'])} | "
            f"{sp['lasts_in']:.0%} above {q.TOL} |",
            f"| growth, 3 to 10 years | {_fx(sp['growth'])} | {_range(sp['growth'])} | {sp['grows_in']:.0%} above "
-           f"{q.TOL} |", "", f"**Verdict: {sp['verdict']}.**", "",
+           f"{q.TOL} |", "", f"**Verdict: {sp['verdict']}.** *What decides it.* {WHAT_DECIDES['a']}", "",
            "## (b)-(h): the decisive comparisons", "",
            "| question | claim | outcome, horizon | effect [95% interval] | central 90% of sets | holds in | label |",
            "|---|---|---|---|---|---|---|"]
@@ -276,11 +307,14 @@ def report(posterior: dict, grid_table: pd.DataFrame | None, meta: dict) -> str:
         c = r["claim"]
         out.append(f"| ({c.key}) | {c.text} | `{c.outcome}`, {c.horizon} | {_fx(r)} | {_range(r)} | {r['holds']:.0%} "
                    f"| {r['label']} |")
+    out += ["", "What decides each answer:", ""]
+    out += [f"- ({k}) {WHAT_DECIDES[k]}" for k in "bcdefgh"]
     out += ["", "## (i) Which levers move participation (ten years, high minus low)", "",
             "| lever | low → high | effect [95% interval] | central 90% of sets | moves it in | label |",
             "|---|---|---|---|---|---|"]
     for r in posterior["levers"]:
         out.append(f"| `{r['lever']}` | {r['low → high']} | {_fx(r)} | {_range(r)} | {r['holds']:.0%} | {r['label']} |")
+    out += ["", f"*What decides it.* {WHAT_DECIDES['i']}"]
     if grid_table is not None:
         out += ["", "## The robustness grid", "",
                 "The same comparisons at the calibrated defaults, one change at a time (community size, round length, "
@@ -314,7 +348,7 @@ def main(argv=None) -> None:
     parser.add_argument("--grid-seeds", type=int, default=3, help="seeds per cell of the robustness grid (0: no grid)")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     parser.add_argument("--cache", help="keep the runs in this folder and reuse them")
-    parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "docs" / "uncertainty.md"))
+    parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "docs" / "questions.md"))
     args = parser.parse_args(argv)
     started = time.perf_counter()
     cache = Path(args.cache) if args.cache else None
