@@ -419,11 +419,6 @@ def _violation(c: dict, value: float) -> float:
     return value - c["bound"] if c["kind"] == "max" else c["bound"] - value
 
 
-def constraints_of(trial) -> list[float]:
-    """NSGA-II's constraints: each violation, stored on the trial before it is told."""
-    return trial.user_attrs.get("violations", [])
-
-
 def evaluate(func, tasks: list, pool=None, client=None, bar=None) -> list:
     """``func`` on every task, results in task order: in this process, on a process pool or on Dask."""
     if client is not None:
@@ -450,8 +445,7 @@ def sampler(spec: dict[str, Any], number: int):
     seed = seed_for(spec["seed"], 1000 + number)
     match spec["algorithm"]:
         case "nsga2":
-            return optuna.samplers.NSGAIISampler(population_size=spec["population"], seed=seed,
-                                                 constraints_func=constraints_of if spec["constraints"] else None)
+            return optuna.samplers.NSGAIISampler(population_size=spec["population"], seed=seed)
         case "random":
             return optuna.samplers.RandomSampler(seed=seed)
         case other:
@@ -519,7 +513,9 @@ def search(spec: dict[str, Any], out: Path, pool=None, client=None, progress: bo
                 s = score(spec, runs, trial.number)
                 trial.set_user_attr("score", s)
                 trial.set_user_attr("runs", runs.to_dict(orient="list"))
-                trial.set_user_attr("violations", [_violation(c, s[c["name"]]) for c in spec["constraints"]])
+                for c in spec["constraints"]:  # NSGA-II ranks feasible candidates first (<= 0: within)
+                    violation = _violation(c, s[c["name"]])
+                    trial.set_constraint(c["name"], violation if np.isfinite(violation) else 1e300)
                 study.tell(trial, [s[o["name"]] for o in spec["objectives"]])
     return study
 
@@ -539,6 +535,10 @@ def trials_table(spec: dict[str, Any], study) -> tuple[pd.DataFrame, pd.DataFram
             r.insert(0, "trial", t.number)
             runs.append(r)
     table = pd.DataFrame(rows).sort_values("trial", ignore_index=True)
+    for name in [f"{o['name']}{end}" for o in spec["objectives"] for end in ("", "_low", "_high")] + [
+            c["name"] for c in spec["constraints"]]:
+        if name not in table:  # every candidate failed
+            table[name] = np.nan
     if "feasible" not in table:
         table["feasible"] = False
     table["feasible"] = table["feasible"].fillna(False).astype(bool)

@@ -190,6 +190,20 @@ def test_candidates_are_scored_over_seeds_and_posterior_sets(tmp_path):
     assert len(cells(weighted)) == 2 * 3
 
 
+def test_no_candidate_within_the_constraints_is_said_in_words(tmp_path):
+    text = POSTERIOR.replace('posterior = "fit/posterior.csv"\nposterior_sets = 2\n', "") + textwrap.dedent("""
+        [[optimise.constraints]]
+        outcome = "participation_index"
+        week = 8
+        max = -1.0
+        """)
+    front = optimise(read_spec(write(tmp_path, text)), tmp_path / "out", workers=1, progress=False)
+    assert front.empty
+    trials = pd.read_parquet(tmp_path / "out" / "trials.parquet")
+    assert len(trials) == 2 and not trials["feasible"].any()
+    assert "No candidate met every constraint" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+
+
 def _cli(capsys, *argv) -> tuple[int, str]:
     code = cli.main(list(argv))
     return code, capsys.readouterr().err
