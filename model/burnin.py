@@ -57,6 +57,7 @@ READS = frozenset({
     "steps", "record_weeks",
     # holding a rung, adults on the ladder, counts made whole (docs/ODD.md 7.14)
     "noise_memory", "commitment_rate", "commitment_hold", "commitment_loss", "children_on_ladder", "counts",
+    "dialogue_hours",  # read by the week's bookkeeping; the status quo holds no dialogue
 })
 """The parameters the burn-in reads, after ``ordinary_life``: the cache's key. A burn-in built
 with other values of any other parameter settles to the same state bit for bit (checked for every

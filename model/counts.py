@@ -40,15 +40,26 @@ def unit_weights(x: float, p: dict) -> list[float]:
     return [1.0] * full + ([frac] if frac > 1e-12 else [])
 
 
-def expected_counts(n: int, p: dict, org_capacity: float, skill: float = 1.0) -> dict[str, float]:
-    """The real-valued counts the mechanisms make whole, for a community of ``n`` residents: the one
-    place their formulas live (the mechanisms call it; tests/test_counts.py scans it for cliffs).
-    ``skill`` is the social workers' skill (teams they can start)."""
-    return {
-        "units": p["units_per_1000"] * n / 1000.0,
-        "projects_wanted": n / p["project_served"],
-        "teams_possible": skill * p["teams_per_1000"] * n / 1000.0,
-        "teams_cap": (p["teams_max_per_1000"] * n / 1000.0 if p["teams_max_per_1000"] is not None
-                      else float("inf")),
-        "backbones": p["backbone_share"] * n * org_capacity,
-    }
+COUNTS = ("units", "projects_wanted", "teams_possible", "teams_cap", "backbones")
+"""The counts that scale with the community."""
+
+
+def expected_count(kind: str, n: int, p: dict, org_capacity: float = 1.0, skill: float = 1.0) -> float:
+    """The real-valued count of ``kind`` the mechanisms make whole, for a community of ``n`` residents:
+    the one place these formulas live (the mechanisms call it; tests/test_counts.py scans it for
+    cliffs). ``skill`` is the social workers' skill (teams they can start). Reads only the parameters
+    of ``kind``."""
+    match kind:
+        case "units":
+            return p["units_per_1000"] * n / 1000.0
+        case "projects_wanted":
+            return n / p["project_served"]
+        case "teams_possible":
+            return skill * p["teams_per_1000"] * n / 1000.0
+        case "teams_cap":
+            cap = p["teams_max_per_1000"]
+            return cap * n / 1000.0 if cap is not None else float("inf")
+        case "backbones":
+            return p["backbone_share"] * n * org_capacity
+        case other:
+            raise ValueError(f"unknown count {other!r}; allowed: {', '.join(COUNTS)}")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from model import RedCycleModel, load_scenario
-from model.counts import expected_counts, unit_weights, whole
+from model.counts import COUNTS, expected_count, unit_weights, whole
 from model.outreach import organisation_capacity
 from model.params import DEFAULTS
 
@@ -17,8 +17,7 @@ def test_no_capacity_per_resident_jumps_more_than_5_percent(sizes):
     """Every capacity the mechanisms derive from the size, per resident, at each size of the scan
     (the function the mechanisms call, with the organisation's capacity as the model computes it)."""
     p = dict(DEFAULTS)
-    per_resident = {n: {k: v / n for k, v in expected_counts(n, p, organisation_capacity(n, p)).items()}
-                    for n in sizes}
+    per_resident = {n: {k: expected_count(k, n, p, organisation_capacity(n, p)) / n for k in COUNTS} for n in sizes}
     for a, b in zip(list(sizes)[:-1], list(sizes)[1:], strict=True):
         for key, x in per_resident[a].items():
             y = per_resident[b][key]
@@ -31,7 +30,7 @@ def test_the_rounded_rule_had_the_cliffs_the_scan_catches():
     p = {**DEFAULTS, "counts": "rounded", "capacity_growth": "step"}
 
     def places(n):
-        return whole(expected_counts(n, p, 1.0)["projects_wanted"], p, earlier=lambda x: int(np.ceil(x))) / n
+        return whole(expected_count("projects_wanted", n, p), p, earlier=lambda x: int(np.ceil(x))) / n
 
     assert any(abs(places(n + 1) - places(n)) > 0.05 * places(n) for n in range(60, 200))
     assert organisation_capacity(3000, p) / organisation_capacity(2999, p) > 1.05

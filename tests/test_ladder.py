@@ -8,8 +8,12 @@ import pytest
 from agents import PartyMember, Resident
 from model import DEFAULTS, RedCycleModel, load_scenario
 from model.model import AgentLadderModel
+from model.params import RULES_15_NEUTRAL
 
-ENGINE = {**load_scenario("baseline"), "burn_in_weeks": 0}  # the engine alone, from the drawn state
+# the engine alone, from the drawn state, with the rules of docs/ODD.md 7.14 (adults only, commitment,
+# lasting noise) neutral: these tests check the equations of 7.1-7.2 one part at a time; 7.14 has
+# its own (tests/test_holding.py), and the docking test below runs everything at the defaults
+ENGINE = {**RULES_15_NEUTRAL, **load_scenario("baseline"), "burn_in_weeks": 0}
 
 
 def engine(**kw) -> RedCycleModel:

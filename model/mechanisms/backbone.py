@@ -22,7 +22,7 @@ import numpy as np
 
 from ..graph import MOBILE
 from ..ladder import Rung
-from ..counts import expected_counts, whole
+from ..counts import expected_count, whole
 from ..cycle import loop_open
 from .base import Mechanism
 
@@ -48,7 +48,7 @@ class BackboneMechanism(Mechanism):
     def launch(self) -> None:
         m, p, st = self.model, self.p, self.model.state
         n = m.community.n
-        k = whole(expected_counts(n, p, m.org_capacity)["backbones"], p, rng=self.rng)
+        k = whole(expected_count("backbones", n, p, m.org_capacity), p, rng=self.rng)
         st.backbone[:] = False
         member = st.party_category > 0
         match p["backbone_selection"]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..counts import expected_counts, whole
+from ..counts import expected_count, whole
 from ..ladder import Rung
 from ..outreach import per_round, seed_fund
 from .base import Mechanism
@@ -102,7 +102,7 @@ class ProjectMechanism(Mechanism):
         cost = per_round(p["project_cost"], p)
         affordable = int(budget // cost) if cost > 0 else 0  # money buys whole projects; the rest waits
         u = float(self.rng.random()) if p["counts"] == "stochastic" else None  # one draw makes this round whole
-        expected = expected_counts(n, p, m.org_capacity)["projects_wanted"]
+        expected = expected_count("projects_wanted", n, p)
         wanted = max(1, whole(expected, p, u, earlier=lambda x: int(np.ceil(x))))
         count = min(affordable, wanted)
         self._u = u

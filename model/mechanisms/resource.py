@@ -19,7 +19,7 @@ import numpy as np
 from agents import CoBuildingUnit
 
 from ..ladder import Rung
-from ..counts import expected_counts, unit_weights
+from ..counts import expected_count, unit_weights
 from ..cycle import loop_open
 from .base import Mechanism
 
@@ -30,7 +30,7 @@ class ResourceMechanism(Mechanism):
 
     def __init__(self, model, rng):
         super().__init__(model, rng)
-        weights = unit_weights(expected_counts(model.community.n, self.p, model.org_capacity)["units"], self.p)
+        weights = unit_weights(expected_count("units", model.community.n, self.p), self.p)
         self.units = [CoBuildingUnit(model, i + 1, weight=w) for i, w in enumerate(weights)]
         self.hours_given = 0.0
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from agents import RedTeam, SocialWorkOrganisation
 
-from ..counts import expected_counts, whole
+from ..counts import expected_count, whole
 from ..ladder import Rung
 from ..outreach import venture_fund_per_1000
 from .base import Mechanism
@@ -87,14 +87,13 @@ class TeamMechanism(Mechanism):
             need = round(p["team_size"] * (1.0 + team.maturity)) - len(team.members)
             if need > 0:
                 self._recruit(team, willing, ranked, w, need)
-        expected = expected_counts(m.community.n, p, m.org_capacity, skill=sw.skill)
-        possible = expected["teams_possible"]
+        possible = expected_count("teams_possible", m.community.n, p, skill=sw.skill)
         if p["provider_teams"]:  # every strategy starts teams; the strategy decides who runs them
             new = whole(possible, p, rng=self.rng)
         else:  # the rule before issue 15: a provider starts none
             new = whole(possible * p["org_role"], p, rng=self.rng, earlier=int)
         if p["teams_max_per_1000"] is not None:  # growth has limits: the social workers' capacity
-            cap = whole(expected["teams_cap"], p, rng=self.rng, earlier=int)
+            cap = whole(expected_count("teams_cap", m.community.n, p), p, rng=self.rng, earlier=int)
             new = min(new, max(0, cap - len(self.teams)))
         unmet = st.needs.mean(axis=0)
         per_category = np.bincount([t.category for t in self.teams], minlength=len(unmet))
