@@ -1,6 +1,6 @@
 """The floor plan holds: model/ is the domain, agents/ are views, experiments/ and run.py sit on top.
 
-Rules (README, "Extending the model"):
+Rules (docs/extending.md, "The floor plan"):
 * model/ never imports experiments/, run.py or app.py;
 * agents/ imports nothing from model/ (model/ imports agents/: one direction, no cycle);
 * no mechanism compares a rung with a bare number (rungs are named through model.ladder.Rung);
