@@ -1,6 +1,6 @@
 """The floor plan holds: model/ is the domain, agents/ are views, experiments/ and run.py sit on top.
 
-Rules (README, "Extending the model"):
+Rules (docs/extending.md, "The floor plan"):
 * model/ never imports experiments/, run.py or the app (app/);
 * the app (app/: page, logic, text, server) reads the model only, never experiments/ or run.py, and
   the top level holds no app modules of its own;
