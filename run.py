@@ -374,6 +374,8 @@ def _unwritable(out: Path) -> str | None:
     """Why the experiment folder ``out`` cannot be written (None when it can): checked before work."""
     if out.exists() and not out.is_dir():
         return f"--out '{out}' exists and is not a folder; allowed: a folder path"
+    if os.path.ismount(out):  # a result is put in place by renaming a folder, which a mount point refuses
+        return f"--out '{out}' is a mount point, which cannot be replaced; allowed: a folder inside it"
     parent = out if out.exists() else out.parent
     while not parent.exists():
         parent = parent.parent

@@ -825,3 +825,57 @@ def test_stdout_full_or_closed(tmp_path):
                          cwd=tmp_path, stderr=subprocess.PIPE, text=True, timeout=300, executable="/bin/bash")
     assert res.returncode == 0 and res.stderr == "", res.stderr
     assert {p.name for p in (tmp_path / "r").iterdir()} == set(RESULT_FILES)
+
+
+def _tmpfs(path: Path, size: str) -> None:
+    """Mount a small tmpfs at ``path``, or skip the test saying why the machine does not allow it."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        pytest.skip("a tmpfs needs Linux and root")
+    path.mkdir()
+    res = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True,
+                         text=True)
+    if res.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {res.stderr.strip()[:80]}")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    disk = tmp_path / "small"
+    _tmpfs(disk, "96k")
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep"])
+def test_a_full_disk_is_one_line_and_leaves_no_temporary_copy(command, small_disk, tmp_path, capsys):
+    """On a 96 KiB tmpfs every command runs out of space while writing: one line, exit 2, and nothing of
+    its own left behind (no temporary folder or part); a user's file there is untouched."""
+    (small_disk / "mine.txt").write_text("mine\n")
+    spec = tmp_path / "s.toml"
+    spec.write_text(SWEEP_SPEC.replace("org_role = [0.1, 0.5, 0.9]", f"org_role = {[i / 100 for i in range(60)]}"))
+    out = str(small_disk / "out")
+    argv = {"run": [*SMALL, "--out", out],
+            "compare": ["compare", "red_microcycle", "status_quo", "--reps", "2", "--steps", "4", "--set",
+                        "n_residents=200", "--workers", "1", "--out", out],
+            "sweep": ["sweep", str(spec), "--workers", "1", "--out", out]}[command]
+    line = assert_one_line(*run_main([*argv, "--quiet"], tmp_path, capsys))
+    assert "No space left on device" in line, line
+    left = sorted(str(p.relative_to(small_disk)) for p in small_disk.rglob("*"))
+    assert (small_disk / "mine.txt").read_text() == "mine\n"
+    assert not [p for p in left if ".redcycle-" in p or p.startswith(".")], left
+    if command == "sweep" and (small_disk / "out").exists():  # what it finished resumes on a roomier disk
+        assert all(p.startswith("out") or p == "mine.txt" for p in left)
+
+
+def test_an_empty_mount_point_as_out_is_refused_before_work(tmp_path, capsys):
+    """Docker volumes are empty mount points: exchanging one is EBUSY after the work; refused before it."""
+    mnt = tmp_path / "volume"
+    _tmpfs(mnt, "1m")
+    try:
+        before = tree_digest(tmp_path)
+        for argv in ([*SMALL, "--out", str(mnt)], ["sweep", str(ROOT / "sweeps" / "levers_lhs.toml"), "--out", str(mnt)]):
+            line = assert_one_line(*run_main(argv, tmp_path, capsys))
+            assert "mount point" in line, line
+            assert tree_digest(tmp_path) == before
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
