@@ -267,6 +267,24 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
 }
 
 
+# every command that writes, against every folder that is not its to write: refused before any work
+HOSTILE_OUTS = {"victim": "{D}/victim", "checkout": "{D}/checkout", "forged": "{D}/forged", "dot": ".",
+                "dotdot": "..", "root": "/", "results_with_notes": "{D}/results", "file": "{D}/file.txt",
+                "under_file": "{D}/file.txt/sub", "link": "{D}/link_to_victim",
+                "inputs": "{D}/inputs", "proc": "/proc/self/redcycle", "edited_experiment": "{D}/edited_experiment"}
+WRITERS = {"run": [*SMALL], "compare": ["compare", "red_microcycle", "--reps", "1", "--steps", "2", "--set",
+                                        "n_residents=100"],
+           "sweep": ["sweep", "{D}/inputs/tiny_sweep.toml"],
+           "sensitivity": ["sensitivity", "{D}/inputs/no_outcomes.toml", "--method", "morris", "--outcomes"],
+           "calibrate": ["calibrate", "--trials", "1", "--seeds", "1", "--n-residents", "100"],
+           "rerun": ["rerun", "{D}/edited/params_list"]}
+WRITERS["sensitivity"] = ["sensitivity", str(ROOT / "sweeps" / "sensitivity_morris.toml"), "--method", "morris",
+                          "--samples", "1", "--steps", "2"]
+for _cmd, _head in WRITERS.items():
+    for _name, _out in HOSTILE_OUTS.items():
+        CLI_CASES[f"out_{_name}_{_cmd}"] = ([*_head, "--out", _out], [])
+
+
 @pytest.fixture(scope="module")
 def disk(tmp_path_factory):
     root = make_sentinel(tmp_path_factory.mktemp("bad"))
