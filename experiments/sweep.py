@@ -101,6 +101,11 @@ def read_spec(path: str | os.PathLike, overrides: dict[str, Any] | None = None,
     raw = dict(data["sweep"])
     raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
     insist = bool(raw.pop("insist", False))  # a command-line flag, not part of the experiment
+    from model.scenarios import is_path
+
+    named = raw.get("scenario")
+    if isinstance(named, str) and is_path(named) and not os.path.isabs(named):
+        raw["scenario"] = str(p.parent / named)  # a relative scenario path is beside the experiment file
     if fixed:
         raw["fixed"] = {**raw.get("fixed", {}), **fixed}
     try:

@@ -51,7 +51,7 @@ def check_path_length(text: str, what: str) -> None:
                             f"most {PATH_MAX} bytes, each part at most {NAME_MAX}")
 
 
-def _is_path(text: str) -> bool:
+def is_path(text: str) -> bool:
     """A scenario is named by a path (else by a name in scenarios/) when it looks like one."""
     return text.endswith(".toml") or os.sep in text or "/" in text
 
@@ -63,7 +63,7 @@ def scenario_path(name_or_path: str | os.PathLike) -> Path:
     if not isinstance(text, str) or not text.strip():
         raise ScenarioError("empty scenario name; allowed: a scenario name from scenarios/ or a path to a .toml file")
     check_path_length(text, "scenario")
-    if _is_path(text):
+    if is_path(text):
         path = Path(text)
         if not path.is_file():
             raise ScenarioError(f"scenario file '{text}' not found")
@@ -128,7 +128,7 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
     events: list[dict[str, Any]] = []
     if "base" in meta:
         base_name = _text(meta, "base", path, "")
-        if _is_path(base_name) and not os.path.isabs(base_name):
+        if is_path(base_name) and not os.path.isabs(base_name):
             base_name = str(path.parent / base_name)  # a relative path is beside this file, not the current folder
         base = read_scenario(base_name, (*_seen, path.resolve()))
         merged.update(base["parameters"])
