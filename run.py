@@ -112,13 +112,15 @@ def add_experiment_commands(sub) -> None:
                    help="override one parameter in every scenario (repeatable)")
     c.add_argument("--steps", type=int, default=None, metavar="N", help="weeks per run (default: each scenario's)")
     c.add_argument("--seed", type=int, default=1, metavar="S", help="base seed (default: 1)")
+    c.add_argument("--lang", default="en", choices=("en", "zh"), help="language of report.md/html and figures")
     where(c)
     for name, help_ in (("sweep", "run an experiment file's design, streaming rows to parquet (resumable)"),
                         ("sensitivity", "Morris or Sobol global sensitivity with SALib on an experiment file")):
         s = sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".")
         s.add_argument("spec", metavar="SPEC.toml", help="the experiment file ([sweep] table)")
         if name == "sensitivity":
-            s.add_argument("--method", required=True, choices=("morris", "sobol"), help="the SALib method")
+            s.add_argument("--method", default=None, choices=("morris", "sobol"),
+                           help="the SALib method (default: the experiment file's design)")
         else:
             s.add_argument("--design", default=None, help="override the design")
         for flag, kind in (("samples", int), ("replications", int), ("steps", int), ("seed", int)):
@@ -397,7 +399,7 @@ def cmd_experiment(args) -> int:
             from experiments.compare import check_folder, plan, plan_digest
 
             overrides = dict(parse_assignment(text) for text in args.overrides)
-            p = plan(args.scenarios, args.reps, args.steps, args.seed, overrides)
+            p = plan(args.scenarios, args.reps, args.steps, args.seed, overrides, args.lang)
             check_folder(Path(args.out), plan_digest(p))
         else:
             flags = {k: getattr(args, k) for k in ("samples", "replications", "steps", "seed")}
