@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+PROG = "redcycle" if Path(sys.argv[0]).name == "redcycle" else "run.py"
+"""The program's name in its messages: as it was called (the console script, or the file)."""
 COMMANDS = ("run", "params", "scenarios", "compare", "sweep", "sensitivity", "calibrate", "rerun", "app")
 
 
@@ -33,14 +35,14 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (and exit code 2)."""
 
     def error(self, message: str):
-        self.exit(2, f"run.py: error: {message} (see --help)\n")
+        self.exit(2, f"{PROG}: error: {message} (see --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     from model.scenarios import DEFAULT_SCENARIO
 
     parser = OneLineParser(
-        prog="run.py",
+        prog=PROG,
         description="Agent-based model of the 'Party building + red micro-cycle' (党建+红色微循环). "
                     "With no command, runs 'run'.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -94,8 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
 def add_experiment_commands(sub) -> None:
     """compare, sweep, sensitivity: thin layers over experiments/compare.py, sweep.py, sensitivity.py."""
     def where(p):
-        p.add_argument("--out", required=True, metavar="DIR",
-                       help="output folder (new, empty, or this experiment's own)")
+        p.add_argument("--out", default=None, metavar="DIR",
+                       help="output folder (new, empty, or this experiment's own; default: "
+                            "results/<command>-<scenarios or experiment file>)")
         p.add_argument("--workers", type=int, default=None, metavar="N", help="processes (default: all cores)")
         p.add_argument("--dask", default=None, metavar="ADDRESS",
                        help="run on a Dask cluster: tcp://host:port, or 'local' to start one "
@@ -175,7 +178,7 @@ def cmd_calibrate(args) -> int:
 
 
 def fail(message: str) -> int:
-    print(f"run.py: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {message}", file=sys.stderr)
     return 2
 
 
@@ -200,7 +203,7 @@ def cmd_scenarios() -> int:
         try:
             s = read_scenario(name)
         except ScenarioError as exc:
-            print(f"run.py: warning: scenario {name!r} is broken and left out: {exc}", file=sys.stderr)
+            print(f"{PROG}: warning: scenario {name!r} is broken and left out: {exc}", file=sys.stderr)
             continue
         print(f"{name}: {s['question']}")
     return 0
@@ -382,6 +385,13 @@ def _unwritable(out: Path) -> str | None:
     return None
 
 
+def default_out(command: str, name: str) -> Path:
+    """The output folder when --out is not given: results/<command>-<name>, as a folder name."""
+    from experiments.folders import slug
+
+    return Path("results") / slug(f"{command}-{name}")
+
+
 def cmd_experiment(args) -> int:
     """compare, sweep and sensitivity: check everything, then run; one-line errors, exit 2."""
     import os
@@ -400,11 +410,13 @@ def cmd_experiment(args) -> int:
 
             overrides = dict(parse_assignment(text) for text in args.overrides)
             p = plan(args.scenarios, args.reps, args.steps, args.seed, overrides, args.lang)
+            args.out = args.out or default_out("compare", "-".join(e["name"] for e in p["scenarios"]))
             check_folder(Path(args.out), plan_digest(p))
         else:
             flags = {k: getattr(args, k) for k in ("samples", "replications", "steps", "seed")}
             flags["design"] = args.method if args.command == "sensitivity" else args.design
             spec = read_spec(args.spec, flags, dict(parse_assignment(text) for text in args.overrides))
+            args.out = args.out or default_out(args.command, Path(args.spec).stem)
         problem = _unwritable(Path(args.out))
         if problem:
             return fail(problem)  # a folder holding another experiment is refused by check_folder/read_spec
@@ -433,7 +445,7 @@ def cmd_experiment(args) -> int:
     except (ParameterError, OutputFolderError) as exc:  # the folder is checked again when put in place
         return fail(str(exc))
     except KeyboardInterrupt:
-        print("run.py: interrupted; run the same command again to resume", file=sys.stderr)
+        print(f"{PROG}: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
     finally:
         if address and client is not None:
