@@ -74,15 +74,15 @@ the lever audit, read in their own functions."""
 
 # ------------------------------------------------------------------------------ runs ------------
 def read_posterior(path: str | Path, k: int, seed: int = 1) -> list[dict]:
-    """``k`` parameter sets from a posterior file (docs/calibration.md: one row per set, a ``weight``
-    column, one column per calibrated parameter), drawn by weight without replacement from ``seed``
-    (all of them in file order when the file has at most ``k``)."""
+    """``k`` parameter sets from a posterior file (docs/calibration.md: one row per particle, a
+    ``weight`` column, one column per calibrated parameter), drawn by weight with replacement from
+    ``seed`` (a particle of large weight comes back several times, each time a unit of its own with
+    its own seed: the posterior as it is, however few particles carry it)."""
     table = pd.read_csv(path)
     names = [c for c in table.columns if c not in ("set", "weight", "generation", "distance", "loss")]
-    if len(table) > k:
-        w = table["weight"].to_numpy(float) if "weight" in table else np.ones(len(table))
-        rows = np.sort(np.random.default_rng(seed).choice(len(table), size=k, replace=False, p=w / w.sum()))
-        table = table.iloc[rows]
+    w = table["weight"].to_numpy(float) if "weight" in table else np.ones(len(table))
+    rows = np.sort(np.random.default_rng(seed).choice(len(table), size=k, replace=True, p=w / w.sum()))
+    table = table.iloc[rows]
     return [{n: (float(v) if isinstance(v, float | np.floating) else v) for n, v in row.items()}
             for row in table[names].to_dict(orient="records")]
 

@@ -18,9 +18,10 @@ def posterior_file(tmp_path_factory):
 
 
 def test_posterior_sets_are_read_by_weight_and_reproducibly(posterior_file):
-    every = u.read_posterior(posterior_file, 5)
-    assert every == [{"threshold_mean": 0.7, "slip_rate": 0.05}, {"threshold_mean": 0.8, "slip_rate": 0.08},
-                     {"threshold_mean": 0.9, "slip_rate": 0.1}]
+    many = u.read_posterior(posterior_file, 2000)
+    share = np.mean([s["threshold_mean"] == 0.9 for s in many])
+    assert share == pytest.approx(0.5, abs=0.04)  # drawn by weight, with replacement
+    assert {s["threshold_mean"] for s in many} == {0.7, 0.8, 0.9} and set(many[0]) == {"threshold_mean", "slip_rate"}
     two = u.read_posterior(posterior_file, 2, seed=3)
     assert len(two) == 2 and two == u.read_posterior(posterior_file, 2, seed=3)
 
