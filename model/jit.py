@@ -6,7 +6,9 @@ would write its cache beside the source files; here it goes to a folder this pro
 
 * ``NUMBA_CACHE_DIR`` when it is set (numba's own variable, honoured as numba documents it);
 * else ``$XDG_CACHE_HOME/redcycle/numba`` (``~/.cache/redcycle/numba`` without it), never the
-  installed package's folder.
+  installed package's folder;
+* a folder that cannot be written is replaced by ``redcycle-numba`` in the system's temporary
+  folder (numba would otherwise fall back to writing beside the source).
 
 numba files the cache under the full path of each source file, so two checkouts never share
 entries, and it recompiles when a source file changes. ``NUMBA_DISABLE_JIT=1`` runs the very same
@@ -16,6 +18,7 @@ functions as plain Python (slow; for debugging: tests/test_kernel.py runs a smal
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -28,9 +31,25 @@ def cache_dir() -> Path:
     return Path(base) / "redcycle" / "numba"
 
 
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
+
+
 # numba reads NUMBA_CACHE_DIR when it is imported (and again whenever its environment changes),
-# so the default is put in the environment first; child processes (workers) inherit it.
-os.environ["NUMBA_CACHE_DIR"] = str(cache_dir())
+# so the default is put in the environment first; child processes (workers) inherit it. A folder
+# numba cannot write would send it back to writing beside the source: then the system's temporary
+# folder is used instead.
+def chosen_cache_dir() -> Path:
+    """:func:`cache_dir` if it can be written, else ``redcycle-numba`` in the temporary folder."""
+    folder = cache_dir()
+    return folder if _writable(folder) else Path(tempfile.gettempdir()) / "redcycle-numba"
+
+
+os.environ["NUMBA_CACHE_DIR"] = str(chosen_cache_dir())
 
 import numba  # noqa: E402  (after the cache folder is chosen)
 

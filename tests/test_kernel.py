@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numba
@@ -74,6 +75,19 @@ def test_numba_cache_dir_is_honoured(monkeypatch, tmp_path):
     assert jit.cache_dir() == Path.home() / ".cache" / "redcycle" / "numba"
     # this process (tests/conftest.py chose the folder) compiles into the folder numba was given
     assert numba.config.CACHE_DIR == os.environ.get("NUMBA_CACHE_DIR", numba.config.CACHE_DIR) != ""
+
+
+def test_a_cache_folder_that_cannot_be_written_falls_back_to_the_temporary_folder(monkeypatch, tmp_path):
+    """numba would otherwise write beside the source (the installed package's folder)."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert jit.chosen_cache_dir() == Path(tempfile.gettempdir()) / "redcycle-numba"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fine"))
+    assert jit.chosen_cache_dir() == tmp_path / "fine" / "redcycle" / "numba"
+    assert (tmp_path / "fine" / "redcycle" / "numba").is_dir()
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
 
 
 def test_the_rule_names_the_rungs_as_the_enum_does():
