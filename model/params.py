@@ -662,11 +662,12 @@ _PARAMS: list[Param] = [
           unit="teams", low=0.0, high=100.0, group="team", source=rule_on("none").lstrip("; ")),
     Param("provider_teams", True, "bool",
           "a providing organisation runs teams its own way: of the teams the social workers can start, a share "
-          "1 - org_role are provider-run (staffed by the organisation, serving at once, lifting no resident, "
-          "costing provider_team_cost); false = the rule before issue 15 (teams x org_role, none for a provider)",
+          "1 - org_role are appointed (staffed by the organisation, in full from the start, holding and lifting "
+          "the members it assigns but building no one's capacity, never falling apart, costing provider_team_cost); "
+          "false = the rule before issue 15 (teams x org_role, none for a provider)",
           group="team", term_zh="包办 / 赋权", term_en="providing / empowering", source=rule15_on("false").lstrip("; ")),
     Param("provider_team_cost", 3.0, "float",
-          "weekly cost of a provider-run team relative to supporting a residents' team (paid staff)",
+          "weekly cost of an appointed (provider-run) team relative to supporting a residents' team (paid staff)",
           unit="x", low=0.0, high=100.0, group="team", source=ASSUMPTION),
     Param("willingness_min", 0.3, "float",
           "willingness to serve (public spirit x available time) a volunteer needs to join a team",
@@ -754,11 +755,15 @@ RULES_NEUTRAL: dict[str, Any] = {
     "convention_locality": 0.0, "trust_from_self_help": 1.0, "broken_promise_cost": 0.0,
     "budget_period": "round", "capacity_growth": "step", "teams_max_per_1000": None,
     "seed_fund": 4.0, "venture_fund": 2.0, "project_cost": 1.0,
-    # issue 15 (docs/ODD.md 7.14): rungs held for months, adults on the ladder, answers no rule builds in
+}
+# The issue-15 rules (docs/ODD.md 7.14: rungs held for months, adults on the ladder, answers no rule
+# builds in) at their neutral values; part of RULES_NEUTRAL.
+RULES_15_NEUTRAL: dict[str, Any] = {
     "children_on_ladder": True, "commitment_rate": 0.0, "commitment_hold": 0.0, "noise_memory": 0.0,
     "backbone_credibility": "rung", "backbone_role_pull": 0.0, "counts": "rounded", "dialogue_bond": "full",
     "dialogue_hours": 0.0, "dialogue_cost": 0.0, "provider_teams": False, "reward_half_value": 0.0,
 }
+RULES_NEUTRAL.update(RULES_15_NEUTRAL)
 GROUPS: tuple[str, ...] = ("community", "residents", "initial", "ladder", "strategy", "cycle", "backbone", "project", "convention",
                           "resource", "team", "incentive", "run")
 NEED_CATEGORIES: tuple[str, ...] = ("elder_care", "medical_care", "hardship_relief", "daily_life")

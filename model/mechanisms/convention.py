@@ -33,6 +33,8 @@ class ConventionMechanism(Mechanism):
         self.dialogue_weeks_left = 0
         self.participants = 0
         self.felt = 0.0
+        # every neighbour counts (children too: a bond spreads through a household); isolated: 0 / 1
+        self.degree = np.maximum(model.community.degree, 1).astype(np.float64)
 
     def stop(self) -> None:
         self.model.state.in_dialogue[:] = False
@@ -81,7 +83,7 @@ class ConventionMechanism(Mechanism):
                 else:  # the more the dialogue gives, the closer they come to it
                     bond[st.in_dialogue] += -np.expm1(-p["dialogue_gain"]) * (1.0 - bond[st.in_dialogue])
             m = self.model
-            neighbours = (m.adjacency @ bond) / m.ladder.degree
+            neighbours = (m.adjacency @ bond) / self.degree  # the mean over all its neighbours
             bond += p["convention_spread"] * np.maximum(0.0, neighbours - bond)
             bond *= 1.0 - p["norm_decay"]
 

@@ -16,10 +16,11 @@ Gloss: the cascade of empowerment, one level each: the government buys social wo
 training (and supports the teams) through the pool; trained social workers incubate teams from a
 list matching residents' needs with willing residents; teams mature, grow, hold and lift their
 members and meet their neighbours' needs, and fall apart when too few members stay active. A
-providing organisation (org_role < 1) runs a share 1 - org_role of the teams its own way: staffed
-by it, serving at once, lifting nobody and costing provider_team_cost times as much (包办), so
-that which strategy does more is decided by what the teams do over time. The rules and equations:
-docs/ODD.md 7.8 and 7.14.
+providing organisation (org_role < 1) runs a share 1 - org_role of the teams its own way (包办):
+appointed teams, staffed by it, working in full from the start, holding and lifting the members it
+assigns but building no one's capacity, never falling apart, and costing provider_team_cost times
+as much; so which strategy does more is decided by what the teams do over time, not by a rule.
+The rules and equations: docs/ODD.md 7.8 and 7.14.
 """
 
 from __future__ import annotations
@@ -81,8 +82,6 @@ class TeamMechanism(Mechanism):
         ranked = np.flatnonzero(willing)
         ranked = ranked[np.argsort(-w[ranked], kind="stable")]  # the matching list, most willing first
         for team in self.teams:  # a team grows with its maturity: fill its places first
-            if team.provided:
-                continue
             need = round(p["team_size"] * (1.0 + team.maturity)) - len(team.members)
             if need > 0:
                 self._recruit(team, willing, ranked, w, need)
@@ -100,20 +99,15 @@ class TeamMechanism(Mechanism):
         free, head = int(np.count_nonzero(willing)), 0
         provided = (self.rng.random(new) >= p["org_role"]) if p["provider_teams"] else np.zeros(new, dtype=bool)
         for run_by_org in provided.tolist():
-            category = int(np.lexsort((-unmet, per_category))[0])
-            if run_by_org:  # staffed by the organisation where the needs are: the neediest compound
-                per_category[category] += 1
-                compound = int(st.compound[np.argmax(st.needs[:, category])])
-                self.teams.append(RedTeam(m, self.next_id + 1, category, compound=compound, provided=True))
-                self.next_id += 1
-                continue
             while head < len(ranked) and not willing[ranked[head]]:
                 head += 1  # the matching list only loses entries: walk it once
             if free < 2:
-                continue
+                break
+            category = int(np.lexsort((-unmet, per_category))[0])
             per_category[category] += 1
             # seeded by the most willing free resident, in its compound
-            team = RedTeam(m, self.next_id + 1, category, compound=int(st.compound[ranked[head]]))
+            team = RedTeam(m, self.next_id + 1, category, compound=int(st.compound[ranked[head]]),
+                           provided=run_by_org)
             self.next_id += 1
             free -= self._recruit(team, willing, ranked, w, p["team_size"])
             self.teams.append(team)
@@ -171,17 +165,20 @@ class TeamMechanism(Mechanism):
             pos, rung = self.member_team, st.rung[self.member]
             size = np.bincount(pos, minlength=k_teams)
             active = np.bincount(pos[rung >= Rung.PUBLIC_AFFAIRS], minlength=k_teams) / np.maximum(size, 1)
-            # a provider-run team serves with its staff, as far as the pool pays them
+            # an appointed team serves with its staff, as far as the pool pays them
             active = np.where(self.provided, funded, active)
             led = np.bincount(pos[st.backbone[self.member]], minlength=k_teams) > 0  # this round's backbones
             lead = 1.0 + p["backbone_lead_bonus"] * led
             mat = self._maturity()
             # teams -> residents: members gain capacity (at last week's maturity), then teams mature
             idx = self.member
-            st.capacity[idx] += p["capacity_gain"] * p["org_role"] * mat[pos] * (1.0 - st.capacity[idx])
+            grow = p["capacity_gain"] * p["org_role"] * mat[pos]
+            if n_provided:  # an appointed team builds no one's capacity
+                grow = grow * ~self.provided[pos]
+            st.capacity[idx] += grow * (1.0 - st.capacity[idx])
             mat += np.minimum(1.0, p["maturity_rate"] * sw.skill * funded * lead) * (1.0 - mat)
             if n_provided:
-                mat[self.provided] = 1.0  # professionals serve in full from the start (and lift nobody)
+                mat[self.provided] = 1.0  # run by professionals: in full from the start
             for team, value, is_led in zip(self.teams, mat.tolist(), led.tolist(), strict=True):
                 team.maturity, team.led = value, is_led
             # teams on the same compound and category serve the same neediest residents
@@ -201,7 +198,7 @@ class TeamMechanism(Mechanism):
         frees its members."""
         st = self.model.state
         on2 = np.bincount(self.member_team[st.rung[self.member] >= Rung.MUTUAL_AID], minlength=len(self.teams))
-        holds = (on2 >= MIN_ACTIVE_MEMBERS) | self.provided  # a provider-run team is held by its staff
+        holds = (on2 >= MIN_ACTIVE_MEMBERS) | self.provided  # an appointed team is held by its staff
         if holds.all():
             return
         kept = []
