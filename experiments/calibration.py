@@ -411,7 +411,9 @@ def abc(settings: Settings, folder: Path, workers: int | None = None, client: An
         while reason is None:
             path = generation_file(folder, g)
             if not path.is_file():
+                began = time.perf_counter()
                 pool = run_generation(g, generations[-1] if generations else None, settings, workers, client, ticker)
+                pool["seconds"] = round(time.perf_counter() - began, 1)  # this generation's wall time
                 _write_atomic(pool.to_csv(index=False), path)
             else:
                 ticker.update(settings.seeds * settings.particles)
@@ -640,8 +642,8 @@ def calibrate(settings: Settings, out: str | os.PathLike, workers: int | None = 
 
     out = Path(out)
     resumed = open_folder(out, settings)
-    started = time.perf_counter()
     generations, reason = abc(settings, out, workers, client, progress)
+    started = time.perf_counter()  # the generations' own times are in their files
     post = posterior_of(generations[-1])
     with bar(total=len(post), desc="fresh seeds", unit="sim", enabled=progress) as ticker:
         fresh = fresh_check(post, settings, workers, client, ticker)
@@ -656,7 +658,7 @@ def calibrate(settings: Settings, out: str | os.PathLike, workers: int | None = 
     trials = pd.concat(generations, ignore_index=True)
     gens = generation_table(generations)
     summary = summarise(settings, post, fresh, trials, gens, fit, pred, defaults, rep, reason)
-    summary.update({"seconds": round(time.perf_counter() - started, 1), "resumed": resumed,
+    summary.update({"seconds_after_fit": round(time.perf_counter() - started, 1), "resumed": resumed,
                     "workers": "dask" if client is not None else workers or os.cpu_count(),
                     "versions": versions(), "commit": git_commit(), "files": sorted(
                         [*FIXED_FILES, *(generation_file(out, g).name for g in range(len(generations)))])})
@@ -683,7 +685,8 @@ def generation_table(generations: list[pd.DataFrame]) -> pd.DataFrame:
         rows.append({"generation": g, "simulated": len(pool), "epsilon": float(pool["epsilon"].iloc[0]),
                      "acceptance": float(pool["acceptance"].iloc[0]), "ess": ess(kept["weight"]),
                      "meeting_every_fitted_band": int((kept["distance"] == 0).sum()),
-                     "median_distance": float(kept["distance"].median())})
+                     "median_distance": float(kept["distance"].median()),
+                     "seconds": float(pool["seconds"].iloc[0]) if "seconds" in pool else None})
     return pd.DataFrame(rows)
 
 
@@ -861,10 +864,16 @@ def report(summary: dict[str, Any]) -> str:
     doc = __doc__.split("\n\n", 2)[2].strip()
     gens = s["generations"]
     budget = f" --trials {st['budget']}" if st["budget"] else ""
+    where = " --dask ADDRESS" if s["workers"] == "dask" else f" --workers {s['workers']}"
+    timed = [g.get("seconds") for g in gens]
+    if all(t is not None for t in timed) and "seconds_after_fit" in s:
+        took = f"{(sum(timed) + s['seconds_after_fit']) / 60:.0f} minutes"
+    else:  # generations of an earlier session, before their times were saved
+        took = f"its last session {s.get('seconds_after_fit', s.get('seconds', 0)) / 60:.0f} minutes, resuming saved generations"
     lines = ["# Calibration", "", doc, "",
              f"Run: `uv run run.py calibrate --particles {st['particles']} --generations {st['generations']} --seeds "
-             f"{st['seeds']} --n-residents {st['n_residents']}{budget} --out results/calibration --write-docs` "
-             f"({s['seconds'] / 60:.0f} minutes on two cores shared with other jobs; all cores by default, `--dask` for "
+             f"{st['seeds']} --n-residents {st['n_residents']}{budget}{where} --out results/calibration "
+             f"--write-docs` ({took}, on two cores shared with other jobs; all cores by default, `--dask` for "
              "a cluster; the result is the same with any number of processes, because every new particle of a "
              "generation is drawn before any is run, and a killed run resumes from its last finished generation). "
              "The folder holds one gen-NNN.csv per generation, posterior.csv (one row per posterior particle: `set`, "
@@ -917,7 +926,7 @@ def report(summary: dict[str, Any]) -> str:
     if c["every_band"] == 0:
         lines += ["", "![Which patterns conflict](calibration/conflicts.png)"]
     lines += ["", "## The fit: ABC-SMC", "",
-              f"{st['particles']} particles a generation, {st['kept']} kept (alpha {st['alpha']}), {st['seeds']} "
+              f"{st['particles']} particles a generation, {Settings(**st).kept} kept (alpha {st['alpha']}), {st['seeds']} "
               f"seed(s) of {st['n_residents']:,} residents per particle; {s['simulated']} particles simulated in "
               f"{len(gens)} generations. Stopped: {s['stopped']}.", "",
               "| generation | simulated | epsilon (largest kept distance) | share of new particles under the previous "
