@@ -956,6 +956,14 @@ def report(summary: dict[str, Any]) -> str:
         bound = " and ".join(x for x, on in (("low", p["at_low"]), ("high", p["at_high"])) if on) or ""
         lines.append(f"| `{k}` | {p['prior'][0]:g}-{p['prior'][1]:g} | {p['median']:.3g} [{p['q05']:.3g}, "
                      f"{p['q95']:.3g}] | {p['width_ratio']:.2f} | {bound} | {p['old_default']} | {p['default']} |")
+    narrow = [k for k, p in s["parameters"].items() if p["width_ratio"] <= 0.5]
+    wide = [k for k, p in s["parameters"].items() if p["width_ratio"] >= 0.8]
+    lines += ["", "Identified (the posterior's 5-95% range at most half the prior's): "
+              + (", ".join(f"`{k}`" for k in narrow) or "none") + ". Hardly constrained by these patterns (at least "
+              "0.8 of the prior's range): " + (", ".join(f"`{k}`" for k in wide) or "none") + ". With "
+              f"{s['simulated']} simulations for {len(s['parameters'])} parameters and an effective sample size of "
+              f"{s['ess']:.0f}, the posterior is coarse: a larger run (more particles and generations) would narrow "
+              "it, and the weights' effective sample size says how many distinct sets it rests on."]
     at_bound = [(k, p) for k, p in s["parameters"].items() if p["at_low"] or p["at_high"]]
     if at_bound:
         lines += ["", f"Parameters whose posterior piles at a bound of the prior (its weighted median within the "
