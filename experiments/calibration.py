@@ -963,7 +963,10 @@ def report(summary: dict[str, Any]) -> str:
               "0.8 of the prior's range): " + (", ".join(f"`{k}`" for k in wide) or "none") + ". With "
               f"{s['simulated']} simulations for {len(s['parameters'])} parameters and an effective sample size of "
               f"{s['ess']:.0f}, the posterior is coarse: a larger run (more particles and generations) would narrow "
-              "it, and the weights' effective sample size says how many distinct sets it rests on."]
+              "it, and the weights' effective sample size says how many distinct sets it rests on."
+              + (" **Here the weight rests on so few particles that a narrow range says more about them than about "
+                 "identification: these widths are not evidence that a parameter is identified.**"
+                 if s["ess"] < 10 else "")]
     at_bound = [(k, p) for k, p in s["parameters"].items() if p["at_low"] or p["at_high"]]
     if at_bound:
         lines += ["", f"Parameters whose posterior piles at a bound of the prior (its weighted median within the "

@@ -39,10 +39,16 @@ def at_defaults(rows) -> dict[str, float]:
 
 
 NOT_MET = {
-    "activists": "finding (docs/calibration.md): at the defaults retirees and Party members are over-represented "
-                 "among activists, but not a majority",
+    "volunteering": "finding (docs/calibration.md): at the defaults fewer adults volunteer in a year than the surveys' "
+                    "30%; no simulated particle met every band",
+    "civic_core": "finding (docs/calibration.md): the held-out pattern; at the defaults taking part is less "
+                  "concentrated in a civic core than Mohan & Bulloch report",
     "fading": "finding (docs/calibration.md): after support ends the cycle's gain does not fade by the sizeable part "
               "Mansuri & Rao report",
+    "regular": "finding (docs/calibration.md): at the defaults fewer of a year's volunteers volunteer in at least 10 of "
+               "its 13 four-week blocks than the Community Life Survey's regulars",
+    "spell": "finding (docs/calibration.md): at the defaults the median completed spell on the volunteering rung is "
+             "a few weeks short of a quarter",
 }
 
 
@@ -104,24 +110,17 @@ def test_calibrated_defaults_meet_the_pattern(at_defaults, pattern):
 @pytest.mark.slow
 def test_the_patterns_not_met_still_point_the_right_way(rows):
     """Activists: retirees and Party members over-represented (at least 1.5 times their share of all
-    adults); the full cycle raises volunteering above the status quo."""
+    adults); fading: volunteering two years after support ends is below its level when it ended; the
+    full cycle raises volunteering above the status quo."""
     mean = {k: np.mean([r[k] for r in rows]) for k in rows[0]}
     assert mean["activists"] > 1.5 * mean["retiree_or_member_share"], mean
+    assert mean["after_volunteered_past_year"] < mean["cycle_volunteered_past_year"], mean
     assert mean["cycle_volunteered_past_year"] > mean["sq_volunteered_past_year"], mean
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="finding (docs/calibration.md, 'Which patterns conflict'): with the rules of "
-                   "issue 15 volunteering goes on rising after support ends, at the defaults and in almost every "
-                   "particle the calibration simulated")
-def test_volunteering_falls_after_support_ends(rows):
-    mean = {k: np.mean([r[k] for r in rows]) for k in rows[0]}
-    assert mean["after_volunteered_past_year"] < mean["cycle_volunteered_past_year"], mean
-
-
-@pytest.mark.slow
 def test_a_wrong_threshold_breaks_the_national_volunteering_level():
-    v = values_at({"threshold_mean": 2.0})
+    v = values_at({"threshold_mean": 4.0})  # twice the calibrated default
     volunteering = next(p for p in PATTERNS if p.name == "volunteering")
     assert volunteering.distance(v["volunteering"]) > 0, v
     assert v["volunteering"] < volunteering.low
