@@ -8,7 +8,7 @@
     uv run run.py sweep SPEC.toml --out DIR                               # resumable parquet sweep
     uv run run.py sensitivity SPEC.toml --method morris --out DIR         # SALib Morris or Sobol
     uv run run.py optimise SPEC.toml --out DIR                            # Pareto front of levers (optuna NSGA-II)
-    uv run run.py calibrate --trials 300 --seeds 3 --n-residents 1000 --out DIR [--write-docs]  # optuna vs patterns
+    uv run run.py calibrate --particles 240 --generations 6 --out DIR [--write-docs]  # ABC-SMC vs patterns
     uv run run.py app                   # the browser app on http://127.0.0.1:8765/
     uv run run.py rerun results/red_microcycle   # the same run again from its summary.json
 
@@ -140,48 +140,76 @@ def add_experiment_commands(sub) -> None:
 
     add_parser(sub, where)
     k = sub.add_parser("calibrate", help="calibrate the influential uncertain parameters jointly against the "
-                                         "patterns of docs/calibration.md (optuna)",
-                       description="Search the calibrated parameters with an optuna study (seeded TPE) against the "
-                                   "pattern table of experiments/calibration.py, then run the full cycle's effect "
-                                   "as a prediction over the accepted sets. Writes trials.csv, accepted.csv, "
-                                   "patterns.csv, prediction.csv and summary.json into --out.")
-    for flag, default, help_ in (("trials", 300, "optuna trials (default: 300)"),
-                                 ("seeds", 3, "seeds per trial (default: 3)"),
-                                 ("n-residents", 1000, "residents per run (default: 1000)")):
+                                         "patterns of docs/calibration.md (ABC-SMC: a posterior sample)",
+                       description="Fit the calibrated parameters by ABC-SMC (adaptive population Monte Carlo ABC) "
+                                   "against the pattern table of experiments/calibration.py, check the posterior on "
+                                   "fresh seeds, then run the full cycle's effect as a prediction over posterior "
+                                   "sets. Writes gen-NNN.csv (each finished generation: a killed run resumes from "
+                                   "them), posterior.csv, generations.csv, trials.csv, fresh.csv, patterns.csv, "
+                                   "prediction.csv and summary.json into --out.")
+    for flag, default, help_ in (("particles", 240, "particles a generation (default: 240; half are kept)"),
+                                 ("generations", 6, "most generations, the prior's included (default: 6)"),
+                                 ("seeds", 1, "simulations (seeds) per particle (default: 1, standard ABC)"),
+                                 ("n-residents", 800, "residents per run (default: 800)")):
         k.add_argument(f"--{flag}", type=int, default=default, metavar="N", help=help_)
-    k.add_argument("--write-docs", action="store_true", help="also rewrite docs/calibration.md from the result")
-    k.add_argument("--out", required=True, metavar="DIR", help="output folder (new, empty, or an earlier calibration)")
-    k.add_argument("--workers", type=int, default=1, metavar="N",
-                   help="processes (default: 1; the result is the same with any number)")
+    k.add_argument("--trials", type=int, default=None, metavar="N",
+                   help="most particles simulated in all: a generation that would pass it is not started "
+                        "(default: no limit but --generations)")
+    k.add_argument("--write-docs", action="store_true",
+                   help="also rewrite docs/calibration.md, its figures and docs/calibration/ from the result")
+    k.add_argument("--out", required=True, metavar="DIR",
+                   help="output folder (new, empty, an earlier calibration, or this calibration unfinished: resumed)")
+    k.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="processes (default: all cores; the result is the same with any number)")
+    k.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run on a Dask cluster: tcp://host:port, or 'local' to start one")
     k.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def cmd_calibrate(args) -> int:
     """calibrate: every flag checked, and the output folder, before any run."""
-    from experiments.calibration import calibrate, check_folder
+    from experiments.calibration import Settings, calibrate, check_folder
     from model.params import PARAMS, ParameterError
 
-    for flag, value, low in (("--trials", args.trials, 1), ("--seeds", args.seeds, 1), ("--workers", args.workers, 1)):
-        if value < low:
+    for flag, value, low in (("--trials", args.trials, 1), ("--particles", args.particles, 4),
+                             ("--generations", args.generations, 1), ("--seeds", args.seeds, 1),
+                             ("--workers", args.workers, 1)):
+        if value is not None and value < low:
             return fail(f"{flag} must be >= {low}, got {value}")
+    if args.trials is not None and args.trials < args.particles:
+        return fail(f"--trials must be >= --particles ({args.particles}: the first generation), got {args.trials}")
+    settings = Settings(particles=args.particles, generations=args.generations, seeds=args.seeds,
+                        n_residents=args.n_residents, budget=args.trials)
+    client = None
     try:
         PARAMS["n_residents"].check(args.n_residents)
-        check_folder(Path(args.out))
+        check_folder(Path(args.out), settings)
+        problem = _unwritable(Path(args.out))
+        if problem:
+            return fail(problem)
+        if args.dask:
+            from experiments.sweep import connect
+
+            client = connect(args.dask, args.workers)
     except ParameterError as exc:
         return fail(f"--n-residents: {exc}" if "n_residents" in str(exc) else str(exc))
-    problem = _unwritable(Path(args.out))
-    if problem:
-        return fail(problem)
     from experiments.folders import OutputFolderError
 
     try:
-        s = calibrate(args.trials, args.seeds, args.n_residents, args.out, args.workers, args.write_docs,
-                      progress=False if args.quiet else None)
+        s = calibrate(settings, args.out, args.workers, client, args.write_docs, progress=False if args.quiet else None)
     except OutputFolderError as exc:  # the folder changed under the run: checked again when put in place
         return fail(str(exc))
+    except KeyboardInterrupt:
+        print("run.py: interrupted; run the same command again to resume from the last finished generation",
+              file=sys.stderr)
+        return 130
+    finally:
+        if client is not None:
+            client.close()
     if not args.quiet:
         print(f"calibrate: {args.out}/ ({', '.join(s['files'])}){'; docs/calibration.md' if args.write_docs else ''}")
-        print(f"  {s['n_meeting_every_band']} of {s['trials']} trials met every pattern; defaults {s['defaults']}")
+        print(f"  {s['simulated']} particles simulated; posterior of {s['n_posterior']} (ESS {s['ess']:.0f}); "
+              f"stopped: {s['stopped']}; defaults {s['defaults']}")
     return 0
 
 

@@ -310,15 +310,15 @@ _PARAMS: list[Param] = [
           "one threshold for every resident; none = drawn from threshold_mean and threshold_sd "
           "(Python callers may pass one value per resident)",
           unit="drive", low=0.0, high=10.0, group="initial", source="Granovetter (1978); Watts (2002)"),
-    Param("threshold_mean", 0.75, "float", "mean of residents' thresholds (Normal, clipped at 0)",
+    Param("threshold_mean", 2.0, "float", "mean of residents' thresholds (Normal, clipped at 0)",
           unit="drive", low=0.0, high=10.0, group="initial", source=CALIBRATED),
-    Param("threshold_sd", 1.0, "float", "standard deviation of residents' thresholds",
+    Param("threshold_sd", 0.21, "float", "standard deviation of residents' thresholds",
           unit="drive", low=0.0, high=5.0, group="initial", source=CALIBRATED),
     # --- the action ladder (社区行动逻辑) ------------------------------------------------------
     Param("n_rungs", 5, "int",
           "rungs of the ladder including 0 (not engaged): 5 = the essay's four rungs; 2 = threshold model",
           unit="rungs", low=2, high=5, group="ladder", term_zh="社区行动逻辑", term_en="community action logic"),
-    Param("weight_social", 0.21, "float",
+    Param("weight_social", 0.94, "float",
           "weight of the share of neighbours on the next rung or above (social influence)",
           unit="drive", low=0.0, high=5.0, group="ladder", source="Watts (2002); " + CALIBRATED),
     Param("weight_capacity", 0.4, "float", "weight of the resident's capacity",
@@ -332,21 +332,21 @@ _PARAMS: list[Param] = [
     Param("need_pull_decay", 0.5, "float",
           "the need term is multiplied by need_pull_decay^r when climbing from rung r",
           unit="x", low=0.0, high=1.0, group="ladder", source=ASSUMPTION),
-    Param("weight_time", 1.1, "float",
+    Param("weight_time", 1.2, "float",
           "weight of the resident's time, min(1, time_budget / volunteer_hours)",
           unit="drive", low=0.0, high=5.0, group="ladder", source=CALIBRATED),
-    Param("volunteer_hours", 10.0, "float", "hours a week that taking part on the top rung asks of a resident",
+    Param("volunteer_hours", 11.0, "float", "hours a week that taking part on the top rung asks of a resident",
           unit="hours/week", low=0.1, high=40.0, group="ladder", source=CALIBRATED),
-    Param("rung_step", 0.39, "float",
+    Param("rung_step", 0.25, "float",
           "extra threshold for each rung above the first (higher rungs are harder to reach)",
           unit="drive", low=0.0, high=5.0, group="ladder", source=CALIBRATED),
-    Param("decision_noise", 0.37, "float",
+    Param("decision_noise", 0.68, "float",
           "standard deviation of the weekly Normal noise added to each resident's drive",
           unit="drive", low=0.0, high=5.0, group="ladder", source=CALIBRATED),
-    Param("slip_rate", 0.24, "float",
+    Param("slip_rate", 0.0082, "float",
           "weekly probability that a resident above rung 0 who does not climb slips one rung",
           unit="1/week", low=0.0, high=1.0, group="ladder", source=CALIBRATED),
-    Param("slip_drive_weight", 5.1, "float",
+    Param("slip_drive_weight", 7.5, "float",
           "extra slip hazard per unit of drive short of the bar of one's own rung: "
           "p_slip x (1 + k x shortfall); 0 = slipping ignores drive",
           unit="1/drive", low=0.0, high=20.0, group="ladder", source=CALIBRATED + "; " + MANSURI_RAO + rule_on("0")),
@@ -355,22 +355,22 @@ _PARAMS: list[Param] = [
           "belong to households, have needs and are served (false); every share outcome is a share of those who "
           "can hold a rung",
           group="ladder", source=SURVEYS_ADULTS + "; true recovers the rule before issue 15"),
-    Param("commitment_rate", 0.05, "float",
+    Param("commitment_rate", 0.029, "float",
           "weekly growth of a resident's commitment (habit, role, ties on the rung) towards 1 while it holds a "
           "rung above 0: c += rate x (1 - c)",
           unit="1/week", low=0.0, high=1.0, group="ladder", term_zh="持续参与", term_en="lasting participation",
           source=CALIBRATED + rule15_on("0")),
-    Param("commitment_hold", 0.9, "float",
+    Param("commitment_hold", 0.47, "float",
           "share of the slip risk removed at full commitment: p_slip x (1 - hold x c)",
           unit="0-1", low=0.0, high=1.0, group="ladder", source=CALIBRATED + rule15_on("0")),
     Param("commitment_loss", 0.5, "float",
           "share of its commitment a resident loses when it slips a rung (a habit broken)",
           unit="0-1", low=0.0, high=1.0, group="ladder", source=ASSUMPTION),
-    Param("noise_memory", 0.9, "float",
+    Param("noise_memory", 0.37, "float",
           "week-to-week correlation of the noise in each resident's drive (life circumstances that last): "
           "e_t = m x e_(t-1) + sqrt(1 - m^2) x decision_noise x z_t; 0 = a fresh draw every week",
           unit="0-1", low=0.0, high=0.99, group="ladder", source=CALIBRATED + rule15_on("0")),
-    Param("spirit_decay", 0.097, "float",
+    Param("spirit_decay", 0.029, "float",
           "weekly share of the gap between public spirit and its initial level closed by residents below "
           "the mutual-aid rung (unused gains fade; a backbone's burnout heals)",
           unit="1/week", low=0.0, high=0.2, group="ladder", source=CALIBRATED + "; " + MANSURI_RAO + rule_on("0")),
@@ -783,6 +783,8 @@ HAND_SET: dict[str, Any] = {
 """The calibrated parameters' values before the calibration (set by hand): the calibration's first
 trial (experiments/calibration.py), and with ``RULES_NEUTRAL`` the earlier model (``EARLIER``)."""
 EARLIER: dict[str, Any] = {**HAND_SET, **RULES_NEUTRAL}
+"""The model before the rules of docs/ODD.md 7.13 and the calibration: the hand-set engine with
+every such rule neutral. The exact-rule tests are written for it; the benchmarks compare with it."""
 ISSUE_10_FIT: dict[str, Any] = {
     "threshold_mean": 0.75, "threshold_sd": 1.0, "rung_step": 0.39, "decision_noise": 0.37, "slip_rate": 0.24,
     "slip_drive_weight": 5.1, "weight_social": 0.21, "weight_time": 1.1, "volunteer_hours": 10.0,
@@ -791,8 +793,6 @@ ISSUE_10_FIT: dict[str, Any] = {
 """The calibrated parameters' values from the issue-10 calibration, the defaults before issue 15."""
 BEFORE_ISSUE_15: dict[str, Any] = {**ISSUE_10_FIT, **RULES_15_NEUTRAL}
 """The model before issue 15 (docs/ODD.md 7.14): the issue-10 fit with every issue-15 rule neutral."""
-"""The model before the rules of docs/ODD.md 7.13 and the calibration: the hand-set engine with
-every such rule neutral. The exact-rule tests are written for it; the benchmarks compare with it."""
 GROUPS: tuple[str, ...] = ("community", "residents", "initial", "ladder", "strategy", "cycle", "backbone", "project", "convention",
                           "resource", "team", "incentive", "run")
 WEEKS_PER_YEAR = 52
