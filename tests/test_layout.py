@@ -1,6 +1,6 @@
 """The floor plan holds: model/ is the domain, agents/ are views, experiments/ and run.py sit on top.
 
-Rules (README, "Extending the model"):
+Rules (docs/extending.md, "The floor plan"):
 * model/ never imports experiments/, run.py or the app (app/);
 * the app (app/: page, logic, text, server) reads the model only, never experiments/ or run.py, and
   the top level holds no app modules of its own;
@@ -112,7 +112,7 @@ def test_mechanisms_keep_no_per_resident_arrays_of_their_own():
     constants found at set-up (standing, compound lists) or indexes rebuilt from registry fields."""
     m = RedCycleModel(n_residents=500, rng=2)
     m.run(27)
-    allowed = {"standing", "mobile", "guess"}
+    allowed = {"standing", "mobile", "guess", "degree"}
     n = m.community.n
     for name, mech in m.mechanisms.items():
         for attr, value in vars(mech).items():
