@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="output folder (default: results/<scenario name as a folder name>); a previous result "
                           "of this tool there is replaced whole when the run is done, anything else is refused")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    run.add_argument("--insist", action="store_true", help="run even when the estimated time is beyond the limit "
+                                                           "(experiments/limits.py)")
     parser.epilog = ("The options of 'run' (the default command):\n"
                      + run.format_help().split("options:", 1)[1].rstrip()
                      + "\n\nExit codes: 0 done, 2 bad input (one line on stderr, nothing written), "
@@ -102,6 +104,8 @@ def add_experiment_commands(sub) -> None:
                        help="run on a Dask cluster: tcp://host:port, or 'local' to start one "
                             "(default: $DASK_SCHEDULER_ADDRESS if set)")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument("--insist", action="store_true", help="run even a design or an amount of work beyond the "
+                                                             "limits of experiments/limits.py")
 
     c = sub.add_parser("compare", help="compare scenarios over replications with common random numbers",
                        description="Run scenarios with common random numbers and write report.md, figures, "
@@ -223,6 +227,7 @@ def parse_seed(text: str, what: str = "--seed") -> int:
 
 def cmd_run(args) -> int:
     from experiments.folders import OutputFolderError, check_target, slug
+    from experiments.limits import check_work
     from experiments.outputs import run_inputs
     from model.params import PARAMS, ParameterError, parse_assignment, validate
     from model.scenarios import read_scenario
@@ -239,7 +244,8 @@ def cmd_run(args) -> int:
                 overrides["steps"] = PARAMS["steps"].parse(args.steps)
             except ParameterError as exc:
                 raise ParameterError(f"--steps: {exc}") from None
-        validate(overrides)
+        full = validate(overrides)
+        check_work(full["n_residents"] * full["steps"], "this run", 1, args.insist)
         seed = parse_seed(args.seed)
         out = check_target(args.out if args.out is not None else Path("results") / slug(scenario["name"]))
     except (ParameterError, OutputFolderError) as exc:
@@ -376,6 +382,8 @@ def _unwritable(out: Path) -> str | None:
     """Why the experiment folder ``out`` cannot be written (None when it can): checked before work."""
     if out.exists() and not out.is_dir():
         return f"--out '{out}' exists and is not a folder; allowed: a folder path"
+    if os.path.ismount(out):  # a result is put in place by renaming a folder, which a mount point refuses
+        return f"--out '{out}' is a mount point, which cannot be replaced; allowed: a folder inside it"
     parent = out if out.exists() else out.parent
     while not parent.exists():
         parent = parent.parent
@@ -389,7 +397,8 @@ def cmd_experiment(args) -> int:
     import os
 
     from experiments.folders import OutputFolderError
-    from model.params import ParameterError, parse_assignment
+    from experiments.limits import check_work
+    from model.params import ParameterError, parse_assignment, validate
 
     try:
         from experiments.sweep import connect, read_spec
@@ -402,11 +411,16 @@ def cmd_experiment(args) -> int:
 
             overrides = dict(parse_assignment(text) for text in args.overrides)
             p = plan(args.scenarios, args.reps, args.steps, args.seed, overrides)
+            work = sum(args.reps * validate(e["params"])["n_residents"] * e["steps"] for e in p["scenarios"])
+            check_work(work, "this comparison", args.workers, args.insist)
             check_folder(Path(args.out), plan_digest(p))
         else:
             flags = {k: getattr(args, k) for k in ("samples", "replications", "steps", "seed")}
             flags["design"] = args.method if args.command == "sensitivity" else args.design
+            flags["insist"] = args.insist
             spec = read_spec(args.spec, flags, dict(parse_assignment(text) for text in args.overrides))
+            work = spec["n_runs"] * validate(spec["base"])["n_residents"] * spec["steps"]
+            check_work(work, f"this {args.command}", args.workers, args.insist)
         problem = _unwritable(Path(args.out))
         if problem:
             return fail(problem)  # a folder holding another experiment is refused by check_folder/read_spec
@@ -446,6 +460,8 @@ def cmd_experiment(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if sys.stdout is None:  # started with stdout closed (>&-): what would be shown is dropped, the work is done
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets an escape
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
@@ -493,10 +509,21 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader left (run.py params | head): not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # stdout on a full device, a disk full under an experiment, ...
+        _drop_stdout()
+        return fail(f"cannot write: {exc.strerror or exc}{f' ({exc.filename})' if exc.filename else ''}")
     except KeyboardInterrupt:
         fail("interrupted; nothing was written (a previous result, if any, is as it was)")
         return 130
     return result if isinstance(result, int) else 0
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of a full or broken stdout is quiet."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -71,7 +71,10 @@ wheel, the copy shipped in the package)."""
 
 
 def spec_path(name_or_path: str | os.PathLike) -> Path:
+    from model.scenarios import check_path_length
+
     text = os.fspath(name_or_path)
+    check_path_length(text, "experiment")
     if text.endswith(".toml") or "/" in text or os.sep in text:
         return Path(text)
     path = SPEC_DIR / f"{text}.toml"
@@ -104,16 +107,23 @@ def read_spec(path: str | os.PathLike, overrides: dict[str, Any] | None = None,
     command-line flags) win, ``fixed`` parameters are added to ``[sweep.fixed]``."""
     p, raw = read_table(path, "sweep")
     raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    insist = bool(raw.pop("insist", False))  # a command-line flag, not part of the experiment
+    from model.scenarios import is_path
+
+    named = raw.get("scenario")
+    if isinstance(named, str) and is_path(named) and not os.path.isabs(named):
+        raw["scenario"] = str(p.parent / named)  # a relative scenario path is beside the experiment file
     if fixed:
         raw["fixed"] = {**raw.get("fixed", {}), **fixed}
     try:
-        return check_spec(raw)
+        return check_spec(raw, insist)
     except ParameterError as exc:
         raise SpecError(f"experiment file '{p}': {exc}") from None
 
 
-def check_spec(raw: dict[str, Any]) -> dict[str, Any]:
-    """A complete, checked spec (every default filled in) from a ``[sweep]`` table."""
+def check_spec(raw: dict[str, Any], insist: bool = False) -> dict[str, Any]:
+    """A complete, checked spec (every default filled in) from a ``[sweep]`` table. A design of more
+    points than experiments/limits.py allows is refused before its points are made, unless ``insist``."""
     for key in raw:
         if key not in SPEC_KEYS:
             raise SpecError(f"unknown key '{key}' in [sweep]; allowed: {', '.join(sorted(SPEC_KEYS))}")
@@ -161,6 +171,9 @@ def check_spec(raw: dict[str, Any]) -> dict[str, Any]:
     both = ranges.keys() & values.keys()
     if both:
         raise SpecError(f"parameter '{sorted(both)[0]}' is both in [sweep.ranges] and [sweep.values]; allowed: one")
+    fixed_too = sorted(spec["fixed"].keys() & (ranges.keys() | values.keys()))
+    if fixed_too:  # one would silently win
+        raise SpecError(f"parameter '{fixed_too[0]}' is both fixed ([sweep.fixed] or --set) and varied; allowed: one")
     match spec["design"]:
         case "lhs" | "morris" | "sobol":
             if values or not ranges:
@@ -174,11 +187,18 @@ def check_spec(raw: dict[str, Any]) -> dict[str, Any]:
         case "factorial":
             if not (ranges or values):
                 raise SpecError("design 'factorial' needs [sweep.ranges] (with 'levels') or [sweep.values]")
+    from .limits import check_design
+
+    check_design(spec["design"], spec["samples"], ranges, values, spec["levels"], spec["replications"], insist)
     spec["points"] = design_points(spec)
     for point in spec["points"][:1] + spec["points"][-1:]:
         validate({**base, **point})
     known = outcome_names(base)
     for key in ("outcomes", "timeseries"):
+        if not isinstance(spec[key], list) or not all(isinstance(x, str) for x in spec[key]) or (
+                key == "outcomes" and not spec[key]):
+            raise SpecError(f"'{key}' must be a list of outcome names{' (at least one)' if key == 'outcomes' else ''}, "
+                            f"got {str(spec[key])[:60]}; allowed: names such as {', '.join(MAIN_OUTCOMES[:2])}")
         for name in spec[key]:
             if name not in known:
                 raise unknown_name_error(name, known, what="outcome")
@@ -235,6 +255,9 @@ def design_points(spec: dict[str, Any]) -> list[dict[str, Any]]:
     match spec["design"]:
         case "factorial":
             axes = {name: list(np.linspace(low, high, spec["levels"])) for name, (low, high) in ranges.items()}
+            for name in axes:  # an integer range with more levels than integers: each value once
+                if PARAMS[name].kind == "int":
+                    axes[name] = list(dict.fromkeys(int(round(x)) for x in axes[name]))
             axes.update(values)
             unit = [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*axes.values())]
             return [_typed(p) for p in unit]
@@ -358,8 +381,9 @@ def prepare_folder(out: Path, spec: dict[str, Any], kind: str = "sweep", digest:
                             f"{kind}'s own folder (to resume)")
         if marker.is_file():
             try:
-                held = json.loads(marker.read_text(encoding="utf-8")).get("digest")
-            except (OSError, ValueError):
+                data = json.loads(marker.read_text(encoding="utf-8"))
+                held = data.get("digest") if isinstance(data, dict) else None  # a hand-edited file holds anything
+            except (OSError, ValueError, RecursionError):
                 held = None
             if held != digest:
                 raise SpecError(f"--out '{out}' holds a different experiment; allowed: a new or empty folder, or "

@@ -50,8 +50,12 @@ def memory_available() -> int | None:
             found.append(int(limit) - current)
     except (OSError, ValueError):
         pass
-    if os.environ.get("REDCYCLE_MEMORY_AVAILABLE"):  # to test the refusal without filling a machine
-        found.append(int(os.environ["REDCYCLE_MEMORY_AVAILABLE"]))
+    text = os.environ.get("REDCYCLE_MEMORY_AVAILABLE", "").strip()
+    if text:  # to test the refusal without filling a machine
+        if not text.isascii() or not text.isdigit() or len(text) > 30:
+            raise ParameterError(f"environment variable REDCYCLE_MEMORY_AVAILABLE = {text[:40]!r}; allowed: a whole "
+                                 "number of bytes, or unset")
+        found.append(int(text))
     return min(found) if found else None
 
 

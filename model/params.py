@@ -59,30 +59,33 @@ class Param:
             case "bool":
                 if isinstance(value, bool):
                     return value
-                raise ParameterError(f"{where} must be true or false, got {value!r}")
+                raise ParameterError(f"{where} must be true or false, got {_short(value)}")
             case "choice":
                 if isinstance(value, str) and value in self.choices:
                     return value
-                raise ParameterError(f"{where} = {value!r} is not allowed; allowed: {self.allowed()}")
+                raise ParameterError(f"{where} = {_short(value)} is not allowed; allowed: {self.allowed()}")
             case "int":
                 if isinstance(value, bool) or not isinstance(value, int | float) or (
                     isinstance(value, float) and not value.is_integer()
                 ):
-                    raise ParameterError(f"{where} must be an integer, got {value!r}; allowed: {self.allowed()}")
+                    raise ParameterError(f"{where} must be an integer, got {_short(value)}; allowed: {self.allowed()}")
                 value = int(value)
             case "float" | "float?":
                 if self.kind == "float?" and (value is None or (isinstance(value, str) and value.lower() == "none")):
                     return None
                 if isinstance(value, bool) or not isinstance(value, int | float):
-                    raise ParameterError(f"{where} must be a number, got {value!r}; allowed: {self.allowed()}")
-                value = float(value)
+                    raise ParameterError(f"{where} must be a number, got {_short(value)}; allowed: {self.allowed()}")
+                try:
+                    value = float(value)
+                except OverflowError:  # an integer of hundreds of digits
+                    raise ParameterError(f"{where} = {_short(value)} is out of range; allowed: {self.allowed()}") from None
                 if not math.isfinite(value):
                     raise ParameterError(f"{where} must be finite, got {value!r}; allowed: {self.allowed()}")
             case _:
                 raise AssertionError(f"unknown parameter kind {self.kind!r}")
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
             unit = f" ({self.unit})" if self.unit and self.unit != "0-1" else ""
-            raise ParameterError(f"{where} = {value!r} is out of range {_fmt(self.low)}–{_fmt(self.high)}{unit}; "
+            raise ParameterError(f"{where} = {_short(value)} is out of range {_fmt(self.low)}–{_fmt(self.high)}{unit}; "
                                  f"allowed: {self.allowed()}")
         return value
 
@@ -108,8 +111,14 @@ def parse_value(text: str) -> Any:
         return t
     try:
         return tomllib.loads(f"v = {t}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, ValueError):  # ValueError: an integer beyond Python's 4,300 digits
         return t
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    """A value for a one-line message, cut when long (a 400-digit number, a 50 MB string)."""
+    text = repr(value) if not isinstance(value, int) or value.bit_length() < 4000 else f"<{value.bit_length()}-bit integer>"
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def _fmt(x: float | None) -> str:
@@ -704,13 +713,13 @@ NEED_CATEGORIES: tuple[str, ...] = ("elder_care", "medical_care", "hardship_reli
 
 def closest(name: str, known, n: int = 3) -> list[str]:
     """The ``n`` known names most like ``name``, closest first."""
-    return difflib.get_close_matches(str(name), sorted(known), n=n, cutoff=0.0)
+    return difflib.get_close_matches(str(name)[:100], sorted(known), n=n, cutoff=0.0)  # a long name: its start
 
 
 def unknown_name_error(name: str, known: list[str] | None = None, what: str = "parameter") -> ParameterError:
     close = [f"'{c}'" for c in closest(name, PARAMS if known is None else known)]
     close = " or ".join([", ".join(close[:-1]), close[-1]] if len(close) > 1 else close)
-    return ParameterError(f"unknown {what} {str(name)!r}; did you mean {close}? (every {what}: run.py params)")
+    return ParameterError(f"unknown {what} {_short(str(name), 80)}; did you mean {close}? (every {what}: run.py params)")
 
 
 def validate(overrides: dict[str, Any]) -> dict[str, Any]:
@@ -784,7 +793,7 @@ def check_update(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, 
 def parse_assignment(text: str) -> tuple[str, Any]:
     """Parse a CLI ``name=value`` into a checked (name, value) pair."""
     if "=" not in text:
-        raise ParameterError(f"--set expects name=value, got {text!r}")
+        raise ParameterError(f"--set expects name=value, got {_short(text)}")
     name, _, value = text.partition("=")
     name = name.strip()
     if name not in PARAMS:

@@ -40,7 +40,20 @@ def available_scenarios() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
 
-def _is_path(text: str) -> bool:
+PATH_MAX = 4096
+"""Longest scenario or experiment path (bytes), each part at most NAME_MAX: longer ones are refused."""
+NAME_MAX = 255
+
+
+def check_path_length(text: str, what: str) -> None:
+    """A one-line refusal of a name or path no file system holds (before it reaches one, or a fuzzy match)."""
+    raw = os.fsencode(text)
+    if len(raw) > PATH_MAX or any(len(part) > NAME_MAX for part in raw.split(b"/")):
+        raise ScenarioError(f"{what} name or path of {len(raw):,} bytes ({text[:40]!r}…); allowed: a path of at "
+                            f"most {PATH_MAX} bytes, each part at most {NAME_MAX}")
+
+
+def is_path(text: str) -> bool:
     """A scenario is named by a path (else by a name in scenarios/) when it looks like one."""
     return text.endswith(".toml") or os.sep in text or "/" in text
 
@@ -51,7 +64,8 @@ def scenario_path(name_or_path: str | os.PathLike) -> Path:
     text = os.fspath(name_or_path)
     if not isinstance(text, str) or not text.strip():
         raise ScenarioError("empty scenario name; allowed: a scenario name from scenarios/ or a path to a .toml file")
-    if _is_path(text):
+    check_path_length(text, "scenario")
+    if is_path(text):
         path = Path(text)
         if not path.is_file():
             raise ScenarioError(f"scenario file '{text}' not found")
@@ -116,7 +130,7 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
     events: list[dict[str, Any]] = []
     if "base" in meta:
         base_name = _text(meta, "base", path, "")
-        if _is_path(base_name) and not os.path.isabs(base_name):
+        if is_path(base_name) and not os.path.isabs(base_name):
             base_name = str(path.parent / base_name)  # a relative path is beside this file, not the current folder
         base = read_scenario(base_name, (*_seen, path.resolve()))
         merged.update(base["parameters"])

@@ -105,6 +105,34 @@ def make_sentinel(base: Path) -> Path:
     for name, text in residents.items():
         (inp / f"residents_{name}.csv").write_text(text)
     (inp / "event_steps.toml").write_text("[parameters]\nsteps = 4\n[[events]]\nweek = 2\nsteps = 10\n")
+    sweep = '[sweep]\ndesign = "{d}"\nsteps = 2\nlevels = 10\n{extra}[sweep.fixed]\nn_residents = 50\n{fixed}'
+    ranges = "[sweep.ranges]\n" + "".join(f"{k} = [0.1, 0.2]\n" for k in (
+        "org_role", "weight_social", "diversity", "threshold_mean", "trust_mean", "need_mean", "capacity_mean",
+        "spirit_decay"))
+    specs = {"big_design": sweep.format(d="factorial", extra="", fixed="") + ranges,
+             "fixed_and_varied": sweep.format(d="lhs", extra="", fixed="org_role = 0.3\n") + ranges,
+             "no_outcomes": sweep.format(d="morris", extra="outcomes = []\n", fixed="") + ranges,
+             "outcomes_text": sweep.format(d="lhs", extra='outcomes = "trust"\n', fixed="") + ranges,
+             "tiny_sweep": sweep.format(d="points", extra="", fixed="") + "[sweep.values]\norg_role = [0.1]\n"}
+    for name, text in specs.items():
+        (inp / f"{name}.toml").write_text(text)
+    (root / "edited_experiment").mkdir()
+    (root / "edited_experiment" / "experiment.json").write_text("[1]")
+    good = {"tool": "redcycle", "files": list(RESULT_FILES), "parameters": {}, "seed": 1, "scenario_files": [],
+            "graph_file": None, "events": [], "model_files": []}
+    edited = {"params_list": {"parameters": [1]}, "seed_text": {"seed": "one"}, "seed_bool": {"seed": True},
+              "record_number": {"scenario_files": [5]}, "record_no_hash": {"model_files": [{"path": "x"}]},
+              "name_table": {"scenario": {"a": 1}}, "unknown_parameter": {"parameters": {"n_resident": 3}},
+              "events_text": {"events": "week 3"}, "event_garbage": {"events": [{"week": "soon"}]},
+              "seed_huge": {"seed": 2**70}, "value_huge": {"parameters": {"org_role": 10**400}}}
+    for name, change in edited.items():
+        folder = root / "edited" / name
+        folder.mkdir(parents=True)
+        (folder / "summary.json").write_text(json.dumps({**good, **change}))
+    (root / "edited" / "not_json").mkdir()
+    (root / "edited" / "not_json" / "summary.json").write_text('{"tool": "redcycle", ')
+    (root / "edited" / "deep").mkdir()
+    (root / "edited" / "deep" / "summary.json").write_text("[" * 100_000 + "]" * 100_000)
     for i in range(1200):  # a 1,200-long chain of bases
         nxt = f'base = "{inp}/chain/{i + 1}.toml"\n' if i < 1199 else ""
         (inp / "chain").mkdir(exist_ok=True)
@@ -204,7 +232,57 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
     "calibrate_out_victim": (["calibrate", "--out", "{D}/victim"], ["did not write"]),
     # rerun
     "rerun_not_a_result": (["rerun", "{D}/victim"], ["holds no manifest of this tool"]),
+    "rerun_dot": (["rerun", "."], ["holds no manifest of this tool"]),
+    "rerun_root": (["rerun", "/"], ["holds no manifest of this tool"]),
+    **{f"rerun_edited_{name}": (["rerun", f"{{D}}/edited/{name}", "--out", "{D}/rerun"], fragments) for name, fragments in {
+        "params_list": ["no valid 'parameters'"], "seed_text": ["no valid 'seed'"], "seed_bool": ["no valid 'seed'"],
+        "record_number": ["records an input file as '5'"], "record_no_hash": ["records an input file"],
+        "name_table": ["'scenario' = ", "not text"], "unknown_parameter": ["unknown parameter 'n_resident'"],
+        "events_text": ["no valid 'events'"], "event_garbage": ["event 1 needs an integer 'week'"],
+        "seed_huge": ["the recorded seed", "out of range"], "value_huge": ["org_role", "out of range"],
+        "not_json": ["holds no manifest of this tool"], "deep": ["holds no manifest of this tool"]}.items()},
+    # sizes, lengths and amounts of work refused before any work
+    "float_400_digits": ([*SMALL, "--set", "org_role=" + "1" * 400], ["org_role", "(400 characters) is out of range"]),
+    "int_5000_digits": ([*SMALL, "--set", "n_residents=" + "9" * 5000], ["n_residents", "must be an integer",
+                                                                         "(5,002 characters)"]),
+    "choice_megabyte": ([*SMALL, "--set", "agent_objects=" + "x" * 10**6], ["agent_objects", "characters) is not allowed"]),
+    "unknown_parameter_megabyte": ([*SMALL, "--set", "x" * 10**6 + "=1"], ["unknown parameter", "did you mean"]),
+    "scenario_name_megabyte": (["--scenario", "a" * 10**6], ["scenario name or path of 1,000,000 bytes"]),
+    "scenario_path_part_too_long": (["--scenario", "{D}/" + "a" * 300 + ".toml"], ["at most 255"]),
+    "experiment_name_megabyte": (["sweep", "a" * 10**6, "--out", "{D}/sw"], ["experiment name or path of 1,000,000"]),
+    "run_too_long": (["--set", "n_residents=1000000", "--steps", "100000"], ["would take about 13.9 hours", "--insist"]),
+    "compare_too_long": (["compare", "red_microcycle", "--reps", "100000", "--set", "n_residents=100000", "--out",
+                          "{D}/c", "--workers", "2"], ["this comparison would take about", "--insist"]),
+    "sweep_design_too_big": (["sweep", "{D}/inputs/big_design.toml", "--out", "{D}/sw"],
+                             ["would make 100,000,000 points", "--insist"]),
+    "sweep_fixed_and_varied": (["sweep", "{D}/inputs/fixed_and_varied.toml", "--out", "{D}/sw"],
+                               ["'org_role' is both fixed", "and varied"]),
+    "sweep_set_and_varied": (["sweep", "{D}/inputs/big_design.toml", "--set", "diversity=0.5", "--out", "{D}/sw"],
+                             ["'diversity' is both fixed"]),
+    "sensitivity_no_outcomes": (["sensitivity", "{D}/inputs/no_outcomes.toml", "--method", "morris", "--out", "{D}/sw"],
+                                ["'outcomes' must be a list", "at least one"]),
+    "sweep_outcomes_text": (["sweep", "{D}/inputs/outcomes_text.toml", "--out", "{D}/sw"], ["'outcomes' must be a list"]),
+    "sweep_hand_edited_experiment_json": (["sweep", "{D}/inputs/tiny_sweep.toml", "--out", "{D}/edited_experiment"],
+                                          ["holds a different experiment"]),
 }
+
+
+# every command that writes, against every folder that is not its to write: refused before any work
+HOSTILE_OUTS = {"victim": "{D}/victim", "checkout": "{D}/checkout", "forged": "{D}/forged", "dot": ".",
+                "dotdot": "..", "root": "/", "results_with_notes": "{D}/results", "file": "{D}/file.txt",
+                "under_file": "{D}/file.txt/sub", "link": "{D}/link_to_victim",
+                "inputs": "{D}/inputs", "proc": "/proc/self/redcycle", "edited_experiment": "{D}/edited_experiment"}
+WRITERS = {"run": [*SMALL], "compare": ["compare", "red_microcycle", "--reps", "1", "--steps", "2", "--set",
+                                        "n_residents=100"],
+           "sweep": ["sweep", "{D}/inputs/tiny_sweep.toml"],
+           "sensitivity": ["sensitivity", "{D}/inputs/no_outcomes.toml", "--method", "morris", "--outcomes"],
+           "calibrate": ["calibrate", "--trials", "1", "--seeds", "1", "--n-residents", "100"],
+           "rerun": ["rerun", "{D}/edited/params_list"]}
+WRITERS["sensitivity"] = ["sensitivity", str(ROOT / "sweeps" / "sensitivity_morris.toml"), "--method", "morris",
+                          "--samples", "1", "--steps", "2"]
+for _cmd, _head in WRITERS.items():
+    for _name, _out in HOSTILE_OUTS.items():
+        CLI_CASES[f"out_{_name}_{_cmd}"] = ([*_head, "--out", _out], [])
 
 
 @pytest.fixture(scope="module")
@@ -743,3 +821,79 @@ def test_a_resumed_sweep_redoes_parts_that_do_not_read_back_and_keeps_users_file
     line = assert_one_line(*run_main([*argv, "--out", "hurt"], tmp_path, capsys))
     assert "runs/README" in line and "not a part of this sweep" in line
     assert tree_digest(tmp_path) == before
+
+
+def test_an_environment_variable_of_the_wrong_type_is_one_line(disk, capsys, monkeypatch):
+    monkeypatch.setenv("REDCYCLE_MEMORY_AVAILABLE", "lots")
+    before = tree_digest(disk)
+    line = assert_one_line(*run_main([*SMALL, "--out", str(disk / "env")], disk, capsys))
+    assert "REDCYCLE_MEMORY_AVAILABLE = 'lots'" in line and "whole number of bytes" in line
+    assert tree_digest(disk) == before
+
+
+def test_stdout_full_or_closed(tmp_path):
+    """stdout on a full device is one line and exit 2; with stdout closed the run is done and written."""
+    if not Path("/dev/full").exists():
+        pytest.skip("needs /dev/full")
+    with open("/dev/full", "w") as full:
+        res = subprocess.run([sys.executable, str(ROOT / "run.py"), "params"], cwd=tmp_path, stdout=full,
+                             stderr=subprocess.PIPE, text=True, timeout=300)
+    assert res.returncode == 2 and res.stderr == "run.py: error: cannot write: No space left on device\n", res.stderr
+    res = subprocess.run(f"'{sys.executable}' '{ROOT / 'run.py'}' {' '.join(SMALL)} --out r >&-", shell=True,
+                         cwd=tmp_path, stderr=subprocess.PIPE, text=True, timeout=300, executable="/bin/bash")
+    assert res.returncode == 0 and res.stderr == "", res.stderr
+    assert {p.name for p in (tmp_path / "r").iterdir()} == set(RESULT_FILES)
+
+
+def _tmpfs(path: Path, size: str) -> None:
+    """Mount a small tmpfs at ``path``, or skip the test saying why the machine does not allow it."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        pytest.skip("a tmpfs needs Linux and root")
+    path.mkdir()
+    res = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True,
+                         text=True)
+    if res.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {res.stderr.strip()[:80]}")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    disk = tmp_path / "small"
+    _tmpfs(disk, "96k")
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep"])
+def test_a_full_disk_is_one_line_and_leaves_no_temporary_copy(command, small_disk, tmp_path, capsys):
+    """On a 96 KiB tmpfs every command runs out of space while writing: one line, exit 2, and nothing of
+    its own left behind (no temporary folder or part); a user's file there is untouched."""
+    (small_disk / "mine.txt").write_text("mine\n")
+    spec = tmp_path / "s.toml"
+    spec.write_text(SWEEP_SPEC.replace("org_role = [0.1, 0.5, 0.9]", f"org_role = {[i / 100 for i in range(60)]}"))
+    out = str(small_disk / "out")
+    argv = {"run": [*SMALL, "--out", out],
+            "compare": ["compare", "red_microcycle", "status_quo", "--reps", "2", "--steps", "4", "--set",
+                        "n_residents=200", "--workers", "1", "--out", out],
+            "sweep": ["sweep", str(spec), "--workers", "1", "--out", out]}[command]
+    line = assert_one_line(*run_main([*argv, "--quiet"], tmp_path, capsys))
+    assert "No space left on device" in line, line
+    left = sorted(str(p.relative_to(small_disk)) for p in small_disk.rglob("*"))
+    assert (small_disk / "mine.txt").read_text() == "mine\n"
+    assert not [p for p in left if ".redcycle-" in p or p.startswith(".")], left
+    if command == "sweep" and (small_disk / "out").exists():  # what it finished resumes on a roomier disk
+        assert all(p.startswith("out") or p == "mine.txt" for p in left)
+
+
+def test_an_empty_mount_point_as_out_is_refused_before_work(tmp_path, capsys):
+    """Docker volumes are empty mount points: exchanging one is EBUSY after the work; refused before it."""
+    mnt = tmp_path / "volume"
+    _tmpfs(mnt, "1m")
+    try:
+        before = tree_digest(tmp_path)
+        for argv in ([*SMALL, "--out", str(mnt)], ["sweep", str(ROOT / "sweeps" / "levers_lhs.toml"), "--out", str(mnt)]):
+            line = assert_one_line(*run_main(argv, tmp_path, capsys))
+            assert "mount point" in line, line
+            assert tree_digest(tmp_path) == before
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
