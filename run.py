@@ -27,6 +27,8 @@ import sys
 import time
 from pathlib import Path
 
+PROG = "redcycle" if Path(sys.argv[0]).name == "redcycle" else "run.py"
+"""The program's name in its messages: as it was called (the console script, or the file)."""
 COMMANDS = ("run", "params", "scenarios", "compare", "sweep", "sensitivity", "optimise", "calibrate", "rerun", "app")
 
 
@@ -34,14 +36,14 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (and exit code 2)."""
 
     def error(self, message: str):
-        self.exit(2, f"run.py: error: {message} (see --help)\n")
+        self.exit(2, f"{PROG}: error: {message} (see --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     from model.scenarios import DEFAULT_SCENARIO
 
     parser = OneLineParser(
-        prog="run.py",
+        prog=PROG,
         description="Agent-based model of the 'Party building + red micro-cycle' (党建+红色微循环). "
                     "With no command, runs 'run'.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -97,8 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
 def add_experiment_commands(sub) -> None:
     """compare, sweep, sensitivity: thin layers over experiments/compare.py, sweep.py, sensitivity.py."""
     def where(p):
-        p.add_argument("--out", required=True, metavar="DIR",
-                       help="output folder (new, empty, or this experiment's own)")
+        p.add_argument("--out", default=None, metavar="DIR",
+                       help="output folder (new, empty, or this experiment's own; default: "
+                            "results/<command>-<scenarios or experiment file>)")
         p.add_argument("--workers", type=int, default=None, metavar="N", help="processes (default: all cores)")
         p.add_argument("--dask", default=None, metavar="ADDRESS",
                        help="run on a Dask cluster: tcp://host:port, or 'local' to start one "
@@ -117,13 +120,15 @@ def add_experiment_commands(sub) -> None:
                    help="override one parameter in every scenario (repeatable)")
     c.add_argument("--steps", type=int, default=None, metavar="N", help="weeks per run (default: each scenario's)")
     c.add_argument("--seed", type=int, default=1, metavar="S", help="base seed (default: 1)")
+    c.add_argument("--lang", default="en", choices=("en", "zh"), help="language of report.md/html and figures")
     where(c)
     for name, help_ in (("sweep", "run an experiment file's design, streaming rows to parquet (resumable)"),
                         ("sensitivity", "Morris or Sobol global sensitivity with SALib on an experiment file")):
         s = sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".")
         s.add_argument("spec", metavar="SPEC.toml", help="the experiment file ([sweep] table)")
         if name == "sensitivity":
-            s.add_argument("--method", required=True, choices=("morris", "sobol"), help="the SALib method")
+            s.add_argument("--method", default=None, choices=("morris", "sobol"),
+                           help="the SALib method (default: the experiment file's design)")
         else:
             s.add_argument("--design", default=None, help="override the design")
         for flag, kind in (("samples", int), ("replications", int), ("steps", int), ("seed", int)):
@@ -181,7 +186,7 @@ def cmd_calibrate(args) -> int:
 
 
 def fail(message: str) -> int:
-    print(f"run.py: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {message}", file=sys.stderr)
     return 2
 
 
@@ -206,7 +211,7 @@ def cmd_scenarios() -> int:
         try:
             s = read_scenario(name)
         except ScenarioError as exc:
-            print(f"run.py: warning: scenario {name!r} is broken and left out: {exc}", file=sys.stderr)
+            print(f"{PROG}: warning: scenario {name!r} is broken and left out: {exc}", file=sys.stderr)
             continue
         print(f"{name}: {s['question']}")
     return 0
@@ -392,6 +397,13 @@ def _unwritable(out: Path) -> str | None:
     return None
 
 
+def default_out(command: str, name: str) -> Path:
+    """The output folder when --out is not given: results/<command>-<name>, as a folder name."""
+    from experiments.folders import slug
+
+    return Path("results") / slug(f"{command}-{name}")
+
+
 def cmd_experiment(args) -> int:
     """compare, sweep and sensitivity: check everything, then run; one-line errors, exit 2."""
     import os
@@ -410,7 +422,8 @@ def cmd_experiment(args) -> int:
             from experiments.compare import check_folder, plan, plan_digest
 
             overrides = dict(parse_assignment(text) for text in args.overrides)
-            p = plan(args.scenarios, args.reps, args.steps, args.seed, overrides)
+            p = plan(args.scenarios, args.reps, args.steps, args.seed, overrides, args.lang)
+            args.out = args.out or default_out("compare", "-".join(e["name"] for e in p["scenarios"]))
             work = sum(args.reps * validate(e["params"])["n_residents"] * e["steps"] for e in p["scenarios"])
             check_work(work, "this comparison", args.workers, args.insist)
             check_folder(Path(args.out), plan_digest(p))
@@ -421,6 +434,7 @@ def cmd_experiment(args) -> int:
             spec = read_spec(args.spec, flags, dict(parse_assignment(text) for text in args.overrides))
             work = spec["n_runs"] * validate(spec["base"])["n_residents"] * spec["steps"]
             check_work(work, f"this {args.command}", args.workers, args.insist)
+            args.out = args.out or default_out(args.command, Path(args.spec).stem)
         problem = _unwritable(Path(args.out))
         if problem:
             return fail(problem)  # a folder holding another experiment is refused by check_folder/read_spec
@@ -449,7 +463,7 @@ def cmd_experiment(args) -> int:
     except (ParameterError, OutputFolderError) as exc:  # the folder is checked again when put in place
         return fail(str(exc))
     except KeyboardInterrupt:
-        print("run.py: interrupted; run the same command again to resume", file=sys.stderr)
+        print(f"{PROG}: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
     finally:
         if address and client is not None:

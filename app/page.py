@@ -53,7 +53,8 @@ def changed():
 @solara.component
 def Png(data: bytes, width: int, alt: str, classes: str = "", on_click=None):
     """A PNG figure, shrunk to fit a narrow screen; with ``on_click``, clicks report the pixel clicked
-    (offsetX, offsetY, and the width drawn, so a shrunk figure maps back)."""
+    (offsetX, offsetY; on a figure shrunk to fit a phone a click maps to the full-size pixel it covers
+    only roughly)."""
     src = "data:image/png;base64," + base64.b64encode(data).decode()
     img = solara.v.Html(tag="img", attributes={"src": src, "width": str(width), "alt": alt},
                         class_=f"redcycle-figure {classes}".strip(),
@@ -306,9 +307,7 @@ def Views(ses: L.Session, run: L.Run, lang: str, tick: int = 0):
         ghost = txt.t("ghost", lang, name=L.scenario_labels(lang)[run.ghost.scenario])
 
     def on_click(data):
-        drawn = float(data.get("width") or L.NETWORK_PX)
-        f = L.NETWORK_PX / drawn if drawn > 0 else 1.0
-        j = net.resident_at(f * float(data.get("offsetX", -1)), f * float(data.get("offsetY", -1)))
+        j = net.resident_at(float(data.get("offsetX", -1)), float(data.get("offsetY", -1)))
         if j is not None:
             ses.picked, ses.picked_text = j, str(j)
             changed()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 # ---- the model's vocabulary: the only imports of model internals in the app ------------------
 from model.cycle import PHASE_BY_NAME as _PHASES  # the six mechanisms, in the cycle's order, zh/en
+from model.glossary import OUTCOMES as _GLOSSARY
 from model.ladder import TWO_RUNG_TERMS, Rung
 
 LANGS = ("zh", "en")
@@ -298,6 +299,10 @@ UI = {
     "notice": ("值得注意的现象", "Things to notice"),
     "try": ("可以尝试", "Things to try"),
 }
+
+
+# the outcomes' names are the glossary's (shared with the comparison report)
+UI.update({name: (term.zh, term.en) for name, term in _GLOSSARY.items()})
 
 
 def t(key: str, lang: str, **fmt) -> str:

@@ -56,6 +56,17 @@ def drawable(text: str) -> str:
     return "".join(c if ord(c) in points or c.isspace() else "?" for c in text)
 
 
+def figure_lang(lang: str) -> str:
+    """The language figures are drawn in: Chinese needs a CJK font, else English (never empty boxes)."""
+    return "zh" if lang == "zh" and cjk_font() else "en"
+
+
+def font_rc(lang: str) -> dict:
+    """matplotlib settings for figures in ``lang`` (the CJK font first for Chinese)."""
+    font = cjk_font()
+    return {"font.sans-serif": [font, "DejaVu Sans"], "axes.unicode_minus": False} if lang == "zh" and font else {}
+
+
 def label(key: str) -> str:
     zh, en = RUNG_LABELS.get(key, ("", key))
     return f"{zh} {en}" if cjk_font() and zh else en
@@ -85,10 +96,25 @@ PHASE_LABELS = (("红色骨干", "backbone"), ("红色项目", "project"), ("红
                 ("红色资源", "resource"), ("红色团队", "team"), ("红色激励", "incentive"))
 
 
-def plot_spiral(table, round_weeks: int, path, title: str = "", outcome: str = "participation_index") -> None:
-    """The micro-cycle as a spiral: the angle is the week within the round (the six phases as
-    sectors, backbone at the top, clockwise), the radius the outcome; a community that spirals
-    upward draws an outward spiral, one that stalls draws a circle."""
+def plot_spiral(table, round_weeks: int, path, title: str = "", outcome: str = "participation_index",
+                twin=None, twin_label: str = "") -> None:
+    fig = spiral_figure(table, round_weeks, title, outcome, twin, twin_label)
+    with plt.rc_context(font_rc("zh")):  # fonts are found when the figure is drawn
+        fig.savefig(path)
+    plt.close(fig)
+
+
+SPIRAL_TERMS = {"participation_index": ("参与指数", "participation index")}
+
+
+def spiral_figure(table, round_weeks: int, title: str = "", outcome: str = "participation_index",
+                  twin=None, twin_label: str = ""):
+    """The micro-cycle as a spiral: one turn per round (the angle is the week within the round, the
+    six phases as labelled sectors, backbone at the top, clockwise), the radius the outcome on a
+    range that starts near its lowest value, so that a community spiralling upward draws widening
+    rings and one that stalls draws rings on top of each other. Each round has its own colour in
+    the legend; ``twin`` (a table of the same community under another model, e.g. the loop-cut
+    twin or the status quo) is drawn dashed beside it."""
     import numpy as np
 
     font = cjk_font()
@@ -96,9 +122,14 @@ def plot_spiral(table, round_weeks: int, path, title: str = "", outcome: str = "
     weeks = table["week"].to_numpy()
     values = table[outcome].to_numpy()
     theta = 2 * np.pi * (weeks % round_weeks) / round_weeks
+    seen = np.concatenate([values, twin[outcome].to_numpy()]) if twin is not None else values
+    step = 0.05
+    lo = max(0.0, np.floor(float(seen.min()) / step) * step - step)
+    hi = np.ceil(float(seen.max()) / step) * step + step / 2
+    zh, en = SPIRAL_TERMS.get(outcome, ("", outcome))
     with plt.rc_context(rc):
-        fig = plt.figure(figsize=(5.6, 5.6), dpi=110)
-        ax = fig.add_subplot(projection="polar")
+        fig = plt.figure(figsize=(7.2, 6.2), dpi=110)
+        ax = fig.add_axes((0.08, 0.08, 0.62, 0.78), projection="polar")
         ax.set_theta_zero_location("N")
         ax.set_theta_direction(-1)
         rounds = weeks // round_weeks
@@ -106,17 +137,29 @@ def plot_spiral(table, round_weeks: int, path, title: str = "", outcome: str = "
         last = max(1, int(rounds.max()))
         for k in range(int(rounds.max()) + 1):
             sel = (rounds == k) | (np.r_[rounds[1:], -1] == k)  # join each round to the next
-            ax.plot(theta[sel], values[sel], color=cmap(0.35 + 0.65 * k / last), lw=2)
+            ax.plot(theta[sel], values[sel], color=cmap(0.3 + 0.7 * k / last), lw=2,
+                    label=(f"第 {k + 1} 轮 round {k + 1}" if font else f"round {k + 1}"))
+        if twin is not None:
+            tw = twin["week"].to_numpy()
+            ax.plot(2 * np.pi * (tw % round_weeks) / round_weeks, twin[outcome].to_numpy(), ls="--", lw=1.2,
+                    color="#555555", label=drawable(twin_label) or "twin")
         edges = [2 * np.pi * (k * round_weeks // 6) / round_weeks for k in range(6)]
         for e in edges:
             ax.axvline(e, color="#999999", lw=0.6, ls=":")
         mids = [e + np.pi / 6 for e in edges]
         ax.set_xticks(mids)
-        ax.set_xticklabels([f"{zh}\n{en}" if font else en for zh, en in PHASE_LABELS], fontsize=8)
-        ax.set_ylim(0, max(0.05, float(values.max()) * 1.1))
+        ax.set_xticklabels([f"{zh_}\n{en_}" if font else en_ for zh_, en_ in PHASE_LABELS], fontsize=8)
+        ax.set_rorigin(lo - (hi - lo) * 0.25)  # a hole in the middle: the range starts near the lowest value
+        ax.set_ylim(lo, hi)
         ax.set_rlabel_position(200)  # radial labels between two phase labels
         ax.tick_params(axis="y", labelsize=7)
-        ax.set_title(drawable(title) or ("参与指数螺旋 participation spiral" if font else "participation spiral"), pad=18)
-        fig.tight_layout()
-        fig.savefig(path)
-        plt.close(fig)
+        radius = f"半径：{zh}  radius: {en}" if font and zh else f"radius: {en}"
+        ax.set_ylabel(radius, fontsize=8)
+        ax.yaxis.set_label_coords(1.32, 0.12)  # beside the legend, clear of the phase labels
+        ax.set_xlabel(("角度：一轮中的周（每轮一圈）  angle: week of the round (one turn a round)" if font
+                       else "angle: week of the round (one turn a round)"), fontsize=8, labelpad=6)
+        fig.legend(loc="center right", fontsize=7, frameon=False,
+                   title=("轮次 rounds" if font else "rounds"), title_fontsize=8)
+        fig.suptitle(drawable(title) or ("参与螺旋 participation spiral" if font else "participation spiral"),
+                     fontsize=10)
+    return fig

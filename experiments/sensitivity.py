@@ -102,5 +102,10 @@ def run_sensitivity(spec: dict[str, Any], out: str | os.PathLike, workers: int |
         shown = t.drop(columns="outcome").round(4)
         lines += [f"## {outcome}", "", markdown_table(shown), "", f"![{outcome}](sensitivity_{outcome}.png)", ""]
     (out / "sensitivity.md").write_text("\n".join(lines), encoding="utf-8")
+    from .sweep_report import sensitivity_warnings
+
+    warnings = sensitivity_warnings(spec, table)
+    report = [lines[0], "", *lines[2:4], *[x for w in warnings for x in (w, "")], *lines[4:]]
+    (out / "report.md").write_text("\n".join(report), encoding="utf-8")
     plot(spec, table, out)
     return table

@@ -511,6 +511,13 @@ def run_sweep(spec: dict[str, Any], out: str | os.PathLike, workers: int | None 
 
     manifest.update({"versions": versions(), "commit": git_commit()})
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    if not tasks and progress is not False:
+        print(f"{kind}: nothing was recomputed: all {manifest['batches']} batches in '{out}' were already finished")
+    if kind == "sweep":
+        from .sweep_report import sweep_report
+
+        text = sweep_report(spec, out, read_runs(out), manifest["batches"], len(done))
+        (out / "report.md").write_text(text, encoding="utf-8")
     return out
 
 

@@ -309,3 +309,27 @@ def test_output_folder_permissions_follow_the_umask(cli):
     assert res.returncode == 0, res.stderr
     mode = stat.S_IMODE(cli.out["seed2"].stat().st_mode)
     assert mode == 0o777 & ~umask, oct(mode)
+
+
+def test_messages_name_the_program_as_it_was_called():
+    """Called as the console script, errors say `redcycle:`; called as the file, `run.py:`."""
+    import shutil
+
+    script = Path(sys.executable).parent / "redcycle"
+    if not script.exists():
+        script = Path(shutil.which("redcycle") or "")
+    if not script.is_file():
+        pytest.skip("the redcycle console script is not installed (uv sync installs it)")
+    for argv, prog in (([str(script)], "redcycle"), ([sys.executable, str(ROOT / "run.py")], "run.py")):
+        out = subprocess.run([*argv, "nosuch"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert out.returncode == 2 and out.stderr.startswith(f"{prog}: error: unknown command"), out.stderr
+
+
+def test_experiment_commands_write_to_results_command_name_by_default(tmp_path, monkeypatch):
+    """compare, sweep and sensitivity, like run, need no --out: results/<command>-<name>."""
+    from run import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", "red_microcycle", "status_quo", "--reps", "2", "--steps", "4",
+                 "--set", "n_residents=100", "--workers", "1", "--quiet"]) == 0
+    assert (tmp_path / "results" / "compare-red_microcycle-status_quo" / "report.md").is_file()

@@ -159,6 +159,30 @@ def test_sweep_rows_are_the_same_on_one_core_two_cores_and_dask(tmp_path):
     assert one["participation_index"][3] == direct["participation_index"]
 
 
+def test_a_sweep_writes_a_report_with_main_effects_and_a_heatmap_and_says_when_nothing_was_recomputed(
+        tmp_path, capsys):
+    from experiments.sweep import read_spec
+
+    spec = read_spec(spec_file(tmp_path))
+    out = tmp_path / "s"
+    run_sweep(spec, out, workers=1, progress=False)
+    report = (out / "report.md").read_text()
+    assert "## Main effects" in report and "### participation index (`participation_index`)" in report
+    runs = read_runs(out)
+    # org_role's 6 values in 5 equal-count bins, lowest first; the lowest bin's mean is its runs' mean
+    rows = [x for x in report.split("### participation index", 1)[1].split("###")[0].splitlines()
+            if x.startswith("| org_role |")]
+    assert runs["org_role"].nunique() == 6 and len(rows) == 5 and all("[" in r for r in rows)
+    lowest = runs[runs["org_role"] <= runs["org_role"].quantile(0.2)]["participation_index"].mean()
+    assert f"| {lowest:.3f} |" in rows[0]
+    assert (out / "heatmap.png").is_file() and "heatmap.png" in report  # two parameters varied
+    assert "Nothing was recomputed" not in report
+    capsys.readouterr()
+    run_sweep(spec, out, workers=1, progress=None)  # the same sweep again: all batches done
+    assert "nothing was recomputed" in capsys.readouterr().out
+    assert "Nothing was recomputed" in (out / "report.md").read_text()
+
+
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     path = tmp_path / "points.toml"
     path.write_text('[sweep]\ndesign = "points"\nsteps = 5\n[sweep.fixed]\nn_residents = 200\nretired_share = 0.5\n'
@@ -222,8 +246,8 @@ def test_compare_writes_a_report_with_paired_intervals(tmp_path):
     out = tmp_path / "cmp"
     assert run_main(["compare", "red_microcycle", "status_quo", "defund_team", "--reps", "3", "--steps", "60",
                      "--set", "n_residents=300", "--out", str(out), "--workers", "1", "--quiet"]) == 0
-    assert {p.name for p in out.iterdir()} == {"report.md", "runs.parquet", "timeseries.parquet", "timeseries.png",
-                                                "intervals.png", "manifest.json"}
+    assert {p.name for p in out.iterdir()} == {"report.md", "report.html", "runs.parquet", "timeseries.parquet",
+                                                "timeseries.png", "intervals.png", "manifest.json"}
     runs = pd.read_parquet(out / "runs.parquet")
     assert len(runs) == 9 and runs.groupby("replication")["seed"].nunique().eq(1).all()
     assert set(runs["scenario"]) == {"red_microcycle", "status_quo", "defund_team"} and "org_role" in runs
@@ -234,6 +258,34 @@ def test_compare_writes_a_report_with_paired_intervals(tmp_path):
     # the status quo's lower participation shows as a negative paired difference
     line = next(x for x in report.splitlines() if x.startswith("| end (week 60) | status_quo |"))
     assert line.split("|")[5].strip().startswith("-")
+    _check_report_reads_without_python(out, report)
+
+
+def _check_report_reads_without_python(out, report):
+    """report.md opens with a summary in words, repeats each scenario's question, defines each
+    outcome once, shows shares in percent, warns that 3 replications are too few for d_z; report.html
+    is one file with its figures inside; every figure has a title and labelled axes."""
+    from experiments import compare
+    from model import glossary
+    from model.scenarios import read_scenario
+
+    head = report.split("## ", 2)[1]
+    assert head.startswith("Summary") and "3 times" in head and "lower (95% interval" in head
+    assert "percentage points" in head and "d_z) are not reported" in head
+    for name in ("red_microcycle", "status_quo", "defund_team"):
+        assert read_scenario(name)["question"] in report
+    for outcome in compare.MAIN_OUTCOMES:
+        assert report.count(glossary.definition(outcome, "en")) == 1
+    assert "%" in report.split("### residents volunteering now", 1)[1].split("###")[0]
+    assert "| — |" in report  # no effect size from 3 replications
+    html = (out / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == 2 and "<table>" in html and 'src="timeseries.png"' not in html
+    p = compare.plan(["red_microcycle", "status_quo"], 3, 60)
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    for fig in compare.figures(p, ts[ts["scenario"].isin(["red_microcycle", "status_quo"])], "en").values():
+        assert fig._suptitle is not None and fig._suptitle.get_text()
+        for ax in fig.axes:
+            assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel(), ax
 
 
 def test_redoing_a_comparison_keeps_what_the_user_put_beside_or_inside_it(tmp_path, capsys):
@@ -262,11 +314,13 @@ def test_morris_sensitivity_ranks_the_social_weight_first(tmp_path):
     path.write_text('[sweep]\ndesign = "morris"\nsamples = 4\nsteps = 40\noutcomes = ["participation_index"]\n'
                     '[sweep.fixed]\nn_residents = 300\n[sweep.ranges]\nweight_social = [0.2, 0.8]\n'
                     'resident_voice = [0.0, 1.0]\n')
-    assert run_main(["sensitivity", str(path), "--method", "morris", "--out", str(tmp_path / "m"),
+    assert run_main(["sensitivity", str(path), "--out", str(tmp_path / "m"),  # the method: the file's design
                      "--workers", "1", "--quiet"]) == 0
     table = pd.read_csv(tmp_path / "m" / "sensitivity.csv").set_index("parameter")
     assert table.loc["weight_social", "mu_star"] > 5 * table.loc["resident_voice", "mu_star"]
     assert (tmp_path / "m" / "sensitivity_participation_index.png").is_file()
+    report = (tmp_path / "m" / "report.md").read_text()
+    assert "4 trajectories, below the recommended 10" in report and "| weight_social |" in report
 
 
 def test_sobol_indices_with_intervals(tmp_path):
@@ -369,3 +423,33 @@ def test_killing_only_the_main_process_of_a_sweep_leaves_no_worker(tmp_path):
     while time.time() < deadline and any(_alive(p) for p in workers):
         time.sleep(0.1)
     assert not [p for p in workers if _alive(p)]
+
+
+def test_the_spiral_figure_is_labelled_one_turn_a_round_and_nothing_crosses_its_edge():
+    """spiral.png: the radius named by its outcome, the angle by the week of the round, one legend
+    entry per round (and the twin's), a title; after drawing, every text lies inside the figure."""
+    import matplotlib.pyplot as plt
+
+    from experiments.outputs import tidy_table
+    from experiments.plotting import font_rc, spiral_figure
+    from model import RedCycleModel
+
+    m = RedCycleModel(n_residents=300, rng=2)
+    m.run(80)  # a fourth round begun
+    twin = RedCycleModel(n_residents=300, rng=2, cycle_feedback=False)
+    twin.run(80)
+    fig = spiral_figure(tidy_table(m, "a"), 26, "a (seed 2)", twin=tidy_table(twin, "b"), twin_label="loop-cut twin")
+    ax = fig.axes[0]
+    assert "participation index" in ax.get_ylabel() and "week of the round" in ax.get_xlabel()
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert [x for x in legend if "round" in x][-1].endswith("round 4") and "loop-cut twin" in legend
+    assert fig._suptitle.get_text()
+    with plt.rc_context(font_rc("zh")):
+        fig.canvas.draw()
+    box = fig.bbox
+    for text in fig.findobj(plt.Text):
+        if text.get_visible() and text.get_text().strip():
+            ext = text.get_window_extent()
+            assert ext.x0 >= box.x0 - 1 and ext.x1 <= box.x1 + 1 and ext.y0 >= box.y0 - 1 and ext.y1 <= box.y1 + 1, \
+                text.get_text()
+    plt.close(fig)
