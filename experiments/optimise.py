@@ -50,6 +50,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -76,7 +77,6 @@ FILES = ("experiment.json", "study.journal", "study.journal.lock", "front.csv", 
          "report.html", "manifest.json")
 BOOTSTRAP = 400  # resamples of a candidate's runs for the interval of its statistic
 AFTER = 10**9  # bootstrap keys of the re-evaluation (a trial's key is its number)
-TRUE = ("true", "yes", "on")
 
 
 class OptimiseError(SpecError):
@@ -419,11 +419,6 @@ def _violation(c: dict, value: float) -> float:
     return value - c["bound"] if c["kind"] == "max" else c["bound"] - value
 
 
-def constraints_of(trial) -> list[float]:
-    """NSGA-II's constraints: each violation, stored on the trial before it is told."""
-    return trial.user_attrs.get("violations", [])
-
-
 def evaluate(func, tasks: list, pool=None, client=None, bar=None) -> list:
     """``func`` on every task, results in task order: in this process, on a process pool or on Dask."""
     if client is not None:
@@ -450,8 +445,7 @@ def sampler(spec: dict[str, Any], number: int):
     seed = seed_for(spec["seed"], 1000 + number)
     match spec["algorithm"]:
         case "nsga2":
-            return optuna.samplers.NSGAIISampler(population_size=spec["population"], seed=seed,
-                                                 constraints_func=constraints_of if spec["constraints"] else None)
+            return optuna.samplers.NSGAIISampler(population_size=spec["population"], seed=seed)
         case "random":
             return optuna.samplers.RandomSampler(seed=seed)
         case other:
@@ -519,7 +513,9 @@ def search(spec: dict[str, Any], out: Path, pool=None, client=None, progress: bo
                 s = score(spec, runs, trial.number)
                 trial.set_user_attr("score", s)
                 trial.set_user_attr("runs", runs.to_dict(orient="list"))
-                trial.set_user_attr("violations", [_violation(c, s[c["name"]]) for c in spec["constraints"]])
+                for c in spec["constraints"]:  # NSGA-II ranks feasible candidates first (<= 0: within)
+                    violation = _violation(c, s[c["name"]])
+                    trial.set_constraint(c["name"], violation if np.isfinite(violation) else 1e300)
                 study.tell(trial, [s[o["name"]] for o in spec["objectives"]])
     return study
 
@@ -539,6 +535,10 @@ def trials_table(spec: dict[str, Any], study) -> tuple[pd.DataFrame, pd.DataFram
             r.insert(0, "trial", t.number)
             runs.append(r)
     table = pd.DataFrame(rows).sort_values("trial", ignore_index=True)
+    for name in [f"{o['name']}{end}" for o in spec["objectives"] for end in ("", "_low", "_high")] + [
+            c["name"] for c in spec["constraints"]]:
+        if name not in table:  # every candidate failed
+            table[name] = np.nan
     if "feasible" not in table:
         table["feasible"] = False
     table["feasible"] = table["feasible"].fillna(False).astype(bool)
@@ -628,10 +628,15 @@ def picks(spec: dict[str, Any], front: pd.DataFrame, reference: dict) -> dict[st
 
 
 # ------------------------------------------------------------------------------ the outputs --------
+OWN = re.compile(r"front_\d+\.png|\.(?:" + "|".join(re.escape(f) for f in FILES) + r"|front_\d+\.png)\.tmp\d+")
+"""Besides FILES: the figures, and the files a killed session left half-written (``.<file>.tmp<pid>``)."""
+
+
 def may_hold(folder: Path) -> bool:
-    """Only this search's own files (resume, or the report rewritten)."""
+    """Only this search's own files, plain (resume, or the report rewritten)."""
     try:
-        return all(p.name in FILES or p.name.startswith(("front_", ".")) for p in folder.iterdir())
+        return all((p.name in FILES or OWN.fullmatch(p.name)) and (p.is_file() or p.name.endswith(".lock"))
+                   and not (p.is_symlink() and not p.name.endswith(".lock")) for p in folder.iterdir())
     except OSError:
         return False
 
@@ -645,16 +650,12 @@ def prepare(spec: dict[str, Any], out: Path) -> bool:
                             "or this search's own folder (to resume)")
 
     def populate(tmp: Path, spec: dict) -> dict:
-        return {"spec": _recorded(spec)}
+        return {"spec": {k: v for k, v in spec.items() if k != "outcome_columns"}}
 
     try:
         return prepare_folder(out, spec, "optimise", spec["digest"], populate)
     except SpecError as exc:
         raise OptimiseError(str(exc)) from None
-
-
-def _recorded(spec: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in spec.items() if k not in ("outcome_columns",)}
 
 
 def optimise(spec: dict[str, Any] | str | os.PathLike, out: str | os.PathLike | None = None, workers: int | None = None,
@@ -677,8 +678,9 @@ def optimise(spec: dict[str, Any] | str | os.PathLike, out: str | os.PathLike | 
     out = Path(out)
     started = time.perf_counter()
     if prepare(spec, out):
-        for stale in out.glob(".*.tmp*"):
-            stale.unlink()
+        for stale in out.iterdir():
+            if stale.name.startswith(".") and OWN.fullmatch(stale.name):
+                stale.unlink()
     workers = workers or os.cpu_count() or 1
     with workers_pool(None if client is not None else workers) as pool:
         study = search(spec, out, pool, client, progress)

@@ -190,6 +190,20 @@ def test_candidates_are_scored_over_seeds_and_posterior_sets(tmp_path):
     assert len(cells(weighted)) == 2 * 3
 
 
+def test_no_candidate_within_the_constraints_is_said_in_words(tmp_path):
+    text = POSTERIOR.replace('posterior = "fit/posterior.csv"\nposterior_sets = 2\n', "") + textwrap.dedent("""
+        [[optimise.constraints]]
+        outcome = "participation_index"
+        week = 8
+        max = -1.0
+        """)
+    front = optimise(read_spec(write(tmp_path, text)), tmp_path / "out", workers=1, progress=False)
+    assert front.empty
+    trials = pd.read_parquet(tmp_path / "out" / "trials.parquet")
+    assert len(trials) == 2 and not trials["feasible"].any()
+    assert "No candidate met every constraint" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+
+
 def _cli(capsys, *argv) -> tuple[int, str]:
     code = cli.main(list(argv))
     return code, capsys.readouterr().err
@@ -238,17 +252,22 @@ def test_bad_posterior_files_and_flags_are_one_line(tmp_path, capsys):
         read_spec(write(tmp_path, POSTERIOR.replace('posterior = "fit/posterior.csv"', "")))
 
 
-def test_a_folder_of_other_files_or_another_search_is_refused_and_left_as_it_was(tmp_path, capsys):
+def test_a_folder_of_other_files_or_another_search_is_refused_and_left_as_it_was(known, tmp_path, capsys):
+    import shutil
+
     from tests.test_bad_input import tree_digest
 
     spec = write(tmp_path, KNOWN.format(extra=""))
+    for extra in ("notes.txt", ".notes.tmp1"):  # this very search's folder, with a file of the user's
+        shutil.copytree(known[0] / "one", tmp_path / extra)
+        (tmp_path / extra / extra).write_text("mine", encoding="utf-8")
     mine, other = tmp_path / "mine", tmp_path / "other_search"
     mine.mkdir()
     (mine / "thesis.md").write_text("my own words", encoding="utf-8")
     other.mkdir()
     (other / "experiment.json").write_text('{"kind": "optimise", "digest": "another"}', encoding="utf-8")
     before = tree_digest(tmp_path)
-    for folder in (mine, other, spec):
+    for folder in (mine, other, spec, tmp_path / "notes.txt", tmp_path / ".notes.tmp1"):
         code, err = _cli(capsys, "optimise", str(spec), "--out", str(folder))
         assert code == 2 and err.count("\n") == 1 and "allowed:" in err, err
     assert tree_digest(tmp_path) == before
