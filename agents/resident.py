@@ -1,11 +1,11 @@
 """Residents (社区居民) and Party members (党员) as Mesa agents on the community Network.
 
 A resident object holds no state of its own beyond its index: every property reads and writes
-the model's state registry (:class:`model.state.ResidentState`), so the vectorised step and the
-objects always agree. ``Resident.step``/``advance`` are the same ladder rule written the
-Mesa-idiomatic way (one agent at a time); the model never calls them on its hot path. They are
-here for teaching, for the benchmark that compares the two forms, and for the test that docks the
-vectorised rule against them.
+the model's state registry (:class:`model.state.ResidentState`), so the compiled step and the
+objects always agree. ``Resident.step``/``advance`` apply the engine's own ladder rule (one
+function, model/rule.py) the Mesa-idiomatic way, one agent at a time; the model calls them only
+as ``AgentLadderModel``. They are here for teaching, for the benchmark that compares the two
+forms, and for the test that docks them.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ class Resident(FixedAgent):
 
     rung = _state("rung", int, "rung of the action ladder (0-4)")
     weeks_on_rung = _state("weeks_on_rung", int)
+    last_volunteered = _state("last_volunteered", int, "last week on the top rung")
     capacity = _state("capacity")
     public_spirit = _state("public_spirit")
     trust = _state("trust")
@@ -74,42 +75,40 @@ class Resident(FixedAgent):
 
     # --- the ladder rule, one agent at a time (Mesa-idiomatic form) ---------------------------
     def step(self) -> None:
-        """Decide this week's move from the start-of-week state; ``advance`` applies it."""
-        m = self.model
-        p = m.p
-        r = self.rung
-        top = p["n_rungs"] - 1
-        neighbours = self.neighbours()
-        higher = sum(1 for a in neighbours if a.rung > r)
-        social = higher / len(neighbours) if neighbours else 0.0
-        needs = m.state.needs[self.index]
-        unmet = float(needs.mean())
-        drive = (p["weight_social"] * social + p["weight_capacity"] * self.capacity
-                 + p["weight_spirit"] * self.public_spirit
-                 + p["weight_need"] * p["need_pull_decay"] ** r * unmet
-                 + p["weight_time"] * min(1.0, self.time_budget / p["volunteer_hours"]) + self.boost)
-        if p["decision_noise"]:
-            drive += m.ladder.rng.normal(0.0, p["decision_noise"])
-        if r < top and drive >= self.threshold + p["rung_step"] * r:
-            self._next_rung = r + 1
-        elif r > 0 and p["slip_rate"] and m.ladder.rng.random() < p["slip_rate"] * (1.0 - self.retention):
-            self._next_rung = r - 1
-        else:
-            self._next_rung = r
-        # needs: growth, own self-help, neighbours' mutual aid (start-of-week rungs)
-        needs += m.state.need_growth[self.index] * (1.0 - needs)
-        if r >= 1:
-            needs *= 1.0 - p["self_help_efficacy"] * self.capacity
-        if top >= 2 and neighbours:
-            helpers = sum(1 for a in neighbours if a.rung >= 2) / len(neighbours)
-            needs *= 1.0 - p["mutual_aid_efficacy"] * helpers
+        """Decide this week's move from the start-of-week state; ``advance`` applies it.
 
-    def advance(self) -> None:
-        if self._next_rung != self.rung:
+        The rule is the engine's own (``model.ladder.decide``, model/rule.py), given this
+        resident's fields, its neighbours counted through Mesa's Network space and this week's
+        draws (``model.ladder.draws``, drawn for everyone before any agent steps)."""
+        m = self.model
+        ladder, st, i = m.ladder, m.state, self.index
+        Rung = ladder.Rung
+        rung = self.rung
+        level = min(rung + 1, ladder.top)  # "the next rung or above" (the top rung: its own)
+        neighbours = self.neighbours()
+        n_next = sum(1 for a in neighbours if a.rung >= level)
+        n_helpers = sum(1 for a in neighbours if a.rung >= Rung.MUTUAL_AID)
+        draws = ladder.draws
+        noise = float(draws.noise[i]) if len(draws.noise) else 0.0
+        uniform = float(draws.uniform[i]) if len(draws.uniform) else 1.0
+        # needs: this resident's own row i of the registry, served in place
+        move = ladder.decide(ladder.rule, rung, n_next, n_helpers, len(neighbours), self.capacity,
+                             self.public_spirit, self.time_budget, self.threshold, self.boost, self.retention,
+                             st.needs, st.need_growth, i, ladder.need_factor, noise, uniform)
+        self._next_rung = rung + move
+
+    def advance(self) -> int:
+        """Apply the move decided in ``step``; returns it (+1 climbed, -1 slipped, 0 stayed)."""
+        m = self.model
+        move = self._next_rung - self.rung
+        if move:
             self.weeks_on_rung = 0
             self.rung = self._next_rung
         else:
             self.weeks_on_rung += 1
+        if self._next_rung == m.ladder.top:
+            self.last_volunteered = m.steps
+        return move
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(index={self.index}, rung={self.rung})"

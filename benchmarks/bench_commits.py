@@ -3,8 +3,9 @@
     uv run python benchmarks/bench_commits.py                      # HEAD~1 against the working tree
     uv run python benchmarks/bench_commits.py --base v0 --head HEAD --n 10000 --weeks 52
 
-Each version is checked out (``git worktree add --detach``, in a temporary folder, removed after; the
-working tree is used as it is when ``--head`` is not given) and timed in fresh interpreters of this
+Each version is unpacked from git (``git archive``, into a temporary folder removed after: nothing
+in the repository's git metadata changes; the working tree is used as it is when ``--head`` is not
+given) and timed in fresh interpreters of this
 environment, alternating base / head, head / base, ... so both see the same machine noise. One
 repeat times ``--runs`` default runs ``simulate({"n_residents": N}, seed, steps=W)`` on seeds of its
 own (a fresh burn-in each, as in a sweep of new seeds); the figure is the median of the per-repeat
@@ -63,9 +64,10 @@ def main(argv=None) -> int:
                 trees[label] = ROOT
                 continue
             tree = Path(tempfile.mkdtemp(prefix=f"bench-{label}-"))
-            tree.rmdir()
-            git("worktree", "add", "--detach", str(tree), rev)
             made.append(tree)
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev], check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
             trees[label] = tree
         names = {"base": git("rev-parse", "--short", args.base),
                  "head": git("rev-parse", "--short", args.head) if args.head else "working tree"}
@@ -84,7 +86,6 @@ def main(argv=None) -> int:
         print(json.dumps({"base": names["base"], "head": names["head"], "times_s": times, "ratios": ratios}))
     finally:
         for tree in made:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True)
             shutil.rmtree(tree, ignore_errors=True)
     return 0
 

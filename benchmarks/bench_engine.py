@@ -46,7 +46,7 @@ GIB = 1024**3
 MEMORY_LIMIT_GIB = 8.0  # 1M residents x 100 steps
 BUILD_LIMIT_S_100K = 2.0  # model construction at 100k residents
 IDIOMATIC_TARGET = 100.0  # engine / idiomatic agent-steps/s at 10k
-KERNEL_TARGET = 0.9  # engine / bare float32 kernel speed at 100k (threshold limit, Watts-Strogatz k = 8)
+KERNEL_TARGET = 1.5  # engine / bare float32 kernel speed at 100k (threshold limit, Watts-Strogatz k = 8; issue 19)
 
 # Per-size plans: (repeats, steps per repeat, warm-up steps, build repeats). At 1M the
 # warm-up + repeats * steps is exactly 100 steps, the memory requirement's run length.
@@ -182,7 +182,8 @@ def worker_idiomatic(n: int, repeats: int, idio_steps: int, engine_steps: int) -
     build = time.perf_counter() - t0
     residents = m.residents
 
-    def idiomatic_step():
+    def idiomatic_step():  # what AgentLadderModel's step does for the ladder (model._move_by_agents)
+        m.ladder.draw(n)
         for a in residents:
             a.step()
         for a in residents:
@@ -278,7 +279,7 @@ def worker_kernel(n: int, repeats: int, steps: int, seeds: int, k: int = 8, rewi
     k32, active32 = make_kernel(m.adjacency, m.state.threshold, m.ladder.degree, active0, np.float32)
 
     def ladder_step():
-        m_ladder.ladder.step(m_ladder.state)
+        m_ladder.ladder.step(m_ladder.state, m_ladder.steps)
 
     def agree() -> bool:
         engine = m.state.rung >= 1
@@ -435,7 +436,7 @@ def checks(res: dict, quick: bool) -> list[dict]:
         ratio = idio[10_000]["ratio_paired_median"]
         add("engine >= 100x Mesa-idiomatic at 10k", ratio >= IDIOMATIC_TARGET, f"{ratio:.0f}x")
     k = res["kernel"]
-    add("engine >= 0.9 x bare float32 kernel at 100k (threshold limit, Watts-Strogatz k = 8)",
+    add(f"engine >= {KERNEL_TARGET:g} x bare float32 kernel at 100k (threshold limit, Watts-Strogatz k = 8)",
         k["ratio_paired_median"] >= KERNEL_TARGET,
         f"{k['ratio_paired_median']:.3f}", indicative=quick)
     return out

@@ -1,4 +1,4 @@
-"""The action ladder (社区行动逻辑) and the needs it serves, vectorised over all residents.
+"""The action ladder (社区行动逻辑) and the needs it serves, for all residents at once.
 
     遵循居民从自助、互助到参与公共事务，再到参与各类志愿活动的社区行动逻辑
     "following the community action logic by which residents move from self-help and mutual aid
@@ -10,7 +10,8 @@
 
 The rule in one line: every week each resident may climb one rung (when its drive reaches its
 bar) or slip one rung, all at once from the start-of-week state; needs grow and are met by
-self-help and mutual aid. The equations are in docs/ODD.md 7.1 (the ladder) and 7.2 (needs).
+self-help and mutual aid. The equations are in docs/ODD.md 7.1 (the ladder) and 7.2 (needs);
+the rule itself, for one resident, and the compiled kernel that applies it are model/rule.py.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from enum import IntEnum
 import numpy as np
 import scipy.sparse as sp
 
-from .state import ResidentState, row_mean
+from .rule import EMPTY, LadderRule, decide, ladder_rule, ladder_week
+from .state import ResidentState
 
 
 class Rung(IntEnum):
@@ -73,93 +75,58 @@ class LadderResult:
     slips: int
 
 
+@dataclass
+class Draws:
+    """One week's random draws of the ladder, one per resident (empty when the rule draws none)."""
+
+    noise: np.ndarray  # normal(0, decision_noise): added to the drive
+    uniform: np.ndarray  # uniform in [0, 1): compared with the slip hazard
+
+
 class Ladder:
-    """The ladder rule bound to one community's adjacency and one parameter set."""
+    """The ladder rule (model/rule.py) bound to one community's adjacency and one parameter set.
+
+    Each week it draws the residents' random numbers from its named stream with numpy (noise, then
+    slip), then the compiled kernel applies the rule to everyone. ``Resident.step`` applies the
+    same rule one agent at a time from the same draws (``draws``, ``decide``, ``rule``)."""
+
+    Rung = Rung  # the agents read rung names here (agents/ import nothing from model/)
+    decide = staticmethod(decide)
 
     def __init__(self, adjacency: sp.csr_matrix, params: dict, rng: np.random.Generator, mechanisms: bool):
         self.adjacency = adjacency
         self.rng = rng
         self.top = params["n_rungs"] - 1
-        degree = np.diff(adjacency.indptr)
-        # divide by the degree (not multiply by 1/degree, which can land one ulp below k/d and break
-        # the exact threshold rule); isolated residents divide 0 by 1: no social influence
-        self.degree = np.maximum(degree, 1).astype(np.float64)
-        # neighbour counts are whole numbers: count in float32 (exact below 2**24 neighbours, half
-        # the memory traffic of float64), then divide in float64 as before: the same bits
-        count_dtype = np.float32 if degree.max(initial=0) < 2**24 else np.float64
-        self._count_adjacency = sp.csr_matrix(
-            (adjacency.data.astype(count_dtype), adjacency.indices, adjacency.indptr), shape=adjacency.shape)
-        self._count_dtype = count_dtype
-        self._at_least = np.empty(len(degree), dtype=count_dtype)  # reused: neighbour on rung >= 1 (two rungs)
+        self.indptr, self.indices = adjacency.indptr, adjacency.indices
+        # isolated residents divide 0 by 1: no social influence (mechanisms divide by this too)
+        self.degree = np.maximum(np.diff(self.indptr), 1).astype(np.float64)
         self.p = params
-        self.levels = np.arange(1, self.top + 1, dtype=np.int8)  # rungs a neighbour can be "at or above"
         self.need_factor = params["need_pull_decay"] ** np.arange(self.top + 1)
         # whether any mechanism writes boost/retention; the engine alone skips reading them
         self.mechanisms = mechanisms
+        self._next_rung = np.empty(adjacency.shape[0], dtype=np.int8)  # the kernel's buffer
+        self.draws = Draws(EMPTY, EMPTY)
 
-    def neighbour_counts(self, rung: np.ndarray) -> np.ndarray:
-        """(n, top) array of whole numbers: column k-1 counts each resident's neighbours on rung >= k."""
-        if self.top == 1:
-            np.greater_equal(rung, Rung.SELF_HELP, out=self._at_least, casting="unsafe")
-            return (self._count_adjacency @ self._at_least)[:, None]
-        return self._count_adjacency @ (rung[:, None] >= self.levels).astype(self._count_dtype)
+    @property
+    def rule(self) -> LadderRule:
+        """This week's constants of the rule (the parameters can change between weeks)."""
+        return ladder_rule(self.p, self.mechanisms)
 
-    def step(self, state: ResidentState) -> LadderResult:
+    def draw(self, n: int) -> Draws:
+        """This week's draws from the ladder's stream, in a fixed order: noise, then slip."""
         p = self.p
-        rung = state.rung
-        n = len(rung)
-        counts = self.neighbour_counts(rung)
-        # share of neighbours on the next rung or above: column r of `counts` (r < top)
-        if self.top == 1:
-            social = np.divide(counts[:, 0], self.degree, dtype=np.float64)
-        else:
-            col = np.minimum(rung, self.top - 1).astype(np.intp)
-            social = np.divide(counts[np.arange(n), col], self.degree, dtype=np.float64)
-        drive = social * p["weight_social"] if p["weight_social"] != 1.0 else social
-        if p["weight_capacity"]:
-            drive = drive + p["weight_capacity"] * state.capacity
-        if p["weight_spirit"]:
-            drive = drive + p["weight_spirit"] * state.public_spirit
-        if p["weight_need"]:
-            drive = drive + p["weight_need"] * self.need_factor[rung] * row_mean(state.needs)
-        if p["weight_time"]:
-            drive = drive + p["weight_time"] * np.minimum(1.0, state.time_budget / p["volunteer_hours"])
-        if self.mechanisms:
-            drive = drive + state.boost
-        if p["decision_noise"]:
-            drive = drive + self.rng.normal(0.0, p["decision_noise"], n)
-        bar = state.threshold + p["rung_step"] * rung if p["rung_step"] else state.threshold
-        climb = drive >= bar
-        climb &= rung < self.top
-        slip = None
-        if p["slip_rate"]:
-            risk = p["slip_rate"] * (1.0 - state.retention) if self.mechanisms else p["slip_rate"]
-            if p["slip_drive_weight"]:
-                # short of the bar of one's own rung (what it took to climb onto it): likelier to leave it
-                own_bar = state.threshold + p["rung_step"] * (rung - 1.0) if p["rung_step"] else state.threshold
-                risk = np.minimum(1.0, risk * (1.0 + p["slip_drive_weight"] * np.maximum(0.0, own_bar - drive)))
-            slip = ~climb & (rung > Rung.NOT_ENGAGED) & (self.rng.random(n) < risk)
-        self._serve_needs(state, counts)
-        # apply the moves in place (start-of-week values were read above)
-        np.add(rung, climb, out=rung, casting="unsafe")
-        state.weeks_on_rung += 1
-        if slip is None:
-            state.weeks_on_rung[climb] = 0
-            return LadderResult(np.count_nonzero(climb), 0)
-        np.subtract(rung, slip, out=rung, casting="unsafe")
-        state.weeks_on_rung[climb | slip] = 0
-        return LadderResult(np.count_nonzero(climb), np.count_nonzero(slip))
+        noise = self.rng.normal(0.0, p["decision_noise"], n) if p["decision_noise"] else EMPTY
+        uniform = self.rng.random(n) if p["slip_rate"] else EMPTY
+        self.draws = Draws(noise, uniform)
+        return self.draws
 
-    def _serve_needs(self, state: ResidentState, counts: np.ndarray) -> None:
-        """Needs grow, then self-help and mutual aid meet part of them (start-of-week rungs)."""
-        p = self.p
-        needs = state.needs
-        if p["need_growth"]:
-            needs += state.need_growth * (1.0 - needs)
-        if p["self_help_efficacy"]:
-            met = p["self_help_efficacy"] * state.capacity * (state.rung >= Rung.SELF_HELP)
-            needs *= (1.0 - met)[:, None]
-        if p["mutual_aid_efficacy"] and self.top >= Rung.MUTUAL_AID:
-            # share of neighbours on the mutual-aid rung or above: column MUTUAL_AID - 1 of counts
-            helpers = counts[:, Rung.MUTUAL_AID - 1] / self.degree
-            needs *= (1.0 - p["mutual_aid_efficacy"] * helpers)[:, None]
+    def step(self, state: ResidentState, week: int) -> LadderResult:
+        """Every resident's week at once (the compiled kernel); ``week`` is stamped as
+        ``last_volunteered`` on those who end it on the top rung."""
+        draws = self.draw(state.n)
+        climbs, slips = ladder_week(
+            self.rule, self.indptr, self.indices, state.rung, self._next_rung, state.weeks_on_rung,
+            state.last_volunteered, week, state.capacity, state.public_spirit, state.time_budget, state.threshold,
+            state.boost, state.retention, state.needs, state.need_growth, self.need_factor, draws.noise,
+            draws.uniform)
+        return LadderResult(int(climbs), int(slips))

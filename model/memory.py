@@ -5,7 +5,8 @@ the default community: about 520 bytes per resident at 100k and 400k residents w
 community's ~7 ties per resident and lazy agent objects, about 2.6 kB per resident at 40k with
 Mesa's agent objects and Network space built; with the residents' demography, the rules' registry
 fields and the burn-in (which holds a second copy of the registry while it runs), about 890 bytes
-per resident at 200k. The estimate rounds these up (docs/ODD.md §6).
+per resident at 200k. The estimate rounds these up, and adds what numba's code generator takes
+on the compiled ladder kernel's first call (docs/ODD.md §6).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from .params import ParameterError
 BYTES_PER_RESIDENT = 700  # the registry (about 45 fields), the burn-in's copy of it, the outcomes
 BYTES_PER_TIE_END = 48  # CSR indices, the sparse matrix and the generator's temporary arrays
 BYTES_PER_AGENT_OBJECT = 2_600
+COMPILED_KERNEL_BYTES = 64 * 2**20  # numba's code generator on the ladder kernel's first call: about
+# 40 MiB loading it from the cache, 60 MiB compiling it (measured as the growth of VmHWM)
 
 
 def mean_degree(p: dict) -> float:
@@ -28,7 +31,7 @@ def mean_degree(p: dict) -> float:
 def memory_needed(n_residents: int, degree: float, agent_objects: bool) -> int:
     """Bytes a model of ``n_residents`` with ``degree`` ties each needs, about."""
     per = BYTES_PER_RESIDENT + BYTES_PER_TIE_END * degree + (BYTES_PER_AGENT_OBJECT if agent_objects else 0)
-    return int(n_residents * per)
+    return int(n_residents * per) + COMPILED_KERNEL_BYTES
 
 
 def memory_available() -> int | None:

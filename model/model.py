@@ -6,8 +6,9 @@ Schedule of one step (one week), written down once here and in docs/ODD.md secti
 2. each mechanism that is on, in the cycle's order, ``act``s: it writes this week's ``boost`` and
    ``retention`` from the start-of-week state; the boost is then scaled by each resident's
    response to the organisation, 1 - w + w x trust (w = mechanism_trust_weight);
-3. the ladder moves every resident at once from the start-of-week state; needs grow and are met
-   by self-help and mutual aid;
+3. the ladder moves every resident at once from the start-of-week state (the compiled kernel of
+   model/rule.py; ``last_volunteered`` is stamped on those on the top rung); needs grow and are
+   met by self-help and mutual aid;
 4. each mechanism ``serve``s: projects and teams meet needs, units contribute, points are earned;
 5. residents update their participation record, sense of gain and trust;
 6. the recorder measures the outcomes (``model.outcomes``, ``model.datacollector``; at the end of
@@ -33,7 +34,7 @@ from . import burnin
 from .demography import (attachment, draw_demography, need_factors, thin_ties, time_factor, trust_factor,
                           with_members)
 from .graph import NOT_MEMBER, Community, community_from_groups, community_from_networkx, generate_community
-from .ladder import Ladder, Rung
+from .ladder import Ladder, LadderResult, Rung
 from .mechanisms.backbone import BackboneMechanism
 from .mechanisms.base import Mechanism
 from .mechanisms.convention import ConventionMechanism
@@ -96,6 +97,9 @@ class RedCycleModel(mesa.Model):
     """Prefix of the dynamic parts' stream names (the burn-in runs on its own streams)."""
     RECORDS = True
     """Whether each week's outcomes are measured and collected (not in the burn-in: nobody reads them)."""
+    AGENT_LADDER = False
+    """Whether the ladder moves residents one Mesa agent at a time (:class:`AgentLadderModel`)
+    instead of by the compiled kernel: the same rule (model/rule.py), much slower."""
 
     def __init__(self, graph: nx.Graph | None = None, threshold: Any = None,
                  initially_active: Sequence[int] | None = None, rng: Any = None, residents: Any = None,
@@ -417,14 +421,13 @@ class RedCycleModel(mesa.Model):
                 st.boost *= 1.0 - w + w * (st.trust if loop_open(p, "trust_response") else st.base_trust)
             # the mean need once this week's needs have arisen, before any service met part of them
             after_growth = row_mean(st.needs + st.need_growth * (1.0 - st.needs))
-        result = self.ladder.step(st)
+        result = self._move_by_agents() if self.AGENT_LADDER else self.ladder.step(st, self.steps)
         if self.mechanisms:
             # needs left after self-help and mutual aid: what the organisation's channels then meet
             unmet_own = row_mean(st.needs) if p["trust_from_self_help"] != 1.0 else None
             for mech in self.mechanisms.values():
                 mech.serve()
             self._update_residents(after_growth, unmet_own)
-        np.copyto(st.last_volunteered, self.steps, where=st.rung == self.top)
         self._quiet_weeks = self._quiet_weeks + 1 if result.climbs + result.slips == 0 else 0
         if self.RECORDS:
             self.recorder.measure(result.climbs, result.slips)
@@ -433,6 +436,16 @@ class RedCycleModel(mesa.Model):
             self._apply_due_events()
         if self.steps >= p["steps"]:
             self.running = False  # Mesa's batch_run and SolaraViz stop here
+
+    def _move_by_agents(self) -> LadderResult:
+        """The ladder's week the Mesa-idiomatic way: each resident agent ``step``s (decides from the
+        start-of-week state and this week's draws), then each ``advance``s (applies its move)."""
+        self.ladder.draw(self.community.n)  # the same draws, from the same stream, as the kernel's
+        residents = self.residents
+        for resident in residents:
+            resident.step()
+        moves = [resident.advance() for resident in residents]
+        return LadderResult(moves.count(1), moves.count(-1))
 
     def _update_residents(self, after_growth: np.ndarray, unmet_own: np.ndarray | None) -> None:
         """Participation record, sense of gain (share of need met this week), trust, and the fading
@@ -576,3 +589,12 @@ class SettlingModel(RedCycleModel):
 
     def _build_agents_if_eager(self, graph) -> None:
         self._graph, self._space, self._residents = None, None, None
+
+
+class AgentLadderModel(RedCycleModel):
+    """The same model with the ladder stepped one Mesa agent at a time (``Resident.step`` and
+    ``advance``): the rule written once (model/rule.py) applied the Mesa-idiomatic way, for
+    teaching, the benchmark of the two forms and the test that docks them (tests/test_ladder.py).
+    The burn-in is the kernel's (its result is the same either way)."""
+
+    AGENT_LADDER = True

@@ -1,0 +1,104 @@
+"""The compiled weekly kernel (model/rule.py): the same code without numba, its cache folder, and
+the names it gives rungs. That the kernel and the Mesa agents apply one rule is tests/test_ladder.py;
+that it reproduces the earlier results bit for bit is tests/test_baseline.py."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numba
+
+from model import RedCycleModel
+from model import jit, rule
+from model.ladder import Rung
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SMALL_CASE = """
+import json, sys
+from model import RedCycleModel
+from model import rule
+from tests.baseline.runs import state_hashes
+m = RedCycleModel(n_residents=150, rng=3, burn_in_weeks=6, steps=10).run()
+print(json.dumps({"kernel": type(rule.ladder_week).__name__, "state": state_hashes(m),
+                  "outcomes": m.final_outcomes()}))
+"""
+
+
+def run_small_case(**env) -> dict:
+    """SMALL_CASE in a fresh interpreter with ``env`` added to (None: removed from) the environment."""
+    full = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
+    out = subprocess.run([sys.executable, "-c", SMALL_CASE], cwd=ROOT, env=full, capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_numba_disable_jit_runs_the_same_code_as_plain_python():
+    """NUMBA_DISABLE_JIT=1 (for debugging: breakpoints and prints work in the kernel) runs the very
+    same functions as plain Python, and the results are the same bit for bit."""
+    from tests.baseline.runs import state_hashes
+
+    plain = run_small_case(NUMBA_DISABLE_JIT="1")
+    m = RedCycleModel(n_residents=150, rng=3, burn_in_weeks=6, steps=10).run()
+    assert isinstance(rule.ladder_week, numba.core.registry.CPUDispatcher)
+    assert plain["kernel"] == "function"  # really not compiled
+    assert plain["state"] == state_hashes(m)
+    assert plain["outcomes"] == json.loads(json.dumps(m.final_outcomes()))
+    assert m.final_outcomes()["climbs"] + m.final_outcomes()["slips"] > 0
+
+
+def test_compiled_code_is_cached_in_a_folder_the_project_controls(tmp_path):
+    """Without NUMBA_CACHE_DIR the cache goes to $XDG_CACHE_HOME/redcycle/numba, never beside the
+    source; a second process loads it (the same results)."""
+    xdg = tmp_path / "xdg"
+    beside = {p for p in (ROOT / "model").rglob("*.nbi")}
+    first = run_small_case(NUMBA_CACHE_DIR=None, NUMBA_DISABLE_JIT=None, XDG_CACHE_HOME=str(xdg))
+    cached = sorted(p.name for p in (xdg / "redcycle" / "numba").rglob("*.nbi"))
+    assert any(name.startswith("rule.ladder_week") for name in cached), cached
+    assert {p for p in (ROOT / "model").rglob("*.nbi")} == beside  # nothing written beside the code
+    assert first["kernel"] == "CPUDispatcher"
+    again = run_small_case(NUMBA_CACHE_DIR=None, NUMBA_DISABLE_JIT=None, XDG_CACHE_HOME=str(xdg))
+    assert again == first
+
+
+def test_numba_cache_dir_is_honoured(monkeypatch, tmp_path):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
+    assert jit.cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert jit.cache_dir() == tmp_path / "xdg" / "redcycle" / "numba"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert jit.cache_dir() == Path.home() / ".cache" / "redcycle" / "numba"
+    # this process (tests/conftest.py chose the folder) compiles into the folder numba was given
+    assert numba.config.CACHE_DIR == os.environ.get("NUMBA_CACHE_DIR", numba.config.CACHE_DIR) != ""
+
+
+def test_a_cache_folder_that_cannot_be_written_falls_back_to_the_temporary_folder(monkeypatch, tmp_path):
+    """numba would otherwise write beside the source (the installed package's folder)."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert jit.chosen_cache_dir() == Path(tempfile.gettempdir()) / "redcycle-numba"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fine"))
+    assert jit.chosen_cache_dir() == tmp_path / "fine" / "redcycle" / "numba"
+    assert (tmp_path / "fine" / "redcycle" / "numba").is_dir()
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_the_rule_names_the_rungs_as_the_enum_does():
+    assert (rule.NOT_ENGAGED, rule.SELF_HELP, rule.MUTUAL_AID) == (Rung.NOT_ENGAGED, Rung.SELF_HELP,
+                                                                   Rung.MUTUAL_AID)
+
+
+def test_the_rule_takes_each_constant_from_the_parameters():
+    m = RedCycleModel(n_residents=100, rng=1, burn_in_weeks=0)
+    r = m.ladder.rule
+    assert r.top == m.p["n_rungs"] - 1 and r.mechanisms is bool(m.mechanisms)
+    assert all(getattr(r, name) == m.p[name] for name in rule.LadderRule._fields[1:-1])
+    m.update(slip_drive_weight=1.5)  # a policy change reaches the next week's rule
+    assert m.ladder.rule.slip_drive_weight == 1.5
