@@ -113,7 +113,7 @@ def test_the_wheel_ships_the_packages_their_data_and_declares_the_extras(install
         assert f"Provides-Extra: {extra}" in metadata
     core = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line]
     assert sorted(line.split()[1].split(">")[0].split("<")[0].split("=")[0] for line in core) == sorted(
-        ["mesa", "numpy", "scipy", "networkx", "matplotlib", "pandas", "pyarrow"])
+        ["mesa", "numpy", "scipy", "networkx", "matplotlib", "pandas", "pyarrow", "numba"])
 
 
 def test_the_installed_wheel_runs_a_model_outside_the_checkout(installed_wheel):
