@@ -91,6 +91,9 @@ PARAM_TEXT = {
     "backbone_trust": ("骨干的凝聚力和亲和力（信任）", "backbones' cohesion and affinity (trust)"),
     "backbone_burnout": ("骨干的倦怠", "backbones' burnout"),
     "backbone_lead_bonus": ("骨干带头的效果", "effect of a backbone leading"),
+    "backbone_credibility": ("骨干威信的来源", "where a backbone's credibility comes from"),
+    "backbone_mandate": ("骨干威信中来自组织任命的比例", "share of a backbone's credibility from its mandate"),
+    "backbone_role_pull": ("骨干身份对本人的推动", "drive a backbone's role gives itself"),
     # red projects
     "seed_fund": ("种子基金", "seed fund"),
     "project_cost": ("项目成本", "cost of a project"),
@@ -116,6 +119,9 @@ PARAM_TEXT = {
     "spirit_gain": ("对话培养的公共精神", "public spirit grown in dialogue"),
     "convention_locality": ("心理契约：个人化程度", "psychological contract: how personal"),
     "convention_spread": ("公约在邻里间的传播", "spread of the convention among neighbours"),
+    "dialogue_bond": ("对话对参与者的约束方式", "how the dialogue binds its participants"),
+    "dialogue_hours": ("参与对话的时间", "hours given to the dialogue"),
+    "dialogue_cost": ("组织对话的成本", "cost of holding the dialogue"),
     # red resources
     "units_per_1000": ("共建单位数量（每千人）", "co-building units per 1,000 residents"),
     "agreement_rate": ("签订共建共享协议的概率", "chance of a co-building agreement"),
@@ -136,6 +142,8 @@ PARAM_TEXT = {
     "team_retention": ("团队的留住作用", "hold of a team"),
     "team_service": ("团队满足需求", "need a team meets"),
     "team_support_cost": ("团队支持成本", "cost of supporting a team"),
+    "provider_teams": ("包办者自办委派团队", "a provider runs appointed teams"),
+    "provider_team_cost": ("委派团队的相对成本", "relative cost of an appointed team"),
     # red incentives
     "points_per_week": ("公益兑换清单：每周积分", "public-benefit exchange list: points per week"),
     "points_crowding": ("积分对公共精神的挤出", "public spirit crowded out by points"),
@@ -145,6 +153,8 @@ PARAM_TEXT = {
     "initial_credibility": ("积分的初始可信度", "initial credibility of points"),
     "incentive_pull": ("激励的拉动", "pull of the incentive"),
     "incentive_retention": ("激励的留住作用", "hold of the incentive"),
+    "reward_half_value": ("激励效果减半时的积分价值", "point value at half the reward's effect"),
+    "credibility_learning": ("积分可信度的更新速度", "speed of learning the points' credibility"),
 }
 """Every control's label (the mechanisms' switches are named by the mechanism itself). The essay's
 term where the schema has one, made specific where the essay uses one term for several things."""
@@ -170,6 +180,8 @@ UNIT_TEXT = {
     "units/period/1000 residents": ("资源单位/周期/千人", "units a period per 1,000 residents"),
     "units/1000 residents": ("个/千人", "per 1,000 residents"),
     "weeks/s": ("周/秒", "weeks a second"),
+    "hours/week": ("小时/周", "hours a week"),
+    "units/100 participant-weeks": ("资源单位/百人周", "units per 100 participant-weeks"),
 }
 
 CODE_TEXT = {
@@ -194,6 +206,10 @@ CHOICE_TEXT = {
     ("backbone_selection", "appointed"): ("直接任命", "appointed"),
     ("survey_method", "scoring"): ("打分法", "scoring"),
     ("survey_method", "problem_count"): ("问题数分析法", "problem count"),
+    ("backbone_credibility", "seen"): ("居民看到的服务", "the service residents see"),
+    ("backbone_credibility", "rung"): ("所在阶梯", "its rung"),
+    ("dialogue_bond", "gain"): ("逐步形成", "built up gradually"),
+    ("dialogue_bond", "full"): ("一次完全形成", "complete at once"),
 }
 
 SCENARIO_TEXT = {
@@ -203,6 +219,8 @@ SCENARIO_TEXT = {
     "provider_cycle": "the cycle run by a provider",
     "policy_from_year2": "the micro-cycle from year 2",
     "support_withdrawn": "support withdrawn after three years",
+    "money_withdrawn": "money withdrawn after three years",
+    "outreach_withdrawn": "outreach withdrawn after three years",
     "unfunded_incentives": "incentives without funds",
     "appointed_backbones": "appointed backbones",
     "old_neighbourhood": "an old neighbourhood",
@@ -215,6 +233,7 @@ SCENARIO_TEXT = {
     "defund_resource": "resources defunded in year 3",
     "defund_team": "teams defunded in year 3",
     "defund_incentive": "incentives defunded in year 3",
+    "essay_assumptions": "the essay's assumptions",
     "baseline": "baseline: the engine alone",
     "threshold_limit": "the threshold-model limit",
 }
