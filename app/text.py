@@ -427,14 +427,19 @@ LEARN = {
         "Every result comes from the rules of individual residents.",
     ),
     "how": (
-        "每周，每位居民同时可能向上爬一级或下滑一级。当它的**动力**——邻居中已经在更高一级的比例、它的能力、公共精神、"
-        "未满足的需求、空闲时间，以及各机制带来的推动——达到它个人的门槛时，它就向上爬；否则它有小概率下滑。\n\n"
+        "每周，每位 15 岁及以上的居民同时可能向上爬一级或下滑一级（0–14 岁的儿童属于家庭，有需求、接受服务，但不在阶梯上；"
+        "各阶梯的比例都是 15 岁及以上居民中的比例）。当它的**动力**——邻居中已经在更高一级的比例、它的能力、公共精神、"
+        "未满足的需求、空闲时间，以及各机制带来的推动——达到它个人的门槛时，它就向上爬；否则它有小概率下滑。"
+        "在一级上停留越久，它的投入（习惯、角色、同伴）越深，下滑的可能越小。\n\n"
         "每一轮（默认 26 周）党组织依次运行六个阶段：在居民共同行动中发现骨干；根据居民表达的需求选择项目；"
         "通过对话形成社区公约；与驻区单位签订共建协议；由社工孵化红色团队；用资源池兑换服务积分。"
         "居民越信任党组织，这些机制的拉动越大。",
-        "Each week every resident may climb one rung or slip one rung. It climbs when its **drive** — the share of "
-        "its neighbours already a rung higher, its capacity, public spirit, unmet need, free time and the push of the "
-        "mechanisms — reaches its own threshold; otherwise it may slip with a small chance.\n\n"
+        "Each week every resident aged 15 and over may climb one rung or slip one rung (children aged 0–14 belong to "
+        "households, have needs and are served, but hold no rung; every share is a share of these residents). It "
+        "climbs when its **drive** — the share of its neighbours already a rung higher, its capacity, public spirit, "
+        "unmet need, free time and the push of the mechanisms — reaches its own threshold; otherwise it may slip with "
+        "a small chance. The longer it holds a rung, the deeper its commitment (habit, role, ties) and the less "
+        "likely it slips.\n\n"
         "Each round (26 weeks by default) the Party organisation runs six phases in order: it finds backbones in "
         "residents' shared action; chooses projects from the needs residents voice; forms a community convention "
         "through dialogue; signs co-building agreements with local units; has social workers incubate red teams; and "
@@ -443,12 +448,12 @@ LEARN = {
     ),
     "notice": (
         "- 在现状情景和没有机制的情景中，较低的阶梯更满，很少有居民达到志愿活动。\n"
-        "- 有了微循环，螺旋一轮比一轮更宽；第一轮的跳跃是社区从初始状态稳定下来，之后的增长才来自微循环。\n"
-        "- 资源池是微循环的瓶颈：激励、项目和团队都要从中支取。",
+        "- 有了微循环，螺旋一轮比一轮更宽，但每一轮增加得比上一轮少；在现状情景中，它基本停留在起点附近。\n"
+        "- 资源池是微循环的瓶颈：激励、项目、团队和对话都要从中支取。",
         "- In the status quo and with no mechanism, the lower rungs are fuller and few residents reach volunteering.\n"
-        "- With the micro-cycle the spiral widens round after round; the first round's jump is the community settling "
-        "from its starting state, the growth after it comes from the micro-cycle.\n"
-        "- The resource pool is the cycle's bottleneck: incentives, projects and teams all draw on it.",
+        "- With the micro-cycle the spiral widens round after round, each round by less than the one before; in the "
+        "status quo it stays about where it started.\n"
+        "- The resource pool is the cycle's bottleneck: incentives, projects, teams and the dialogue all draw on it.",
     ),
 }
 
@@ -476,22 +481,27 @@ SUGGESTIONS = (
     Suggestion({"convention_on": False}, "norm", -1,
                "关闭“{convention_on}”：社区公约规范逐渐消退，参与指数随之下降。",
                "Switch off \"{convention_on}\": the community norm fades and the participation index falls with it."),
-    Suggestion({"org_role": 0.0}, "n_teams", -1,
-               "把“{org_role}”滑到 0（包办者）：不再孵化红色团队，参与指数最终更低。",
-               "Slide \"{org_role}\" to 0 (provider): no red teams are incubated, and the participation index ends lower."),
-    Suggestion({"seed_fund": 0.0, "venture_fund": 0.0}, "pool_balance", -1,
-               "在“高级”中把“{seed_fund}”和“{venture_fund}”设为 0：资源池枯竭，平均信任下降。",
-               "Under \"advanced\", set \"{seed_fund}\" and \"{venture_fund}\" to 0: the resource pool runs dry and mean "
-               "trust falls."),
-    Suggestion({"incentive_on": False}, "share_volunteering", -1,
-               "关闭“{incentive_on}”：参加志愿活动的居民变少。",
-               "Switch off \"{incentive_on}\": fewer residents volunteer."),
+    Suggestion({"org_role": 0.0}, "points_held", +1,
+               "把“{org_role}”滑到 0（包办者）：红色团队仍然存在，但由党组织委派，并从资源池为其专职人员付费；"
+               "资源池剩下的钱更少，兑换不了的积分越积越多。",
+               "Slide \"{org_role}\" to 0 (provider): red teams still form, but the organisation appoints them and pays "
+               "their staff from the resource pool, so less is left to redeem service points and unredeemed points pile up."),
+    Suggestion({"seed_fund": 0.0, "venture_fund": 0.0}, "participation_index", -1,
+               "在“高级”中把“{seed_fund}”和“{venture_fund}”设为 0：资源池没有钱办项目、支持团队和兑换积分，"
+               "参与指数大幅下降。",
+               "Under \"advanced\", set \"{seed_fund}\" and \"{venture_fund}\" to 0: the resource pool has no money for "
+               "projects, teams or points, and the participation index falls far."),
+    Suggestion({"incentive_on": False}, "pool_balance", +1,
+               "关闭“{incentive_on}”：积分不再从资源池兑换，池中留下的钱更多，可以用于项目。",
+               "Switch off \"{incentive_on}\": points no longer draw on the resource pool, so more money stays in it "
+               "for projects."),
     Suggestion({"backbone_on": False}, "mean_trust", -1,
                "关闭“{backbone_on}”：居民对党组织的平均信任下降。",
                "Switch off \"{backbone_on}\": residents' mean trust in the Party organisation falls."),
-    Suggestion({"diversity": 1.0}, "mean_trust", -1,
-               "把“{diversity}”滑到 1：更多样的社区信任更低，社区公约规范也更弱。",
-               "Slide \"{diversity}\" to 1: a more diverse community trusts less, and its norm is weaker."),
+    Suggestion({"diversity": 1.0}, "share_not_engaged", +1,
+               "把“{diversity}”滑到 1：在更多样的社区里（邻里联系更少，起初的信任更低），完全不参与的居民更多。",
+               "Slide \"{diversity}\" to 1: in a more diverse community (fewer ties between neighbours, less trust at "
+               "the start) more residents never take part at all."),
     Suggestion({}, "participation_index", +1,
                "在“两个情景对比”中，用同一个种子比较“{a}”和“{b}”：微循环下的参与指数更高。",
                "In \"Two scenarios side by side\", compare \"{a}\" with \"{b}\" on the same seed: the participation "
@@ -502,8 +512,7 @@ SUGGESTIONS = (
 
 def suggestion_text(s: Suggestion, lang: str, scenario_names: dict[str, str] | None = None) -> str:
     """A suggestion in ``lang``, with the controls' and scenarios' labels filled in."""
-    names = {k: param_label(k, lang) for k in ("three_downs", "convention_on", "org_role", "seed_fund", "venture_fund",
-                                                "incentive_on", "backbone_on", "diversity")}
+    names = {k: param_label(k, lang) for x in SUGGESTIONS for k in x.changes}
     a, b = s.compare or ("", "")
     scen = scenario_names or {}
     return pick(lang, s.zh, s.en).format(**names, a=scen.get(a, a), b=scen.get(b, b))
