@@ -242,7 +242,8 @@ class Run:
         """This week's drawing data, consistent (taken under the lock)."""
         with self.lock:
             st = self.model.state
-            return {"week": self.week, "rung": st.rung.copy(), "backbone": st.backbone.copy(), "team": st.team.copy()}
+            return {"week": self.week, "rung": st.rung.copy(), "backbone": st.backbone.copy(), "team": st.team.copy(),
+                    "adult": st.adult.copy()}
 
     def resident(self, i: int) -> dict[str, Any]:
         """Resident ``i``'s state now (read from the model's state arrays)."""
@@ -252,7 +253,8 @@ class Run:
 
     def _resident(self, st, i: int) -> dict[str, Any]:
         return {
-            "rung": self.rung_keys[int(st.rung[i])], "backbone": bool(st.backbone[i]), "team": int(st.team[i]),
+            "rung": self.rung_keys[int(st.rung[i])], "holds_rung": bool(st.adult[i]),  # a child holds none
+            "backbone": bool(st.backbone[i]), "team": int(st.team[i]),
             "trust": float(st.trust[i]), "capacity": float(st.capacity[i]),
             "public_spirit": float(st.public_spirit[i]), "unmet_need": float(st.needs[i].mean()),
             "points": int(st.points[i]), "party_member": bool(st.party_category[i] != 0),
@@ -498,9 +500,12 @@ class NetworkView:
         self.y0, self.y1 = ax.get_ylim()
 
     def render(self, rung: np.ndarray, backbone: np.ndarray, team: np.ndarray, n_rungs: int,
-               picked: int | None = None) -> bytes:
+               picked: int | None = None, adult: np.ndarray | None = None) -> bytes:
         colours = np.array([matplotlib.colors.to_rgba(c) for c in txt.rung_colours(n_rungs)])
-        self.nodes.set_facecolors(colours[rung])
+        faces = colours[rung]
+        if adult is not None:  # children hold no rung: drawn in their own colour, not as "not engaged"
+            faces[~adult] = matplotlib.colors.to_rgba(txt.CHILD_COLOUR)
+        self.nodes.set_facecolors(faces)
         marked = np.flatnonzero(backbone | (team >= 0))
         self.rings.set_offsets(self.pos[marked] if len(marked) else np.zeros((0, 2)))
         self.rings.set_edgecolors(np.where(backbone[marked, None], [[0, 0, 0, 1]], [[0.13, 0.4, 0.8, 1]])
@@ -516,9 +521,11 @@ class NetworkView:
         return nearest(self.pos, x, y, radius=max(6 * per_px, 2 * math.sqrt(self.size) * per_px))
 
 
-def network_legend(n_rungs: int, rung_keys, lang: str) -> list[tuple[str, str]]:
-    """(colour, label) pairs of the network's legend (HTML, so the browser draws any language)."""
-    return [(c, txt.rung_label(k, lang)) for c, k in zip(txt.rung_colours(n_rungs), rung_keys, strict=True)]
+def network_legend(n_rungs: int, rung_keys, lang: str, children: bool = False) -> list[tuple[str, str]]:
+    """(colour, label) pairs of the network's legend (HTML, so the browser draws any language); with
+    ``children``, the colour of residents who hold no rung (aged 0-14) too."""
+    pairs = [(c, txt.rung_label(k, lang)) for c, k in zip(txt.rung_colours(n_rungs), rung_keys, strict=True)]
+    return pairs + [(txt.CHILD_COLOUR, txt.t("no_rung", lang))] if children else pairs
 
 
 def shares_png(run: Run, lang: str, size=(4.8, 3.0)) -> bytes:
@@ -681,7 +688,8 @@ def _resident_png(run: Run, i: int, lang: str, size=(4.8, 2.0)) -> bytes:
     with matplotlib.rc_context(_font_rc(flang)):
         fig = Figure(figsize=size, dpi=DPI)
         ax = fig.add_subplot()
-        ax.step(weeks, rung, where="post", color="#d94801", lw=1.5)
+        if run.model.state.adult[i]:  # a child holds no rung: only its trust is drawn
+            ax.step(weeks, rung, where="post", color="#d94801", lw=1.5)
         ax.set_yticks(range(len(run.rung_keys)), [txt.rung_label(k, flang) for k in run.rung_keys], fontsize=6)
         ax.set_ylim(-0.3, len(run.rung_keys) - 0.7)
         ax.set_xlim(0, max(1, weeks[-1]))

@@ -298,7 +298,7 @@ def Views(ses: L.Session, run: L.Run, lang: str, tick: int = 0):
     snap = run.snapshot()
     i = ses.picked if ses.picked is not None and ses.picked < run.n else None
     key = (id(run), snap["week"], lang, len(run.marks))
-    net_png = net.render(snap["rung"], snap["backbone"], snap["team"], len(run.rung_keys), i)
+    net_png = net.render(snap["rung"], snap["backbone"], snap["team"], len(run.rung_keys), i, snap["adult"])
     shares = solara.use_memo(lambda: L.shares_png(run, lang), [key])
     spiral = solara.use_memo(lambda: L.spiral_png(run, lang), [key])
     org = solara.use_memo(lambda: L.org_png(run, lang), [key])
@@ -315,7 +315,8 @@ def Views(ses: L.Session, run: L.Run, lang: str, tick: int = 0):
     with solara.Row(style="flex-wrap:wrap;align-items:flex-start;gap:12px", classes=["redcycle-columns"]):
         with solara.Card(txt.t("network", lang), style="width:510px;max-width:100%", classes=["redcycle-card"]):
             Png(net_png, L.NETWORK_PX, txt.t("network", lang), "network-figure", on_click=on_click)
-            solara.HTML(unsafe_innerHTML=legend_html(L.network_legend(len(run.rung_keys), run.rung_keys, lang)))
+            legend = L.network_legend(len(run.rung_keys), run.rung_keys, lang, children=not snap["adult"].all())
+            solara.HTML(unsafe_innerHTML=legend_html(legend))
             solara.HTML(unsafe_innerHTML=marks_html(lang))
         with solara.Column(style="width:510px;max-width:100%", classes=["redcycle-card"]):
             with solara.Card(txt.t("shares", lang)):
@@ -352,7 +353,7 @@ def ResidentPanel(ses: L.Session, run: L.Run, lang: str, tick: int = 0):
         return
     r = run.resident(i)
     yes, no = txt.t("yes", lang), txt.t("no", lang)
-    rows = [(txt.t("rung", lang), txt.rung_label(r["rung"], lang)),
+    rows = [(txt.t("rung", lang), txt.rung_label(r["rung"], lang) if r["holds_rung"] else txt.t("no_rung", lang)),
             (txt.t("age_group", lang), txt.code_label("age_group", r["age_group"], lang)),
             (txt.t("tenure", lang), txt.code_label("tenure", r["tenure"], lang)),
             (txt.t("household", lang), txt.code_label("household_type", r["household_type"], lang)),

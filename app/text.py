@@ -22,6 +22,7 @@ LANGS = ("zh", "en")
 
 RUNG_COLOURS = ("#d9d9d9", "#fdd0a2", "#fd8d3c", "#d94801", "#8c2d04")
 TWO_RUNG_COLOURS = ("#d9d9d9", "#d94801")
+CHILD_COLOUR = "#9ecae1"  # residents aged 0-14: they hold no rung (children_on_ladder off)
 _RUNG_TERMS = {r.key: (r.zh, r.en) for r in Rung} | {key: (zh, en) for key, zh, en in TWO_RUNG_TERMS}
 
 
@@ -303,6 +304,7 @@ UI = {
     "share_of_residents": ("居民比例", "share of residents"),
     "weeks": ("周", "week"),
     "rung": ("阶梯", "rung"),
+    "no_rung": ("不在阶梯上（0–14 岁儿童）", "holds no rung (a child aged 0–14)"),
     "trust": ("信任", "trust"),
     "capacity": ("能力", "capacity"),
     "public_spirit": ("公共精神", "public spirit"),

@@ -139,6 +139,23 @@ def test_a_run_steps_the_model_and_keeps_each_residents_history():
     assert r["rung"] in run.rung_keys and 0 <= r["trust"] <= 1
 
 
+def test_a_child_is_drawn_and_inspected_as_holding_no_rung():
+    from matplotlib.colors import to_rgba
+
+    run = L.Run(L.DEFAULT_SCENARIO, None, 300, 1)
+    run.step(2)
+    snap = run.snapshot()
+    child, adult = int(np.flatnonzero(~snap["adult"])[0]), int(np.flatnonzero(snap["adult"])[0])
+    assert not run.resident(child)["holds_rung"] and run.resident(adult)["holds_rung"]
+    net = L.NetworkView(run.model)
+    net.render(snap["rung"], snap["backbone"], snap["team"], len(run.rung_keys), None, snap["adult"])
+    faces = net.nodes.get_facecolors()
+    assert tuple(faces[child]) == to_rgba(txt.CHILD_COLOUR) != tuple(faces[adult])
+    assert txt.CHILD_COLOUR not in txt.RUNG_COLOURS
+    legend = L.network_legend(len(run.rung_keys), run.rung_keys, "en", children=True)
+    assert legend[-1] == (txt.CHILD_COLOUR, txt.t("no_rung", "en")) and len(legend) == len(run.rung_keys) + 1
+
+
 def test_two_runs_with_the_same_seed_are_the_same_community():
     a, b = L.Run("red_microcycle", n_residents=300, seed=5), L.Run("status_quo", n_residents=300, seed=5)
     assert L.layout_key(a.model) == L.layout_key(b.model)
