@@ -668,7 +668,7 @@ def optimise(spec: dict[str, Any] | str | os.PathLike, out: str | os.PathLike | 
     1 runs in this process); ``client``: a Dask client instead."""
     import tempfile
 
-    from .calibration import workers_pool
+    from .replications import workers_pool
 
     if not isinstance(spec, dict):
         spec = read_spec(spec)
