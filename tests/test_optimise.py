@@ -301,3 +301,18 @@ def test_the_knee_is_the_point_nearest_the_ideal_and_ties_stay_on_the_front():
     values = np.array([[1.0, 1.0], [1.0, 1.0], [0.5, 2.0], [0.5, 0.5]])
     assert pareto(values).tolist() == [True, True, True, False]
 
+
+@pytest.mark.parametrize("name", ["policy_search.toml", "policy_search_small.toml"])
+def test_the_shipped_searches_draw_from_the_calibrations_posterior_by_weight(name):
+    """The experiment files in sweeps/ score candidates over the calibration's current posterior
+    (docs/calibration/posterior.csv, written by run.py calibrate --write-docs), drawn by its weights."""
+    root = Path(cli.__file__).parent
+    spec = read_spec(root / "sweeps" / name)
+    posterior = root / "docs" / "calibration" / "posterior.csv"
+    assert Path(spec["posterior_file"]["path"]) == posterior
+    table = pd.read_csv(posterior)
+    assert len(spec["posterior_rows"]) >= 2
+    for drawn in spec["posterior_rows"]:
+        row = table.iloc[drawn["row"]]
+        assert row["weight"] > 0 and drawn["set"] == row["set"]
+        assert drawn["params"] == {c: pytest.approx(row[c]) for c in table.columns if c not in ("set", "weight")}
