@@ -333,8 +333,8 @@ def _posterior(raw: dict, folder: Path, spec: dict, levers: dict) -> tuple[list[
             validate({**spec.get("base", {}), **values})
         except ParameterError as exc:
             raise OptimiseError(f"posterior file '{path}', row {i + 2}: {exc}") from None
-        out.append({"set": row["set"].item() if "set" in table and isinstance(row["set"], np.generic)
-                    else row.get("set", i), "row": i, "params": values})
+        label = table["set"].iloc[i] if "set" in table else i  # from its column: a row of numbers is all floats
+        out.append({"set": label.item() if isinstance(label, np.generic) else label, "row": i, "params": values})
     return out, record
 
 
@@ -630,13 +630,21 @@ def picks(spec: dict[str, Any], front: pd.DataFrame, reference: dict) -> dict[st
 # ------------------------------------------------------------------------------ the outputs --------
 OWN = re.compile(r"front_\d+\.png|\.(?:" + "|".join(re.escape(f) for f in FILES) + r"|front_\d+\.png)\.tmp\d+")
 """Besides FILES: the figures, and the files a killed session left half-written (``.<file>.tmp<pid>``)."""
+RELEASED_LOCK = re.compile(r"study\.journal\.lock[0-9a-f-]{36}\.rename")
+"""optuna releases its journal lock (a symbolic link) by renaming it to this name and then removing it:
+a session killed between the two leaves it behind, a dead lock the resumed search removes."""
+
+
+def _is_lock(p: Path) -> bool:
+    return p.name == "study.journal.lock" or RELEASED_LOCK.fullmatch(p.name) is not None
 
 
 def may_hold(folder: Path) -> bool:
-    """Only this search's own files, plain (resume, or the report rewritten)."""
+    """Only this search's own files, plain (resume, or the report rewritten); optuna's lock, held or
+    being released, is a symbolic link."""
     try:
-        return all((p.name in FILES or OWN.fullmatch(p.name)) and (p.is_file() or p.name.endswith(".lock"))
-                   and not (p.is_symlink() and not p.name.endswith(".lock")) for p in folder.iterdir())
+        return all((p.name in FILES or OWN.fullmatch(p.name) or _is_lock(p)) and (p.is_file() or _is_lock(p))
+                   and not (p.is_symlink() and not _is_lock(p)) for p in folder.iterdir())
     except OSError:
         return False
 
@@ -668,7 +676,7 @@ def optimise(spec: dict[str, Any] | str | os.PathLike, out: str | os.PathLike | 
     1 runs in this process); ``client``: a Dask client instead."""
     import tempfile
 
-    from .calibration import workers_pool
+    from .replications import workers_pool
 
     if not isinstance(spec, dict):
         spec = read_spec(spec)
@@ -679,8 +687,8 @@ def optimise(spec: dict[str, Any] | str | os.PathLike, out: str | os.PathLike | 
     started = time.perf_counter()
     if prepare(spec, out):
         for stale in out.iterdir():
-            if stale.name.startswith(".") and OWN.fullmatch(stale.name):
-                stale.unlink()
+            if (stale.name.startswith(".") and OWN.fullmatch(stale.name)) or RELEASED_LOCK.fullmatch(stale.name):
+                stale.unlink(missing_ok=True)
     workers = workers or os.cpu_count() or 1
     with workers_pool(None if client is not None else workers) as pool:
         study = search(spec, out, pool, client, progress)

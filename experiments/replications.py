@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -63,6 +64,17 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_leave_interrupts_to_the_parent,
                                initargs=(os.getpid(), threading.current_thread() is threading.main_thread()))
+
+
+@contextmanager
+def workers_pool(workers: int | None) -> Iterator[ProcessPoolExecutor | None]:
+    """A process pool of ``workers`` processes, stopped on the way out; None (run in this process)
+    when ``workers`` is None or at most 1."""
+    if not workers or workers <= 1:
+        yield None
+        return
+    with process_pool(workers) as pool:
+        yield pool
 
 
 def _leave_interrupts_to_the_parent(parent: int | None = None, main_thread: bool = False) -> None:
