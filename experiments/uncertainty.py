@@ -139,7 +139,7 @@ def summarise(d: np.ndarray, claim: int = 1) -> dict:
 def label(share: float) -> str:
     if share >= HOLDS_IN:
         return "holds"
-    if share <= 1 - HOLDS_IN:
+    if 1 - share >= HOLDS_IN:  # not share <= 1 - HOLDS_IN: 1 - 0.8 is 0.19999999999999996
         return "does not hold"
     return "depends on the set"
 

@@ -506,8 +506,9 @@ def test_a_relative_base_is_read_beside_its_scenario_not_in_the_current_folder(t
 
 
 def test_api_accepts_integral_values_like_the_cli():
-    m = RedCycleModel(n_residents=50.0, initially_active=[np.int64(3)], rng=np.int64(2))
-    assert m.community.n == 50 and m.state.rung[3] >= 1
+    adult = int(np.flatnonzero(RedCycleModel(n_residents=50, rng=2).state.adult)[0])  # children hold no rung
+    m = RedCycleModel(n_residents=50.0, initially_active=[np.int64(adult)], rng=np.int64(2))
+    assert m.community.n == 50 and m.state.rung[adult] >= 1
     assert m.run(steps=2.0).steps == 2
 
 

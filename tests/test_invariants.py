@@ -9,7 +9,8 @@ to keep each example cheap: ``n_residents`` is drawn from [2, 300] instead of [2
 ("lazy": the Mesa objects do not take part in the dynamics) are fixed. The model is then stepped
 WEEKS weeks with every invariant checked after construction and after every step:
 
-* rung counts sum to the residents and equal ``np.bincount(state.rung)``; rungs in 0..n_rungs-1;
+* rung counts sum to the residents who can hold a rung (``state.adult``; children stay on rung 0
+  and are not counted) and equal ``np.bincount`` of their rungs; rungs in 0..n_rungs-1;
 * no NaN/inf in the state (``state.nonfinite()``) or in any numeric outcome;
 * the pool: balance >= 0, the exact micro-unit ledger identity (``pool.balanced()``), and
   balance == total in - total out as floats (1e-9, or 1e-12 relative once the totals are so
@@ -92,8 +93,10 @@ def check_invariants(m: RedCycleModel) -> None:
     assert s.rung.min() >= 0 and s.rung.max() <= n_rungs - 1, f"week {week}: rung outside 0..{n_rungs - 1}"
     counts = m.rung_counts()
     assert len(counts) == n_rungs
-    assert int(counts.sum()) == n, f"week {week}: rung counts sum to {counts.sum()}, not {n}"
-    assert counts.tolist() == np.bincount(s.rung.astype(np.intp), minlength=n_rungs).tolist(), \
+    holders = int(np.count_nonzero(s.adult))
+    assert not s.rung[~s.adult].any(), f"week {week}: a resident who cannot hold a rung stands on one"
+    assert int(counts.sum()) == max(1, holders), f"week {week}: rung counts sum to {counts.sum()}, not {holders}"
+    assert holders == 0 or counts.tolist() == np.bincount(s.rung[s.adult].astype(np.intp), minlength=n_rungs).tolist(), \
         f"week {week}: rung_counts() {counts.tolist()} != bincount"
 
     # finiteness

@@ -107,6 +107,7 @@ CONTEXT = {
     "convention_spread": ({"convention_locality": 0.8}, {}, 0.5),  # spreads a bond that only acts when local
     "broken_promise_cost": ({"point_value": 0.01}, {}, 0.5),  # points go unhonoured when worth more than the budget
     "funds_follow_mechanisms": ({"project_on": False}, {}, False),  # only an ablated mechanism's funds differ
+    "provider_team_cost": ({"org_role": 0.3}, {}, 1.5),  # only the teams a provider runs cost it (the default empowers)
     "aged_60_plus_share": ({}, {}, 0.25),  # halfway to 0 would fall below aged_65_plus_share
 }
 

@@ -199,7 +199,7 @@ def test_burn_in_volunteering_counts_as_past_year():
     st = m.state
     assert (st.last_volunteered <= 0).all()
     assert m.outcomes["volunteered_past_year"] >= m.outcomes["share_volunteering"]
-    assert m.outcomes["volunteered_past_year"] == np.mean(st.last_volunteered > -52)
+    assert m.outcomes["volunteered_past_year"] == np.mean(st.last_volunteered[st.adult] > -52)  # a share of adults
 
 
 # ---------------------------------------------------------------- 5. patterns --------------------
@@ -256,7 +256,9 @@ def test_the_example_survey_is_read_and_kept():
     assert np.array_equal(st.tenure, survey["tenure"].map(TENURES.index).to_numpy())
     assert np.array_equal(st.party_category > 0, (survey["party_member"] == "yes").to_numpy())
     given = survey["rung"] != ""
+    assert not (given & (ages == 0)).any()  # the example gives no child a rung: children hold none (docs/ODD.md 4)
     assert np.array_equal(st.rung[given.to_numpy()], survey.loc[given, "rung"].astype(int).to_numpy())  # after the burn-in
+    assert not st.rung[ages == 0].any()
     ec = survey["need_elder_care"] != ""
     assert np.allclose(st.needs[ec.to_numpy(), 0], survey.loc[ec, "need_elder_care"].astype(float))
     # households from the file: members of one household are tied to each other
