@@ -15,7 +15,7 @@ from experiments.replications import paired_difference
 
 SEEDS = range(1, 6)
 N = 800
-AUDITED = ("org_role", "dialogue_gain")  # of the lever audit (i): one lever that moves, one that is idle
+AUDITED = ("org_role", "dialogue_gain", "survey_method")  # of the lever audit (i): two that move, one that does not
 
 
 @pytest.fixture(scope="module")
@@ -35,23 +35,28 @@ def diff(runs, a, b, outcome="participation_index", horizon="10 years"):
 
 @pytest.mark.slow
 def test_a_the_lead_over_the_loop_cut_twin_lasts_and_grows_slowly(runs):
-    """At the calibrated defaults the feedback keeps the full cycle above its twin for ten years and
-    the lead climbs, but slowly: from round 6 to round 20 it grows by less than 0.025 (with the
-    hand-set engine or the rules of 7.13 neutral it grows by 0.033-0.040: docs/questions.md (a))."""
+    """At the issue-15 defaults (rungs held for months) the feedback keeps the full cycle above its
+    twin for ten years and the lead keeps growing after round 6 (at the issue-10 fit it grew by less
+    than 0.025 from round 6 to 20: the late growth comes with the slower turnover). On 5 seeds of 800
+    residents: +0.046 [+0.023, ...] from round 6 to round 20. The spiral criterion itself (over
+    posterior sets) is docs/ODD.md 7.14's, asked by experiments/uncertainty.py."""
     lead = lead_by_round(runs[1])
     assert diff(runs, "full", "loop-cut twin")["low"] > 0
-    assert growth(lead, 2, 20)["mean"] > 0
-    assert growth(lead, *LATE_ROUNDS)["mean"] < 0.025
+    assert growth(lead, 2, 20)["low"] > 0
+    assert growth(lead, *LATE_ROUNDS)["low"] > 0
     r = answer(runs, "a")
     assert len(r["table"]) == 6  # the twin and each of the five loops cut alone
 
 
 @pytest.mark.slow
 def test_b_ablations_with_the_budget_held(runs):
-    """The convention and the projects carry participation at ten years; the table has every
-    mechanism with the budget held, the funded two without their money, and each defunded."""
-    for m in ("convention", "project"):
+    """The convention and the resources carry participation at ten years, and the red
+    teams cost more than they give (removing them, budget held, raises it: a mechanism that can hurt);
+    the table has every mechanism with the budget held, the funded two without their money, and each
+    defunded."""
+    for m in ("convention", "resource"):
         assert verdict(diff(runs, "full", f"without {m}")) == "yes", m
+    assert verdict(diff(runs, "full", "without team")) == "reverse"
     r = answer(runs, "b")
     assert len(r["table"]) == 6 + 2 + 6
 
@@ -65,7 +70,7 @@ def test_c_empowerer_against_provider(runs):
 def test_e_points_without_supply_lose_their_credibility(runs):
     s = runs[0]
     unfunded = s[s["config"] == "unfunded"]
-    assert unfunded["pool_balance"].max() == 0.0  # nothing is ever paid in
+    assert unfunded["pool_balance"].max() > 0.0  # only the incentive's money is withdrawn (issue 15)
     cred = window(s, "incentive_credibility", HORIZONS["10 years"])
     assert (cred["unfunded"] < 0.05).all() and (cred["full"] > cred["unfunded"]).all()
 
@@ -80,13 +85,14 @@ def test_g_participation_falls_once_support_is_withdrawn(runs):
 
 @pytest.mark.slow
 def test_i_the_lever_audit_names_the_idle_levers(runs):
-    """The empowering role moves participation; the dialogue's pace does nothing at the default
-    convention_locality = 1 (it feeds only the community-wide norm, which then binds no one: a dead
-    lever the audit must name, not hide). Either would fail if the rules changed."""
+    """The empowering role moves participation, and so does the dialogue's pace (issue 15: it sets how
+    strongly a dialogue binds those who took part; at the issue-10 fit it fed only a norm that bound no
+    one and the audit named it idle); the survey method moves it by less than the tolerance. Each would
+    fail if the rules changed."""
     r = levers(*runs, names=AUDITED)
-    assert r["verdicts"] == {"moving": ["org_role"], "idle": ["dialogue_gain"]}
+    assert r["verdicts"] == {"moving": ["org_role", "dialogue_gain"], "idle": []}
     assert list(r["table"]["lever"]) == list(AUDITED)
-    assert r["answer"].startswith("1 of 2 levers")
+    assert r["answer"].startswith("2 of 3 levers")
 
 
 def test_lever_verdicts_are_two_sided():
