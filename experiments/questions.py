@@ -1,6 +1,8 @@
 """The questions the model must be able to answer, each at 3, 5 and 10 years, paired over seeds.
 
-    uv run python -m experiments.questions            # 10 seeds x 2,000 residents; writes docs/questions.md
+    uv run python -m experiments.questions            # 10 seeds x 2,000 residents; writes results/questions_at_defaults.md
+
+(docs/questions.md asks the same questions over the calibration's posterior: experiments/uncertainty.py.)
 
 (a) Does the full cycle spiral upward: does its lead over its loop-cut twin grow? Which loop carries it?
 (b) Does removing any one mechanism lower participation, with the total budget held?
@@ -572,7 +574,7 @@ def main(argv=None) -> None:
                         help="skip re-asking the questions of the alternative models (a third of the time)")
     parser.add_argument("--cache", help="keep the runs in this folder and reuse them (rewrite the report without "
                                         "running again)")
-    parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "docs" / "questions.md"))
+    parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "results" / "questions_at_defaults.md"))
     args = parser.parse_args(argv)
     seeds = range(1, args.seeds + 1)
     cache = Path(args.cache) if args.cache else None
