@@ -329,8 +329,11 @@ def worker_bare(n: int, repeats: int) -> dict:
     for r in range(repeats):
         seed = r + 1
         m = RedCycleModel(n_residents=n, rng=seed, burn_in_weeks=0, agent_objects="lazy")
-        step, _ = bench_engine.make_kernel(m.adjacency, m.state.threshold, m.ladder.degree, m.state.rung >= 1,
-                                           np.float32)
+        # the bare kernel divides by the full degree (m.ladder.degree counts only neighbours who can hold a
+        # rung since issue 15, which make_kernel's own check of its thresholds does not know)
+        step, _ = bench_engine.make_kernel(m.adjacency, m.state.threshold,
+                                           np.maximum(np.diff(m.adjacency.indptr), 1).astype(np.float64),
+                                           m.state.rung >= 1, np.float32)
         burnin.clear_cache()
         gc.collect()
         t0 = time.perf_counter()
