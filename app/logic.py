@@ -35,7 +35,8 @@ The model's own default (``n_residents``) is for experiments."""
 MAX_RESIDENTS = 5000
 MIN_RESIDENTS = 50
 CONTROL_GROUPS = ("strategy", *txt.mechanisms())
-"""Groups of the schema shown as controls: the strategy levers, then the six mechanisms in order."""
+"""Groups of the schema shown as controls: the strategy levers, then the mechanisms registered when the
+app starts, in the cycle's order."""
 LESSON_LEVERS = ("org_role", "three_downs", "resident_voice", "diversity")
 """The strategy levers of the lesson panel; with the mechanisms (one control of six switches), the
 scenario, the community size and the speed: eight controls. Every other one is under "advanced"."""
@@ -450,8 +451,8 @@ def spiral_xy(weeks: np.ndarray, values: np.ndarray, round_weeks: int) -> tuple[
 
 
 def phase_edges(round_weeks: int) -> np.ndarray:
-    """Angles (clockwise from the top) at which each of the six phases starts."""
-    return np.array([2 * np.pi * (k * round_weeks // 6) / round_weeks for k in range(6)])
+    """Angles (clockwise from the top) at which each phase (each registered mechanism's) starts."""
+    return np.array([2 * np.pi * start / round_weeks for start in txt.phase_starts(round_weeks)])
 
 
 # ---- figures --------------------------------------------------------------------------------------
@@ -607,9 +608,10 @@ def _spiral_png(run: Run, lang: str, size, scale: tuple[float, float]) -> bytes:
             g_weeks, g_values = run.ghost.series("week"), run.ghost.series("participation_index")
             gx, gy = spiral_xy(g_weeks, (g_values - lo) / (hi - lo), R)
             ax.plot(gx, gy, ls="--", lw=1.0, color="#555555")
-        for k, a in enumerate(phase_edges(R)):
+        edges = phase_edges(R)
+        for k, a in enumerate(edges):
             ax.plot([0, top * math.sin(a)], [0, top * math.cos(a)], ls=":", lw=0.6, color="#999999")
-            mid = a + math.pi / 6
+            mid = a + math.pi / len(edges)
             ax.text(1.13 * top * math.sin(mid), 1.13 * top * math.cos(mid),
                     txt.mechanism_label(txt.mechanisms()[k], flang), ha="center", va="center", fontsize=7)
         rounds = weeks.astype(int) // R

@@ -1,7 +1,7 @@
 """Every word the browser app shows, in Chinese and English, and the one place it looks them up.
 
 The app reads the model only through its public API; the model's own vocabulary (the rung names
-and the six mechanisms' names) is looked up here and nowhere else, so it can be repointed in one
+and the mechanisms' names, from their registry) is looked up here and nowhere else, so it can be repointed in one
 place when the model's modules move. The learning panel's text (the same content in both languages)
 and its "things to try", each a checked claim, live here too.
 """
@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 
 # ---- the model's vocabulary: the only imports of model internals in the app ------------------
-from model.cycle import PHASE_BY_NAME as _PHASES  # the six mechanisms, in the cycle's order, zh/en
+from model import PARAMS as _SCHEMA
+from model import mechanisms as _mechanisms  # the registered mechanisms, in the cycle's order, zh/en
+from model.cycle import phase_starts
 from model.glossary import OUTCOMES as _GLOSSARY
 from model.ladder import TWO_RUNG_TERMS, Rung
 
@@ -39,12 +41,13 @@ def rung_colours(n_rungs: int) -> tuple[str, ...]:
 
 
 def mechanisms() -> tuple[str, ...]:
-    """The six mechanisms' names, in the cycle's order (backbone first, incentive last)."""
-    return tuple(_PHASES)
+    """The registered mechanisms' names, in the cycle's order (the essay's six: backbone first,
+    incentive last)."""
+    return _mechanisms.names()
 
 
 def mechanism_label(name: str, lang: str) -> str:
-    phase = _PHASES[name]
+    phase = _mechanisms.spec(name)
     return pick(lang, phase.zh, phase.en)
 
 
@@ -60,7 +63,7 @@ GROUP_LABELS = {
 
 
 def group_label(group: str, lang: str) -> str:
-    if group in _PHASES:
+    if group in mechanisms():
         return mechanism_label(group, lang)
     zh, en = GROUP_LABELS[group]
     return pick(lang, zh, en)
@@ -344,11 +347,23 @@ def pick(lang: str, zh: str, en: str) -> str:
 
 def param_label(name: str, lang: str) -> str:
     """A control's label in ``lang`` (a mechanism's switch is named by its mechanism)."""
-    if name.endswith("_on") and name[:-3] in _PHASES:
+    if name.endswith("_on") and name[:-3] in mechanisms():
         return mechanism_label(name[:-3], lang)
     if name not in PARAM_TEXT:
-        raise KeyError(f"parameter {name!r} has no label in app/text.py PARAM_TEXT")
+        return pick(lang, *_words_from_the_schema(name))
     return pick(lang, *PARAM_TEXT[name])
+
+
+def _words_from_the_schema(name: str) -> tuple[str, str]:
+    """The label of a parameter of a mechanism registered with no words here for any of its
+    parameters (docs/extending.md): the schema's essay term, else its name in words. Any other
+    parameter needs its words in PARAM_TEXT."""
+    p = _SCHEMA.get(name)
+    own = p is not None and p.group in mechanisms() and not any(
+        q in PARAM_TEXT for q in _mechanisms.spec(p.group).params)
+    if not own:
+        raise KeyError(f"parameter {name!r} has no label in app/text.py PARAM_TEXT")
+    return p.term_zh, p.term_en or name.replace("_", " ")
 
 
 _IDENTIFIER = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")

@@ -16,6 +16,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
 from model.ladder import rung_terms  # noqa: E402
+from model import mechanisms  # noqa: E402
+from model.cycle import phase_starts  # noqa: E402
 
 CJK_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC",
              "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC")
@@ -92,10 +94,6 @@ def plot_rung_shares(table, rung_names, path, title: str = "") -> None:
         plt.close(fig)
 
 
-PHASE_LABELS = (("红色骨干", "backbone"), ("红色项目", "project"), ("红色公约", "convention"),
-                ("红色资源", "resource"), ("红色团队", "team"), ("红色激励", "incentive"))
-
-
 def plot_spiral(table, round_weeks: int, path, title: str = "", outcome: str = "participation_index",
                 twin=None, twin_label: str = "") -> None:
     fig = spiral_figure(table, round_weeks, title, outcome, twin, twin_label)
@@ -110,7 +108,7 @@ SPIRAL_TERMS = {"participation_index": ("参与指数", "participation index")}
 def spiral_figure(table, round_weeks: int, title: str = "", outcome: str = "participation_index",
                   twin=None, twin_label: str = ""):
     """The micro-cycle as a spiral: one turn per round (the angle is the week within the round, the
-    six phases as labelled sectors, backbone at the top, clockwise), the radius the outcome on a
+    phases as labelled sectors, backbone at the top, clockwise), the radius the outcome on a
     range that starts near its lowest value, so that a community spiralling upward draws widening
     rings and one that stalls draws rings on top of each other. Each round has its own colour in
     the legend; ``twin`` (a table of the same community under another model, e.g. the loop-cut
@@ -143,12 +141,13 @@ def spiral_figure(table, round_weeks: int, title: str = "", outcome: str = "part
             tw = twin["week"].to_numpy()
             ax.plot(2 * np.pi * (tw % round_weeks) / round_weeks, twin[outcome].to_numpy(), ls="--", lw=1.2,
                     color="#555555", label=drawable(twin_label) or "twin")
-        edges = [2 * np.pi * (k * round_weeks // 6) / round_weeks for k in range(6)]
+        phases = mechanisms.specs()  # the registered mechanisms, in the cycle's order
+        edges = [2 * np.pi * start / round_weeks for start in phase_starts(round_weeks)]
         for e in edges:
             ax.axvline(e, color="#999999", lw=0.6, ls=":")
-        mids = [e + np.pi / 6 for e in edges]
+        mids = [e + np.pi / len(edges) for e in edges]
         ax.set_xticks(mids)
-        ax.set_xticklabels([f"{zh_}\n{en_}" if font else en_ for zh_, en_ in PHASE_LABELS], fontsize=8)
+        ax.set_xticklabels([f"{s.zh}\n{s.name}" if font else s.name for s in phases], fontsize=8)
         ax.set_rorigin(lo - (hi - lo) * 0.25)  # a hole in the middle: the range starts near the lowest value
         ax.set_ylim(lo, hi)
         ax.set_rlabel_position(200)  # radial labels between two phase labels

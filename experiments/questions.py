@@ -41,17 +41,26 @@ import numpy as np
 import pandas as pd
 
 from .replications import markdown_table, mean_ci, paired_difference, run_many
-from model.cycle import LOOPS, ORDER
+from model.cycle import LOOPS
+from model.mechanisms import names as mechanism_names
 from model.scenarios import load_scenario
 
 HORIZONS: dict[str, int] = {"3 years": 156, "5 years": 260, "10 years": 520}
 WINDOW = 26  # weeks: a horizon reads the mean of the last round before it
 TOL = 0.01  # one point on a 0-1 scale: smaller differences are not worth a policy's attention
 FUNDED = ("project", "team")  # the mechanisms that carry government money (seed fund, venture fund)
+ORDER = mechanism_names()  # the registered mechanisms, in the cycle's order
+DEFUND_WEEK = 105  # a mechanism defunded after two years (scenarios/defund_<name>.toml say the same)
+DEFUND_STEPS = 260  # and the run goes on for three more years
 
 
 def _scenario(name: str, **overrides) -> dict:
     return {**load_scenario(name), **overrides}
+
+
+def defunded(full: dict, mechanism: str) -> dict:
+    """The full cycle for two years, then without ``mechanism`` (the others go on)."""
+    return {**full, "steps": DEFUND_STEPS, "events": [{"week": DEFUND_WEEK, f"{mechanism}_on": False}]}
 
 
 def config_table() -> dict[str, dict]:
@@ -59,13 +68,13 @@ def config_table() -> dict[str, dict]:
 
     ``without X`` holds the total budget: the government still pays the seed and venture funds into
     the pool (``funds_follow_mechanisms = false``); ``without X and its money`` removes the fund too;
-    ``defund X`` is the scenario that stops X after two years (scenarios/defund_X.toml)."""
+    ``defund X`` stops X after two years (``defunded``; for the essay's six, scenarios/defund_X.toml)."""
     full = _scenario("red_microcycle")
     table = {"full": full, "loop-cut twin": {**full, "cycle_feedback": False},
              **{f"cut {loop}": {**full, "loop_cut": loop} for loop in LOOPS},
              **{f"without {m}": {**full, f"{m}_on": False, "funds_follow_mechanisms": False} for m in ORDER},
              **{f"without {m} and its money": {**full, f"{m}_on": False} for m in FUNDED},
-             **{f"defund {m}": _scenario(f"defund_{m}") for m in ORDER},
+             **{f"defund {m}": defunded(full, m) for m in ORDER},
              "order reversed": {**full, "phase_order": "reversed"},
              "all phases at once": {**full, "phase_order": "at_once"},
              "provider": _scenario("provider_cycle"),

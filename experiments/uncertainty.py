@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.cycle import ORDER
+from model.mechanisms import names as mechanism_names
 from model.scenarios import load_scenario
 
 from . import questions as q
@@ -66,7 +66,8 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("g", "withdrawing the money alone lowers participation", "full", "money withdrawn"),
     Claim("g", "cutting outreach alone lowers participation", "full", "outreach withdrawn"),
     Claim("h", "letting residents decide raises participation", "full", q.lever_label("resident_voice", 0.0)),
-    *(Claim("b", f"removing the {m} lowers participation (budget held)", "full", f"without {m}") for m in ORDER),
+    *(Claim("b", f"removing the {m} lowers participation (budget held)", "full", f"without {m}")
+      for m in mechanism_names()),
 )
 """The decisive comparison of each question; (a) is the spiral criterion of docs/ODD.md 7.14 and (i)
 the lever audit, read in their own functions."""
@@ -202,7 +203,7 @@ def _range(s: dict) -> str:
 COMMUNITY_TYPES = ("old_neighbourhood", "commercial_estate", "resettlement_community", "mixed_migrant")
 GRID_LABELS = ("full", "loop-cut twin", "provider", "appointed", "unfunded", "support withdrawn", "money withdrawn",
                "outreach withdrawn", "order reversed", q.lever_label("resident_voice", 0.0),
-               *(f"without {m}" for m in ORDER))
+               *(f"without {m}" for m in mechanism_names()))
 
 
 def grid_cells(n_default: int = 2000) -> dict[str, tuple[int, dict]]:

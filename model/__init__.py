@@ -4,6 +4,7 @@
     model = RedCycleModel(**load_scenario("red_microcycle"), rng=1).run()
 """
 
+from . import mechanisms  # the mechanisms' registry: mechanisms.register(...) adds one (docs/extending.md)
 from .graph import Community, GraphFileError, generate_community, read_graph_file
 from .model import RedCycleModel
 from .params import DEFAULTS, PARAMS, ParameterError
@@ -13,6 +14,6 @@ from .survey import ResidentsFileError, read_residents
 
 __all__ = [
     "DEFAULTS", "PARAMS", "Community", "GraphFileError", "ParameterError", "RedCycleModel", "ResidentsFileError",
-    "ScenarioError", "available_scenarios", "generate_community", "load_scenario", "read_graph_file",
+    "ScenarioError", "available_scenarios", "generate_community", "load_scenario", "mechanisms", "read_graph_file",
     "read_residents", "simulate",
 ]

@@ -9,7 +9,7 @@ is the state every scenario starts from, and the organisation, the pool and the 
 fresh at week 0 (docs/ODD.md 5.4).
 
 Burn-ins are cached in memory, keyed on the community and its initial state (graph, demography
-and every registry field, hashed), the seed and the parameters the burn-in reads (``READS``), so
+and every registry field, hashed), the seed and the parameters the burn-in reads (``reads()``), so
 a sweep over levers the status quo never reads (the points, the teams, the conventions, ...)
 settles each community and seed once. The cache is bounded (``CACHE_BYTES``, least recently used
 out first) and safe when models are built in several threads at once (the app does).
@@ -50,9 +50,8 @@ READS = frozenset({
     "backbone_trust", "backbone_lead_bonus", "project_budget_share", "project_cost", "project_efficacy",
     "project_places", "project_pull", "project_retention", "project_served", "ownership_pull", "ownership_decay",
     "participatory_cost", "seed_fund", "budget_period", "funds_follow_mechanisms",
-    # the cycle and the switches
-    "round_weeks", "phase_order", "cycle_feedback", "loop_cut", "backbone_on", "project_on", "convention_on",
-    "resource_on", "team_on", "incentive_on",
+    # the cycle (and every registered mechanism's switch: reads())
+    "round_weeks", "phase_order", "cycle_feedback", "loop_cut",
     # how long and how outcomes are smoothed
     "steps", "record_weeks",
     # holding a rung, adults on the ladder, counts made whole (docs/ODD.md 7.14)
@@ -63,6 +62,11 @@ READS = frozenset({
 with other values of any other parameter settles to the same state bit for bit (checked for every
 parameter by tests/test_burnin.py, which also spies on what a burn-in reads). The burn-in also
 reads ``agent_objects`` (always lazy) and ``record_groups`` (it records nothing)."""
+
+
+def reads() -> frozenset[str]:
+    """Every parameter the burn-in reads: ``READS`` and the registered mechanisms' switches."""
+    return READS | frozenset(schema.MECHANISM_SWITCHES)
 
 CACHE_BYTES = 256 * 2**20
 """The cache's bound: least recently used burn-ins go first (a 10,000-resident one takes about a MiB)."""
@@ -92,8 +96,9 @@ def input_files(p: dict[str, Any]) -> list[str]:
 
 
 def _key(model, q: dict[str, Any]) -> str:
-    h = hashlib.sha1(repr(sorted((k, q[k]) for k in READS)).encode())
-    h.update(str((type(model).__name__, model.seed)).encode())
+    h = hashlib.sha1(repr(sorted((k, q[k]) for k in reads())).encode())
+    # the registered mechanisms: how many there are sets the phases' timing (model/cycle.py)
+    h.update(str((type(model).__name__, model.seed, schema.MECHANISM_SWITCHES)).encode())
     c = model.community
     for arr in (c.indptr, c.indices, *model.state.arrays().values()):
         h.update(np.ascontiguousarray(arr).tobytes())

@@ -1,4 +1,4 @@
-"""The micro-cycle (红色微循环): the six phases, their order and timing, written down once.
+"""The micro-cycle (红色微循环): its phases, their order and timing, written down once.
 
     通过挖掘红色骨干、策划红色项目、形成红色公约、整合红色资源、组建红色团队和开展红色激励六个方面……
     从红色骨干(起点)到红色激励(终点)，终点又是新的起点，形成螺旋式上升的良性微循环
@@ -9,36 +9,14 @@
 
 A round lasts ``round_weeks``; the phases start one after another within it, in the essay's
 order; a mechanism that is switched off skips its phase and the others keep their timing
-(docs/ODD.md 7.3).
+(docs/ODD.md 7.3). The phases are the registered mechanisms, in the order of registration
+(model/mechanism_registry.py; the essay's six in model/mechanisms/__init__.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from . import mechanism_registry as registry
 from .outreach import seed_fund, venture_fund_per_1000
-
-
-@dataclass(frozen=True)
-class Phase:
-    name: str  # the mechanism's key: parameters <name>_on, module model/mechanisms/<name>.py
-    zh: str
-    en: str
-
-
-PHASES: tuple[Phase, ...] = (
-    Phase("backbone", "红色骨干", "red backbones"),
-    Phase("project", "红色项目", "red projects"),
-    Phase("convention", "红色公约", "red conventions"),
-    Phase("resource", "红色资源", "red resources"),
-    Phase("team", "红色团队", "red teams"),
-    Phase("incentive", "红色激励", "red incentives"),
-)
-"""The six mechanisms in the essay's order, with their names in Chinese and English: the one copy
-that the model, the CLI, the figures and the docs use."""
-
-ORDER: tuple[str, ...] = tuple(phase.name for phase in PHASES)
-PHASE_BY_NAME: dict[str, Phase] = {phase.name: phase for phase in PHASES}
 
 LOOPS: dict[str, str] = {
     "points_to_backbones": "last round's points weigh in the backbone score (incentive -> backbone)",
@@ -58,14 +36,15 @@ def loop_open(p: dict, loop: str) -> bool:
 
 
 def phase_starts(round_weeks: int) -> list[int]:
-    """Week of the round (0-based) at which each of the six phases starts."""
-    return [k * round_weeks // len(PHASES) for k in range(len(PHASES))]
+    """Week of the round (0-based) at which each phase (each registered mechanism's) starts."""
+    n = len(registry.names())
+    return [k * round_weeks // n for k in range(n)]
 
 
 def phase_weeks(round_weeks: int, name: str) -> int:
     """How many weeks the phase ``name`` lasts in a round of ``round_weeks``."""
     starts = [*phase_starts(round_weeks), round_weeks]
-    k = ORDER.index(name)
+    k = registry.names().index(name)
     return starts[k + 1] - starts[k]
 
 
@@ -76,6 +55,7 @@ class MicroCycle:
         self.model = model
         self.mechanisms = mechanisms
         self.round_weeks = model.p["round_weeks"]
+        self.order = registry.names()
         self.starts = phase_schedule(self.round_weeks, model.p["phase_order"])
 
     def begin_week(self) -> None:
@@ -87,7 +67,7 @@ class MicroCycle:
             st = m.state
             st.capacity[:] = st.base_capacity
             st.public_spirit[:] = st.base_public_spirit
-        for name in ORDER:
+        for name in self.order:
             if week_of_round != self.starts[name]:
                 continue
             if name in self.mechanisms:
@@ -107,12 +87,13 @@ def phase_schedule(round_weeks: int, order: str) -> dict[str, int]:
     all at once in the first week (``phase_order``). Phases that start in the same week launch in
     the essay's order."""
     slots = phase_starts(round_weeks)
+    names = registry.names()
     match order:
         case "essay":
-            return dict(zip(ORDER, slots, strict=True))
+            return dict(zip(names, slots, strict=True))
         case "reversed":
-            return dict(zip(reversed(ORDER), slots, strict=True))
+            return dict(zip(reversed(names), slots, strict=True))
         case "at_once":
-            return dict.fromkeys(ORDER, 0)
+            return dict.fromkeys(names, 0)
         case other:
             raise ValueError(f"unknown phase_order {other!r}; allowed: essay, reversed, at_once")

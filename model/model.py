@@ -29,19 +29,14 @@ import scipy.sparse as sp
 from agents import Organisation, PartyMember, Resident
 
 from . import params as schema
-from .cycle import ORDER, MicroCycle, loop_open
+from .cycle import MicroCycle, loop_open
 from . import burnin
 from .demography import (CHILD, attachment, draw_demography, need_factors, thin_ties, time_factor, trust_factor,
                           with_members)
 from .graph import NOT_MEMBER, Community, community_from_groups, community_from_networkx, generate_community
 from .ladder import Ladder, LadderResult, Rung
-from .mechanisms.backbone import BackboneMechanism
+from .mechanisms import specs as registered_mechanisms  # importing it registers the essay's six
 from .mechanisms.base import Mechanism
-from .mechanisms.convention import ConventionMechanism
-from .mechanisms.incentive import IncentiveMechanism
-from .mechanisms.project import ProjectMechanism
-from .mechanisms.resource import ResourceMechanism
-from .mechanisms.team import TeamMechanism
 from .outreach import organisation_capacity, reach_probability
 from .params import ParameterError
 from .pool import Pool
@@ -50,12 +45,6 @@ from .state import NEVER, ResidentState, row_mean
 from .survey import read_residents
 from .streams import resolve_seed, stream
 from .timeline import check_events
-
-MECHANISMS: dict[str, type[Mechanism]] = {
-    "backbone": BackboneMechanism, "project": ProjectMechanism, "convention": ConventionMechanism,
-    "resource": ResourceMechanism, "team": TeamMechanism, "incentive": IncentiveMechanism,
-}
-"""The six mechanisms, keyed by their phase names (model/cycle.py)."""
 
 EAGER_AGENT_LIMIT = 50_000
 """With ``agent_objects="auto"``, Mesa objects are built up front up to this many residents."""
@@ -220,9 +209,10 @@ class RedCycleModel(mesa.Model):
                                            * attachment(self.demography, self.p))
 
     def _build_mechanisms(self) -> None:
-        """The six mechanisms that are on (each with its own stream), the cycle and the ladder."""
+        """The registered mechanisms that are on (each with its own stream), the cycle and the ladder."""
+        self._specs = registered_mechanisms()  # those registered when the model is built, in the cycle's order
         self.mechanisms: dict[str, Mechanism] = {
-            name: MECHANISMS[name](self, self._stream(name)) for name in ORDER if self.p[f"{name}_on"]}
+            s.name: s.cls(self, self._stream(s.name)) for s in self._specs if self.p[s.switch]}
         self.cycle = MicroCycle(self, self.mechanisms)
         self.ladder = Ladder(self.adjacency, self.p, self._stream("ladder"), mechanisms=bool(self.mechanisms),
                              adult=self.state.adult)
@@ -251,7 +241,7 @@ class RedCycleModel(mesa.Model):
 
     def _build_recorder(self) -> None:
         """The recorder (week 0's outcomes) and Mesa's DataCollector over them."""
-        self.recorder = Recorder(self, {name: MECHANISMS[name].OUTCOMES for name in ORDER})
+        self.recorder = Recorder(self, {s.name: s.cls.OUTCOMES for s in self._specs})
         self.datacollector = OutcomeCollector(self.recorder)
         self.datacollector.collect(self)
 
@@ -394,13 +384,14 @@ class RedCycleModel(mesa.Model):
         the week it starts) and stop those switched off, keeping the cycle's order."""
         running = dict(self.mechanisms)
         self.mechanisms.clear()  # the cycle holds this same dict
-        for name in ORDER:
-            if not self.p[f"{name}_on"]:
+        for s in self._specs:
+            name = s.name
+            if not self.p[s.switch]:
                 if name in running:
                     running[name].stop()
                 continue
             if name not in running:
-                running[name] = MECHANISMS[name](self, stream(self.seed, f"{name}@{self.steps}"))
+                running[name] = s.cls(self, stream(self.seed, f"{name}@{self.steps}"))
             self.mechanisms[name] = running[name]
         self.ladder.mechanisms = bool(self.mechanisms)
 

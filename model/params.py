@@ -468,8 +468,6 @@ _PARAMS: list[Param] = [
           "time scale of residents' participation record and sense of gain (exponential averages)",
           unit="weeks", low=1.0, high=520.0, group="cycle", source=ASSUMPTION),
     # --- 1. red backbone (红色骨干) --------------------------------------------------------------
-    Param("backbone_on", True, "bool", "red backbone mechanism switched on",
-          group="backbone", term_zh="红色骨干机制", term_en="red backbone mechanism"),
     Param("backbone_selection", "emergent", "choice",
           "emergent: found in shared action (participation record and standing among neighbours); "
           "appointed: the organisation appoints Party members",
@@ -521,8 +519,6 @@ _PARAMS: list[Param] = [
           unit="x", low=0.0, high=5.0, group="backbone", term_zh="骨干带头", term_en="backbones lead",
           source=ASSUMPTION),
     # --- 2. red project (红色项目) ---------------------------------------------------------------
-    Param("project_on", True, "bool", "red project mechanism switched on",
-          group="project", term_zh="红色项目机制", term_en="red project mechanism"),
     Param("seed_fund", 8.0, "float",
           "government seed fund per budget_period (a year by default, paid each round pro rata), per 1,000 residents "
           "(before three downs)",
@@ -586,8 +582,6 @@ _PARAMS: list[Param] = [
           "mechanism's stream; units carry their fraction) or rounded (the rule before issue 15, with cliffs)",
           choices=("stochastic", "rounded"), group="cycle", source="no integer cliffs" + rule15_on("'rounded'")),
     # --- 3. red convention (红色公约) -----------------------------------------------------------
-    Param("convention_on", True, "bool", "red convention mechanism switched on",
-          group="convention", term_zh="红色公约机制", term_en="red convention mechanism"),
     Param("dialogue_gain", 0.5, "float",
           "norm gained in a dialogue week per unit share of residents taking part",
           unit="1/week", low=0.0, high=5.0, group="convention", term_zh="渐进式对话", term_en="staged dialogue",
@@ -625,8 +619,6 @@ _PARAMS: list[Param] = [
           "(it spreads through ties, not by decree)",
           unit="1/week", low=0.0, high=1.0, group="convention", source=ASSUMPTION),
     # --- 4. red resource (红色资源) -------------------------------------------------------------
-    Param("resource_on", True, "bool", "red resource mechanism switched on",
-          group="resource", term_zh="红色资源机制", term_en="red resource mechanism"),
     Param("units_per_1000", 1.0, "float", "co-building units (enterprises, schools, hospitals) per 1,000 residents",
           unit="units/1000 residents", low=0.0, high=100.0, group="resource", term_zh="共建单位",
           term_en="co-building units", source=ASSUMPTION),
@@ -646,8 +638,6 @@ _PARAMS: list[Param] = [
     Param("unit_fade", 0.05, "float", "weekly fading of a unit's contribution",
           unit="1/week", low=0.0, high=1.0, group="resource", source=ASSUMPTION),
     # --- 5. red team (红色团队) -----------------------------------------------------------------
-    Param("team_on", True, "bool", "red team mechanism switched on",
-          group="team", term_zh="红色团队机制", term_en="red team mechanism"),
     Param("venture_fund", 4.0, "float",
           "government purchase of services per budget_period (a year by default, paid each round pro rata), per 1,000 "
           "residents (before three downs)",
@@ -699,8 +689,6 @@ _PARAMS: list[Param] = [
     Param("team_support_cost", 0.01, "float", "weekly cost of supporting one team, paid from the pool",
           unit="units/week", low=0.0, high=100.0, group="team", source=ASSUMPTION),
     # --- 6. red incentive (红色激励) ------------------------------------------------------------
-    Param("incentive_on", True, "bool", "red incentive mechanism switched on",
-          group="incentive", term_zh="红色激励机制", term_en="red incentive mechanism"),
     Param("points_per_week", 1, "int",
           "points a resident earns per week on the public-affairs rung (twice as many on volunteering)",
           unit="points/week", low=0, high=1000, group="incentive", term_zh="公益兑换清单",
@@ -754,8 +742,11 @@ _PARAMS: list[Param] = [
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _PARAMS}
-MECHANISM_SWITCHES: tuple[str, ...] = tuple(p.name for p in _PARAMS if p.name.endswith("_on"))
+"""Every parameter by name; a mechanism's switch and parameters join when it is registered
+(model/mechanism_registry.py), so this dict (and DEFAULTS) is updated in place."""
 DEFAULTS: dict[str, Any] = {p.name: p.default for p in _PARAMS}
+MECHANISM_SWITCHES: tuple[str, ...] = ()
+"""The registered mechanisms' switches (``<name>_on``), in the cycle's order."""
 
 # The issue-10 rules (docs/ODD.md 7.13) at their neutral values: with these the model runs the rules
 # it had before they came in, bit for bit (the stored baseline's "*_rules_neutral" runs). The money
@@ -793,12 +784,50 @@ ISSUE_10_FIT: dict[str, Any] = {
 """The calibrated parameters' values from the issue-10 calibration, the defaults before issue 15."""
 BEFORE_ISSUE_15: dict[str, Any] = {**ISSUE_10_FIT, **RULES_15_NEUTRAL}
 """The model before issue 15 (docs/ODD.md 7.14): the issue-10 fit with every issue-15 rule neutral."""
-GROUPS: tuple[str, ...] = ("community", "residents", "initial", "ladder", "strategy", "cycle", "backbone", "project", "convention",
-                          "resource", "team", "incentive", "run")
+BEFORE_MECHANISMS: tuple[str, ...] = ("community", "residents", "initial", "ladder", "strategy", "cycle")
+AFTER_MECHANISMS: tuple[str, ...] = ("run",)
+GROUPS: tuple[str, ...] = (*BEFORE_MECHANISMS, *AFTER_MECHANISMS)
+"""The parameter groups in the docs' order: the engine's, each registered mechanism's (named after it,
+in the cycle's order), then running."""
 WEEKS_PER_YEAR = 52
 """A year of the model's weekly steps (budgets per year, volunteering in the past year)."""
 NEED_CATEGORIES: tuple[str, ...] = ("elder_care", "medical_care", "hardship_relief", "daily_life")
 """Need categories; the first three are the largest unmet needs in the China Social Survey 2021."""
+
+
+def add_group(name: str, params: list[Param]) -> None:
+    """Add a registered mechanism's parameters (its switch first) as the group ``name``: where the
+    schema already holds parameters of that group (the essay's six, declared in this file), just
+    before them, else after the last mechanism's. Called by model/mechanism_registry.py."""
+    global GROUPS, MECHANISM_SWITCHES
+    taken = [p.name for p in params if p.name in PARAMS]
+    if taken:
+        raise ParameterError(f"mechanism {name!r}: parameter {taken[0]!r} is already in the schema; allowed: new names")
+    at = next((k for k, p in enumerate(_PARAMS) if p.group == name), None)
+    if at is None:
+        at = next((k for k, p in enumerate(_PARAMS) if p.group in AFTER_MECHANISMS), len(_PARAMS))
+    _PARAMS[at:at] = params
+    mechanisms = [g for g in GROUPS if g not in BEFORE_MECHANISMS + AFTER_MECHANISMS]
+    GROUPS = (*BEFORE_MECHANISMS, *mechanisms, name, *AFTER_MECHANISMS)
+    MECHANISM_SWITCHES = (*MECHANISM_SWITCHES, params[0].name)
+    _rebuild()
+
+
+def remove_group(name: str) -> None:
+    """Remove an unregistered mechanism's group of parameters."""
+    global GROUPS, MECHANISM_SWITCHES
+    _PARAMS[:] = [p for p in _PARAMS if p.group != name]
+    GROUPS = tuple(g for g in GROUPS if g != name)
+    MECHANISM_SWITCHES = tuple(s for s in MECHANISM_SWITCHES if s != f"{name}_on")
+    _rebuild()
+
+
+def _rebuild() -> None:
+    """PARAMS and DEFAULTS from the list, in place (modules hold these very dicts)."""
+    PARAMS.clear()
+    PARAMS.update({p.name: p for p in _PARAMS})
+    DEFAULTS.clear()
+    DEFAULTS.update({p.name: p.default for p in _PARAMS})
 
 
 def closest(name: str, known, n: int = 3) -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .cycle import ORDER
 from .demography import GROUPINGS
 from .ladder import rung_terms
 from .params import WEEKS_PER_YEAR
@@ -103,7 +102,7 @@ class Recorder:
         if week:
             self._count_organiser_hours()
         out["organiser_hours_total"] = self.organiser_hours
-        for name in ORDER:
+        for name in self.mechanism_outcomes:  # the cycle's order
             mech = m.mechanisms.get(name)
             if mech is not None:
                 mech.record(out)

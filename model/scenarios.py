@@ -4,7 +4,9 @@ A scenario file has a ``[scenario]`` table (``name``, ``question``: what it answ
 ``base``: another scenario it starts from, ``name_zh``, a one-line ``description`` and a list of
 ``sources`` for its values) and a ``[parameters]`` table of overrides checked against the schema;
 optional ``[[events]]`` tables change parameters from a given week on (a policy timeline,
-model/timeline.py). ``load_scenario`` returns the merged overrides as a dict, ready for
+model/timeline.py). Which mechanisms run is said with ``mechanisms = "all"``, ``"none"`` or a list
+of names (those run, every other registered mechanism not), in ``[parameters]`` or an event, or
+with the switches (``team_on = false``) one by one; not both in one table. ``load_scenario`` returns the merged overrides as a dict, ready for
 ``RedCycleModel(**load_scenario(name))``.
 """
 
@@ -16,6 +18,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from . import mechanism_registry
 from . import params as schema
 from .params import ParameterError
 from .resources import project_path
@@ -139,8 +142,9 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
     own_events = data.get("events", [])
     if not isinstance(own_events, list):
         raise ScenarioError(f"scenario file '{path}': events must be [[events]] tables, each with a 'week'")
-    events.extend(own_events)
-    for key, value in overrides.items():
+    events.extend(_selected(event, path, f"event {k}") if isinstance(event, dict) else event
+                  for k, event in enumerate(own_events, 1))
+    for key, value in _selected(overrides, path, "[parameters]").items():
         if key not in schema.PARAMS:
             raise ScenarioError(f"scenario file '{path}': {schema.unknown_name_error(key)}")
         try:
@@ -157,6 +161,24 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
     return {"name": name, "question": question, "path": str(path), "files": files, "parameters": merged,
             "events": events, "name_zh": meta.get("name_zh", ""), "description": _text(meta, "description", path, ""),
             "sources": sources}
+
+
+def _selected(table: dict[str, Any], path: Path, where: str) -> dict[str, Any]:
+    """A table with its ``mechanisms`` selection (if any) replaced by every mechanism's switch."""
+    if "mechanisms" not in table:
+        return table
+    both = [key for key in table if key in schema.MECHANISM_SWITCHES]
+    if both:
+        raise ScenarioError(f"scenario file '{path}': {where} sets both 'mechanisms' and '{both[0]}'; "
+                            "allowed: one of them")
+    try:
+        switches = mechanism_registry.switches_for(table["mechanisms"], "'mechanisms'")
+    except ParameterError as exc:
+        raise ScenarioError(f"scenario file '{path}': {where}: {exc}") from None
+    out: dict[str, Any] = {}
+    for key, value in table.items():  # the switches where the selection stood
+        out.update(switches if key == "mechanisms" else {key: value})
+    return out
 
 
 def load_scenario(name_or_path: str | os.PathLike) -> dict[str, Any]:

@@ -96,6 +96,10 @@ def make_sentinel(base: Path) -> Path:
         "cycle_a.toml": f'[scenario]\nbase = "{inp}/cycle_b.toml"\n',
         "cycle_b.toml": f'[scenario]\nbase = "{inp}/cycle_a.toml"\n',
         "missing_base.toml": '[scenario]\nbase = "no_such_scenario"\n',
+        "mechanisms_unknown.toml": '[parameters]\nmechanisms = ["backbone", "teams"]\n',
+        "mechanisms_word.toml": '[parameters]\nmechanisms = "some"\n',
+        "mechanisms_and_switch.toml": '[parameters]\nmechanisms = "all"\nteam_on = false\n',
+        "mechanisms_event.toml": '[parameters]\nsteps = 4\n[[events]]\nweek = 2\nmechanisms = [1]\n',
     }
     for name, text in scen.items():
         (inp / name).write_text(text, encoding="utf-8")
@@ -186,6 +190,15 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
     "scenario_deep_chain": (["--scenario", "{D}/inputs/chain/0.toml"], ["chain/0.toml", "longer than 32"]),
     "scenario_missing_base": (["--scenario", "{D}/inputs/missing_base.toml"], ["unknown scenario 'no_such_scenario'"]),
     "scenario_folder": (["--scenario", "{D}/victim/"], ["not found"]),
+    "scenario_unknown_mechanism": (["--scenario", "{D}/inputs/mechanisms_unknown.toml"],
+                                   ["mechanisms_unknown.toml", "unknown mechanism 'teams'", "did you mean 'team'",
+                                    '"all", "none" or a list of the names backbone, project']),
+    "scenario_mechanisms_word": (["--scenario", "{D}/inputs/mechanisms_word.toml"],
+                                 ["mechanisms_word.toml", "'mechanisms' = 'some' is not allowed"]),
+    "scenario_mechanisms_and_switch": (["--scenario", "{D}/inputs/mechanisms_and_switch.toml"],
+                                       ["sets both 'mechanisms' and 'team_on'", "one of them"]),
+    "scenario_mechanisms_event": (["--scenario", "{D}/inputs/mechanisms_event.toml"],
+                                  ["event 1", "lists 1, not a mechanism's name"]),
     "scenario_event_changes_steps": (["--scenario", "{D}/inputs/event_steps.toml", "--set", "n_residents=200"],
                                      ["event at week 2", "'steps' cannot change during a run"]),
     # residents files: sizes that disagree, identifiers exactly as written

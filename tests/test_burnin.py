@@ -77,7 +77,7 @@ def test_a_burn_in_reads_no_parameter_outside_its_key(variant, monkeypatch):
     Spy(parent, burnin.ordinary_life(parent.p)).run(WEEKS)
     read = spies[0].p.read
     assert read, "the spy saw nothing: the burn-in no longer takes its parameters from schema.validate"
-    assert read - burnin.READS - READ_BUT_IDLE == set()
+    assert read - burnin.reads() - READ_BUT_IDLE == set()
 
 
 def other_value(p: schema.Param):
@@ -102,7 +102,7 @@ def test_any_parameter_outside_the_key_leaves_the_settled_state_the_same():
     reference = settled_state(parent, q)
     checked = []
     for name, p in schema.PARAMS.items():
-        if name in burnin.READS or name in ("agent_objects", "burn_in_weeks"):
+        if name in burnin.reads() or name in ("agent_objects", "burn_in_weeks"):
             continue
         try:
             changed = schema.validate({**q, name: other_value(p)})

@@ -9,9 +9,11 @@ empowerer, the continued cycle for withdrawal."""
 
 import pytest
 
-from experiments.questions import (HORIZONS, LATE_ROUNDS, LEVERS, QUESTIONS, TOL, growth, lead_by_round,
-                                  lever_label, lever_verdict, levers, run_configs, verdict, window)
+from experiments.questions import (HORIZONS, LATE_ROUNDS, LEVERS, QUESTIONS, TOL, config_table, growth,
+                                  lead_by_round, lever_label, lever_verdict, levers, run_configs, verdict, window)
 from experiments.replications import paired_difference
+from model import load_scenario
+from model.mechanisms import names as mechanism_names
 
 SEEDS = range(1, 6)
 N = 800
@@ -93,6 +95,15 @@ def test_i_the_lever_audit_names_the_idle_levers(runs):
     assert r["verdicts"] == {"moving": ["org_role", "dialogue_gain"], "idle": []}
     assert list(r["table"]["lever"]) == list(AUDITED)
     assert r["answer"].startswith("2 of 3 levers")
+
+
+def test_each_registered_mechanism_is_ablated_and_defunded_with_no_file_of_its_own():
+    """The questions read the mechanisms from their registry; "defund X" is made in code, and for the
+    essay's six it is exactly the scenario file users run (scenarios/defund_X.toml)."""
+    table = config_table()
+    for m in mechanism_names():
+        assert table[f"without {m}"][f"{m}_on"] is False
+        assert table[f"defund {m}"] == load_scenario(f"defund_{m}")
 
 
 def test_lever_verdicts_are_two_sided():

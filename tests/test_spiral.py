@@ -19,7 +19,7 @@ import pytest
 from model.params import HAND_SET as START
 from experiments.questions import spirals
 from experiments.uncertainty import spiral_verdict
-from model import RedCycleModel, load_scenario
+from model import RedCycleModel, load_scenario, mechanisms
 from model.mechanisms.base import Mechanism
 
 SEEDS = (1, 2, 3)
@@ -29,8 +29,6 @@ N, WEEKS = 1200, 260  # five years, ten rounds
 class ConstantBoost(Mechanism):
     """Null model 1: the same pull every week, from no cycle and no outcome."""
 
-    name = "null_constant"
-
     def act(self) -> None:
         self.model.state.boost += 0.15
 
@@ -39,8 +37,6 @@ class SlowStock(Mechanism):
     """Null model 2: a stock that builds slowly with time (like a norm accumulating), whatever
     happens to participation: it rises "by less each round" without any feedback."""
 
-    name = "null_stock"
-
     def act(self) -> None:
         self.model.state.boost += 0.3 * (1.0 - np.exp(-self.model.steps / 80.0))
 
@@ -48,15 +44,17 @@ class SlowStock(Mechanism):
 def run(seed: int, null: type[Mechanism] | None = None, **params) -> np.ndarray:
     """Participation index at the end of each round."""
     if null is None:
-        m = RedCycleModel(n_residents=N, steps=WEEKS, rng=seed, **params)
-    else:  # every mechanism off; the null mechanism acts every week
-        off = {f"{name}_on": False for name in ("backbone", "project", "convention", "resource", "team",
-                                                 "incentive")}
+        m = RedCycleModel(n_residents=N, steps=WEEKS, rng=seed, **params).run()
+        return m.rounds["participation_index"].to_numpy()
+    # the null mechanism, registered for this run (docs/extending.md), is the only one on: it acts every week
+    name = f"null_{null.__name__.lower()}"
+    mechanisms.register(name, null, zh="零模型", en="null model")
+    try:
         # the null pull is not mediated by trust (which would be a feedback of its own)
-        m = RedCycleModel(n_residents=N, steps=WEEKS, rng=seed, mechanism_trust_weight=0.0, **off, **params)
-        m.mechanisms[null.name] = null(m, np.random.default_rng(0))
-        m.ladder.mechanisms = True
-    m.run()
+        m = RedCycleModel(n_residents=N, steps=WEEKS, rng=seed, mechanism_trust_weight=0.0,
+                          **mechanisms.switches_for([name]), **params).run()
+    finally:
+        mechanisms.unregister(name)
     return m.rounds["participation_index"].to_numpy()
 
 

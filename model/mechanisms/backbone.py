@@ -28,7 +28,6 @@ from .base import Mechanism
 
 
 class BackboneMechanism(Mechanism):
-    name = "backbone"
     OUTCOMES = ("backbones", "backbone_mean_rung", "backbone_contact")
 
     def __init__(self, model, rng):

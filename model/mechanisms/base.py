@@ -11,20 +11,21 @@ them, and helpers for combining slip reductions and reaching residents.
 * ``stop()``: when it is switched off mid-run, clear what it keeps live in the registry.
 
 A mechanism reads another's output only through a field of the state registry (model/state.py)
-and draws only from its own random stream. The order of the phases is model/cycle.py.
+and draws only from its own random stream. The order of the phases is the order in which the
+mechanisms are registered (model/mechanisms/__init__.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..cycle import PHASE_BY_NAME, Phase
+from ..mechanism_registry import MechanismSpec, spec
 
 
 class Mechanism:
     """Base class: a mechanism bound to one model."""
 
-    name = ""
+    name = ""  # set when the class is registered (model/mechanism_registry.py)
     OUTCOMES: tuple[str, ...] = ()  # what record() writes; zeros when the mechanism is off
 
     def __init__(self, model, rng: np.random.Generator):
@@ -33,9 +34,9 @@ class Mechanism:
         self.rng = rng
 
     @property
-    def phase(self) -> Phase:
-        """The mechanism's phase of the cycle, with its Chinese and English names."""
-        return PHASE_BY_NAME[self.name]
+    def phase(self) -> MechanismSpec:
+        """The mechanism's entry in the registry: its phase's names in Chinese and English."""
+        return spec(self.name)
 
     def launch(self) -> None:  # noqa: B027 - optional hook
         pass

@@ -27,7 +27,6 @@ DIVERSITY_DRAG = 0.5
 
 
 class ConventionMechanism(Mechanism):
-    name = "convention"
     OUTCOMES = ("norm", "dialogue_participants")
 
     def __init__(self, model, rng):

@@ -24,7 +24,6 @@ from ..cycle import loop_open
 from .base import Mechanism
 
 class IncentiveMechanism(Mechanism):
-    name = "incentive"
     OUTCOMES = ("points_issued", "points_redeemed", "points_held", "incentive_credibility")
 
     def __init__(self, model, rng):

@@ -57,7 +57,6 @@ class Project:
 
 
 class ProjectMechanism(Mechanism):
-    name = "project"
     OUTCOMES = ("n_projects", "n_participatory_projects", "project_places_held", "project_evaluation", "who_decides")
 
     def __init__(self, model, rng):

@@ -25,7 +25,6 @@ from .base import Mechanism
 
 
 class ResourceMechanism(Mechanism):
-    name = "resource"
     OUTCOMES = ("units_signed", "unit_contributions", "service_hours_to_units")
 
     def __init__(self, model, rng):

@@ -41,7 +41,6 @@ SERVED_PER_MEMBER = 2
 
 
 class TeamMechanism(Mechanism):
-    name = "team"
     OUTCOMES = ("venture_invested", "social_worker_skill", "n_teams", "team_maturity", "team_members",
                 "provider_run_teams")
 

@@ -22,13 +22,14 @@ import numpy as np
 import pandas as pd
 
 from model import RedCycleModel, load_scenario
+from model.mechanisms import names as mechanism_names
 from model.params import RULES_NEUTRAL
 
 HERE = Path(__file__).resolve().parent
 N_RESIDENTS = 300
 STEPS = 104  # two years, four rounds of the cycle
 SEEDS = (1, 2)
-MECHANISMS = ("backbone", "project", "convention", "resource", "team", "incentive")
+MECHANISMS = mechanism_names()  # the registered mechanisms: each is also run switched off
 RUNS: dict[str, tuple[str, dict]] = {
     "red_microcycle": ("red_microcycle", {}),
     "status_quo": ("status_quo", {}),
