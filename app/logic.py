@@ -38,7 +38,7 @@ CONTROL_GROUPS = ("strategy", *txt.mechanisms())
 """Groups of the schema shown as controls: the strategy levers, then the mechanisms registered when the
 app starts, in the cycle's order."""
 LESSON_LEVERS = ("org_role", "three_downs", "resident_voice", "diversity")
-"""The strategy levers of the lesson panel; with the mechanisms (one control of six switches), the
+"""The strategy levers of the lesson panel; with the mechanisms (one control, a switch each), the
 scenario, the community size and the speed: eight controls. Every other one is under "advanced"."""
 SWITCHES = tuple(f"{m}_on" for m in txt.mechanisms())
 SPEEDS = (1, 2, 5, 10, 20)
@@ -120,7 +120,7 @@ def control_for(p) -> Control:
 
 
 def controls() -> dict[str, list[Control]]:
-    """The controls, grouped: the strategy levers and the six mechanisms, each in schema order."""
+    """The controls, grouped: the strategy levers and the registered mechanisms, each in schema order."""
     groups: dict[str, list[Control]] = {g: [] for g in CONTROL_GROUPS}
     for p in PARAMS.values():
         # an optional cap ("float?": a number or none) has no slider; scenarios and --set set it
@@ -587,7 +587,7 @@ def spiral_png(run: Run, lang: str, size=(4.0, 4.0), scale: tuple[float, float] 
 
 
 def _spiral_png(run: Run, lang: str, size, scale: tuple[float, float]) -> bytes:
-    """The participation spiral: one turn per round, the six phases as labelled sectors; the radius
+    """The participation spiral: one turn per round, the phases as labelled sectors; the radius
     is the participation index from ``scale[0]`` (the centre) to ``scale[1]`` (the outer ring)."""
     flang = txt.figure_lang(lang)
     R = int(run.model.p["round_weeks"])

@@ -94,7 +94,7 @@ def Control(c: L.Control, value, on_value, lang: str):
 
 @solara.component
 def Mechanisms(community: L.Community, lang: str, values: dict, suffix: str = ""):
-    """The six mechanisms as one control: a switch each, in the cycle's order."""
+    """The mechanisms as one control: a switch each, in the cycle's order (their registry)."""
     solara.Text(txt.t("mechanisms_on", lang), style="font-size:0.85em;color:#555")
     with solara.Row(style="flex-wrap:wrap;gap:0 10px", classes=[f"mechanisms{suffix}"]):
         for m in txt.mechanisms():

@@ -20,10 +20,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import params as schema
 from .params import Param, ParameterError
+
+if TYPE_CHECKING:
+    from .mechanisms.base import Mechanism
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class MechanismSpec:
     name: str  # the key: switch <name>_on, parameter group <name>, random stream <name>
     zh: str  # its phase's name in Chinese (红色骨干)
     en: str  # its phase's name in English (red backbones)
-    cls: type  # a model.mechanisms.base.Mechanism subclass
+    cls: type[Mechanism]
 
     @property
     def switch(self) -> str:
@@ -60,7 +63,7 @@ def register(name: str, cls: type, *, zh: str, en: str, term: str = "",
     ``term`` is its singular English name for the switch's description (default: ``en``). Raises
     ParameterError (one line) for a name that is taken or malformed, a class that is not a
     Mechanism, or a parameter whose name the schema already has."""
-    from .mechanisms.base import Mechanism  # here: the mechanisms' modules import the cycle, which imports this
+    from .mechanisms.base import Mechanism  # noqa: F811 - not at the top: base imports this module
 
     if not isinstance(name, str) or not _NAME.match(name):
         raise ParameterError(f"mechanism name {name!r} is not allowed; allowed: lower-case letters, digits and _, "
