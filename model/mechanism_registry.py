@@ -53,6 +53,10 @@ _REGISTRY: dict[str, MechanismSpec] = {}
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 SELECTION_WORDS = ("all", "none")
 """What ``mechanisms`` may say besides a list of names."""
+TAKEN = ("graph", "demography", "initial")
+"""Names of the model's other random streams (model/model.py), which no mechanism may share; the
+engine's parameter groups (``params.BEFORE_MECHANISMS``, ``AFTER_MECHANISMS``, the ladder's among
+them) are taken too."""
 
 
 def register(name: str, cls: type, *, zh: str, en: str, term: str = "",
@@ -68,8 +72,11 @@ def register(name: str, cls: type, *, zh: str, en: str, term: str = "",
     if not isinstance(name, str) or not _NAME.match(name):
         raise ParameterError(f"mechanism name {name!r} is not allowed; allowed: lower-case letters, digits and _, "
                              "starting with a letter")
-    if name in _REGISTRY or name in SELECTION_WORDS:
+    if name in _REGISTRY:
         raise ParameterError(f"mechanism {name!r} is already registered; registered: {', '.join(names())}")
+    taken = (*SELECTION_WORDS, *TAKEN, *schema.BEFORE_MECHANISMS, *schema.AFTER_MECHANISMS)
+    if name in taken:
+        raise ParameterError(f"mechanism name {name!r} is taken; not allowed: {', '.join(taken)}")
     if not (isinstance(cls, type) and issubclass(cls, Mechanism)):
         raise ParameterError(f"mechanism {name!r}: {cls!r} is not a subclass of model.mechanisms.base.Mechanism")
     switch = Param(f"{name}_on", True, "bool", f"{term or en} mechanism switched on", group=name,

@@ -6,7 +6,8 @@ A scenario file has a ``[scenario]`` table (``name``, ``question``: what it answ
 optional ``[[events]]`` tables change parameters from a given week on (a policy timeline,
 model/timeline.py). Which mechanisms run is said with ``mechanisms = "all"``, ``"none"`` or a list
 of names (those run, every other registered mechanism not), in ``[parameters]`` or an event, or
-with the switches (``team_on = false``) one by one; not both in one table. ``load_scenario`` returns the merged overrides as a dict, ready for
+with the switches (``team_on = false``) one by one; not both in one table. ``load_scenario`` returns
+the merged overrides (switches, never ``mechanisms``) as a dict, ready for
 ``RedCycleModel(**load_scenario(name))``.
 """
 

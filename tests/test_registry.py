@@ -140,7 +140,8 @@ def test_unregistering_leaves_the_schema_as_it_was():
 
 @pytest.mark.parametrize(("name", "cls", "params", "fragment"), [
     ("team", NeighbourhoodTea, (), "'team' is already registered"),
-    ("all", NeighbourhoodTea, (), "'all' is already registered"),
+    ("all", NeighbourhoodTea, (), "mechanism name 'all' is taken"),
+    ("ladder", NeighbourhoodTea, (), "mechanism name 'ladder' is taken"),
     ("Tea party", NeighbourhoodTea, (), "is not allowed; allowed: lower-case letters"),
     ("tea", object, (), "is not a subclass of model.mechanisms.base.Mechanism"),
     ("tea", NeighbourhoodTea, (Param("slip_rate", 0.1, "float", "clash", low=0.0, high=1.0),),
