@@ -440,7 +440,8 @@ _PARAMS: list[Param] = [
           choices=("step", "smooth"), group="strategy", source=rule_on("'step'").lstrip("; ")),
     # --- the micro-cycle (红色微循环) ------------------------------------------------------------
     Param("round_weeks", 26, "int",
-          "weeks in one round of the cycle; its six phases run in order, each a sixth of the round",
+          "weeks in one round of the cycle; its phases (one per registered mechanism) run in order, each an "
+          "equal share of the round",
           unit="weeks", low=6, high=520, group="cycle", term_zh="微循环", term_en="micro-cycle",
           source="the essay: 从红色骨干(起点)到红色激励(终点)，终点又是新的起点; " + ASSUMPTION),
     Param("cycle_feedback", True, "bool",
@@ -456,7 +457,7 @@ _PARAMS: list[Param] = [
           choices=("none", "points_to_backbones", "service_to_units", "credibility_learnt", "trust_response",
                    "gains_kept"), group="cycle", source="control; no loop is cut by default"),
     Param("phase_order", "essay", "choice",
-          "order of the six phases in a round: the essay's (backbone first, incentive last), reversed, or "
+          "order of the phases in a round: the essay's (backbone first, incentive last), reversed, or "
           "all at once in the round's first week (controls for whether the order matters)",
           choices=("essay", "reversed", "at_once"), group="cycle", source="control; the essay's order is the default"),
     Param("funds_follow_mechanisms", True, "bool",
