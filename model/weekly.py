@@ -75,3 +75,18 @@ def update_residents(rung, top, rate, record, needs, after_growth, gain, unmet_o
                 public_spirit[i] -= spirit_decay * (public_spirit[i] - base_public_spirit[i])
             if capacity_decay != 0.0:
                 capacity[i] -= capacity_decay * (capacity[i] - base_capacity[i])
+
+
+@njit
+def neighbour_mean(indptr, indices, weights, who, values):
+    """For each resident in ``who``, the mean of ``values`` over its neighbours (all of its ties in
+    the CSR adjacency, weighted as stored; 0 for an isolated resident): what
+    ``(adjacency[who] @ values) / max(degree, 1)`` gives, bit for bit, without building the rows."""
+    out = np.empty(len(who))
+    for r in range(len(who)):
+        i = who[r]
+        total = 0.0
+        for e in range(indptr[i], indptr[i + 1]):
+            total += weights[e] * values[indices[e]]
+        out[r] = total / max(indptr[i + 1] - indptr[i], 1)
+    return out
