@@ -46,7 +46,7 @@ from .state import NEVER, ResidentState
 from .survey import read_residents
 from .streams import resolve_seed, stream
 from .timeline import check_events
-from .weekly import mean_need, update_residents
+from .weekly import clear_week, mean_need, respond, update_residents
 
 EAGER_AGENT_LIMIT = 50_000
 """With ``agent_objects="auto"``, Mesa objects are built up front up to this many residents."""
@@ -413,15 +413,12 @@ class RedCycleModel(mesa.Model):
         if self.mechanisms:
             self.pool.new_week()
             self.cycle.begin_week()
-            st.boost[:] = 0.0
-            st.retention[:] = 0.0
-            if p["dialogue_hours"]:
-                st.time_taken[:] = 0.0
+            clear_week(st.boost, st.retention, st.time_taken, bool(p["dialogue_hours"]))
             for mech in self.mechanisms.values():
                 mech.act()
             w = p["mechanism_trust_weight"]
             if w:  # in the loop-cut twin residents respond with the trust they started with
-                st.boost *= 1.0 - w + w * (st.trust if loop_open(p, "trust_response") else st.base_trust)
+                respond(st.boost, float(w), st.trust if loop_open(p, "trust_response") else st.base_trust)
             # the mean need once this week's needs have arisen, before any service met part of them
             after_growth = mean_need(st.needs, st.need_growth, True)
         result = self._move_by_agents() if self.AGENT_LADDER else self.ladder.step(st, self.steps)

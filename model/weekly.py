@@ -90,3 +90,41 @@ def neighbour_mean(indptr, indices, weights, who, values):
             total += weights[e] * values[indices[e]]
         out[r] = total / max(indptr[i + 1] - indptr[i], 1)
     return out
+
+
+@njit
+def clear_week(boost, retention, time_taken, clear_time):
+    """The start of a week with mechanisms: no boost, no retention yet, and (with the dialogue's
+    hours) no hours taken."""
+    for i in range(boost.shape[0]):
+        boost[i] = 0.0
+        retention[i] = 0.0
+        if clear_time:
+            time_taken[i] = 0.0
+
+
+@njit
+def respond(boost, weight, trust):
+    """Each resident's response to the mechanisms: its boost scaled by 1 - w + w x trust
+    (w = mechanism_trust_weight)."""
+    kept = 1.0 - weight
+    for i in range(boost.shape[0]):
+        boost[i] *= kept + weight * trust[i]
+
+
+@njit
+def carry_noise(shock, memory, noise):
+    """The lasting noise in each resident's drive (noise_memory): this week's carries most of last
+    week's, shock = memory x shock + sqrt(1 - memory^2) x noise; updated in place."""
+    fresh = np.sqrt(1.0 - memory * memory)
+    for i in range(shock.shape[0]):
+        shock[i] = shock[i] * memory + fresh * noise[i]
+
+
+@njit
+def free_hours(budget, taken):
+    """The hours each resident has for the ladder: its time budget less those a mechanism took, not below 0."""
+    out = np.empty(budget.shape[0])
+    for i in range(budget.shape[0]):
+        out[i] = max(0.0, budget[i] - taken[i])
+    return out
