@@ -27,11 +27,11 @@ from ..counts import expected_count, whole
 from ..jit import njit
 from ..ladder import Rung
 from ..outreach import per_round, seed_fund
+from ..rule import MUTUAL_AID
 from .base import Mechanism
 
 PLACE_RUNGS = (Rung.MUTUAL_AID, Rung.PUBLIC_AFFAIRS, Rung.VOLUNTEERING)
 PLACE_SPLIT = (3, 2, 1)
-MUTUAL_AID = int(Rung.MUTUAL_AID)  # compiled code reads a plain int, not the enum
 NO_PLACE = 0  # registry field `place` of a resident who holds no project place
 PROBLEM_LEVEL = 0.5
 """A need above this counts as a problem in the "problem_count" survey (the essay's 问题数量法).
