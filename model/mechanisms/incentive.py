@@ -111,7 +111,7 @@ def incentive_serve(rung, points_per_week, points, points_earned_round, public_s
     for i in range(rung.shape[0]):
         if rung[i] < PUBLIC_AFFAIRS:
             continue
-        earn = points_per_week * (rung[i] - MUTUAL_AID)
+        earn = points_per_week * (int(rung[i]) - MUTUAL_AID)  # int: no int8 arithmetic without numba
         points[i] += earn
         points_earned_round[i] += earn
         issued += earn
