@@ -9,7 +9,10 @@ given) and timed in fresh interpreters of this
 environment, alternating base / head, head / base, ... so both see the same machine noise. One
 repeat times ``--runs`` default runs ``simulate({"n_residents": N}, seed, steps=W)`` on seeds of its
 own (a fresh burn-in each, as in a sweep of new seeds); the figure is the median of the per-repeat
-ratios head / base. The machine is shared and noisy: read the ratio, not the seconds.
+ratios head / base. Before the timed runs each interpreter makes one untimed run of the same length on
+seed 0, so that every compiled function a run calls is loaded from numba's cache (a mechanism first
+acts weeks into a run; loading its kernels inside the timed runs would charge a once-per-process cost
+to the version with more of them). The machine is shared and noisy: read the ratio, not the seconds.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ TIMER = """
 import json, sys, time
 sys.path.insert(0, {tree!r})
 from model import simulate
-simulate({{"n_residents": {n}}}, seed=0, steps=2)  # imports, first-call costs
+simulate({{"n_residents": {n}}}, seed=0, steps={weeks})  # imports, first calls: every compiled function loaded
 t0 = time.perf_counter()
 for seed in {seeds!r}:
     simulate({{"n_residents": {n}}}, seed=seed, steps={weeks})

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 
 from .rule import EMPTY, EVERYONE, LadderRule, commit, decide, ladder_rule, ladder_week
 from .state import ResidentState
+from .weekly import carry_noise, free_hours
 
 
 class Rung(IntEnum):
@@ -132,15 +133,12 @@ class Ladder:
         if p["decision_noise"]:
             noise = self.rng.normal(0.0, p["decision_noise"], n)
             if p["noise_memory"]:  # circumstances that last: this week's noise carries most of last week's
-                memory = p["noise_memory"]
-                shock = state.drive_shock
-                shock *= memory
-                shock += np.sqrt(1.0 - memory * memory) * noise
-                noise = shock
+                carry_noise(state.drive_shock, float(p["noise_memory"]), noise)
+                noise = state.drive_shock
         uniform = self.rng.random(n) if p["slip_rate"] else EMPTY
         hours = state.time_budget
         if self.mechanisms and p["dialogue_hours"]:  # hours a mechanism took this week are not free
-            hours = np.maximum(0.0, hours - state.time_taken)
+            hours = free_hours(hours, state.time_taken)
         self.draws = Draws(noise, uniform, hours)
         return self.draws
 

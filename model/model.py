@@ -35,16 +35,18 @@ from .demography import (CHILD, attachment, draw_demography, need_factors, thin_
                           with_members)
 from .graph import NOT_MEMBER, Community, community_from_groups, community_from_networkx, generate_community
 from .ladder import Ladder, LadderResult, Rung
+from .rule import EMPTY
 from .mechanisms import specs as registered_mechanisms  # importing it registers the essay's six
 from .mechanisms.base import Mechanism
 from .outreach import organisation_capacity, reach_probability
 from .params import ParameterError
 from .pool import Pool
 from .recorder import OutcomeCollector, Recorder
-from .state import NEVER, ResidentState, row_mean
+from .state import NEVER, ResidentState
 from .survey import read_residents
 from .streams import resolve_seed, stream
 from .timeline import check_events
+from .weekly import clear_week, mean_need, respond, update_residents
 
 EAGER_AGENT_LIMIT = 50_000
 """With ``agent_objects="auto"``, Mesa objects are built up front up to this many residents."""
@@ -411,21 +413,18 @@ class RedCycleModel(mesa.Model):
         if self.mechanisms:
             self.pool.new_week()
             self.cycle.begin_week()
-            st.boost[:] = 0.0
-            st.retention[:] = 0.0
-            if p["dialogue_hours"]:
-                st.time_taken[:] = 0.0
+            clear_week(st.boost, st.retention, st.time_taken, bool(p["dialogue_hours"]))
             for mech in self.mechanisms.values():
                 mech.act()
             w = p["mechanism_trust_weight"]
             if w:  # in the loop-cut twin residents respond with the trust they started with
-                st.boost *= 1.0 - w + w * (st.trust if loop_open(p, "trust_response") else st.base_trust)
+                respond(st.boost, float(w), st.trust if loop_open(p, "trust_response") else st.base_trust)
             # the mean need once this week's needs have arisen, before any service met part of them
-            after_growth = row_mean(st.needs + st.need_growth * (1.0 - st.needs))
+            after_growth = mean_need(st.needs, st.need_growth, True)
         result = self._move_by_agents() if self.AGENT_LADDER else self.ladder.step(st, self.steps)
         if self.mechanisms:
             # needs left after self-help and mutual aid: what the organisation's channels then meet
-            unmet_own = row_mean(st.needs) if p["trust_from_self_help"] != 1.0 else None
+            unmet_own = mean_need(st.needs, st.need_growth, False) if p["trust_from_self_help"] != 1.0 else None
             for mech in self.mechanisms.values():
                 mech.serve()
             self._update_residents(after_growth, unmet_own)
@@ -450,29 +449,13 @@ class RedCycleModel(mesa.Model):
 
     def _update_residents(self, after_growth: np.ndarray, unmet_own: np.ndarray | None) -> None:
         """Participation record, sense of gain (share of need met this week), trust, and the fading
-        of unused public spirit and capacity (docs/ODD.md 7.10)."""
-        st, p, a = self.state, self.p, self._ema
-        st.record += a * (st.rung / self.top - st.record)
-        unmet_end = row_mean(st.needs)
-        met = 1.0 - np.divide(unmet_end, after_growth, out=np.ones_like(after_growth), where=after_growth > 0)
-        st.gain += a * (np.clip(met, 0.0, 1.0) - st.gain)
-        evidence_gain = st.gain
-        if unmet_own is not None:  # trust_from_self_help < 1: the organisation's own channels count in full
-            by_org = np.divide(unmet_own - unmet_end, after_growth, out=np.zeros_like(after_growth),
-                               where=after_growth > 0)
-            st.org_gain += a * (np.clip(by_org, 0.0, 1.0) - st.org_gain)
-            evidence_gain = st.org_gain + p["trust_from_self_help"] * (st.gain - st.org_gain)
-        if p["trust_rate"]:
-            evidence = np.minimum(1.0, st.base_trust + p["backbone_trust"] * st.backbone_contact
-                                  + p["gain_trust"] * evidence_gain)
-            st.trust += p["trust_rate"] * (evidence - st.trust)
-        if p["spirit_decay"] or p["capacity_decay"]:
-            idle = st.rung < Rung.MUTUAL_AID  # public spirit and skills unused move back to where they began
-            for trait, base, rate in ((st.public_spirit, st.base_public_spirit, p["spirit_decay"]),
-                                      (st.capacity, st.base_capacity, p["capacity_decay"])):
-                if rate:  # the same arithmetic as trait[idle] -= ..., without gathering and scattering
-                    np.subtract(trait, rate * (trait - base), out=trait, where=idle)
-
+        of unused public spirit and capacity (docs/ODD.md 7.10): one compiled pass, model/weekly.py."""
+        st, p = self.state, self.p
+        update_residents(st.rung, self.top, self._ema, st.record, st.needs, after_growth, st.gain,
+                         EMPTY if unmet_own is None else unmet_own, st.org_gain, float(p["trust_from_self_help"]),
+                         float(p["trust_rate"]), st.base_trust, float(p["backbone_trust"]), st.backbone_contact,
+                         float(p["gain_trust"]), st.trust, float(p["spirit_decay"]), st.public_spirit,
+                         st.base_public_spirit, float(p["capacity_decay"]), st.capacity, st.base_capacity)
 
     @property
     def outcomes(self) -> dict[str, float]:

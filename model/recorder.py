@@ -11,6 +11,7 @@ import mesa
 import numpy as np
 
 from .demography import GROUPINGS
+from .jit import njit
 from .ladder import rung_terms
 from .params import WEEKS_PER_YEAR
 
@@ -45,9 +46,13 @@ class Recorder:
         for code, size in zip(codes, self._group_shape[:-1], strict=True):
             offset = offset * size + code.astype(np.intp)
         self._group_offset = offset * rungs
-        self._group_cell = np.empty_like(offset)
-        self._group_names = [[[f"{group}_share_{rung}" for rung in self.rung_keys] for group in keys]
-                             for _, keys in GROUPINGS.values()]
+        self._group_counts = np.zeros(int(np.prod(self._group_shape)), dtype=np.int64)
+        self._no_groups = self._group_counts[:0]
+        # every group's share of each rung, grouping by grouping, group by group, rung by rung
+        self._group_keys = [f"{group}_share_{rung}" for _, keys in GROUPINGS.values() for group in keys
+                            for rung in self.rung_keys]
+        self._count_keys = [f"n_{key}" for key in self.rung_keys]
+        self._share_keys = [f"share_{key}" for key in self.rung_keys]
         self.measure(0, 0)
         self.initial = dict(self.outcomes)
 
@@ -61,29 +66,32 @@ class Recorder:
 
     def rung_counts(self) -> np.ndarray:
         """Residents who can hold a rung (adults) on each rung, 0..top."""
-        # counts of "rung >= k" differenced: far cheaper than bincount on int8 (no cast to intp);
-        # a child's rung is always 0, so only rung 0 needs the count of those who can hold a rung
-        rung = self.model.state.rung
-        at_least = [self.n_holders] + [np.count_nonzero(rung >= k) for k in range(1, self.top + 1)]
-        return -np.diff(np.asarray(at_least + [0]))
+        return self._tally(0, False)[0]
+
+    def _tally(self, week: int, groups: bool) -> tuple[np.ndarray, int]:
+        """One compiled pass over the residents: the counts on each rung (:meth:`rung_counts`), those on
+        the top rung in one of the last WEEKS_PER_YEAR weeks (never-volunteered residents hold NEVER),
+        and with ``groups`` each (group cell x rung) count into ``_group_counts``."""
+        st = self.model.state
+        counts, recent = tally(st.rung, self.top, self.n_holders, st.last_volunteered, week - WEEKS_PER_YEAR,
+                               self._group_offset, self._group_counts if groups else self._no_groups)
+        return counts, int(recent)
 
     def measure(self, climbs: int, slips: int) -> None:
         """This week's outcomes, into ``outcomes`` (the same dict object every week)."""
         m, st, out = self.model, self.model.state, self.outcomes
-        counts = self.rung_counts()
-        n = self.n_holders
         week = m.steps
+        groups = m.p["record_groups"]
+        counts, recent = self._tally(week, groups)
+        n = self.n_holders
         out["week"] = week
-        for key, k in zip(self.rung_keys, counts, strict=True):
-            out[f"n_{key}"] = int(k)
-        for key, k in zip(self.rung_keys, counts, strict=True):
-            out[f"share_{key}"] = k / n
+        out.update(zip(self._count_keys, counts.tolist()))
+        out.update(zip(self._share_keys, (counts / n).tolist()))
         out["share_engaged"] = 1.0 - counts[0] / n
-        # on the top rung in one of the last WEEKS_PER_YEAR weeks (never-volunteered residents hold NEVER)
-        out["volunteered_past_year"] = np.count_nonzero(st.last_volunteered > week - WEEKS_PER_YEAR) / n
+        out["volunteered_past_year"] = recent / n
         out["participation_index"] = float(counts @ np.arange(self.top + 1)) / (n * self.top)
-        if m.p["record_groups"]:
-            self._measure_groups(st.rung, out)
+        if groups:
+            self._measure_groups(out)
         unmet = self._static_unmet if self._static_unmet is not None else float(st.needs.mean())
         out["mean_unmet_need"] = unmet
         out["climbs"] = climbs
@@ -121,17 +129,16 @@ class Recorder:
             hours = np.minimum(st.time_budget[st.backbone], self.model.p["volunteer_hours"])
             self.organiser_hours += float(hours.sum())
 
-    def _measure_groups(self, rung: np.ndarray, out: dict) -> None:
-        """Share of each group on each rung (NaN for a group with no residents)."""
-        cell = np.add(self._group_offset, rung, out=self._group_cell)
-        counts = np.bincount(cell, minlength=int(np.prod(self._group_shape))).reshape(self._group_shape)
+    def _measure_groups(self, out: dict) -> None:
+        """Share of each group on each rung (NaN for a group with no residents), from this week's
+        (group cell x rung) counts (:meth:`_tally`)."""
+        counts = self._group_counts.reshape(self._group_shape)
         axes = tuple(range(len(self._group_shape) - 1))
-        for g, names in enumerate(self._group_names):
-            margin = counts.sum(axis=tuple(a for a in axes if a != g))  # (groups, rungs)
-            totals = margin.sum(axis=1)
-            for row, total, keys in zip(margin.tolist(), totals.tolist(), names, strict=True):
-                for key, k in zip(keys, row, strict=True):
-                    out[key] = k / total if total else float("nan")
+        margins = np.concatenate([counts.sum(axis=tuple(a for a in axes if a != g)) for g in axes])  # (groups, rungs)
+        totals = margins.sum(axis=1, keepdims=True)
+        # int / int, correctly rounded, as Python's k / total (both exact in a double)
+        shares = np.divide(margins, totals, out=np.full(margins.shape, np.nan), where=totals > 0)
+        out.update(zip(self._group_keys, shares.ravel().tolist()))
 
     def _end_round(self) -> None:
         """Record the round's outcomes and their gain over the round before (the spiral)."""
@@ -149,6 +156,27 @@ class Recorder:
     def round_columns() -> list[str]:
         """The columns of the rounds table (present even before a round has ended)."""
         return ["round", "week", *ROUND_OUTCOMES, *(f"gain_{k}" for k in ROUND_OUTCOMES), "spiral_up"]
+
+
+@njit
+def tally(rung, top, n_holders, last_volunteered, since, group_offset, group_counts):
+    """Residents who can hold a rung on each rung 0..top (a child's rung is always 0, so rung 0's
+    count is the holders less those above it), the number with ``last_volunteered > since``, and,
+    when ``group_counts`` is not empty, each resident counted into cell ``group_offset + rung`` of it."""
+    counts = np.zeros(top + 1, dtype=np.int64)
+    recent = 0
+    grouped = group_counts.shape[0] > 0
+    if grouped:
+        group_counts[:] = 0
+    for i in range(rung.shape[0]):
+        r = rung[i]
+        counts[r] += 1
+        if last_volunteered[i] > since:
+            recent += 1
+        if grouped:
+            group_counts[group_offset[i] + r] += 1
+    counts[0] = n_holders - counts[1:].sum()
+    return counts, recent
 
 
 class OutcomeCollector(mesa.DataCollector):

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..graph import MOBILE
 from ..ladder import Rung
+from ..weekly import neighbour_mean
 from ..counts import expected_count, whole
 from ..cycle import loop_open
 from .base import Mechanism
@@ -93,8 +94,8 @@ class BackboneMechanism(Mechanism):
                 who = np.flatnonzero(st.backbone)
                 if len(who):
                     # its neighbours' trust in the organisation that named it (the mandate) ...
-                    rows = m.adjacency[who]
-                    local_trust = (rows @ st.trust) / np.maximum(np.diff(rows.indptr), 1)
+                    a = m.adjacency
+                    local_trust = neighbour_mean(a.indptr, a.indices, a.data, who, st.trust)
                     mandate = p["backbone_mandate"]
                     # ... and the service they have seen it give
                     credibility[who] = (1.0 - mandate) * st.service_seen[who] + mandate * local_trust

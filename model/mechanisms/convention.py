@@ -18,7 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..cycle import phase_weeks
+from ..jit import njit
 from ..ladder import Rung
+from ..rule import EMPTY
 from .base import Mechanism
 
 DIVERSITY_DRAG = 0.5
@@ -65,10 +67,16 @@ class ConventionMechanism(Mechanism):
             st.in_dialogue[:] = talk
         self.norm *= 1.0 - p["norm_decay"]
         local = p["convention_locality"]
-        # what each resident feels: the community norm, or in part its own bond (binds who took part)
-        felt = (1.0 - local) * self.norm + local * st.convention_bond if local else self.norm
-        st.boost += p["norm_pull"] * felt
-        self.add_retention(p["norm_retention"] * felt)
+        # what each resident feels: the community norm, or in part its own bond (binds who took part);
+        # it pulls, and holds (retention combined as add_retention does)
+        if local:
+            felt = np.empty(len(st.boost))
+            feel_convention(st.boost, st.retention, felt, st.convention_bond, (1.0 - local) * self.norm, float(local),
+                            float(p["norm_pull"]), float(p["norm_retention"]))
+        else:
+            felt = self.norm
+            feel_convention(st.boost, st.retention, EMPTY, EMPTY, felt, 0.0, float(p["norm_pull"]),
+                            float(p["norm_retention"]))
         self.felt = float(np.mean(felt))  # the outcome `norm`: what residents feel, on average
 
     def serve(self) -> None:
@@ -93,3 +101,17 @@ class ConventionMechanism(Mechanism):
     def record(self, out: dict) -> None:
         out["norm"] = self.felt
         out["dialogue_participants"] = self.participants
+
+
+@njit
+def feel_convention(boost, retention, felt, bond, shared, local, pull, norm_retention):
+    """The convention's week for every resident in one compiled pass: what it feels, ``shared`` +
+    ``local`` x its bond into ``felt`` (or, with an empty ``felt``, ``shared`` alone: the community
+    norm), adds ``pull`` x that to its boost and combines ``norm_retention`` x that into its retention."""
+    personal = felt.shape[0] > 0
+    for i in range(boost.shape[0]):
+        value = shared + local * bond[i] if personal else shared
+        if personal:
+            felt[i] = value
+        boost[i] += pull * value
+        retention[i] = 1.0 - (1.0 - retention[i]) * (1.0 - norm_retention * value)

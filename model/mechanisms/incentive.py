@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..jit import njit
 from ..ladder import Rung
+from ..rule import MUTUAL_AID
 from ..cycle import loop_open
 from .base import Mechanism
 
@@ -65,24 +67,54 @@ class IncentiveMechanism(Mechanism):
     def act(self) -> None:
         st, p = self.model.state, self.p
         signal = self.signal()
-        st.boost[st.rung == Rung.PUBLIC_AFFAIRS] += p["incentive_pull"] * signal
-        self.add_retention(p["incentive_retention"] * signal, where=st.rung == Rung.VOLUNTEERING)
+        # public affairs: pulled up to volunteering; volunteering: held there (as add_retention combines)
+        incentive_act(st.boost, st.retention, st.rung, float(p["incentive_pull"] * signal),
+                      float(p["incentive_retention"] * signal))
 
     def serve(self) -> None:
         st, p = self.model.state, self.p
-        # one share of points on the public-affairs rung, two on volunteering
-        earn = np.where(st.rung >= Rung.PUBLIC_AFFAIRS,
-                        p["points_per_week"] * (st.rung.astype(np.int64) - Rung.MUTUAL_AID), 0)
-        st.points += earn
-        if p["points_crowding"]:  # paid service crowds out the intrinsic motive to serve, the more it pays
-            signal = self.signal()
-            earners = earn > 0
-            st.public_spirit[earners] *= 1.0 - p["points_crowding"] * signal
-        st.points_earned_round += earn
-        self.issued += int(earn.sum())
+        # one share of points on the public-affairs rung, two on volunteering; paid service crowds out
+        # the intrinsic motive to serve, the more it pays (points_crowding)
+        crowding = bool(p["points_crowding"])
+        kept = 1.0 - p["points_crowding"] * self.signal() if crowding else 1.0
+        self.issued += incentive_serve(st.rung, int(p["points_per_week"]), st.points, st.points_earned_round,
+                                       st.public_spirit, crowding, float(kept))
 
     def record(self, out: dict) -> None:
         out["points_issued"] = self.issued
         out["points_redeemed"] = self.redeemed
         out["points_held"] = int(self.model.state.points.sum())
         out["incentive_credibility"] = self.credibility
+
+
+PUBLIC_AFFAIRS, VOLUNTEERING = int(Rung.PUBLIC_AFFAIRS), int(Rung.VOLUNTEERING)  # plain ints for compiled code
+
+
+@njit
+def incentive_act(boost, retention, rung, pull, retention_share):
+    """:meth:`IncentiveMechanism.act` in one compiled pass: ``pull`` on the public-affairs rung, the
+    retention ``retention_share`` combined on the volunteering rung."""
+    kept = 1.0 - retention_share
+    for i in range(boost.shape[0]):
+        if rung[i] == PUBLIC_AFFAIRS:
+            boost[i] += pull
+        elif rung[i] == VOLUNTEERING:
+            retention[i] = 1.0 - (1.0 - retention[i]) * kept
+
+
+@njit
+def incentive_serve(rung, points_per_week, points, points_earned_round, public_spirit, crowding, kept):
+    """:meth:`IncentiveMechanism.serve` in one compiled pass: each resident on the public-affairs rung
+    or above earns points_per_week x (rung - mutual aid); with ``crowding`` an earner keeps the share
+    ``kept`` of its public spirit. Returns the points issued."""
+    issued = 0
+    for i in range(rung.shape[0]):
+        if rung[i] < PUBLIC_AFFAIRS:
+            continue
+        earn = points_per_week * (int(rung[i]) - MUTUAL_AID)  # int: no int8 arithmetic without numba
+        points[i] += earn
+        points_earned_round[i] += earn
+        issued += earn
+        if crowding and earn > 0:
+            public_spirit[i] *= kept
+    return issued

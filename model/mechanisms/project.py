@@ -24,8 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..counts import expected_count, whole
+from ..jit import njit
 from ..ladder import Rung
 from ..outreach import per_round, seed_fund
+from ..rule import MUTUAL_AID
 from .base import Mechanism
 
 PLACE_RUNGS = (Rung.MUTUAL_AID, Rung.PUBLIC_AFFAIRS, Rung.VOLUNTEERING)
@@ -211,15 +213,12 @@ class ProjectMechanism(Mechanism):
 
     # -------------------------------------------------------------------------- weekly ------
     def act(self) -> None:
+        """Ownership pulls; a place one rung up pulls its holder up, a place on its own rung holds
+        it there; direct provision crowds out the self-help of those below mutual aid."""
         st, p = self.model.state, self.p
-        if p["ownership_pull"]:
-            st.boost += p["ownership_pull"] * st.ownership
-        if not self.projects:
-            return
-        pulled = st.place == st.rung + 1
-        st.boost[pulled] += p["project_pull"]
-        self.add_retention(p["project_retention"], where=(st.place != NO_PLACE) & (st.place == st.rung))
-        st.boost[st.provided & (st.rung < Rung.MUTUAL_AID)] -= p["crowding_out"]
+        project_week(st.boost, st.retention, st.ownership, st.place, st.rung, st.provided,
+                     float(p["ownership_pull"]), bool(self.projects), float(p["project_pull"]),
+                     float(p["project_retention"]), float(p["crowding_out"]))
 
     def serve(self) -> None:
         st, p = self.model.state, self.p
@@ -248,3 +247,22 @@ class ProjectMechanism(Mechanism):
         out["project_places_held"] = int(np.count_nonzero(self.model.state.place))
         out["project_evaluation"] = self.evaluation
         out["who_decides"] = self.who_decides
+
+
+@njit
+def project_week(boost, retention, ownership, place, rung, provided, ownership_pull, has_projects, project_pull,
+                 project_retention, crowding_out):
+    """:meth:`ProjectMechanism.act` in one compiled pass over the residents, each term in the order
+    and arithmetic of its numpy form (retention combined as ``Mechanism.add_retention`` does)."""
+    kept = 1.0 - project_retention
+    for i in range(boost.shape[0]):
+        if ownership_pull != 0.0:
+            boost[i] += ownership_pull * ownership[i]
+        if not has_projects:
+            continue
+        if place[i] == rung[i] + 1:
+            boost[i] += project_pull
+        if place[i] != NO_PLACE and place[i] == rung[i]:
+            retention[i] = 1.0 - (1.0 - retention[i]) * kept
+        if provided[i] and rung[i] < MUTUAL_AID:
+            boost[i] -= crowding_out
