@@ -1,16 +1,20 @@
 """Command line of the red micro-cycle (党建+红色微循环) simulator.
 
-    uv run run.py                       # run the default scenario, write results/<scenario>/
+    uv run run.py                       # run the default scenario, write results/run-<scenario>/
+    uv run run.py run --reps 10         # ten replications (seeds 1-10): replications.md with 95% intervals
     uv run run.py run --scenario threshold_limit --set n_residents=5000 --steps 52 --seed 7
     uv run run.py params                # every parameter: default, allowed values, unit, meaning
     uv run run.py scenarios             # the named scenarios and the question each answers
     uv run run.py compare red_microcycle status_quo --reps 30 --out DIR   # report.md with paired intervals
     uv run run.py sweep SPEC.toml --out DIR                               # resumable parquet sweep
-    uv run run.py sensitivity SPEC.toml --method morris --out DIR         # SALib Morris or Sobol
+    uv run run.py sensitivity SPEC.toml --out DIR                         # SALib Morris or Sobol (the file's)
     uv run run.py optimise SPEC.toml --out DIR                            # Pareto front of levers (optuna NSGA-II)
     uv run run.py calibrate --particles 240 --generations 6 --out DIR [--write-docs]  # ABC-SMC vs patterns
     uv run run.py app                   # the browser app on http://127.0.0.1:8765/
-    uv run run.py rerun results/red_microcycle   # the same run again from its summary.json
+    uv run run.py rerun results/run-red_microcycle   # the same run again from its summary.json
+
+Every command that writes takes --out (default results/<command>-<name>), --seed, --set, --quiet
+and, where it runs many models, --workers (default: all cores).
 
 Bad input (an unknown parameter or scenario, a value out of range, a malformed scenario, graph
 or residents file, an output folder holding files this tool did not write) prints one line saying
@@ -50,8 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="{" + ",".join(COMMANDS) + "}")
     run = sub.add_parser("run", help="run one scenario and write its results (the default command)",
-                         description="Run one scenario and write timeseries.csv, timeseries.parquet, "
-                                     "summary.json and rung_shares.png into the output folder.")
+                         description="Run one scenario and write timeseries.csv, timeseries.parquet, rounds.csv, "
+                                     "summary.json, rung_shares.png and spiral.png into the output folder (with "
+                                     "--reps N also replications.csv and replications.md).")
     run.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="NAME_OR_PATH",
                      help=f"a scenario name from scenarios/ or a path to a .toml file (default: {DEFAULT_SCENARIO})")
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
@@ -67,8 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--residents", default=None, metavar="FILE.csv",
                      help="a survey of the residents, one row per resident (docs/residents.md): its values replace "
                           "the drawn ones, the rest is drawn from the defaults; combines with --graph")
+    run.add_argument("--reps", type=int, default=1, metavar="N",
+                     help="replications: seeds S to S+N-1, the same parameters; with N > 1 also writes "
+                          "replications.csv and replications.md (mean and 95%% interval of every final outcome), the "
+                          "other files being seed S's run (default: 1)")
+    run.add_argument("--workers", type=int, default=None, metavar="N",
+                     help="processes for the replications (default: all cores; the result is the same with any number)")
     run.add_argument("--out", default=None, metavar="DIR",
-                     help="output folder (default: results/<scenario name as a folder name>); a previous result "
+                     help="output folder (default: results/run-<scenario name>); a previous result "
                           "of this tool there is replaced whole when the run is done, anything else is refused")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     run.add_argument("--insist", action="store_true", help="run even when the estimated time is beyond the limit "
@@ -157,8 +168,11 @@ def add_experiment_commands(sub) -> None:
                         "(default: no limit but --generations)")
     k.add_argument("--write-docs", action="store_true",
                    help="also rewrite docs/calibration.md, its figures and docs/calibration/ from the result")
-    k.add_argument("--out", required=True, metavar="DIR",
-                   help="output folder (new, empty, an earlier calibration, or this calibration unfinished: resumed)")
+    k.add_argument("--seed", type=int, default=1, metavar="S",
+                   help="the ABC's seed: its draws from the prior and its perturbations (default: 1)")
+    k.add_argument("--out", default=None, metavar="DIR",
+                   help="output folder (new, empty, an earlier calibration, or this calibration unfinished: resumed; "
+                        "default: results/calibrate-patterns)")
     k.add_argument("--workers", type=int, default=None, metavar="N",
                    help="processes (default: all cores; the result is the same with any number)")
     k.add_argument("--dask", default=None, metavar="ADDRESS",
@@ -173,13 +187,14 @@ def cmd_calibrate(args) -> int:
 
     for flag, value, low in (("--trials", args.trials, 1), ("--particles", args.particles, 4),
                              ("--generations", args.generations, 1), ("--seeds", args.seeds, 1),
-                             ("--workers", args.workers, 1)):
+                             ("--workers", args.workers, 1), ("--seed", args.seed, 0)):
         if value is not None and value < low:
             return fail(f"{flag} must be >= {low}, got {value}")
     if args.trials is not None and args.trials < args.particles:
         return fail(f"--trials must be >= --particles ({args.particles}: the first generation), got {args.trials}")
     settings = Settings(particles=args.particles, generations=args.generations, seeds=args.seeds,
-                        n_residents=args.n_residents, budget=args.trials)
+                        n_residents=args.n_residents, budget=args.trials, abc_seed=args.seed)
+    args.out = args.out or default_out("calibrate", "patterns")
     client = None
     try:
         PARAMS["n_residents"].check(args.n_residents)
@@ -259,7 +274,7 @@ def parse_seed(text: str, what: str = "--seed") -> int:
 
 
 def cmd_run(args) -> int:
-    from experiments.folders import OutputFolderError, check_target, slug
+    from experiments.folders import OutputFolderError, check_target
     from experiments.limits import check_work
     from experiments.outputs import run_inputs
     from model.params import PARAMS, ParameterError, parse_assignment, validate
@@ -278,17 +293,28 @@ def cmd_run(args) -> int:
             except ParameterError as exc:
                 raise ParameterError(f"--steps: {exc}") from None
         full = validate(overrides)
-        check_work(full["n_residents"] * full["steps"], "this run", 1, args.insist)
+        for flag, value in (("--reps", args.reps), ("--workers", args.workers)):
+            if value is not None and value < 1:
+                raise ParameterError(f"{flag} must be >= 1, got {value}")
+        runs = args.reps + (reference_run(overrides, scenario) is not None)
+        check_work(full["n_residents"] * full["steps"] * runs, "this run", args.workers if args.reps > 1 else 1,
+                   args.insist)
         seed = parse_seed(args.seed)
-        out = check_target(args.out if args.out is not None else Path("results") / slug(scenario["name"]))
+        if args.reps > 1:
+            parse_seed(str(seed + args.reps - 1), f"--seed + --reps - 1 (the last replication's seed, {seed} + "
+                                                 f"{args.reps} - 1)")
+        out = check_target(args.out if args.out is not None else default_out("run", scenario["name"]))
     except (ParameterError, OutputFolderError) as exc:
         return fail(str(exc))
     inputs = run_inputs(args.argv, scenario, overrides, args.graph, args.residents)
-    return _run_and_write(scenario, overrides, seed, args.graph, out, inputs, args.quiet, args.residents)
+    return _run_and_write(scenario, overrides, seed, args.graph, out, inputs, args.quiet, args.residents,
+                          args.reps, args.workers)
 
 
-def _run_and_write(scenario, overrides, seed, graph_file, out, inputs, quiet, residents_file=None) -> int | Path:
-    """Build (the model checks the graph against n_residents and the memory first), run, write."""
+def _run_and_write(scenario, overrides, seed, graph_file, out, inputs, quiet, residents_file=None, reps=1,
+                   workers=None) -> int | Path:
+    """Build (the model checks the graph against n_residents and the memory first), run, run the other
+    replications (seeds seed + 1 ... seed + reps - 1) on ``workers`` processes, write."""
     from experiments.folders import OutputFolderError
     from experiments.outputs import write_results
     from model import GraphFileError, RedCycleModel, ResidentsFileError, read_graph_file
@@ -296,6 +322,13 @@ def _run_and_write(scenario, overrides, seed, graph_file, out, inputs, quiet, re
 
     try:
         graph = read_graph_file(graph_file) if graph_file else None
+        reference = reference_run(overrides, scenario)
+        twin = None
+        if reference is not None:  # first, and only its series kept: never two models in memory at once
+            params, events, label = reference
+            twin = RedCycleModel(graph=graph, residents=residents_file, rng=seed, events=events,
+                                 **{**params, "agent_objects": "lazy"}).run()
+            twin = (twin.datacollector.get_model_vars_dataframe()[["week", "participation_index"]], label)
         started = time.perf_counter()
         model = RedCycleModel(graph=graph, residents=residents_file, rng=seed, events=scenario.get("events") or None,
                               **overrides)
@@ -313,15 +346,54 @@ def _run_and_write(scenario, overrides, seed, graph_file, out, inputs, quiet, re
     if not quiet:
         for event in model.events_pending:  # kept in the manifest too ("events_not_reached")
             print(f"note: the event at week {event['week']} was not reached: the run ended at week {model.steps}")
+    replications = None
+    if reps > 1:
+        replications = _replicate(model, scenario, overrides, graph_file, residents_file, reps, workers, quiet)
     try:
-        folder = write_results(model, scenario, out, seconds, inputs)
+        folder = write_results(model, scenario, out, seconds, inputs, replications, twin)
     except OutputFolderError as exc:
         return fail(str(exc))
     except (OSError, ValueError) as exc:  # a full disk, a name the file system refuses, ...
         return fail(f"cannot write results to '{out}': {getattr(exc, 'strerror', None) or exc}")
     if not quiet:
-        _print_summary(model, scenario, folder, seconds)
+        _print_summary(model, scenario, folder, seconds, replications, twin)
     return folder
+
+
+def reference_run(overrides: dict, scenario: dict) -> tuple[dict, list | None, str] | None:
+    """What a run's spiral draws beside it, on the same community and seed: (parameter overrides,
+    timeline, label). The loop-cut twin (cycle_feedback = false, the same timeline) of a run whose
+    cycle feeds back; else the status quo (the organisation as provider, no timeline); None for the
+    status quo itself, or where the status quo cannot run (a ladder of other than five rungs)."""
+    from model.params import MECHANISM_SWITCHES, ParameterError, validate
+    from model.scenarios import load_scenario
+
+    full = validate(overrides)
+    status_quo = load_scenario("status_quo")
+    if all(full[k] == v for k, v in status_quo.items()) and not scenario.get("events"):
+        return None
+    if full["cycle_feedback"] and full["loop_cut"] == "none" and any(full[m] for m in MECHANISM_SWITCHES):
+        return ({**overrides, "cycle_feedback": False}, scenario.get("events") or None,
+                "loop-cut twin (cycle_feedback = false)")
+    try:
+        validate({**overrides, **status_quo})
+    except ParameterError:
+        return None
+    return {**overrides, **status_quo}, None, "status quo (provider, no cycle)"
+
+
+def _replicate(model, scenario, overrides, graph_file, residents_file, reps, workers, quiet):
+    """The final outcomes of seeds model.seed .. model.seed + reps - 1 (the first is ``model``'s), a row each."""
+    import pandas as pd
+
+    from experiments.replications import final_outcomes, map_unordered, progress
+
+    params = {**overrides, **({"events": scenario["events"]} if scenario.get("events") else {})}
+    jobs = {model.seed + k: (params, model.seed + k, graph_file, residents_file) for k in range(1, reps)}
+    done = dict(progress(map_unordered(final_outcomes, jobs, workers), total=len(jobs), desc="replications",
+                         enabled=False if quiet else None))
+    rows = [{"seed": model.seed, **model.final_outcomes()}, *(done[s] for s in sorted(done))]
+    return pd.DataFrame(rows)
 
 
 def cmd_rerun(args) -> int:
@@ -387,7 +459,7 @@ def cmd_rerun(args) -> int:
     return 0
 
 
-def _print_summary(model, scenario, folder: Path, seconds: float) -> None:
+def _print_summary(model, scenario, folder: Path, seconds: float, replications=None, twin=None) -> None:
     from experiments.plotting import label
 
     final = model.final_outcomes()
@@ -408,7 +480,23 @@ def _print_summary(model, scenario, folder: Path, seconds: float) -> None:
               f"{up} of them ending higher than the round before")
         print(f"  pool: {model.pool.total_in():.2f} in, {model.pool.total_out():.2f} out, "
               f"balance {model.pool.balance:.2f}")
-    print(f"  results: {folder}/ (timeseries.csv, timeseries.parquet, rounds.csv, summary.json, rung_shares.png, spiral.png)")
+    if twin is not None:
+        table, name = twin
+        index = float(table["participation_index"].iloc[-1])
+        print(f"  beside it on spiral.png, the {name}: participation index {index:.3f} "
+              f"(this run's lead {final['participation_index'] - index:+.3f})")
+    if replications is not None:
+        from experiments.replications import replication_summary
+        from model.glossary import OUTCOMES
+
+        table = replication_summary(replications).set_index("outcome")
+        print(f"  {len(replications)} replications (seeds {replications['seed'].min()}-{replications['seed'].max()}), "
+              "mean [95% interval]:")
+        for outcome in ("participation_index", "volunteered_past_year", "needs_met", "mean_trust"):
+            r = table.loc[outcome]
+            print(f"    {OUTCOMES[outcome].en:<44} {r['mean']:.3f} [{r['low']:.3f}, {r['high']:.3f}]")
+    files = "timeseries.csv, timeseries.parquet, rounds.csv, summary.json, rung_shares.png, spiral.png"
+    print(f"  results: {folder}/ ({files}{', replications.csv, replications.md' if replications is not None else ''})")
 
 
 def _unwritable(out: Path) -> str | None:
@@ -426,10 +514,9 @@ def _unwritable(out: Path) -> str | None:
 
 
 def default_out(command: str, name: str) -> Path:
-    """The output folder when --out is not given: results/<command>-<name>, as a folder name."""
-    from experiments.folders import slug
+    from experiments.folders import default_out as default
 
-    return Path("results") / slug(f"{command}-{name}")
+    return default(command, name)
 
 
 def cmd_experiment(args) -> int:

@@ -30,6 +30,11 @@ from pathlib import Path
 
 TOOL = "redcycle"
 RESULT_FILES = ("timeseries.csv", "timeseries.parquet", "rounds.csv", "summary.json", "rung_shares.png", "spiral.png")
+REPLICATION_FILES = ("replications.csv", "replications.md")
+"""Beside a run's files when it was replicated (``run --reps N``): each seed's final outcomes, and
+their mean with a 95% interval."""
+OWN_FILES = RESULT_FILES + REPLICATION_FILES
+"""Every file a run's folder may hold."""
 _TMP_TAG = ".redcycle-"
 _SLUG_MAX = 80
 NAME_MAX = 255
@@ -47,6 +52,11 @@ def slug(name: str) -> str:
     text = re.sub(r"[^\w.-]+", "_", text).strip("._-")
     text = re.sub(r"\.{2,}", ".", text)[:_SLUG_MAX].rstrip("._-")
     return text or "scenario"
+
+
+def default_out(command: str, name: str) -> Path:
+    """The output folder of a command when --out is not given: results/<command>-<name>, as a folder name."""
+    return Path("results") / slug(f"{command}-{name}")
 
 
 def resolved(path: str | os.PathLike) -> Path:
@@ -105,7 +115,7 @@ def _result_manifest_vouches(manifest: dict, names: set[str]) -> bool:
 
 def replaceable(folder: Path) -> bool:
     """A run's result folder may be replaced: empty, or a previous result of this tool and nothing else."""
-    return holds_only_own(folder, RESULT_FILES, "summary.json", _result_manifest_vouches)
+    return holds_only_own(folder, OWN_FILES, "summary.json", _result_manifest_vouches)
 
 
 def check_target(out: str | os.PathLike) -> Path:
@@ -157,7 +167,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def clean_leftovers(target: Path, files=RESULT_FILES) -> list[Path]:
+def clean_leftovers(target: Path, files=OWN_FILES) -> list[Path]:
     """Remove hidden folders of killed runs into ``target`` (process gone, nothing in them but plain
     files named in ``files``: what that command writes)."""
     removed = []
@@ -279,7 +289,7 @@ def remove_own(folder: Path, files) -> bool:
     return True
 
 
-def put_in_place(tmp: Path, target: Path, may_replace=replaceable, files=RESULT_FILES) -> None:
+def put_in_place(tmp: Path, target: Path, may_replace=replaceable, files=OWN_FILES) -> None:
     """Move the finished ``tmp`` to ``target`` atomically; a previous result there is swapped out
     and removed. Raises OutputFolderError if, meanwhile, ``target`` came to hold what ``may_replace``
     refuses (by default: anything but a run's previous result).
@@ -332,7 +342,7 @@ def _came_to_hold(target: Path) -> OutputFolderError:
                              "it is left as it is and the new result is discarded")
 
 
-def _replace_by_two_renames(tmp: Path, target: Path, may_replace=replaceable, files=RESULT_FILES) -> None:
+def _replace_by_two_renames(tmp: Path, target: Path, may_replace=replaceable, files=OWN_FILES) -> None:
     """Where renameat2 is missing: the old result goes to a hidden name first (a kill between the
     renames leaves it there, and the next run's clean-up removes it); checked again there, and put
     back if something foreign reached it."""

@@ -59,9 +59,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.params import PARAMS, ParameterError, unknown_name_error, validate
+from model.params import PARAMS, ParameterError, parse_assignment, unknown_name_error, validate
 from model.scenarios import read_scenario
 
+from .folders import default_out
 from .sweep import SpecError, prepare_folder, run_batch, seed_for
 
 KEYS = {"scenario", "reference", "seeds", "evaluations", "population", "algorithm", "seed", "fresh_seeds", "posterior",
@@ -84,14 +85,21 @@ class OptimiseError(SpecError):
 
 
 # ------------------------------------------------------------------------------------ the spec ------
-def read_spec(path: str | os.PathLike, evaluations: int | None = None) -> dict[str, Any]:
+def read_spec(path: str | os.PathLike, evaluations: int | None = None, seed: int | None = None,
+              overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Read and check an experiment file with an ``[optimise]`` table; everything is checked here,
-    before any run (``evaluations`` from the command line wins)."""
+    before any run (``evaluations``, ``seed`` and the fixed parameters ``overrides`` from the command
+    line win)."""
     from .sweep import read_table
 
     p, raw = read_table(path, "optimise", OptimiseError)
     if evaluations is not None:
         raw["evaluations"] = evaluations
+    if seed is not None:
+        raw["seed"] = seed
+    if overrides:
+        fixed = raw.get("fixed", {})
+        raw["fixed"] = {**fixed, **overrides} if isinstance(fixed, dict) else fixed
     try:
         return check_spec(raw, p.resolve().parent)
     except ParameterError as exc:
@@ -721,6 +729,10 @@ def add_parser(sub, where) -> None:
     o.add_argument("spec", metavar="SPEC.toml", help="the experiment file ([optimise] table)")
     o.add_argument("--evaluations", type=int, default=None, metavar="N",
                    help="override 'evaluations' (more extend an earlier search in --out)")
+    o.add_argument("--seed", type=int, default=None, metavar="S",
+                   help="override 'seed' (the base of the runs' seeds and of the sampler's)")
+    o.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
+                   help="add a fixed parameter (repeatable)")
     where(o)
 
 
@@ -736,7 +748,8 @@ def command(args, fail) -> int:
             return fail(f"--workers must be >= 1, got {args.workers}")
         if args.evaluations is not None and args.evaluations < 1:
             return fail(f"--evaluations must be >= 1, got {args.evaluations}")
-        spec = read_spec(args.spec, args.evaluations)
+        spec = read_spec(args.spec, args.evaluations, args.seed, dict(parse_assignment(t) for t in args.overrides))
+        args.out = args.out or default_out("optimise", Path(args.spec).stem)
         check_out(Path(args.out), spec)
         with connect(address, args.workers) if address else nullcontext() as client:
             front = optimise(spec, args.out, args.workers, client, False if args.quiet else None)

@@ -10,7 +10,9 @@ Every output folder holds:
 * ``rounds.csv``: one row per completed round of the micro-cycle: its outcomes, their gain over
   the round before and whether the community ended the round higher (``spiral_up``);
 * ``rung_shares.png``: the share of residents on each rung over time;
-* ``spiral.png``: the participation index on a polar clock of the round's six phases.
+* ``spiral.png``: the participation index on a polar clock of the round's six phases, one turn a
+  round, with the same community and seed under a reference model dashed beside it (the loop-cut
+  twin, or the status quo: ``run.py``'s ``reference_run``).
 
 The folder is written under a temporary name beside the target and put in place by one atomic
 rename; a folder is replaced only when it holds a previous result of this tool and nothing else
@@ -199,12 +201,13 @@ def changed_input(manifest: dict[str, Any], folder: Path) -> str | None:
     return None
 
 
-def summary(model, scenario: dict[str, Any], seconds: float, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+def summary(model, scenario: dict[str, Any], seconds: float, inputs: dict[str, Any] | None = None,
+            files: tuple[str, ...] = folders.RESULT_FILES) -> dict[str, Any]:
     """The manifest: what was run (command, input files with their hashes, every parameter, seed) and
     what came out; ``run.py rerun`` reproduces a run from it."""
     return {
         "tool": folders.TOOL,
-        "files": list(folders.RESULT_FILES),
+        "files": list(files),
         **(inputs or {}),
         "scenario": scenario.get("name"),
         "question": scenario.get("question", ""),
@@ -231,7 +234,7 @@ def summary(model, scenario: dict[str, Any], seconds: float, inputs: dict[str, A
 
 
 @contextmanager
-def staged_folder(out: Path, may_replace=folders.replaceable, files=folders.RESULT_FILES):
+def staged_folder(out: Path, may_replace=folders.replaceable, files=folders.OWN_FILES):
     """Yield a new hidden folder beside ``out`` to write into. When the block ends without error it is put
     in place by one atomic rename (experiments/folders.py): onto a free name, or swapped with what is at
     ``out`` if ``may_replace`` accepts it then (checked again at that moment). On any error it is removed,
@@ -257,11 +260,16 @@ def staged_folder(out: Path, may_replace=folders.replaceable, files=folders.RESU
 
 
 def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, seconds: float,
-                  inputs: dict[str, Any] | None = None) -> Path:
+                  inputs: dict[str, Any] | None = None, replications: pd.DataFrame | None = None,
+                  twin: tuple[pd.DataFrame, str] | None = None) -> Path:
     """Write the run's outputs into ``out_dir``, replacing a previous result of this tool there
     (never anything else: :func:`experiments.folders.check_target` refuses first); return the folder.
 
-    ``inputs`` adds the command line and input files (paths and SHA-256) to the manifest.
+    ``inputs`` adds the command line and input files (paths and SHA-256) to the manifest;
+    ``replications`` (one row per seed: ``seed`` and the final outcomes) adds replications.csv and
+    replications.md (mean and 95% interval of each outcome); ``twin`` (the weekly participation index
+    of the same community and seed under a reference model, and its name) is drawn dashed on the
+    spiral and recorded in the manifest.
     """
     out = folders.check_target(out_dir)
     with staged_folder(out) as tmp:
@@ -278,9 +286,24 @@ def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, s
 
         title = f"{name} (seed {model.seed})"
         plot_rung_shares(table, model.rung_names, tmp / "rung_shares.png", title=title)
-        plot_spiral(table, model.p["round_weeks"], tmp / "spiral.png", title=title)
+        twin_table, twin_label = twin if twin is not None else (None, "")
+        plot_spiral(table, model.p["round_weeks"], tmp / "spiral.png", title=title, twin=twin_table,
+                    twin_label=twin_label)
+        if twin is not None:
+            inputs = {**(inputs or {}), "spiral_reference": {
+                "name": twin_label, "final_participation_index": float(twin_table["participation_index"].iloc[-1])}}
         # last: a folder with it is whole; a non-UTF-8 file name becomes a JSON escape (\udcff),
         # which json.load reads back to the same name
+        files = folders.RESULT_FILES
+        if replications is not None:
+            from .replications import replication_report
+
+            replications.to_csv(tmp / "replications.csv", index=False)
+            (tmp / "replications.md").write_text(replication_report(replications, name), encoding="utf-8")
+            files = folders.OWN_FILES
+            inputs = {**(inputs or {}), "replications": {"n": len(replications),
+                                                         "seeds": [int(s) for s in replications["seed"]]}}
         with open(tmp / "summary.json", "w", encoding="utf-8", errors="backslashreplace") as fh:
-            json.dump(summary(model, scenario, seconds, inputs), fh, indent=2, ensure_ascii=False, default=_jsonable)
+            json.dump(summary(model, scenario, seconds, inputs, files), fh, indent=2, ensure_ascii=False,
+                      default=_jsonable)
     return out

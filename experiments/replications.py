@@ -209,6 +209,48 @@ def run_many(configs: dict[str, dict[str, Any]], seeds: Iterable[int], weeks: in
     return series, rounds
 
 
+def final_outcomes(job: tuple[dict[str, Any], int, str | None, str | None]) -> dict[str, Any]:
+    """One replication of a run (``run --reps``): (parameters with the timeline as ``events``, seed,
+    graph file, residents file) -> ``seed`` and its final outcomes. The worker reads the files itself."""
+    from model import RedCycleModel, read_graph_file
+
+    params, seed, graph_file, residents_file = job
+    graph = read_graph_file(graph_file) if graph_file else None
+    model = RedCycleModel(graph=graph, residents=residents_file, rng=seed, **{"agent_objects": "lazy", **params}).run()
+    return {"seed": seed, **model.final_outcomes()}
+
+
+def replication_summary(rows: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Mean and t interval over the replications (``rows``: one per seed) of each numeric outcome."""
+    out = []
+    for col in rows.columns:
+        numeric = pd.api.types.is_numeric_dtype(rows[col]) and not pd.api.types.is_bool_dtype(rows[col])
+        if col not in ("seed", "week") and numeric:
+            m, low, high = mean_ci(rows[col].to_numpy(dtype=float), confidence)
+            out.append({"outcome": col, "mean": m, "low": low, "high": high})
+    return pd.DataFrame(out)
+
+
+def replication_report(rows: pd.DataFrame, scenario: str) -> str:
+    """replications.md: the summary of ``run --reps`` as a table a person reads."""
+    from model.glossary import OUTCOMES
+
+    table = replication_summary(rows)
+    seeds = rows["seed"].astype(int)
+    lines = [f"# {scenario}: {len(rows)} replications", "",
+             f"Seeds {seeds.min()} to {seeds.max()}, one run each with the same parameters; the other files of "
+             f"this folder are the run with seed {seeds.iloc[0]}. Mean over the replications of each final outcome, "
+             f"with its 95% interval (t, {len(rows) - 1} degrees of freedom).", ""]
+    if len(rows) < 2:
+        lines += ["One replication gives no interval: run with `--reps 2` or more.", ""]
+    cells = pd.DataFrame({
+        "outcome": table["outcome"],
+        "meaning": [OUTCOMES[o].en if o in OUTCOMES else "" for o in table["outcome"]],
+        "mean": [f"{v:.4g}" for v in table["mean"]],
+        "95% interval": [f"[{lo:.4g}, {hi:.4g}]" for lo, hi in zip(table["low"], table["high"], strict=True)]})
+    return "\n".join([*lines, markdown_table(cells), ""])
+
+
 def at_week(series: pd.DataFrame, week: int, outcome: str) -> pd.DataFrame:
     """A configs x seeds table of one outcome at one week."""
     return series[series["week"] == week].pivot(index="seed", columns="config", values=outcome)

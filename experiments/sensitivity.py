@@ -1,6 +1,6 @@
 """Global sensitivity analysis with SALib, on a sweep of the Morris or Sobol design.
 
-    uv run run.py sensitivity SPEC.toml --method morris --out results/screen
+    uv run run.py sensitivity SPEC.toml --out results/screen
 
 The experiment file is a sweep's (experiments/sweep.py) with ``[sweep.ranges]``; the method sets
 its design. The runs stream into ``DIR/runs/`` (resumable like any sweep); each point's outcome is

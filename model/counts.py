@@ -1,13 +1,15 @@
 """Counts that scale with the community, made whole without integer cliffs.
 
-A count the model derives from the community's size (co-building units, projects, participatory
-projects, teams, backbones) is a real number x; a community has whole teams. Rounding x (the rule
+A count the model derives from the community's size or from a lever (co-building units, projects,
+participatory projects, teams, backbones; the projects the money buys, a team's places, the points
+each resident redeems) is a real number x; a community has whole teams. Rounding x (the rule
 before issue 15) makes capacities jump: a 500-resident community had no co-building unit at all,
 project places per 1,000 residents jumped 19% between 1,499 and 1,500 residents. With
 ``counts = "stochastic"`` x is made whole as floor(x + u), u uniform on [0, 1) from the calling
 mechanism's own stream: x's floor, plus one more with the chance of x's fraction, so the expected
 count is x exactly and every capacity per resident is continuous in the community's size
-(tests/test_counts.py scans sizes for jumps). docs/ODD.md 7.14.
+(tests/test_counts.py scans sizes for jumps), and every lever acting through a count acts without
+steps (tests/test_levers.py). docs/ODD.md 7.14.
 """
 
 from __future__ import annotations
@@ -18,12 +20,16 @@ from collections.abc import Callable
 import numpy as np
 
 
-def whole(x: float, p: dict, u: float | None = None, rng: np.random.Generator | None = None,
-          earlier: Callable[[float], int] = lambda x: int(round(x))) -> int:
+def whole(x, p: dict, u=None, rng: np.random.Generator | None = None,
+          earlier: Callable = lambda x: int(round(x))):
     """``x`` made whole: floor(x + u) under ``counts = "stochastic"`` (``u`` given, or drawn from
-    ``rng``), else the site's earlier rule (``earlier``, by default round)."""
+    ``rng``), else the site's earlier rule (``earlier``, by default round). ``x`` may be an array
+    (one count per resident): then each is made whole with its own draw, an int64 array."""
     if p["counts"] == "rounded":
         return earlier(x)
+    if np.ndim(x):
+        x = np.asarray(x, dtype=float)
+        return np.maximum(0, np.floor(x + (rng.random(x.shape) if u is None else u))).astype(np.int64)
     if u is None:
         u = float(rng.random())
     return max(0, math.floor(x + u))

@@ -578,9 +578,10 @@ _PARAMS: list[Param] = [
           unit="0-1", low=0.0, high=1.0, group="project", term_zh="参与式绩效评估",
           term_en="participatory performance evaluation", source=ASSUMPTION),
     Param("counts", "stochastic", "choice",
-          "how a count that scales with the community (co-building units, projects, participatory projects, "
-          "teams, backbones) is made whole: stochastic (rounded up with the chance of its fraction, on the "
-          "mechanism's stream; units carry their fraction) or rounded (the rule before issue 15, with cliffs)",
+          "how a count that scales with the community or a lever (co-building units, projects, participatory "
+          "projects, teams, backbones, the projects the money buys, a team's places, the points each resident "
+          "redeems) is made whole: stochastic (rounded up with the chance of its fraction, on the mechanism's "
+          "stream; units carry their fraction) or rounded (the rule before issue 15, with cliffs and steps)",
           choices=("stochastic", "rounded"), group="cycle", source="no integer cliffs" + rule15_on("'rounded'")),
     # --- 3. red convention (红色公约) -----------------------------------------------------------
     Param("dialogue_gain", 0.5, "float",

@@ -74,11 +74,14 @@ def test_d_backbone_credibility_is_what_residents_see():
 
 
 def test_d_either_kind_of_backbone_can_win_more_trust():
-    """Found in shared action wins more trust at the defaults; when few residents reach the
-    volunteering rung (a high bar) and the organisation's mandate carries weight, appointed backbones
-    (always enough of them) win more."""
-    gap = paired(mean_outcomes("red_microcycle"), mean_outcomes("appointed_backbones"), "mean_trust")
-    assert gap > 0.002, f"emergent minus appointed trust at the defaults: {gap:+.4f}"
+    """Found in shared action wins more trust where a backbone's credibility comes only from the
+    service residents see it give (backbone_mandate 0; at the default 0.3 the two are within 0.003
+    of each other since issue 18's continuous counts); when few residents reach the volunteering rung (a high bar) and the mandate carries
+    weight, appointed backbones (always enough of them) win more."""
+    no_mandate = dict(backbone_mandate=0.0)
+    gap = paired(mean_outcomes("red_microcycle", **no_mandate), mean_outcomes("appointed_backbones", **no_mandate),
+                 "mean_trust")
+    assert gap > 0.002, f"emergent minus appointed trust without the mandate: {gap:+.4f}"
     scarce = dict(backbone_min_rung=4, backbone_mandate=0.8, threshold_mean=1.6, backbone_trust=1.0, backbone_share=0.05)
     gap = paired(mean_outcomes("red_microcycle", **scarce), mean_outcomes("appointed_backbones", **scarce), "mean_trust")
     assert gap < -0.01, f"emergent minus appointed trust with scarce volunteers: {gap:+.4f}"

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 import run as cli
-from experiments.folders import RESULT_FILES, slug
+from experiments.folders import RESULT_FILES, default_out, slug
 from model import RedCycleModel
 from model.params import ParameterError
 
@@ -263,7 +263,10 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
     "scenario_name_megabyte": (["--scenario", "a" * 10**6], ["scenario name or path of 1,000,000 bytes"]),
     "scenario_path_part_too_long": (["--scenario", "{D}/" + "a" * 300 + ".toml"], ["at most 255"]),
     "experiment_name_megabyte": (["sweep", "a" * 10**6, "--out", "{D}/sw"], ["experiment name or path of 1,000,000"]),
-    "run_too_long": (["--set", "n_residents=1000000", "--steps", "100000"], ["would take about 13.9 hours", "--insist"]),
+    "run_too_long": (["--set", "n_residents=1000000", "--steps", "100000"],  # with its loop-cut twin: two runs
+                     ["would take about 27.8 hours", "--insist"]),
+    "status_quo_too_long": (["--scenario", "status_quo", "--set", "n_residents=1000000", "--steps", "100000"],
+                            ["would take about 13.9 hours", "--insist"]),  # no reference beside it
     "compare_too_long": (["compare", "red_microcycle", "--reps", "100000", "--set", "n_residents=100000", "--out",
                           "{D}/c", "--workers", "2"], ["this comparison would take about", "--insist"]),
     "sweep_design_too_big": (["sweep", "{D}/inputs/big_design.toml", "--out", "{D}/sw"],
@@ -277,6 +280,19 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
     "sweep_outcomes_text": (["sweep", "{D}/inputs/outcomes_text.toml", "--out", "{D}/sw"], ["'outcomes' must be a list"]),
     "sweep_hand_edited_experiment_json": (["sweep", "{D}/inputs/tiny_sweep.toml", "--out", "{D}/edited_experiment"],
                                           ["holds a different experiment"]),
+    # one grammar (issue 18 point 9): run --reps/--workers, calibrate --seed, optimise --seed/--set
+    "reps_zero": ([*SMALL, "--reps", "0"], ["--reps must be >= 1, got 0"]),
+    "reps_text": ([*SMALL, "--reps", "many"], ["--reps", "invalid int value: 'many'"]),
+    "run_workers_zero": ([*SMALL, "--reps", "2", "--workers", "0"], ["--workers must be >= 1, got 0"]),
+    "reps_past_the_last_seed": ([*SMALL, "--seed", str(2**63 - 1), "--reps", "2"],
+                                ["the last replication's seed", "out of range"]),
+    "run_reps_too_long": (["--set", "n_residents=100000", "--steps", "1000", "--reps", "1000", "--workers", "2"],
+                          ["this run would take about", "on 2 core(s)", "--insist"]),
+    "calibrate_seed_negative": (["calibrate", "--seed", "-1", "--out", "{D}/cal"], ["--seed must be >= 0, got -1"]),
+    "optimise_set_unknown": (["optimise", str(ROOT / "sweeps" / "policy_search_small.toml"), "--set", "org_rol=1",
+                              "--out", "{D}/opt"], ["unknown parameter 'org_rol'"]),
+    "optimise_seed_text": (["optimise", str(ROOT / "sweeps" / "policy_search_small.toml"), "--seed", "one"],
+                           ["--seed", "invalid int value: 'one'"]),
 }
 
 
@@ -285,8 +301,8 @@ HOSTILE_OUTS = {"victim": "{D}/victim", "checkout": "{D}/checkout", "forged": "{
                 "dotdot": "..", "root": "/", "results_with_notes": "{D}/results", "file": "{D}/file.txt",
                 "under_file": "{D}/file.txt/sub", "link": "{D}/link_to_victim",
                 "inputs": "{D}/inputs", "proc": "/proc/self/redcycle", "edited_experiment": "{D}/edited_experiment"}
-WRITERS = {"run": [*SMALL], "compare": ["compare", "red_microcycle", "--reps", "1", "--steps", "2", "--set",
-                                        "n_residents=100"],
+WRITERS = {"run": [*SMALL], "run_reps": [*SMALL, "--reps", "2", "--workers", "1"],
+           "compare": ["compare", "red_microcycle", "--reps", "1", "--steps", "2", "--set", "n_residents=100"],
            "sweep": ["sweep", "{D}/inputs/tiny_sweep.toml"],
            "sensitivity": ["sensitivity", "{D}/inputs/no_outcomes.toml", "--method", "morris", "--outcomes"],
            "calibrate": ["calibrate", "--trials", "1", "--seeds", "1", "--n-residents", "100"],
@@ -343,7 +359,7 @@ def test_cli_bad_input(name, disk, capsys, monkeypatch):
 
 def test_hostile_scenario_names_are_labels(disk, capsys, tmp_path):
     """`name = "/abs/victim"`, `"../victim"` or `""` only label the run: the default folder is
-    results/<slug>, inside results/, and nothing else on the disk changes."""
+    results/run-<slug>, inside results/, and nothing else on the disk changes."""
     names = {"/abs": str(disk / "victim"), "dotdot": "../victim", "empty": "", "dots": "..", "cjk": "测试/场景"}
     before = tree_digest(disk)
     for key, name in names.items():
@@ -352,17 +368,17 @@ def test_hostile_scenario_names_are_labels(disk, capsys, tmp_path):
                         encoding="utf-8")
         code, out, err = run_main(["--scenario", str(path), "--quiet"], disk, capsys)
         assert code == 0 and err == "", err
-        folder = disk / "results" / slug(name)
+        folder = disk / default_out("run", name)
         assert folder.parent == disk / "results" and {p.name for p in folder.iterdir()} == set(RESULT_FILES)
         assert json.loads((folder / "summary.json").read_text(encoding="utf-8"))["scenario"] == name
     after = tree_digest(disk)
     new = {k for k in after if k not in before}
     assert all(k.startswith("results/") and k != "results/notes.txt" for k in new)
     assert {k: after[k] for k in before} == before
-    for folder in {slug(n) for n in names.values()}:
-        for p in (disk / "results" / folder).iterdir():
+    for folder in {default_out("run", n) for n in names.values()}:
+        for p in (disk / folder).iterdir():
             p.unlink()
-        (disk / "results" / folder).rmdir()
+        (disk / folder).rmdir()
     assert tree_digest(disk) == before
 
 

@@ -77,7 +77,8 @@ BAD = {
 
 INFO = {
     "help": (["--help"], ["run", "params", "scenarios"]),
-    "run_help": (["run", "--help"], ["--scenario", "--set", "--steps", "--seed", "--graph", "--out", "--quiet"]),
+    "run_help": (["run", "--help"], ["--scenario", "--set", "--steps", "--seed", "--graph", "--out", "--quiet",
+                                     "--reps", "--workers", "results/run-<scenario name>"]),
     "params": (["params"], sorted(PARAMS)),
     "scenarios": (["scenarios"], ["baseline", "threshold_limit"]),
 }
@@ -327,10 +328,102 @@ def test_messages_name_the_program_as_it_was_called():
 
 
 def test_experiment_commands_write_to_results_command_name_by_default(tmp_path, monkeypatch):
-    """compare, sweep and sensitivity, like run, need no --out: results/<command>-<name>."""
+    """run, compare, sweep and sensitivity need no --out: results/<command>-<name>."""
     from run import main
 
     monkeypatch.chdir(tmp_path)
     assert main(["compare", "red_microcycle", "status_quo", "--reps", "2", "--steps", "4",
                  "--set", "n_residents=100", "--workers", "1", "--quiet"]) == 0
     assert (tmp_path / "results" / "compare-red_microcycle-status_quo" / "report.md").is_file()
+    assert main(["run", "--scenario", "status_quo", "--steps", "4", "--set", "n_residents=100", "--quiet"]) == 0
+    assert (tmp_path / "results" / "run-status_quo" / "summary.json").is_file()
+
+
+WRITING = ("run", "compare", "sweep", "sensitivity", "optimise", "calibrate")
+"""The commands that write a result folder (rerun writes DIR-rerun from a recorded run's own seed and
+parameters; app writes nothing)."""
+
+
+def test_every_writing_command_has_the_same_grammar():
+    """One grammar (issue 18 point 9): --out (default results/<command>-<name>, computed when not given),
+    --seed, --quiet and --workers (default all cores) everywhere; --set wherever the runs take
+    parameters from the command line (calibrate fits them); sensitivity takes its method from the file."""
+    from run import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command").choices
+    for command in WRITING:
+        options = {o: a for a in sub[command]._actions for o in a.option_strings}
+        for flag in ("--out", "--seed", "--quiet", "--workers", *(("--set",) if command != "calibrate" else ())):
+            assert flag in options, f"{command} lacks {flag}"
+        assert options["--out"].default is None and not options["--out"].required, command
+        assert options["--workers"].default is None, f"{command}: --workers defaults to all cores (None)"
+    assert sub["sensitivity"].parse_args(["x.toml"]).method is None  # the file's design
+
+
+def test_run_reps_writes_each_seed_and_a_summary_the_same_on_any_number_of_workers(tmp_path):
+    """run --reps 3: seeds 1, 2, 3; each row is that seed's run; replications.md gives the mean and the
+    95% t interval; the main files are seed 1's run; 1 or 2 workers give the same bytes."""
+    from experiments.replications import mean_ci
+    from run import main
+
+    small = ["--scenario", "status_quo", "--steps", "8", "--set", "n_residents=150", "--quiet"]
+    for workers in (1, 2):
+        out = str(tmp_path / f"w{workers}")
+        assert main(["run", *small, "--reps", "3", "--workers", str(workers), "--out", out]) == 0
+    assert main(["run", *small, "--seed", "3", "--out", str(tmp_path / "seed3")]) == 0
+    one, two = tmp_path / "w1", tmp_path / "w2"
+    assert (one / "replications.csv").read_bytes() == (two / "replications.csv").read_bytes()
+    reps = pd.read_csv(one / "replications.csv")
+    assert reps["seed"].tolist() == [1, 2, 3]
+    manifest = json.loads((one / "summary.json").read_text(encoding="utf-8"))
+    assert manifest["seed"] == 1 and manifest["replications"] == {"n": 3, "seeds": [1, 2, 3]}
+    assert {"replications.csv", "replications.md"} <= set(manifest["files"])
+    assert reps.loc[0, "participation_index"] == pytest.approx(manifest["final"]["participation_index"], rel=1e-12)
+    seed3 = json.loads((tmp_path / "seed3" / "summary.json").read_text(encoding="utf-8"))["final"]
+    assert reps.loc[2, "participation_index"] == pytest.approx(seed3["participation_index"], rel=1e-12)
+    mean, low, high = mean_ci(reps["participation_index"].to_numpy())
+    assert low < mean < high
+    md = (one / "replications.md").read_text(encoding="utf-8")
+    assert "3 replications" in md and f"[{low:.4g}, {high:.4g}]" in md and "participation index" in md
+    assert main(["run", *small, "--out", str(one)]) == 0  # a replicated result is this tool's to replace
+    assert not (one / "replications.csv").exists()
+
+
+def test_run_draws_its_reference_beside_its_spiral(tmp_path, monkeypatch):
+    """spiral.png of `run` (issue 18 point 7): the run's rounds and, dashed, the same community and seed
+    under its loop-cut twin (a cycle that feeds back), the status quo (a run without the cycle's
+    feedback), or nothing (the status quo itself); labelled radius, angle, legend and title."""
+    import inspect
+
+    import experiments.plotting as plotting
+    from model import RedCycleModel, load_scenario
+    from run import main
+
+    drawn = []
+    real = plotting.spiral_figure
+
+    def spy(*args, **kwargs):
+        fig = real(*args, **kwargs)
+        drawn.append((fig, inspect.signature(real).bind(*args, **kwargs).arguments))
+        return fig
+
+    monkeypatch.setattr(plotting, "spiral_figure", spy)
+    small = ["--steps", "60", "--set", "n_residents=300", "--seed", "2", "--quiet"]
+    assert main(["run", *small, "--out", str(tmp_path / "full")]) == 0
+    fig, kwargs = drawn[-1]
+    ax = fig.axes[0]
+    assert "participation index" in ax.get_ylabel() and "week of the round" in ax.get_xlabel()
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert [x for x in legend if "round" in x][-1].endswith("round 3")
+    assert "loop-cut twin (cycle_feedback = false)" in legend and fig._suptitle.get_text()
+    twin = RedCycleModel(rng=2, **{**load_scenario("red_microcycle"), "n_residents": 300,
+                                   "cycle_feedback": False}).run(60)
+    expected = twin.datacollector.get_model_vars_dataframe()["participation_index"].to_numpy()
+    assert np.array_equal(kwargs["twin"]["participation_index"].to_numpy(), expected)
+    reference = json.loads((tmp_path / "full" / "summary.json").read_text(encoding="utf-8"))["spiral_reference"]
+    assert reference == {"name": "loop-cut twin (cycle_feedback = false)", "final_participation_index": expected[-1]}
+    assert main(["run", *small, "--scenario", "baseline", "--out", str(tmp_path / "engine")]) == 0
+    assert drawn[-1][1]["twin_label"] == "status quo (provider, no cycle)"
+    assert "status quo (provider, no cycle)" in [t.get_text() for t in drawn[-1][0].legends[0].get_texts()]
+    assert main(["run", *small, "--scenario", "status_quo", "--out", str(tmp_path / "sq")]) == 0
+    assert drawn[-1][1].get("twin") is None

@@ -100,8 +100,8 @@ CONTEXT = {
     "fulltime_worker_size": ({}, {}, 1000),
     "n_rungs": (load_scenario("baseline"), {}, 4),
     # the methods differ on diverse needs without the lean to elder and medical care (with the calibrated
-    # defaults both rank the leaning categories first)
-    "survey_method": ({"diversity": 1.0, "need_skew": 0.0}, {}, "problem_count"),
+    # defaults both rank the leaning categories first), and money for more projects than those categories take
+    "survey_method": ({"diversity": 1.0, "need_skew": 0.0, "seed_fund": 16.0}, {}, "problem_count"),
     "incentive_budget_share": ({"point_value": 0.01}, {}, 0.25),
     "ownership_decay": ({"ownership_pull": 0.5}, {}, 0.5),  # decays an ownership that only acts with a pull
     "convention_spread": ({"convention_locality": 0.8}, {}, 0.5),  # spreads a bond that only acts when local

@@ -22,6 +22,7 @@ import numpy as np
 from ..jit import njit
 from ..ladder import Rung
 from ..rule import MUTUAL_AID
+from ..counts import whole
 from ..cycle import loop_open
 from .base import Mechanism
 
@@ -42,11 +43,14 @@ class IncentiveMechanism(Mechanism):
             requested = held * p["point_value"]
             budget = m.pool.balance * p["incentive_budget_share"]
             f = min(1.0, budget / requested) if requested > 0 else 1.0
-            redeem = np.floor(st.points * f).astype(np.int64)
+            # each resident's share f of its points, made whole: floor plus one with the chance of the
+            # fraction (counts = "rounded": floor), so a budget lever acts on what is redeemed continuously
+            redeem = np.minimum(st.points, whole(st.points * f, p, rng=self.rng,
+                                                 earlier=lambda x: np.floor(x).astype(np.int64)))
             if p["broken_promise_cost"] and f < 1.0:  # points not honoured in full: a promise broken
                 holders = st.points > 0
                 st.trust[holders] *= 1.0 - p["broken_promise_cost"] * (1.0 - f)
-            m.pool.withdraw(int(redeem.sum()) * p["point_value"], "incentives")  # <= budget <= balance
+            m.pool.withdraw(int(redeem.sum()) * p["point_value"], "incentives")  # the budget's worth in expectation
             st.points -= redeem
             self.redeemed += int(redeem.sum())
             self.last_fraction = f

@@ -101,17 +101,23 @@ class ProjectMechanism(Mechanism):
         st.provided[:] = False
         budget = m.pool.balance * p["project_budget_share"]
         cost = per_round(p["project_cost"], p)
-        affordable = int(budget // cost) if cost > 0 else 0  # money buys whole projects; the rest waits
         u = float(self.rng.random()) if p["counts"] == "stochastic" else None  # one draw makes this round whole
         expected = expected_count("projects_wanted", n, p)
         wanted = max(1, whole(expected, p, u, earlier=lambda x: int(np.ceil(x))))
-        count = min(affordable, wanted)
         self._u = u
+        if p["counts"] == "rounded":  # the rule before issue 18: money buys whole projects; the rest waits
+            affordable, limit = (int(budget // cost) if cost > 0 else 0), budget
+        else:  # the budget's worth of projects at their expected cost, made whole: the fraction left over buys
+            # one more with the chance of that fraction, paid from the pool's reserve (never beyond its balance)
+            mean_cost = cost * (1.0 + (p["participatory_cost"] - 1.0) * p["org_role"])
+            affordable, limit = whole(budget / mean_cost, p, rng=self.rng), m.pool.balance
+        count = min(affordable, wanted)
         if p["participatory_cost"] != 1.0:  # empowerment costs more: fewer projects fit the budget
-            while count > 0 and self._round_cost(count, cost) > budget:
+            while count > 0 and self._round_cost(count, cost) > limit:
                 count -= 1
             m.pool.withdraw(self._round_cost(count, cost), "projects")
         else:
+            count = min(count, int(limit // cost))
             m.pool.withdraw(count * cost, "projects")
         self.renewed_round = min(len(keep), count)
         if p["broken_promise_cost"]:  # a project not carried on is a promise broken to those it served

@@ -83,7 +83,7 @@ class TeamMechanism(Mechanism):
         ranked = np.flatnonzero(willing)
         ranked = ranked[np.argsort(-w[ranked], kind="stable")]  # the matching list, most willing first
         for team in self.teams:  # a team grows with its maturity: fill its places first
-            need = round(p["team_size"] * (1.0 + team.maturity)) - len(team.members)
+            need = whole(p["team_size"] * (1.0 + team.maturity), p, rng=self.rng) - len(team.members)
             if need > 0:
                 self._recruit(team, willing, ranked, w, need)
         possible = expected_count("teams_possible", m.community.n, p, skill=sw.skill)
