@@ -219,17 +219,17 @@ def loss(values: dict[str, float], held_out: str | None = None) -> float:
 
 # ------------------------------------------------------------------------------ the prior ---------
 CALIBRATED: dict[str, tuple[float, float]] = {
-    "threshold_mean": (0.2, 2.0),
+    "threshold_mean": (0.2, 3.0),
     "threshold_sd": (0.05, 2.0),
     "rung_step": (0.05, 0.8),
     "decision_noise": (0.05, 1.0),
-    "slip_rate": (0.005, 0.3),
+    "slip_rate": (0.001, 0.3),
     "slip_drive_weight": (0.0, 10.0),
     "weight_social": (0.02, 1.5),
     "weight_time": (0.05, 1.5),
     "volunteer_hours": (2.0, 16.0),
     "spirit_decay": (0.0, 0.2),
-    "commitment_rate": (0.005, 0.3),
+    "commitment_rate": (0.001, 0.3),
     "commitment_hold": (0.0, 1.0),
     "noise_memory": (0.0, 0.99),
 }
