@@ -163,6 +163,11 @@ def add_experiment_commands(sub) -> None:
                                  ("seeds", 1, "simulations (seeds) per particle (default: 1, standard ABC)"),
                                  ("n-residents", 800, "residents per run (default: 800)")):
         k.add_argument(f"--{flag}", type=int, default=default, metavar="N", help=help_)
+    k.add_argument("--search", type=int, default=0, metavar="N",
+                   help="iterations of a local search from the current defaults; generation 0 is then drawn "
+                        "around its best sets (SMC around a search) instead of from the prior (default: 0)")
+    k.add_argument("--search-width", type=int, default=4, metavar="N",
+                   help="candidate sets per iteration of the search (default: 4)")
     k.add_argument("--trials", type=int, default=None, metavar="N",
                    help="most particles simulated in all: a generation that would pass it is not started "
                         "(default: no limit but --generations)")
@@ -187,13 +192,15 @@ def cmd_calibrate(args) -> int:
 
     for flag, value, low in (("--trials", args.trials, 1), ("--particles", args.particles, 4),
                              ("--generations", args.generations, 1), ("--seeds", args.seeds, 1),
-                             ("--workers", args.workers, 1), ("--seed", args.seed, 0)):
+                             ("--workers", args.workers, 1), ("--seed", args.seed, 0),
+                             ("--search", args.search, 0), ("--search-width", args.search_width, 1)):
         if value is not None and value < low:
             return fail(f"{flag} must be >= {low}, got {value}")
     if args.trials is not None and args.trials < args.particles:
         return fail(f"--trials must be >= --particles ({args.particles}: the first generation), got {args.trials}")
     settings = Settings(particles=args.particles, generations=args.generations, seeds=args.seeds,
-                        n_residents=args.n_residents, budget=args.trials, abc_seed=args.seed)
+                        n_residents=args.n_residents, budget=args.trials, abc_seed=args.seed,
+                        search=args.search, search_width=args.search_width)
     args.out = args.out or default_out("calibrate", "patterns")
     client = None
     try:

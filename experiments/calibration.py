@@ -219,17 +219,17 @@ def loss(values: dict[str, float], held_out: str | None = None) -> float:
 
 # ------------------------------------------------------------------------------ the prior ---------
 CALIBRATED: dict[str, tuple[float, float]] = {
-    "threshold_mean": (0.2, 2.0),
+    "threshold_mean": (0.2, 3.0),
     "threshold_sd": (0.05, 2.0),
     "rung_step": (0.05, 0.8),
     "decision_noise": (0.05, 1.0),
-    "slip_rate": (0.005, 0.3),
+    "slip_rate": (0.001, 0.3),
     "slip_drive_weight": (0.0, 10.0),
     "weight_social": (0.02, 1.5),
     "weight_time": (0.05, 1.5),
     "volunteer_hours": (2.0, 16.0),
     "spirit_decay": (0.0, 0.2),
-    "commitment_rate": (0.005, 0.3),
+    "commitment_rate": (0.001, 0.3),
     "commitment_hold": (0.0, 1.0),
     "noise_memory": (0.0, 0.99),
 }
@@ -248,6 +248,10 @@ HARD_BOUNDS = {
 START = HAND_SET
 """The engine's hand-set values from before any calibration (model.params.HAND_SET)."""
 SEED0 = 101  # the seeds of the fit at the new defaults: 101, 102, ...; apart from the seeds of the questions
+SEARCH_SEED0 = 2_000_000  # the local search's common seeds: 2000000, 2000001, ...
+SEARCH_STREAM = 2**32 - 1  # the search draws from default_rng([abc_seed, SEARCH_STREAM]), apart from the generations' [abc_seed, g]
+SEARCH_STEP = 0.1  # the search's step: a tenth of the prior's width
+SEARCH_FILE = "search.csv"
 FIT_SEED0 = 1_000_000  # particle i of generation g runs on seed FIT_SEED0 x (g + 1) + i x seeds + k
 FRESH_SEED0 = 500_000  # the out-of-sample check: posterior particle i on seed FRESH_SEED0 + i, never fitted
 PREDICTION_SEED0 = 1001  # the prediction's seeds: fresh, not the ones the parameters were fitted on
@@ -268,6 +272,8 @@ class Settings:
     budget: int | None = None  # most simulated particles in all (--trials)
     abc_seed: int = 1
     held_out: str = HELD_OUT
+    search: int = 0  # iterations of the local search the SMC starts around (0: generation 0 from the prior)
+    search_width: int = 4  # candidate sets an iteration of the search tries (all run before one is chosen)
 
     @property
     def kept(self) -> int:
@@ -276,6 +282,8 @@ class Settings:
     def digest(self) -> str:
         """What the generations depend on: not when to stop (more generations extend a run)."""
         made = {k: v for k, v in asdict(self).items() if k not in ("generations", "min_acceptance", "budget")}
+        if self.search:  # the search starts from the defaults of the time
+            made["search_start"] = search_start()
         text = json.dumps({"settings": made, "patterns": [asdict(p) for p in PATTERNS],
                            "prior": CALIBRATED}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -319,6 +327,54 @@ def propose(population: pd.DataFrame, count: int, rng: np.random.Generator) -> t
     return out, -log_q
 
 
+def search_start() -> dict[str, float]:
+    """Where the local search starts: the calibrated parameters' current defaults."""
+    return {k: float(DEFAULTS_OF[k]) for k in NAMES}
+
+
+def local_search(settings: Settings, workers, client, ticker) -> pd.DataFrame:
+    """A (1 + lambda) local search from the current defaults (:func:`search_start`): each iteration
+    moves the best set so far by a Gaussian step of a tenth of the prior's width in one to three
+    of its parameters, ``search_width`` times, runs every candidate on the same ``seeds`` seeds
+    (common random numbers: candidates differ by their parameters, not by chance) and keeps the best
+    if it is no worse. Every candidate is drawn before any is run, so the trail is the same with any
+    number of processes. Returns every evaluated set (``iteration`` -1: the start) with its values,
+    distance and whether it was the best so far."""
+    rng = np.random.default_rng([settings.abc_seed, SEARCH_STREAM])
+    seeds = [SEARCH_SEED0 + k for k in range(settings.seeds)]
+    best = (np.array([search_start()[k] for k in NAMES]) - LOW) / WIDTH
+    rows: list[dict[str, Any]] = []
+    best_distance = np.inf
+    for it in range(-1, settings.search):
+        if it < 0:
+            cands = [best]
+        else:
+            cands = []
+            for _ in range(settings.search_width):
+                x = best.copy()
+                moved = rng.choice(len(NAMES), size=int(rng.integers(1, 4)), replace=False)
+                x[moved] = np.clip(x[moved] + rng.normal(0.0, SEARCH_STEP, len(moved)), 0.0, 1.0)
+                cands.append(x)
+        points = [to_params(x) for x in cands]
+        values = simulate(points, [seeds] * len(points), settings, workers, client, ticker)
+        d = [v["distance"] for v in values]
+        j = int(np.argmin(d))  # ties: the earlier candidate
+        improved = d[j] <= best_distance
+        if improved:
+            best, best_distance = cands[j], d[j]
+        rows += [{"iteration": it, "candidate": c, "seed": seeds[0], **points[c], **values[c],
+                  "chosen": bool(improved and c == j)} for c in range(len(points))]
+    return pd.DataFrame(rows)
+
+
+def start_population(search: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The population generation 0 is drawn around: the search's best ``kept`` sets, equal weights."""
+    order = np.lexsort((np.arange(len(search)), search["distance"].to_numpy()))
+    best = search.iloc[order[:min(settings.kept, len(search))]].copy()
+    best["weight"] = 1.0 / len(best)
+    return best
+
+
 def simulate(points: list[dict[str, float]], seeds: list[list[int]], settings: Settings, workers, client,
              ticker) -> list[dict[str, float]]:
     """Pattern values and loss of each point on its own seeds, in the points' order (any --workers)."""
@@ -347,13 +403,15 @@ def read_generation(folder: Path, g: int) -> pd.DataFrame:
 
 
 def run_generation(g: int, previous: pd.DataFrame | None, settings: Settings, workers, client,
-                   ticker) -> pd.DataFrame:
-    """Generation ``g``: its particles (all drawn before any is run: from the prior, then from the
-    last population), each simulated, and the best ``alpha`` of them kept as its population
+                   ticker, start: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Generation ``g``: its particles (all drawn before any is run: from the prior, or around the
+    ``start`` population of a search, then from the last population), each simulated, and the best ``alpha`` of them kept as its population
     (``kept``); epsilon is the largest kept distance."""
     rng = np.random.default_rng([settings.abc_seed, g])
     count = settings.particles
-    if previous is None:
+    if previous is None and start is not None:  # SMC around the search: prior / proposal weights as later
+        unit, log_w = propose(start, count, rng)
+    elif previous is None:
         unit = rng.random((count, len(NAMES)))
         log_w = np.zeros(count)
     else:
@@ -402,16 +460,26 @@ def abc(settings: Settings, folder: Path, workers: int | None = None, client: An
     from .replications import progress as bar
 
     generations: list[pd.DataFrame] = []
-    total = settings.seeds * settings.particles * settings.generations
+    total = settings.seeds * (settings.particles * settings.generations
+                              + (1 + settings.search * settings.search_width if settings.search else 0))
     reason = None
     simulated = 0
+    start = None
     with bar(total=total, desc="calibrate (ABC-SMC)", unit="sim", enabled=progress) as ticker:
+        if settings.search:
+            path = folder / SEARCH_FILE
+            if not path.is_file():
+                _write_atomic(local_search(settings, workers, client, ticker).to_csv(index=False), path)
+            else:
+                ticker.update(settings.seeds * (1 + settings.search * settings.search_width))
+            start = start_population(pd.read_csv(path), settings)
         g = 0
         while reason is None:
             path = generation_file(folder, g)
             if not path.is_file():
                 began = time.perf_counter()
-                pool = run_generation(g, generations[-1] if generations else None, settings, workers, client, ticker)
+                pool = run_generation(g, generations[-1] if generations else None, settings, workers, client, ticker,
+                                      start)
                 pool["seconds"] = round(time.perf_counter() - began, 1)  # this generation's wall time
                 _write_atomic(pool.to_csv(index=False), path)
             else:
@@ -546,17 +614,18 @@ GENERATION = re.compile(r"gen-\d{3}\.csv")
 
 
 class OwnFiles:
-    """The names a calibration writes: its fixed files and one gen-NNN.csv per generation."""
+    """The names a calibration writes: its fixed files, one gen-NNN.csv per generation and the search's."""
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and (name in FIXED_FILES or GENERATION.fullmatch(name) is not None)
+        return isinstance(name, str) and (name in FIXED_FILES or name == SEARCH_FILE
+                                          or GENERATION.fullmatch(name) is not None)
 
     def __iter__(self):
         return iter(FIXED_FILES)
 
 
 FILES = OwnFiles()
-STALE = re.compile(r"\.(gen-\d{3}\.csv)\.tmp\d+")  # a generation a killed run was writing
+STALE = re.compile(r"\.(gen-\d{3}\.csv|search\.csv)\.tmp\d+")  # a generation a killed run was writing
 
 
 def _is_own(folder: Path) -> str | None:
@@ -657,14 +726,24 @@ def calibrate(settings: Settings, out: str | os.PathLike, workers: int | None = 
     trials = pd.concat(generations, ignore_index=True)
     gens = generation_table(generations)
     summary = summarise(settings, post, fresh, trials, gens, fit, pred, defaults, rep, reason)
+    if settings.search:
+        trail = pd.read_csv(out / SEARCH_FILE)
+        summary["search"] = {"iterations": settings.search, "width": settings.search_width,
+                             "evaluated": int(len(trail)), "start_distance": float(trail["distance"].iloc[0]),
+                             "best_distance": float(trail["distance"].min()),
+                             "seeds": [SEARCH_SEED0, SEARCH_SEED0 + settings.seeds - 1],
+                             "start_population": int(min(settings.kept, len(trail)))}
     summary.update({"seconds_after_fit": round(time.perf_counter() - started, 1), "resumed": resumed,
                     "workers": "dask" if client is not None else workers or os.cpu_count(),
                     "versions": versions(), "commit": git_commit(), "files": sorted(
-                        [*FIXED_FILES, *(generation_file(out, g).name for g in range(len(generations)))])})
+                        [*FIXED_FILES, *(generation_file(out, g).name for g in range(len(generations))),
+                         *([SEARCH_FILE] if settings.search else [])])})
     with staged_folder(out, may_replace, FILES) as tmp:
         for g in range(len(generations)):
             (tmp / generation_file(out, g).name).write_bytes(generation_file(out, g).read_bytes())
         (tmp / "abc.json").write_bytes((out / "abc.json").read_bytes())
+        if settings.search:
+            (tmp / SEARCH_FILE).write_bytes((out / SEARCH_FILE).read_bytes())
         post[["set", "weight", *NAMES]].to_csv(tmp / "posterior.csv", index=False)
         gens.to_csv(tmp / "generations.csv", index=False)
         trials.to_csv(tmp / "trials.csv", index=False)
@@ -856,6 +935,20 @@ def _f(x: float) -> str:
     return "n/a" if x is None or not np.isfinite(x) else f"{x:.3g}"
 
 
+PRIOR_STARTED = RESULT / "prior_started.csv"  # the generation table of an SMC run started from the prior
+
+
+def prior_started() -> str:
+    """What the SMC run started from the prior reached (its generation table kept in docs/calibration/)."""
+    if not PRIOR_STARTED.is_file():
+        return ""
+    g = pd.read_csv(PRIOR_STARTED)
+    last = g.iloc[-1]
+    return (f": a run from the prior of the same settings ({int(g['simulated'].sum())} particles in {len(g)} "
+            f"generations, [prior_started.csv](calibration/prior_started.csv)) ended with epsilon "
+            f"{last['epsilon']:.2f} and a median kept distance of {last['median_distance']:.2f}")
+
+
 def report(summary: dict[str, Any]) -> str:
     """docs/calibration.md from a calibration's summary.json."""
     s = summary
@@ -863,6 +956,7 @@ def report(summary: dict[str, Any]) -> str:
     doc = __doc__.split("\n\n", 2)[2].strip()
     gens = s["generations"]
     budget = f" --trials {st['budget']}" if st["budget"] else ""
+    search = f" --search {st['search']} --search-width {st['search_width']}" if st.get("search") else ""
     where = " --dask ADDRESS" if s["workers"] == "dask" else f" --workers {s['workers']}"
     timed = [g.get("seconds") for g in gens]
     if all(t is not None for t in timed) and "seconds_after_fit" in s:
@@ -871,7 +965,7 @@ def report(summary: dict[str, Any]) -> str:
         took = f"its last session {s.get('seconds_after_fit', s.get('seconds', 0)) / 60:.0f} minutes, resuming saved generations"
     lines = ["# Calibration", "", doc, "",
              f"Run: `uv run run.py calibrate --particles {st['particles']} --generations {st['generations']} --seeds "
-             f"{st['seeds']} --n-residents {st['n_residents']}{budget}{where} --out results/calibration "
+             f"{st['seeds']} --n-residents {st['n_residents']}{search}{budget}{where} --out results/calibration "
              f"--write-docs` ({took}, on two cores shared with other jobs; all cores by default, `--dask` for "
              "a cluster; the result is the same with any number of processes, because every new particle of a "
              "generation is drawn before any is run, and a killed run resumes from its last finished generation). "
@@ -928,6 +1022,16 @@ def report(summary: dict[str, Any]) -> str:
               f"{st['particles']} particles a generation, {Settings(**st).kept} kept (alpha {st['alpha']}), {st['seeds']} "
               f"seed(s) of {st['n_residents']:,} residents per particle; {s['simulated']} particles simulated in "
               f"{len(gens)} generations. Stopped: {s['stopped']}.", "",
+              *([f"SMC around a search (the issue's \"a search followed by SMC around it\"): a (1 + "
+                 f"{s['search']['width']}) local search of {s['search']['iterations']} iterations from the "
+                 f"defaults before this calibration ({s['search']['evaluated']} sets on the common seeds "
+                 f"{s['search']['seeds'][0]}-{s['search']['seeds'][1]}; distance {s['search']['start_distance']:.3f} at "
+                 f"the start, {s['search']['best_distance']:.3f} at its best) gave the {s['search']['start_population']} "
+                 "sets generation 0 is drawn around, by the same kernel as every later generation, each weighted "
+                 "prior / proposal density, so the posterior is still the prior's times the patterns' likelihood. "
+                 f"Why: from the prior, with {len(s['prior'])} parameters, SMC closes in slowly{prior_started()}. "
+                 "What it costs: a mode of the posterior far from the search's trail is not explored.", ""]
+                if s.get("search") else []),
               "| generation | simulated | epsilon (largest kept distance) | share of new particles under the previous "
               "epsilon | effective sample size | kept particles meeting every fitted band | median kept distance |",
               "|---|---|---|---|---|---|---|"]

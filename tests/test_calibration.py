@@ -204,3 +204,27 @@ def test_the_abc_is_the_same_with_1_or_2_workers_and_after_a_kill(tmp_path, monk
     summary = calibration.calibrate(settings, killed, workers=1, progress=False)
     assert ran == [1] and summary["resumed"]
     assert _files(killed) == _files(one)
+
+
+def test_smc_around_a_search_starts_from_the_defaults_and_weights_by_the_prior(tmp_path):
+    """--search N: a (1 + width) local search from the current defaults, on common seeds, whose best
+    sets generation 0 is drawn around; the search is the same with 1 or 2 processes, its trail never
+    gets worse, generation 0 carries prior / proposal weights (not all equal, unlike a prior draw),
+    and the report says the SMC started around a search."""
+    settings = Settings(particles=4, generations=1, n_residents=150, search=2, search_width=2)
+    one, two = tmp_path / "one", tmp_path / "two"
+    s = calibration.calibrate(settings, one, workers=1, progress=False)
+    calibration.calibrate(settings, two, workers=2, progress=False)
+    trail = pd.read_csv(one / "search.csv")
+    assert (one / "search.csv").read_text() == (two / "search.csv").read_text()
+    assert len(trail) == 1 + 2 * 2 and set(trail["seed"]) == {calibration.SEARCH_SEED0}
+    start = trail.iloc[0]
+    for k, v in calibration.search_start().items():
+        assert start[k] == pytest.approx(v)
+    best = trail.loc[trail["chosen"], "distance"].to_numpy()
+    assert (np.diff(best) <= 0).all()
+    gen0 = pd.read_csv(one / "gen-000.csv")
+    assert np.isfinite(gen0["log_weight"]).all() and gen0["log_weight"].nunique() > 1
+    assert s["search"]["best_distance"] == trail["distance"].min()
+    assert "SMC around a search" in calibration.report(s)
+    assert Settings(particles=4, search=2).digest() != Settings(particles=4).digest()
