@@ -256,6 +256,7 @@ FIT_SEED0 = 1_000_000  # particle i of generation g runs on seed FIT_SEED0 x (g 
 FRESH_SEED0 = 500_000  # the out-of-sample check: posterior particle i on seed FRESH_SEED0 + i, never fitted
 PREDICTION_SEED0 = 1001  # the prediction's seeds: fresh, not the ones the parameters were fitted on
 PREDICTION_SETS = 20  # posterior sets (drawn by weight) the prediction runs
+CHOICE_SEED0, CHOICE_SEEDS = 300_000, 6  # the seeds on which the search's best and the posterior's point are compared
 FRESH_LIMIT = 1.25  # the out-of-sample loss may be at most this many times the fit's
 AT_BOUND = 0.1  # a posterior whose weighted median is within this share of the prior's width of a bound piles there
 
@@ -527,6 +528,24 @@ def representative(post: pd.DataFrame, fresh: pd.DataFrame) -> pd.Series:
     return post.iloc[int(np.argmin(gap))]
 
 
+def choose_defaults(posterior_point: dict[str, float], search: pd.DataFrame, settings: Settings, workers=None,
+                    client=None) -> tuple[dict[str, float], dict[str, Any]]:
+    """The defaults after an SMC around a search: the posterior's point (:func:`representative`) or
+    the search's best set (both rounded to two significant figures), whichever has the smaller loss
+    over ``CHOICE_SEEDS`` common fresh seeds (ties: the posterior's point). When SMC cannot contract
+    below the loss's seed noise, its posterior drifts back over sets the search had already left
+    behind; this keeps the better point and says which it was."""
+    order = np.lexsort((np.arange(len(search)), search["distance"].to_numpy()))
+    best = search.iloc[int(order[0])]
+    candidates = {"posterior": posterior_point, "search": rounded({k: float(best[k]) for k in NAMES})}
+    seeds = list(range(CHOICE_SEED0, CHOICE_SEED0 + CHOICE_SEEDS))
+    rows = evaluate_many(list(candidates.values()), seeds, settings.n_residents, workers, client)
+    losses = {name: loss(pattern_values(r), settings.held_out) for name, r in zip(candidates, rows)}
+    chosen = "search" if losses["search"] < losses["posterior"] else "posterior"
+    return candidates[chosen], {"chosen": chosen, "loss": losses, "seeds": [seeds[0], seeds[-1]],
+                                "candidates": candidates}
+
+
 # ------------------------------------------------------------------------------ after the fit ----
 def evaluate_many(sets: list[dict[str, Any]], seeds: list[int], n_residents: int, workers=None,
                   client=None) -> list[list[dict[str, float]]]:
@@ -717,6 +736,9 @@ def calibrate(settings: Settings, out: str | os.PathLike, workers: int | None = 
         fresh = fresh_check(post, settings, workers, client, ticker)
     rep = representative(post, fresh)
     defaults = rounded({k: float(rep[k]) for k in NAMES})
+    choice = None
+    if settings.search:  # the search's best against the posterior's point, on common fresh seeds
+        defaults, choice = choose_defaults(defaults, pd.read_csv(out / SEARCH_FILE), settings, workers, client)
     fit = fit_at(defaults, list(range(SEED0, SEED0 + 6)), settings.n_residents, workers, client)
     chosen = prediction_sets(post, min(PREDICTION_SETS, len(post)), settings.abc_seed)
     sets = [{k: float(post.at[i, k]) for k in NAMES} for i in chosen]
@@ -726,6 +748,10 @@ def calibrate(settings: Settings, out: str | os.PathLike, workers: int | None = 
     trials = pd.concat(generations, ignore_index=True)
     gens = generation_table(generations)
     summary = summarise(settings, post, fresh, trials, gens, fit, pred, defaults, rep, reason)
+    if choice is not None:
+        summary["defaults_choice"] = choice
+        summary["defaults_rule"] += (f"; then, of that set and the search's best set, the one with the smaller loss "
+                                     f"on {CHOICE_SEEDS} common fresh seeds ({CHOICE_SEED0}..)")
     if settings.search:
         trail = pd.read_csv(out / SEARCH_FILE)
         summary["search"] = {"iterations": settings.search, "width": settings.search_width,
@@ -949,6 +975,21 @@ def prior_started() -> str:
             f"{last['epsilon']:.2f} and a median kept distance of {last['median_distance']:.2f}")
 
 
+def choice_sentence(s: dict[str, Any]) -> str:
+    """What the comparison of the posterior's point with the search's best found (after a search)."""
+    c = s.get("defaults_choice")
+    if not c:
+        return ""
+    other = "posterior" if c["chosen"] == "search" else "search"
+    said = {"search": "the search's best set", "posterior": "the posterior's point"}
+    return (f" On the seeds {c['seeds'][0]}-{c['seeds'][1]} the loss over the fitted patterns is "
+            f"{c['loss']['posterior']:.3f} at the posterior's point and {c['loss']['search']:.3f} at the search's "
+            f"best set: the new defaults are **{said[c['chosen']]}**"
+            + (" (the SMC generations did not contract below the loss's seed noise, so their posterior "
+               "describes the spread of near-equal fits, not a better point)" if c["chosen"] == "search" else "")
+            + f"; {said[other]} is {'worse' if c['loss'][other] > c['loss'][c['chosen']] else 'no better'} there.")
+
+
 def report(summary: dict[str, Any]) -> str:
     """docs/calibration.md from a calibration's summary.json."""
     s = summary
@@ -1052,7 +1093,7 @@ def report(summary: dict[str, Any]) -> str:
               "Width: the weighted 5-95% range of the posterior as a share of the prior's 5-95% range (1: "
               "the patterns say nothing about the parameter; small: identified). New defaults: "
               f"{s['defaults_rule']} (particle {s['representative']['particle']}, distance "
-              f"{s['representative']['distance']:.3f}).", "",
+              f"{s['representative']['distance']:.3f}).{choice_sentence(s)}", "",
               "| parameter | prior (uniform) | posterior median [5%, 95%] | width | at a bound | before | new default |",
               "|---|---|---|---|---|---|---|"]
     for k, p in s["parameters"].items():

@@ -227,4 +227,13 @@ def test_smc_around_a_search_starts_from_the_defaults_and_weights_by_the_prior(t
     assert np.isfinite(gen0["log_weight"]).all() and gen0["log_weight"].nunique() > 1
     assert s["search"]["best_distance"] == trail["distance"].min()
     assert "SMC around a search" in calibration.report(s)
+    # the defaults: whichever of the posterior's point and the search's best set fits the fresh
+    # choice seeds better, and the report says which
+    c = s["defaults_choice"]
+    other = "posterior" if c["chosen"] == "search" else "search"
+    assert c["loss"][c["chosen"]] <= c["loss"][other]
+    assert s["defaults"] == c["candidates"][c["chosen"]]
+    best_row = trail.sort_values("distance", kind="stable").iloc[0]
+    assert c["candidates"]["search"] == calibration.rounded({k: float(best_row[k]) for k in calibration.NAMES})
+    assert "the new defaults are **" in calibration.report(s)
     assert Settings(particles=4, search=2).digest() != Settings(particles=4).digest()
