@@ -173,6 +173,9 @@ def add_experiment_commands(sub) -> None:
                         "(default: no limit but --generations)")
     k.add_argument("--write-docs", action="store_true",
                    help="also rewrite docs/calibration.md, its figures and docs/calibration/ from the result")
+    k.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
+                   help="hold a parameter that is not calibrated at this value in every run (repeatable; "
+                        "part of the calibration's digest)")
     k.add_argument("--seed", type=int, default=1, metavar="S",
                    help="the ABC's seed: its draws from the prior and its perturbations (default: 1)")
     k.add_argument("--out", default=None, metavar="DIR",
@@ -187,8 +190,8 @@ def add_experiment_commands(sub) -> None:
 
 def cmd_calibrate(args) -> int:
     """calibrate: every flag checked, and the output folder, before any run."""
-    from experiments.calibration import Settings, calibrate, check_folder
-    from model.params import PARAMS, ParameterError
+    from experiments.calibration import CALIBRATED, Settings, calibrate, check_folder
+    from model.params import PARAMS, ParameterError, parse_assignment, validate
 
     for flag, value, low in (("--trials", args.trials, 1), ("--particles", args.particles, 4),
                              ("--generations", args.generations, 1), ("--seeds", args.seeds, 1),
@@ -198,9 +201,18 @@ def cmd_calibrate(args) -> int:
             return fail(f"{flag} must be >= {low}, got {value}")
     if args.trials is not None and args.trials < args.particles:
         return fail(f"--trials must be >= --particles ({args.particles}: the first generation), got {args.trials}")
+    try:
+        fixed = dict(parse_assignment(text) for text in args.overrides)
+        for name in fixed:
+            if name in CALIBRATED or name == "n_residents":
+                raise ParameterError(f"--set {name}: {'use --n-residents' if name == 'n_residents' else 'it is calibrated'}; "
+                                     f"--set takes the parameters that are not calibrated ({', '.join(CALIBRATED)} are)")
+        validate({**fixed, "n_residents": args.n_residents})
+    except ParameterError as exc:
+        return fail(str(exc))
     settings = Settings(particles=args.particles, generations=args.generations, seeds=args.seeds,
                         n_residents=args.n_residents, budget=args.trials, abc_seed=args.seed,
-                        search=args.search, search_width=args.search_width)
+                        search=args.search, search_width=args.search_width, fixed=tuple(sorted(fixed.items())))
     args.out = args.out or default_out("calibrate", "patterns")
     client = None
     try:

@@ -151,10 +151,16 @@ def persistence(history: np.ndarray, top: int) -> dict[str, float]:
     return {"rung_changes": changes, "retention": retention, "regular": regular, "spell": spell}
 
 
-def run_status_quo(seed: int, n_residents: int, overrides: dict[str, Any]) -> dict[str, float]:
+def community_of(community: int | dict[str, Any]) -> dict[str, Any]:
+    """What every run of a calibration shares besides the scenario: its size (an int) or its size
+    with the parameters fixed by ``calibrate --set`` (a dict, :meth:`Settings.community`)."""
+    return {"n_residents": community} if isinstance(community, int) else dict(community)
+
+
+def run_status_quo(seed: int, community: int | dict[str, Any], overrides: dict[str, Any]) -> dict[str, float]:
     """The status-quo patterns from one run: its last two years stepped week by week, each adult's
     rung recorded (the model's rules untouched)."""
-    m = RedCycleModel(rng=seed, **{**load_scenario("status_quo"), **overrides, "n_residents": n_residents,
+    m = RedCycleModel(rng=seed, **{**load_scenario("status_quo"), **community_of(community), **overrides,
                                    "record_groups": False})
     m.run(WEEKS - WATCHED)
     st = m.state
@@ -185,9 +191,9 @@ def run_status_quo(seed: int, n_residents: int, overrides: dict[str, Any]) -> di
     }
 
 
-def run_withdrawn(seed: int, n_residents: int, overrides: dict[str, Any]) -> dict[str, float]:
+def run_withdrawn(seed: int, community: int | dict[str, Any], overrides: dict[str, Any]) -> dict[str, float]:
     """The full cycle for three years (week 156), then support withdrawn to week 260."""
-    m = RedCycleModel(rng=seed, **{**load_scenario("support_withdrawn"), **overrides, "n_residents": n_residents,
+    m = RedCycleModel(rng=seed, **{**load_scenario("support_withdrawn"), **community_of(community), **overrides,
                                    "record_groups": False})
     df = m.run(AFTER).datacollector.get_model_vars_dataframe().set_index("week")
     return {"cycle_volunteered_past_year": float(df.at[WEEKS, "volunteered_past_year"]),
@@ -197,8 +203,8 @@ def run_withdrawn(seed: int, n_residents: int, overrides: dict[str, Any]) -> dic
 
 def run_seed(job: tuple[dict[str, Any], int, int]) -> dict[str, float]:
     """Everything the patterns and the prediction need from one seed."""
-    overrides, seed, n_residents = job
-    return {"seed": seed, **run_status_quo(seed, n_residents, overrides), **run_withdrawn(seed, n_residents, overrides)}
+    overrides, seed, community = job
+    return {"seed": seed, **run_status_quo(seed, community, overrides), **run_withdrawn(seed, community, overrides)}
 
 
 def pattern_values(rows: list[dict[str, float]]) -> dict[str, float]:
@@ -275,6 +281,11 @@ class Settings:
     held_out: str = HELD_OUT
     search: int = 0  # iterations of the local search the SMC starts around (0: generation 0 from the prior)
     search_width: int = 4  # candidate sets an iteration of the search tries (all run before one is chosen)
+    fixed: tuple[tuple[str, Any], ...] = ()  # (name, value) of parameters held fixed in every run (--set)
+
+    def community(self) -> dict[str, Any]:
+        """What every run shares besides the scenario and the calibrated parameters."""
+        return {"n_residents": self.n_residents, **dict(self.fixed)}
 
     @property
     def kept(self) -> int:
@@ -283,6 +294,8 @@ class Settings:
     def digest(self) -> str:
         """What the generations depend on: not when to stop (more generations extend a run)."""
         made = {k: v for k, v in asdict(self).items() if k not in ("generations", "min_acceptance", "budget")}
+        if not self.fixed:  # nothing fixed: the digest of a calibration from before --set
+            del made["fixed"]
         if self.search:  # the search starts from the defaults of the time
             made["search_start"] = search_start()
         text = json.dumps({"settings": made, "patterns": [asdict(p) for p in PATTERNS],
@@ -381,7 +394,7 @@ def simulate(points: list[dict[str, float]], seeds: list[list[int]], settings: S
     """Pattern values and loss of each point on its own seeds, in the points' order (any --workers)."""
     from .replications import map_unordered
 
-    jobs = {(i, k): (points[i], s, settings.n_residents) for i in range(len(points)) for k, s in enumerate(seeds[i])}
+    jobs = {(i, k): (points[i], s, settings.community()) for i in range(len(points)) for k, s in enumerate(seeds[i])}
     done = {}
     for key, row in map_unordered(run_seed, jobs, workers, client):
         done[key] = row
@@ -539,7 +552,7 @@ def choose_defaults(posterior_point: dict[str, float], search: pd.DataFrame, set
     best = search.iloc[int(order[0])]
     candidates = {"posterior": posterior_point, "search": rounded({k: float(best[k]) for k in NAMES})}
     seeds = list(range(CHOICE_SEED0, CHOICE_SEED0 + CHOICE_SEEDS))
-    rows = evaluate_many(list(candidates.values()), seeds, settings.n_residents, workers, client)
+    rows = evaluate_many(list(candidates.values()), seeds, settings.community(), workers, client)
     losses = {name: loss(pattern_values(r), settings.held_out) for name, r in zip(candidates, rows)}
     chosen = "search" if losses["search"] < losses["posterior"] else "posterior"
     return candidates[chosen], {"chosen": chosen, "loss": losses, "seeds": [seeds[0], seeds[-1]],
@@ -547,19 +560,20 @@ def choose_defaults(posterior_point: dict[str, float], search: pd.DataFrame, set
 
 
 # ------------------------------------------------------------------------------ after the fit ----
-def evaluate_many(sets: list[dict[str, Any]], seeds: list[int], n_residents: int, workers=None,
+def evaluate_many(sets: list[dict[str, Any]], seeds: list[int], community: int | dict[str, Any], workers=None,
                   client=None) -> list[list[dict[str, float]]]:
     """For each parameter set, the rows of its seeds (in seed order)."""
     from .replications import map_unordered
 
-    jobs = {(i, k): (params, s, n_residents) for i, params in enumerate(sets) for k, s in enumerate(seeds)}
+    jobs = {(i, k): (params, s, community) for i, params in enumerate(sets) for k, s in enumerate(seeds)}
     done = dict(map_unordered(run_seed, jobs, workers, client))
     return [[done[(i, k)] for k in range(len(seeds))] for i in range(len(sets))]
 
 
-def fit_at(params: dict[str, float], seeds: list[int], n_residents: int, workers=None, client=None) -> pd.DataFrame:
+def fit_at(params: dict[str, float], seeds: list[int], community: int | dict[str, Any], workers=None,
+           client=None) -> pd.DataFrame:
     """Each pattern's value at one parameter set: over all seeds and its range over single seeds."""
-    rows = evaluate_many([params], seeds, n_residents, workers, client)[0]
+    rows = evaluate_many([params], seeds, community, workers, client)[0]
     values = pattern_values(rows)
     per_seed = [pattern_values([r]) for r in rows]
     out = []
@@ -579,7 +593,7 @@ def fresh_check(post: pd.DataFrame, settings: Settings, workers=None, client=Non
     """Every posterior set on one fresh seed never used in the fit: its pattern values and loss."""
     from .replications import map_unordered
 
-    jobs = {i: ({k: float(r[k]) for k in NAMES}, FRESH_SEED0 + i, settings.n_residents) for i, r in post.iterrows()}
+    jobs = {i: ({k: float(r[k]) for k in NAMES}, FRESH_SEED0 + i, settings.community()) for i, r in post.iterrows()}
     done = {}
     for key, row in map_unordered(run_seed, jobs, workers, client):
         done[key] = row
@@ -602,12 +616,12 @@ def _outcomes_at_three_years(job) -> dict[str, float]:
     return {k: float(out[k]) for k in EFFECTS}
 
 
-def predict(sets: list[dict[str, Any]], seeds: list[int], n_residents: int, workers=None, client=None):
+def predict(sets: list[dict[str, Any]], seeds: list[int], community: int | dict[str, Any], workers=None, client=None):
     """The full cycle's effect at three years, red_microcycle minus status_quo (paired by seed), for
     every set and seed: one row each."""
     from .replications import map_unordered
 
-    jobs = {(i, s, sc): (sc, {**load_scenario(sc), **params, "n_residents": n_residents, "record_groups": False}, s)
+    jobs = {(i, s, sc): (sc, {**load_scenario(sc), **community_of(community), **params, "record_groups": False}, s)
             for i, params in enumerate(sets) for s in seeds for sc in ("status_quo", "red_microcycle")}
     done = dict(map_unordered(_outcomes_at_three_years, jobs, workers, client))
     return [{"set": i, "seed": s,
@@ -739,10 +753,10 @@ def calibrate(settings: Settings, out: str | os.PathLike, workers: int | None = 
     choice = None
     if settings.search:  # the search's best against the posterior's point, on common fresh seeds
         defaults, choice = choose_defaults(defaults, pd.read_csv(out / SEARCH_FILE), settings, workers, client)
-    fit = fit_at(defaults, list(range(SEED0, SEED0 + 6)), settings.n_residents, workers, client)
+    fit = fit_at(defaults, list(range(SEED0, SEED0 + 6)), settings.community(), workers, client)
     chosen = prediction_sets(post, min(PREDICTION_SETS, len(post)), settings.abc_seed)
     sets = [{k: float(post.at[i, k]) for k in NAMES} for i in chosen]
-    pred = pd.DataFrame(predict(sets, list(range(PREDICTION_SEED0, PREDICTION_SEED0 + 3)), settings.n_residents,
+    pred = pd.DataFrame(predict(sets, list(range(PREDICTION_SEED0, PREDICTION_SEED0 + 3)), settings.community(),
                                 workers, client))
     pred.insert(0, "posterior_set", [chosen[i] for i in pred["set"]])
     trials = pd.concat(generations, ignore_index=True)
@@ -998,6 +1012,7 @@ def report(summary: dict[str, Any]) -> str:
     gens = s["generations"]
     budget = f" --trials {st['budget']}" if st["budget"] else ""
     search = f" --search {st['search']} --search-width {st['search_width']}" if st.get("search") else ""
+    search += "".join(f" --set {k}={v}" for k, v in st.get("fixed", ()))
     where = " --dask ADDRESS" if s["workers"] == "dask" else f" --workers {s['workers']}"
     timed = [g.get("seconds") for g in gens]
     if all(t is not None for t in timed) and "seconds_after_fit" in s:

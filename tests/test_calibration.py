@@ -39,14 +39,14 @@ def at_defaults(rows) -> dict[str, float]:
 
 
 NOT_MET = {
-    "volunteering": "finding (docs/calibration.md): at the defaults fewer adults volunteer in a year than the surveys' "
-                    "30%; no simulated particle met every band",
+    "rung_profile": "finding (docs/calibration.md): at the defaults on these seeds one rung holds a hair more adults "
+                    "than the rung below it (the smallest fall is just under the band's 0.01)",
+    "retention": "finding (docs/calibration.md): at the defaults a few more of a year's volunteers come back the next "
+                 "year than the surveys' 0.80",
     "civic_core": "finding (docs/calibration.md): the held-out pattern; at the defaults taking part is less "
                   "concentrated in a civic core than Mohan & Bulloch report",
     "fading": "finding (docs/calibration.md): after support ends the cycle's gain does not fade by the sizeable part "
               "Mansuri & Rao report",
-    "regular": "finding (docs/calibration.md): at the defaults fewer of a year's volunteers volunteer in at least 10 of "
-               "its 13 four-week blocks than the Community Life Survey's regulars",
     "spell": "finding (docs/calibration.md): at the defaults the median completed spell on the volunteering rung is "
              "a few weeks short of a quarter",
 }
@@ -110,12 +110,19 @@ def test_calibrated_defaults_meet_the_pattern(at_defaults, pattern):
 @pytest.mark.slow
 def test_the_patterns_not_met_still_point_the_right_way(rows):
     """Activists: retirees and Party members over-represented (at least 1.5 times their share of all
-    adults); fading: volunteering two years after support ends is below its level when it ended; the
-    full cycle raises volunteering above the status quo."""
+    adults); the full cycle raises volunteering above the status quo."""
     mean = {k: np.mean([r[k] for r in rows]) for k in rows[0]}
     assert mean["activists"] > 1.5 * mean["retiree_or_member_share"], mean
-    assert mean["after_volunteered_past_year"] < mean["cycle_volunteered_past_year"], mean
     assert mean["cycle_volunteered_past_year"] > mean["sq_volunteered_past_year"], mean
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="finding (docs/calibration.md): at the defaults of the search's best fit the "
+                   "cycle's gain does not fade in the two years after support is withdrawn")
+def test_the_gain_fades_after_support_is_withdrawn(rows):
+    """Fading: volunteering two years after support ends is below its level when it ended."""
+    mean = {k: np.mean([r[k] for r in rows]) for k in rows[0]}
+    assert mean["after_volunteered_past_year"] < mean["cycle_volunteered_past_year"], mean
 
 
 @pytest.mark.slow
@@ -237,3 +244,32 @@ def test_smc_around_a_search_starts_from_the_defaults_and_weights_by_the_prior(t
     assert c["candidates"]["search"] == calibration.rounded({k: float(best_row[k]) for k in calibration.NAMES})
     assert "the new defaults are **" in calibration.report(s)
     assert Settings(particles=4, search=2).digest() != Settings(particles=4).digest()
+
+
+def test_set_holds_a_parameter_that_is_not_calibrated_in_every_run(tmp_path, monkeypatch, capsys):
+    """calibrate --set NAME=VALUE: every model the calibration builds has the value (the fit, the fresh
+    check, the defaults' fit and the prediction), it is part of the digest (a folder calibrated
+    without it is not resumed with it), and a calibrated name, n_residents or an unknown name is one line, exit 2."""
+    built = []
+    real = calibration.RedCycleModel
+
+    def recording(*args, **kwargs):
+        built.append(kwargs.get("org_role"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(calibration, "RedCycleModel", recording)
+    out = tmp_path / "cal"
+    assert cli.main(["calibrate", "--particles", "4", "--generations", "1", "--n-residents", "150", "--quiet",
+                     "--workers", "1", "--set", "org_role=0.35", "--out", str(out)]) == 0
+    assert built and set(built) == {0.35}
+    s = json.loads((out / "summary.json").read_text())
+    assert s["settings"]["fixed"] == [["org_role", 0.35]]
+    assert Settings(particles=4, fixed=(("org_role", 0.35),)).digest() != Settings(particles=4).digest()
+    for flags, message in ((["--set", "slip_rate=0.1"], "it is calibrated"),
+                           (["--set", "n_residents=300"], "use --n-residents"),
+                           (["--set", "org_rol=0.3"], "unknown parameter 'org_rol'"),
+                           (["--set", "org_role=7"], "out of range")):
+        bad = tmp_path / "bad"
+        assert cli.main(["calibrate", *flags, "--out", str(bad)]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1 and not bad.exists()
