@@ -202,6 +202,10 @@ def cmd_calibrate(args) -> int:
     if args.trials is not None and args.trials < args.particles:
         return fail(f"--trials must be >= --particles ({args.particles}: the first generation), got {args.trials}")
     try:
+        PARAMS["n_residents"].check(args.n_residents)
+    except ParameterError as exc:
+        return fail(f"--n-residents: {exc}")
+    try:
         fixed = dict(parse_assignment(text) for text in args.overrides)
         for name in fixed:
             if name in CALIBRATED or name == "n_residents":
@@ -216,7 +220,6 @@ def cmd_calibrate(args) -> int:
     args.out = args.out or default_out("calibrate", "patterns")
     client = None
     try:
-        PARAMS["n_residents"].check(args.n_residents)
         check_folder(Path(args.out), settings)
         problem = _unwritable(Path(args.out))
         if problem:
@@ -226,7 +229,7 @@ def cmd_calibrate(args) -> int:
 
             client = connect(args.dask, args.workers)
     except ParameterError as exc:
-        return fail(f"--n-residents: {exc}" if "n_residents" in str(exc) else str(exc))
+        return fail(str(exc))
     from experiments.folders import OutputFolderError
 
     try:

@@ -515,10 +515,10 @@ SUGGESTIONS = (
     Suggestion({"backbone_on": False}, "mean_trust", -1,
                "关闭“{backbone_on}”：居民对党组织的平均信任下降。",
                "Switch off \"{backbone_on}\": residents' mean trust in the Party organisation falls."),
-    Suggestion({"diversity": 1.0}, "share_not_engaged", +1,
-               "把“{diversity}”滑到 1：在更多样的社区里（邻里联系更少，起初的信任更低），完全不参与的居民更多。",
+    Suggestion({"diversity": 1.0}, "volunteered_past_year", -1,
+               "把“{diversity}”滑到 1：在更多样的社区里（邻里联系更少，起初的信任更低），过去一年做过志愿服务的居民更少。",
                "Slide \"{diversity}\" to 1: in a more diverse community (fewer ties between neighbours, less trust at "
-               "the start) more residents never take part at all."),
+               "the start) fewer residents have volunteered in the past year."),
     Suggestion({}, "participation_index", +1,
                "在“两个情景对比”中，用同一个种子比较“{a}”和“{b}”：微循环下的参与指数更高。",
                "In \"Two scenarios side by side\", compare \"{a}\" with \"{b}\" on the same seed: the participation "

@@ -23,6 +23,7 @@ import pytest
 from app import logic as L
 
 pytestmark = pytest.mark.browser
+# the page loading and a step/play/reset run by default; every other walk through the app is `slow`
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -246,6 +247,7 @@ def choose(pg, select: str, text: str):
     pg.locator(".menuable__content__active .v-list-item", has_text=text).first.click()
 
 
+@pytest.mark.slow
 def test_play_runs_at_the_chosen_speed_and_stops_at_the_end_saying_so(page):
     choose(page, ".speed-select", "20 周/秒")
     page.click(".btn-play")
@@ -259,6 +261,7 @@ def test_play_runs_at_the_chosen_speed_and_stops_at_the_end_saying_so(page):
     no_errors(page)
 
 
+@pytest.mark.slow
 def test_a_lever_moved_mid_run_acts_from_the_next_week_and_is_marked(page):
     slider = page.locator(".control-org_role [role=slider]").first
     before = float(slider.get_attribute("aria-valuenow"))
@@ -280,6 +283,7 @@ def test_a_lever_moved_mid_run_acts_from_the_next_week_and_is_marked(page):
     no_errors(page)
 
 
+@pytest.mark.slow
 def test_the_scenario_selector_loads_a_preset(page):
     slider = page.locator(".control-org_role [role=slider]").first
     assert float(slider.get_attribute("aria-valuenow")) == pytest.approx(L.scenario_values("red_microcycle")["org_role"])
@@ -293,6 +297,7 @@ def test_the_scenario_selector_loads_a_preset(page):
     no_errors(page)
 
 
+@pytest.mark.slow
 def test_picking_a_resident_by_id_and_by_clicking_the_network(page):
     page.fill(".resident-input input", "5")
     page.keyboard.press("Enter")
@@ -346,6 +351,7 @@ def visible_text(pg) -> str:
     return pg.inner_text("body") + "\n" + tips
 
 
+@pytest.mark.slow
 def test_every_visible_string_of_both_languages_is_in_that_language(page):
     """Chinese mode shows no identifier nor English word (but the toggle's 'English' and the name Mesa);
     English mode no Chinese (but the toggle's 中文): each tab, every fold open."""
@@ -375,6 +381,7 @@ def test_every_visible_string_of_both_languages_is_in_that_language(page):
     no_errors(page)
 
 
+@pytest.mark.slow
 def test_two_scenarios_side_by_side_step_together_each_with_its_own_levers(page):
     go_tab(page, ".tab-compare", ".week-counter-compare")
     left, right = src(page, ".spiral-figure-side-0"), src(page, ".spiral-figure-side-1")
@@ -401,6 +408,7 @@ def test_two_scenarios_side_by_side_step_together_each_with_its_own_levers(page)
     no_errors(page)
 
 
+@pytest.mark.slow
 def test_tabs_and_reloads_keep_the_run_and_a_huge_seed_is_one_line(page):
     page.click(".btn-step")
     wait_week(page, lambda w: w == 1)
@@ -425,6 +433,7 @@ def test_tabs_and_reloads_keep_the_run_and_a_huge_seed_is_one_line(page):
     no_errors(page)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [390, 1400])
 def test_screenshots_at_phone_and_desktop_width_nothing_cut_off(page, width):
     """Play a while, pick a resident, then save the page (tests/artifacts/app_<width>.png). Below
@@ -454,6 +463,7 @@ def test_screenshots_at_phone_and_desktop_width_nothing_cut_off(page, width):
     no_errors(page)
 
 
+@pytest.mark.slow
 def test_solara_run_serves_the_app_too():
     """The user guide's `solara run app.page` line, on a free 127.0.0.1 port."""
     command = guide_app_commands()[1]

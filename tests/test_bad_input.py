@@ -549,6 +549,7 @@ def _proc(args, cwd, env=None, **kw) -> subprocess.CompletedProcess:
                           timeout=300, env={**os.environ, **(env or {})}, **kw)
 
 
+@pytest.mark.slow
 def test_any_terminal(tmp_path, capsys):
     """A non-UTF-8 terminal gets readable output; a closed pipe is no error; CJK names draw without
     glyph warnings, with the CJK font or without it; all exit 0."""
@@ -594,6 +595,7 @@ KILLER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("at", ["while_writing", "before_rename", "after_exchange"])
 def test_kill_leaves_old_or_new_result_whole_and_next_run_cleans_up(at, tmp_path, capsys):
     out = tmp_path / "res"
@@ -639,6 +641,7 @@ def test_experiment_folders_are_put_in_place_by_the_same_rules(command, tmp_path
     assert after == {**before, "exp/notes.md": after["exp/notes.md"]}
 
 
+@pytest.mark.slow
 def test_concurrent_runs_into_one_folder_never_mix_or_fail(tmp_path):
     out = tmp_path / "shared"
     seeds = ["1", "2", "3"]
@@ -710,6 +713,7 @@ def test_a_folder_name_that_is_not_utf8(tmp_path, capsys):
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["command"][-2] == str(out)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
 def test_memory_estimate_covers_what_a_community_uses():
     """The refusal is worth something only if the estimate is not below the real use."""
@@ -861,6 +865,7 @@ def test_an_environment_variable_of_the_wrong_type_is_one_line(disk, capsys, mon
     assert tree_digest(disk) == before
 
 
+@pytest.mark.slow
 def test_stdout_full_or_closed(tmp_path):
     """stdout on a full device is one line and exit 2; with stdout closed the run is done and written."""
     if not Path("/dev/full").exists():

@@ -213,6 +213,7 @@ def test_the_abc_is_the_same_with_1_or_2_workers_and_after_a_kill(tmp_path, monk
     assert _files(killed) == _files(one)
 
 
+@pytest.mark.slow
 def test_smc_around_a_search_starts_from_the_defaults_and_weights_by_the_prior(tmp_path):
     """--search N: a (1 + width) local search from the current defaults, on common seeds, whose best
     sets generation 0 is drawn around; the search is the same with 1 or 2 processes, its trail never

@@ -57,7 +57,17 @@ def scratch(tmp_path_factory):
     return tmp_path_factory.mktemp("readme")
 
 
-@pytest.mark.parametrize("command", run_commands())
+QUICK = re.compile(r"run\.py$|run\.py( [a-z]+)? --help$|run\.py (params|scenarios)$")
+"""The main job (``uv run run.py``) and the documented commands that run no model (help, the parameter
+and scenario lists) stay in the default run; the others run a model or a pipeline at its documented
+size and are marked ``slow`` (``uv run pytest -m slow``)."""
+
+
+def documented_commands() -> list:
+    return [pytest.param(c, marks=() if QUICK.search(c) else pytest.mark.slow) for c in run_commands()]
+
+
+@pytest.mark.parametrize("command", documented_commands())
 def test_documented_command_runs(command, scratch):
     """Each documented command, run from the scratch folder."""
     tmp_path = scratch
@@ -79,6 +89,7 @@ def test_documented_python_example_runs(page, index, tmp_path):
     assert out.returncode == 0, out.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
 def test_notebook_executes(path):
     nb = nbformat.read(path, as_version=4)

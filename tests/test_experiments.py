@@ -135,6 +135,7 @@ def spec_file(tmp_path, samples=6):
     return path
 
 
+@pytest.mark.slow
 def test_sweep_rows_are_the_same_on_one_core_two_cores_and_dask(tmp_path):
     from dask.distributed import Client, LocalCluster
 
@@ -203,6 +204,7 @@ def die_once(task):
     return key * 10
 
 
+@pytest.mark.slow
 def test_a_lost_worker_is_replaced_and_its_tasks_run_again(tmp_path):
     from experiments.replications import map_unordered
 
@@ -216,6 +218,7 @@ def _digest(folder: Path) -> str:
     return hashlib.sha256(read_runs(folder).to_csv().encode()).hexdigest()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig, workers", [(signal.SIGKILL, "1"), (signal.SIGINT, "2")], ids=["kill-9", "ctrl-c"])
 def test_a_killed_sweep_resumes_losing_and_duplicating_nothing(tmp_path, sig, workers):
     spec = spec_file(tmp_path, samples=10)
@@ -403,6 +406,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_killing_only_the_main_process_of_a_sweep_leaves_no_worker(tmp_path):
     """kill -9 of the sweep's main process alone (not its group): its workers notice their parent is

@@ -84,6 +84,7 @@ def test_the_known_front_is_found(known):
     assert (folder / "one" / "front_1.png").is_file() and "<table>" in (folder / "one" / "report.html").read_text()
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_front_on_one_core_and_two(known):
     folder, spec, _ = known
     optimise(spec, folder / "two", workers=2, progress=False)
@@ -118,6 +119,7 @@ def test_a_search_killed_mid_batch_resumes_to_the_same_trials(known):
                                   pd.read_parquet(out / "trials.parquet"))
 
 
+@pytest.mark.slow
 def test_a_search_killed_for_real_resumes_with_the_same_command(known):
     """SIGKILL as soon as the second batch has been asked (it is being asked or run), then the same
     command: the trials are those of the uninterrupted search."""

@@ -116,6 +116,7 @@ def test_the_wheel_ships_the_packages_their_data_and_declares_the_extras(install
         ["mesa", "numpy", "scipy", "networkx", "matplotlib", "pandas", "pyarrow", "numba"])
 
 
+@pytest.mark.slow
 def test_the_installed_wheel_runs_a_model_outside_the_checkout(installed_wheel):
     """A core-only install: `redcycle run`, `redcycle scenarios` and `simulate` work, from the package."""
     _, python, run, work = installed_wheel
