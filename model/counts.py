@@ -29,8 +29,12 @@ def whole(x, p: dict, u=None, rng: np.random.Generator | None = None,
         return earlier(x)
     if np.ndim(x):
         x = np.asarray(x, dtype=float)
-        return np.maximum(0, np.floor(x + (rng.random(x.shape) if u is None else u))).astype(np.int64)
+        if u is None:
+            assert rng is not None, "whole(): give u or rng"
+            u = rng.random(x.shape)
+        return np.maximum(0, np.floor(x + u)).astype(np.int64)
     if u is None:
+        assert rng is not None, "whole(): give u or rng"
         u = float(rng.random())
     return max(0, math.floor(x + u))
 

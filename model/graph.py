@@ -440,8 +440,6 @@ def _read_edge_list(path: str) -> nx.Graph:
         raise GraphFileError(f"graph file '{path}' line {first}: {' '.join(edges[0])!r} looks like a header "
                              "(every other line holds integer ids); allowed header lines: "
                              f"{', '.join(','.join(h) for h in EDGE_LIST_HEADERS)}, or start it with #")
-    if all(plain):
-        edges = [(int(a), int(b)) for a, b in edges]
     g = nx.Graph()
-    g.add_edges_from(edges)
+    g.add_edges_from([(int(a), int(b)) for a, b in edges] if all(plain) else edges)
     return g

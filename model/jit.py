@@ -53,7 +53,7 @@ os.environ["NUMBA_CACHE_DIR"] = str(chosen_cache_dir())
 
 import numba  # noqa: E402  (after the cache folder is chosen)
 
-numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]  # in case numba was imported before this module
+numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]  # type: ignore[attr-defined]  # in case numba was imported before
 
 
 def njit(func=None, *, inline: bool = False):
@@ -63,5 +63,5 @@ def njit(func=None, *, inline: bool = False):
     resident); called from Python it is an ordinary compiled function."""
     options = dict(cache=True, nogil=True, inline="always" if inline else "never")
     if func is None:
-        return lambda f: numba.njit(**options)(f)
-    return numba.njit(**options)(func)
+        return lambda f: numba.njit(**options)(f)  # type: ignore[call-overload]  # numba's stubs lack `inline`
+    return numba.njit(**options)(func)  # type: ignore[call-overload]

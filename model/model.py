@@ -337,12 +337,14 @@ class RedCycleModel(mesa.Model):
     def space(self) -> mesa.discrete_space.Network:
         """Mesa's Network space with every resident on its node's cell; built on first use if lazy."""
         self._build_agents()
+        assert self._space is not None
         return self._space
 
     @property
     def residents(self) -> list[Resident]:
         """One agent object per resident, in node order (``residents[i].index == i``)."""
         self._build_agents()
+        assert self._residents is not None
         return self._residents
 
     def resident(self, i: int) -> Resident:
@@ -351,8 +353,8 @@ class RedCycleModel(mesa.Model):
     def _build_agents(self) -> None:
         if self._residents is not None:
             return
-        self._space = mesa.discrete_space.Network(self.graph, layout=None, random=self.random)
-        cells = [self._space[i] for i in range(self.community.n)]
+        space = self._space = mesa.discrete_space.Network(self.graph, layout=None, random=self.random)
+        cells = [space[i] for i in range(self.community.n)]
         member = self.community.party_category != NOT_MEMBER
         self._residents = [(PartyMember if member[i] else Resident)(self, i, cells[i])
                            for i in range(self.community.n)]
@@ -543,7 +545,7 @@ def _signature() -> inspect.Signature:
 
 # Every schema parameter shows as a keyword with its default (Mesa's SolaraViz and batch_run
 # introspect the signature); the defaults still live only in the schema.
-RedCycleModel.__init__.__signature__ = _signature()
+RedCycleModel.__init__.__signature__ = _signature()  # type: ignore[attr-defined]
 
 
 class SettlingModel(RedCycleModel):

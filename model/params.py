@@ -838,8 +838,8 @@ def closest(name: str, known, n: int = 3) -> list[str]:
 
 
 def unknown_name_error(name: str, known: list[str] | None = None, what: str = "parameter") -> ParameterError:
-    close = [f"'{c}'" for c in closest(name, PARAMS if known is None else known)]
-    close = " or ".join([", ".join(close[:-1]), close[-1]] if len(close) > 1 else close)
+    quoted = [f"'{c}'" for c in closest(name, PARAMS if known is None else known)]
+    close = " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
     return ParameterError(f"unknown {what} {_short(str(name), 80)}; did you mean {close}? (every {what}: run.py params)")
 
 

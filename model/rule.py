@@ -66,8 +66,8 @@ class LadderRule(NamedTuple):
 
 def ladder_rule(p: dict, mechanisms: bool) -> LadderRule:
     """This week's :class:`LadderRule` from the parameter dict (built each week: policies change it)."""
-    return LadderRule(
-        int(p["n_rungs"] - 1), *(float(p[name]) for name in LadderRule._fields[1:-1]), bool(mechanisms))
+    return LadderRule._make(
+        (int(p["n_rungs"] - 1), *(float(p[name]) for name in LadderRule._fields[1:-1]), bool(mechanisms)))
 
 
 @njit(inline=True)

@@ -119,6 +119,54 @@ class ResidentState:
 
     __slots__ = ("n", *FIELD_NAMES)
 
+    # the fields of FIELDS, declared for type checkers (tests/test_state.py checks the two lists agree)
+    n: int
+    rung: np.ndarray
+    weeks_on_rung: np.ndarray
+    commitment: np.ndarray
+    drive_shock: np.ndarray
+    service_seen: np.ndarray
+    adult: np.ndarray
+    capacity: np.ndarray
+    public_spirit: np.ndarray
+    trust: np.ndarray
+    needs: np.ndarray
+    need_growth: np.ndarray
+    time_budget: np.ndarray
+    threshold: np.ndarray
+    boost: np.ndarray
+    retention: np.ndarray
+    time_taken: np.ndarray
+    record: np.ndarray
+    gain: np.ndarray
+    base_trust: np.ndarray
+    base_public_spirit: np.ndarray
+    base_capacity: np.ndarray
+    org_gain: np.ndarray
+    ownership: np.ndarray
+    convention_bond: np.ndarray
+    place: np.ndarray
+    team: np.ndarray
+    last_volunteered: np.ndarray
+    points: np.ndarray
+    points_earned_round: np.ndarray
+    backbone: np.ndarray
+    backbone_contact: np.ndarray
+    reach_probability: np.ndarray
+    reached: np.ndarray
+    provided: np.ndarray
+    in_dialogue: np.ndarray
+    party_category: np.ndarray
+    age_group: np.ndarray
+    work_status: np.ndarray
+    work_hours: np.ndarray
+    tenure: np.ndarray
+    household_type: np.ndarray
+    household: np.ndarray
+    building: np.ndarray
+    compound: np.ndarray
+    branch: np.ndarray
+
     def __init__(self, n: int):
         self.n = n
         for f in FIELDS:

@@ -10,6 +10,7 @@ same in every process and on every machine (Python's ``hash`` is salted per proc
 from __future__ import annotations
 
 import zlib
+from typing import cast
 
 import numpy as np
 
@@ -23,7 +24,7 @@ def resolve_seed(rng) -> int:
     """An integer seed from what a user passes as ``rng``: an int, None (fresh entropy) or a Generator."""
     match rng:
         case None:
-            return int(np.random.SeedSequence().entropy % (SEED_MAX + 1))
+            return cast(int, np.random.SeedSequence().entropy) % (SEED_MAX + 1)  # drawn entropy is an int
         case bool() | np.bool_():
             raise ParameterError(f"rng must be an integer seed, None or a numpy Generator, got {rng!r}")
         case int() | np.integer():

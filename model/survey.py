@@ -79,9 +79,9 @@ class Survey:
         if self.building is not None and (self.building >= 0).all():
             _, building = np.unique(self.building, return_inverse=True)
         else:
-            sizes = _group_sizes(household.max() + 1, p["households_per_building"], rng)
+            sizes = _group_sizes(int(household.max()) + 1, p["households_per_building"], rng)
             building = np.repeat(np.arange(len(sizes)), sizes)[household]
-        sizes = _group_sizes(building.max() + 1, p["buildings_per_compound"], rng)
+        sizes = _group_sizes(int(building.max()) + 1, p["buildings_per_compound"], rng)
         compound = np.repeat(np.arange(len(sizes)), sizes)[building]
         return household.astype(np.int32), building.astype(np.int32), compound.astype(np.int32)
 

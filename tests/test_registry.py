@@ -154,3 +154,15 @@ def test_a_refused_registration_is_one_line_and_changes_nothing(name, cls, param
     assert fragment in str(err.value) and "\n" not in str(err.value)
     assert (list(schema.PARAMS), mechanisms.names(), schema.GROUPS) == before
 
+
+
+def test_the_state_registry_declares_its_fields_for_type_checkers():
+    """ResidentState's class annotations (what mypy reads) name exactly the fields of FIELDS (what builds
+    the arrays), each an array; a field added to one list and not the other fails here."""
+    from model.state import FIELD_NAMES, FIELDS, ResidentState
+
+    declared = {k: v for k, v in ResidentState.__annotations__.items() if k != "n"}
+    assert list(declared) == list(FIELD_NAMES)
+    assert set(declared.values()) == {"np.ndarray"}
+    st = ResidentState(4)
+    assert all(isinstance(getattr(st, f.name), np.ndarray) and getattr(st, f.name).dtype == f.dtype for f in FIELDS)

@@ -62,7 +62,7 @@ class BackboneMechanism(Mechanism):
                 candidates = np.flatnonzero((st.rung >= p["backbone_min_rung"]) & (score > 0))
                 if len(candidates) > k:
                     jitter = self.rng.random(len(candidates)) * 1e-9  # break exact ties at random
-                    top = np.argpartition(-(score[candidates] + jitter), k - 1)[:k] if k > 0 else []
+                    top = np.argpartition(-(score[candidates] + jitter), k - 1)[:k] if k > 0 else np.empty(0, np.int64)
                     candidates = candidates[top]
                 chosen = candidates
             case "appointed":

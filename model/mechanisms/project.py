@@ -188,8 +188,8 @@ class ProjectMechanism(Mechanism):
             block = ranked[c][used[c] * k:(used[c] + 1) * k].copy()
             used[c] += 1
             served.append(block)
-        participants = [[] for _ in categories]
-        rungs = [[] for _ in categories]
+        participants: list[list[np.ndarray]] = [[] for _ in categories]
+        rungs: list[list[np.ndarray]] = [[] for _ in categories]
         for rung, places in zip(PLACE_RUNGS, split_places(p["project_places"]), strict=True):
             if places == 0 or n_participatory == 0:
                 continue
