@@ -25,7 +25,6 @@ written.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -49,54 +48,106 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog=PROG,
         description="Agent-based model of the 'Party building + red micro-cycle' (党建+红色微循环). "
-                    "With no command, runs 'run'.",
+        "With no command, runs 'run'.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="{" + ",".join(COMMANDS) + "}")
-    run = sub.add_parser("run", help="run one scenario and write its results (the default command)",
-                         description="Run one scenario and write timeseries.csv, timeseries.parquet, rounds.csv, "
-                                     "summary.json, rung_shares.png and spiral.png into the output folder (with "
-                                     "--reps N also replications.csv and replications.md).")
-    run.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="NAME_OR_PATH",
-                     help=f"a scenario name from scenarios/ or a path to a .toml file (default: {DEFAULT_SCENARIO})")
-    run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
-                     help="override one parameter (repeatable); 'run.py params' lists them")
-    run.add_argument("--steps", default=None, metavar="N",
-                     help="weeks to simulate (default: the scenario's 'steps' parameter, 156 = 3 years)")
-    run.add_argument("--seed", default="1", metavar="S",
-                     help="random seed, an integer in [0, 2^63 - 1]; parameters + seed determine the run exactly "
-                          "(default: 1)")
-    run.add_argument("--graph", default=None, metavar="FILE",
-                     help="use this graph instead of generating a community: GraphML (.graphml), GML (.gml) "
-                          "or an edge list (.edgelist .edges .txt .csv .tsv: two node ids a line)")
-    run.add_argument("--residents", default=None, metavar="FILE.csv",
-                     help="a survey of the residents, one row per resident (docs/residents.md): its values replace "
-                          "the drawn ones, the rest is drawn from the defaults; combines with --graph")
-    run.add_argument("--reps", type=int, default=1, metavar="N",
-                     help="replications: seeds S to S+N-1, the same parameters; with N > 1 also writes "
-                          "replications.csv and replications.md (mean and 95%% interval of every final outcome), the "
-                          "other files being seed S's run (default: 1)")
-    run.add_argument("--workers", type=int, default=None, metavar="N",
-                     help="processes for the replications (default: all cores; the result is the same with any number)")
-    run.add_argument("--out", default=None, metavar="DIR",
-                     help="output folder (default: results/run-<scenario name>); a previous result "
-                          "of this tool there is replaced whole when the run is done, anything else is refused")
+    run = sub.add_parser(
+        "run",
+        help="run one scenario and write its results (the default command)",
+        description="Run one scenario and write timeseries.csv, timeseries.parquet, rounds.csv, "
+        "summary.json, rung_shares.png and spiral.png into the output folder (with "
+        "--reps N also replications.csv and replications.md).",
+    )
+    run.add_argument(
+        "--scenario",
+        default=DEFAULT_SCENARIO,
+        metavar="NAME_OR_PATH",
+        help=f"a scenario name from scenarios/ or a path to a .toml file (default: {DEFAULT_SCENARIO})",
+    )
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="overrides",
+        help="override one parameter (repeatable); 'run.py params' lists them",
+    )
+    run.add_argument(
+        "--steps",
+        default=None,
+        metavar="N",
+        help="weeks to simulate (default: the scenario's 'steps' parameter, 156 = 3 years)",
+    )
+    run.add_argument(
+        "--seed",
+        default="1",
+        metavar="S",
+        help="random seed, an integer in [0, 2^63 - 1]; parameters + seed determine the run exactly (default: 1)",
+    )
+    run.add_argument(
+        "--graph",
+        default=None,
+        metavar="FILE",
+        help="use this graph instead of generating a community: GraphML (.graphml), GML (.gml) "
+        "or an edge list (.edgelist .edges .txt .csv .tsv: two node ids a line)",
+    )
+    run.add_argument(
+        "--residents",
+        default=None,
+        metavar="FILE.csv",
+        help="a survey of the residents, one row per resident (docs/residents.md): its values replace "
+        "the drawn ones, the rest is drawn from the defaults; combines with --graph",
+    )
+    run.add_argument(
+        "--reps",
+        type=int,
+        default=1,
+        metavar="N",
+        help="replications: seeds S to S+N-1, the same parameters; with N > 1 also writes "
+        "replications.csv and replications.md (mean and 95%% interval of every final outcome), the "
+        "other files being seed S's run (default: 1)",
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes for the replications (default: all cores; the result is the same with any number)",
+    )
+    run.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="output folder (default: results/run-<scenario name>); a previous result "
+        "of this tool there is replaced whole when the run is done, anything else is refused",
+    )
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    run.add_argument("--insist", action="store_true", help="run even when the estimated time is beyond the limit "
-                                                           "(experiments/limits.py)")
-    parser.epilog = ("The options of 'run' (the default command):\n"
-                     + run.format_help().split("options:", 1)[1].rstrip()
-                     + "\n\nExit codes: 0 done, 2 bad input (one line on stderr, nothing written), "
-                        "1 'rerun' did not reproduce the run.")
-    for name, help_ in (("params", "list every parameter with its default, allowed values, unit and meaning"),
-                        ("scenarios", "list the named scenarios and the question each answers")):
+    run.add_argument(
+        "--insist",
+        action="store_true",
+        help="run even when the estimated time is beyond the limit (experiments/limits.py)",
+    )
+    parser.epilog = (
+        "The options of 'run' (the default command):\n"
+        + run.format_help().split("options:", 1)[1].rstrip()
+        + "\n\nExit codes: 0 done, 2 bad input (one line on stderr, nothing written), "
+        "1 'rerun' did not reproduce the run."
+    )
+    for name, help_ in (
+        ("params", "list every parameter with its default, allowed values, unit and meaning"),
+        ("scenarios", "list the named scenarios and the question each answers"),
+    ):
         sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".")
-    rerun = sub.add_parser("rerun", help="run again the run whose results are in DIR, from its summary.json, "
-                                         "and say whether it is reproduced bit for bit",
-                           description="Run again, from DIR/summary.json, the run whose results are in DIR (same "
-                                       "parameters, seed, scenario and graph files, checked by SHA-256), write "
-                                       "it to --out and compare its tables with DIR's byte for byte. Exit 0 "
-                                       "when identical, 1 when they differ, 2 when an input changed.")
+    rerun = sub.add_parser(
+        "rerun",
+        help="run again the run whose results are in DIR, from its summary.json, "
+        "and say whether it is reproduced bit for bit",
+        description="Run again, from DIR/summary.json, the run whose results are in DIR (same "
+        "parameters, seed, scenario and graph files, checked by SHA-256), write "
+        "it to --out and compare its tables with DIR's byte for byte. Exit 0 "
+        "when identical, 1 when they differ, 2 when an input changed.",
+    )
     rerun.add_argument("dir", metavar="DIR", help="a result folder of this tool")
     rerun.add_argument("--out", default=None, metavar="DIR2", help="where to write the new run (default: DIR-rerun)")
     rerun.add_argument("--quiet", action="store_true", help="print nothing but errors and the verdict")
@@ -109,82 +160,163 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_experiment_commands(sub) -> None:
     """compare, sweep, sensitivity: thin layers over experiments/compare.py, sweep.py, sensitivity.py."""
-    def where(p):
-        p.add_argument("--out", default=None, metavar="DIR",
-                       help="output folder (new, empty, or this experiment's own; default: "
-                            "results/<command>-<scenarios or experiment file>)")
-        p.add_argument("--workers", type=int, default=None, metavar="N", help="processes (default: all cores)")
-        p.add_argument("--dask", default=None, metavar="ADDRESS",
-                       help="run on a Dask cluster: tcp://host:port, or 'local' to start one "
-                            "(default: $DASK_SCHEDULER_ADDRESS if set)")
-        p.add_argument("--quiet", action="store_true", help="no progress bar")
-        p.add_argument("--insist", action="store_true", help="run even a design or an amount of work beyond the "
-                                                             "limits of experiments/limits.py")
 
-    c = sub.add_parser("compare", help="compare scenarios over replications with common random numbers",
-                       description="Run scenarios with common random numbers and write report.md, figures, "
-                                   "runs.parquet, timeseries.parquet and manifest.json into --out.")
-    c.add_argument("scenarios", nargs="+", metavar="SCENARIO",
-                   help="scenario names or .toml paths; the first is the reference")
+    def where(p):
+        p.add_argument(
+            "--out",
+            default=None,
+            metavar="DIR",
+            help="output folder (new, empty, or this experiment's own; default: "
+            "results/<command>-<scenarios or experiment file>)",
+        )
+        p.add_argument("--workers", type=int, default=None, metavar="N", help="processes (default: all cores)")
+        p.add_argument(
+            "--dask",
+            default=None,
+            metavar="ADDRESS",
+            help="run on a Dask cluster: tcp://host:port, or 'local' to start one "
+            "(default: $DASK_SCHEDULER_ADDRESS if set)",
+        )
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument(
+            "--insist",
+            action="store_true",
+            help="run even a design or an amount of work beyond the limits of experiments/limits.py",
+        )
+
+    c = sub.add_parser(
+        "compare",
+        help="compare scenarios over replications with common random numbers",
+        description="Run scenarios with common random numbers and write report.md, figures, "
+        "runs.parquet, timeseries.parquet and manifest.json into --out.",
+    )
+    c.add_argument(
+        "scenarios", nargs="+", metavar="SCENARIO", help="scenario names or .toml paths; the first is the reference"
+    )
     c.add_argument("--reps", type=int, default=10, metavar="R", help="replications per scenario (default: 10)")
-    c.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
-                   help="override one parameter in every scenario (repeatable)")
+    c.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="overrides",
+        help="override one parameter in every scenario (repeatable)",
+    )
     c.add_argument("--steps", type=int, default=None, metavar="N", help="weeks per run (default: each scenario's)")
     c.add_argument("--seed", type=int, default=1, metavar="S", help="base seed (default: 1)")
     c.add_argument("--lang", default="en", choices=("en", "zh"), help="language of report.md/html and figures")
     where(c)
-    for name, help_ in (("sweep", "run an experiment file's design, streaming rows to parquet (resumable)"),
-                        ("sensitivity", "Morris or Sobol global sensitivity with SALib on an experiment file")):
+    for name, help_ in (
+        ("sweep", "run an experiment file's design, streaming rows to parquet (resumable)"),
+        ("sensitivity", "Morris or Sobol global sensitivity with SALib on an experiment file"),
+    ):
         s = sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".")
         s.add_argument("spec", metavar="SPEC.toml", help="the experiment file ([sweep] table)")
         if name == "sensitivity":
-            s.add_argument("--method", default=None, choices=("morris", "sobol"),
-                           help="the SALib method (default: the experiment file's design)")
+            s.add_argument(
+                "--method",
+                default=None,
+                choices=("morris", "sobol"),
+                help="the SALib method (default: the experiment file's design)",
+            )
         else:
             s.add_argument("--design", default=None, help="override the design")
         for flag, kind in (("samples", int), ("replications", int), ("steps", int), ("seed", int)):
             s.add_argument(f"--{flag}", type=kind, default=None, metavar="N", help=f"override '{flag}'")
-        s.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
-                       help="add a fixed parameter (repeatable)")
+        s.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            dest="overrides",
+            help="add a fixed parameter (repeatable)",
+        )
         where(s)
     from experiments.optimise import add_parser
 
     add_parser(sub, where)
-    k = sub.add_parser("calibrate", help="calibrate the influential uncertain parameters jointly against the "
-                                         "patterns of docs/calibration.md (ABC-SMC: a posterior sample)",
-                       description="Fit the calibrated parameters by ABC-SMC (adaptive population Monte Carlo ABC) "
-                                   "against the pattern table of experiments/calibration.py, check the posterior on "
-                                   "fresh seeds, then run the full cycle's effect as a prediction over posterior "
-                                   "sets. Writes gen-NNN.csv (each finished generation: a killed run resumes from "
-                                   "them), posterior.csv, generations.csv, trials.csv, fresh.csv, patterns.csv, "
-                                   "prediction.csv and summary.json into --out.")
-    for flag, default, help_ in (("particles", 240, "particles a generation (default: 240; half are kept)"),
-                                 ("generations", 6, "most generations, the prior's included (default: 6)"),
-                                 ("seeds", 1, "simulations (seeds) per particle (default: 1, standard ABC)"),
-                                 ("n-residents", 800, "residents per run (default: 800)")):
+    k = sub.add_parser(
+        "calibrate",
+        help="calibrate the influential uncertain parameters jointly against the "
+        "patterns of docs/calibration.md (ABC-SMC: a posterior sample)",
+        description="Fit the calibrated parameters by ABC-SMC (adaptive population Monte Carlo ABC) "
+        "against the pattern table of experiments/calibration.py, check the posterior on "
+        "fresh seeds, then run the full cycle's effect as a prediction over posterior "
+        "sets. Writes gen-NNN.csv (each finished generation: a killed run resumes from "
+        "them), posterior.csv, generations.csv, trials.csv, fresh.csv, patterns.csv, "
+        "prediction.csv and summary.json into --out.",
+    )
+    for flag, default, help_ in (
+        ("particles", 240, "particles a generation (default: 240; half are kept)"),
+        ("generations", 6, "most generations, the prior's included (default: 6)"),
+        ("seeds", 1, "simulations (seeds) per particle (default: 1, standard ABC)"),
+        ("n-residents", 800, "residents per run (default: 800)"),
+    ):
         k.add_argument(f"--{flag}", type=int, default=default, metavar="N", help=help_)
-    k.add_argument("--search", type=int, default=0, metavar="N",
-                   help="iterations of a local search from the current defaults; generation 0 is then drawn "
-                        "around its best sets (SMC around a search) instead of from the prior (default: 0)")
-    k.add_argument("--search-width", type=int, default=4, metavar="N",
-                   help="candidate sets per iteration of the search (default: 4)")
-    k.add_argument("--trials", type=int, default=None, metavar="N",
-                   help="most particles simulated in all: a generation that would pass it is not started "
-                        "(default: no limit but --generations)")
-    k.add_argument("--write-docs", action="store_true",
-                   help="also rewrite docs/calibration.md, its figures and docs/calibration/ from the result")
-    k.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
-                   help="hold a parameter that is not calibrated at this value in every run (repeatable; "
-                        "part of the calibration's digest)")
-    k.add_argument("--seed", type=int, default=1, metavar="S",
-                   help="the ABC's seed: its draws from the prior and its perturbations (default: 1)")
-    k.add_argument("--out", default=None, metavar="DIR",
-                   help="output folder (new, empty, an earlier calibration, or this calibration unfinished: resumed; "
-                        "default: results/calibrate-patterns)")
-    k.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="processes (default: all cores; the result is the same with any number)")
-    k.add_argument("--dask", default=None, metavar="ADDRESS",
-                   help="run on a Dask cluster: tcp://host:port, or 'local' to start one")
+    k.add_argument(
+        "--search",
+        type=int,
+        default=0,
+        metavar="N",
+        help="iterations of a local search from the current defaults; generation 0 is then drawn "
+        "around its best sets (SMC around a search) instead of from the prior (default: 0)",
+    )
+    k.add_argument(
+        "--search-width",
+        type=int,
+        default=4,
+        metavar="N",
+        help="candidate sets per iteration of the search (default: 4)",
+    )
+    k.add_argument(
+        "--trials",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most particles simulated in all: a generation that would pass it is not started "
+        "(default: no limit but --generations)",
+    )
+    k.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="also rewrite docs/calibration.md, its figures and docs/calibration/ from the result",
+    )
+    k.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="overrides",
+        help="hold a parameter that is not calibrated at this value in every run (repeatable; "
+        "part of the calibration's digest)",
+    )
+    k.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        metavar="S",
+        help="the ABC's seed: its draws from the prior and its perturbations (default: 1)",
+    )
+    k.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="output folder (new, empty, an earlier calibration, or this calibration unfinished: resumed; "
+        "default: results/calibrate-patterns)",
+    )
+    k.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes (default: all cores; the result is the same with any number)",
+    )
+    k.add_argument(
+        "--dask",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask cluster: tcp://host:port, or 'local' to start one",
+    )
     k.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -193,10 +325,16 @@ def cmd_calibrate(args) -> int:
     from experiments.calibration import CALIBRATED, Settings, calibrate, check_folder
     from model.params import PARAMS, ParameterError, parse_assignment, validate
 
-    for flag, value, low in (("--trials", args.trials, 1), ("--particles", args.particles, 4),
-                             ("--generations", args.generations, 1), ("--seeds", args.seeds, 1),
-                             ("--workers", args.workers, 1), ("--seed", args.seed, 0),
-                             ("--search", args.search, 0), ("--search-width", args.search_width, 1)):
+    for flag, value, low in (
+        ("--trials", args.trials, 1),
+        ("--particles", args.particles, 4),
+        ("--generations", args.generations, 1),
+        ("--seeds", args.seeds, 1),
+        ("--workers", args.workers, 1),
+        ("--seed", args.seed, 0),
+        ("--search", args.search, 0),
+        ("--search-width", args.search_width, 1),
+    ):
         if value is not None and value < low:
             return fail(f"{flag} must be >= {low}, got {value}")
     if args.trials is not None and args.trials < args.particles:
@@ -209,14 +347,24 @@ def cmd_calibrate(args) -> int:
         fixed = dict(parse_assignment(text) for text in args.overrides)
         for name in fixed:
             if name in CALIBRATED or name == "n_residents":
-                raise ParameterError(f"--set {name}: {'use --n-residents' if name == 'n_residents' else 'it is calibrated'}; "
-                                     f"--set takes the parameters that are not calibrated ({', '.join(CALIBRATED)} are)")
+                raise ParameterError(
+                    f"--set {name}: {'use --n-residents' if name == 'n_residents' else 'it is calibrated'}; "
+                    f"--set takes the parameters that are not calibrated ({', '.join(CALIBRATED)} are)"
+                )
         validate({**fixed, "n_residents": args.n_residents})
     except ParameterError as exc:
         return fail(str(exc))
-    settings = Settings(particles=args.particles, generations=args.generations, seeds=args.seeds,
-                        n_residents=args.n_residents, budget=args.trials, abc_seed=args.seed,
-                        search=args.search, search_width=args.search_width, fixed=tuple(sorted(fixed.items())))
+    settings = Settings(
+        particles=args.particles,
+        generations=args.generations,
+        seeds=args.seeds,
+        n_residents=args.n_residents,
+        budget=args.trials,
+        abc_seed=args.seed,
+        search=args.search,
+        search_width=args.search_width,
+        fixed=tuple(sorted(fixed.items())),
+    )
     args.out = args.out or default_out("calibrate", "patterns")
     client = None
     try:
@@ -237,16 +385,20 @@ def cmd_calibrate(args) -> int:
     except OutputFolderError as exc:  # the folder changed under the run: checked again when put in place
         return fail(str(exc))
     except KeyboardInterrupt:
-        print("run.py: interrupted; run the same command again to resume from the last finished generation",
-              file=sys.stderr)
+        print(
+            "run.py: interrupted; run the same command again to resume from the last finished generation",
+            file=sys.stderr,
+        )
         return 130
     finally:
         if client is not None:
             client.close()
     if not args.quiet:
         print(f"calibrate: {args.out}/ ({', '.join(s['files'])}){'; docs/calibration.md' if args.write_docs else ''}")
-        print(f"  {s['simulated']} particles simulated; posterior of {s['n_posterior']} (ESS {s['ess']:.0f}); "
-              f"stopped: {s['stopped']}; defaults {s['defaults']}")
+        print(
+            f"  {s['simulated']} particles simulated; posterior of {s['n_posterior']} (ESS {s['ess']:.0f}); "
+            f"stopped: {s['stopped']}; defaults {s['defaults']}"
+        )
     return 0
 
 
@@ -319,22 +471,27 @@ def cmd_run(args) -> int:
             if value is not None and value < 1:
                 raise ParameterError(f"{flag} must be >= 1, got {value}")
         runs = args.reps + (reference_run(overrides, scenario) is not None)
-        check_work(full["n_residents"] * full["steps"] * runs, "this run", args.workers if args.reps > 1 else 1,
-                   args.insist)
+        check_work(
+            full["n_residents"] * full["steps"] * runs, "this run", args.workers if args.reps > 1 else 1, args.insist
+        )
         seed = parse_seed(args.seed)
         if args.reps > 1:
-            parse_seed(str(seed + args.reps - 1), f"--seed + --reps - 1 (the last replication's seed, {seed} + "
-                                                 f"{args.reps} - 1)")
+            parse_seed(
+                str(seed + args.reps - 1),
+                f"--seed + --reps - 1 (the last replication's seed, {seed} + {args.reps} - 1)",
+            )
         out = check_target(args.out if args.out is not None else default_out("run", scenario["name"]))
     except (ParameterError, OutputFolderError) as exc:
         return fail(str(exc))
     inputs = run_inputs(args.argv, scenario, overrides, args.graph, args.residents)
-    return _run_and_write(scenario, overrides, seed, args.graph, out, inputs, args.quiet, args.residents,
-                          args.reps, args.workers)
+    return _run_and_write(
+        scenario, overrides, seed, args.graph, out, inputs, args.quiet, args.residents, args.reps, args.workers
+    )
 
 
-def _run_and_write(scenario, overrides, seed, graph_file, out, inputs, quiet, residents_file=None, reps=1,
-                   workers=None) -> int | Path:
+def _run_and_write(
+    scenario, overrides, seed, graph_file, out, inputs, quiet, residents_file=None, reps=1, workers=None
+) -> int | Path:
     """Build (the model checks the graph against n_residents and the memory first), run, run the other
     replications (seeds seed + 1 ... seed + reps - 1) on ``workers`` processes, write."""
     from experiments.folders import OutputFolderError
@@ -348,12 +505,14 @@ def _run_and_write(scenario, overrides, seed, graph_file, out, inputs, quiet, re
         twin = None
         if reference is not None:  # first, and only its series kept: never two models in memory at once
             params, events, label = reference
-            twin = RedCycleModel(graph=graph, residents=residents_file, rng=seed, events=events,
-                                 **{**params, "agent_objects": "lazy"}).run()
+            twin = RedCycleModel(
+                graph=graph, residents=residents_file, rng=seed, events=events, **{**params, "agent_objects": "lazy"}
+            ).run()
             twin = (twin.datacollector.get_model_vars_dataframe()[["week", "participation_index"]], label)
         started = time.perf_counter()
-        model = RedCycleModel(graph=graph, residents=residents_file, rng=seed, events=scenario.get("events") or None,
-                              **overrides)
+        model = RedCycleModel(
+            graph=graph, residents=residents_file, rng=seed, events=scenario.get("events") or None, **overrides
+        )
     except (GraphFileError, ParameterError, ResidentsFileError) as exc:
         return fail(str(exc))
     if not quiet:
@@ -395,8 +554,11 @@ def reference_run(overrides: dict, scenario: dict) -> tuple[dict, list | None, s
     if all(full[k] == v for k, v in status_quo.items()) and not scenario.get("events"):
         return None
     if full["cycle_feedback"] and full["loop_cut"] == "none" and any(full[m] for m in MECHANISM_SWITCHES):
-        return ({**overrides, "cycle_feedback": False}, scenario.get("events") or None,
-                "loop-cut twin (cycle_feedback = false)")
+        return (
+            {**overrides, "cycle_feedback": False},
+            scenario.get("events") or None,
+            "loop-cut twin (cycle_feedback = false)",
+        )
     try:
         validate({**overrides, **status_quo})
     except ParameterError:
@@ -412,8 +574,14 @@ def _replicate(model, scenario, overrides, graph_file, residents_file, reps, wor
 
     params = {**overrides, **({"events": scenario["events"]} if scenario.get("events") else {})}
     jobs = {model.seed + k: (params, model.seed + k, graph_file, residents_file) for k in range(1, reps)}
-    done = dict(progress(map_unordered(final_outcomes, jobs, workers), total=len(jobs), desc="replications",
-                         enabled=False if quiet else None))
+    done = dict(
+        progress(
+            map_unordered(final_outcomes, jobs, workers),
+            total=len(jobs),
+            desc="replications",
+            enabled=False if quiet else None,
+        )
+    )
     rows = [{"seed": model.seed, **model.final_outcomes()}, *(done[s] for s in sorted(done))]
     return pd.DataFrame(rows)
 
@@ -445,11 +613,17 @@ def cmd_rerun(args) -> int:
     except (ParameterError, OutputFolderError) as exc:
         return fail(str(exc))
     if contains(folder, out) or contains(out, folder):  # links resolved: never the result read, nor around it
-        return fail(f"--out '{args.out}' is (or is inside, or holds) the folder being reproduced '{folder}'; "
-                    "allowed: another folder")
+        return fail(
+            f"--out '{args.out}' is (or is inside, or holds) the folder being reproduced '{folder}'; "
+            "allowed: another folder"
+        )
     files = [r["path"] for r in manifest["scenario_files"]]
-    scenario = {"name": manifest.get("scenario"), "question": manifest.get("question", ""),
-                "path": manifest.get("scenario_file"), "files": files}
+    scenario = {
+        "name": manifest.get("scenario"),
+        "question": manifest.get("question", ""),
+        "path": manifest.get("scenario_file"),
+        "files": files,
+    }
     if "events" in manifest:  # the parameters are week 0's, the timeline as it was run
         scenario["events"] = manifest["events"]
     else:  # an older manifest: the timeline from the scenario file, unchanged (its SHA-256 was checked)
@@ -460,8 +634,12 @@ def cmd_rerun(args) -> int:
         except ParameterError as exc:
             return fail(str(exc))
     try:
-        inputs = {**run_inputs(args.argv, scenario, params), "scenario_files": manifest["scenario_files"],
-                  "graph_file": manifest.get("graph_file"), "residents_file": manifest.get("residents_file")}
+        inputs = {
+            **run_inputs(args.argv, scenario, params),
+            "scenario_files": manifest["scenario_files"],
+            "graph_file": manifest.get("graph_file"),
+            "residents_file": manifest.get("residents_file"),
+        }
     except ParameterError as exc:
         return fail(str(exc))
     residents_record = manifest.get("residents_file")
@@ -487,33 +665,45 @@ def _print_summary(model, scenario, folder: Path, seconds: float, replications=N
     final = model.final_outcomes()
     counts = model.rung_counts()
     print(f"scenario {scenario['name']}: {scenario['question']}")
-    print(f"  {model.community.n:,} residents, {model.community.n_ties:,} ties, "
-          f"{int(model.community.party_member.sum()):,} Party members; seed {model.seed}; "
-          f"{model.steps} weeks in {seconds:.2f} s")
+    print(
+        f"  {model.community.n:,} residents, {model.community.n_ties:,} ties, "
+        f"{int(model.community.party_member.sum()):,} Party members; seed {model.seed}; "
+        f"{model.steps} weeks in {seconds:.2f} s"
+    )
     print("  final share on each rung:")
     for name, k in zip(model.rung_names, counts, strict=True):
         print(f"    {label(name):<28} {k / model.community.n:6.1%}")
-    print(f"  volunteered in the past year {final['volunteered_past_year']:.1%}; participation index "
-          f"{final['participation_index']:.3f}; needs met {final['needs_met']:.3f}; trust {final['mean_trust']:.3f}")
+    print(
+        f"  volunteered in the past year {final['volunteered_past_year']:.1%}; participation index "
+        f"{final['participation_index']:.3f}; needs met {final['needs_met']:.3f}; trust {final['mean_trust']:.3f}"
+    )
     if model.mechanisms:
         rounds = model.recorder.rounds
         up = sum(r["spiral_up"] for r in rounds)
-        print(f"  mechanisms on: {', '.join(model.mechanisms)}; {len(rounds)} rounds, "
-              f"{up} of them ending higher than the round before")
-        print(f"  pool: {model.pool.total_in():.2f} in, {model.pool.total_out():.2f} out, "
-              f"balance {model.pool.balance:.2f}")
+        print(
+            f"  mechanisms on: {', '.join(model.mechanisms)}; {len(rounds)} rounds, "
+            f"{up} of them ending higher than the round before"
+        )
+        print(
+            f"  pool: {model.pool.total_in():.2f} in, {model.pool.total_out():.2f} out, "
+            f"balance {model.pool.balance:.2f}"
+        )
     if twin is not None:
         table, name = twin
         index = float(table["participation_index"].iloc[-1])
-        print(f"  beside it on spiral.png, the {name}: participation index {index:.3f} "
-              f"(this run's lead {final['participation_index'] - index:+.3f})")
+        print(
+            f"  beside it on spiral.png, the {name}: participation index {index:.3f} "
+            f"(this run's lead {final['participation_index'] - index:+.3f})"
+        )
     if replications is not None:
         from experiments.replications import replication_summary
         from model.glossary import OUTCOMES
 
         table = replication_summary(replications).set_index("outcome")
-        print(f"  {len(replications)} replications (seeds {replications['seed'].min()}-{replications['seed'].max()}), "
-              "mean [95% interval]:")
+        print(
+            f"  {len(replications)} replications (seeds {replications['seed'].min()}-{replications['seed'].max()}), "
+            "mean [95% interval]:"
+        )
         for outcome in ("participation_index", "volunteered_past_year", "needs_met", "mean_trust"):
             r = table.loc[outcome]
             print(f"    {OUTCOMES[outcome].en:<44} {r['mean']:.3f} [{r['low']:.3f}, {r['high']:.3f}]")
@@ -620,8 +810,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
         from model.params import closest
 
-        return fail(f"unknown command {argv[0]!r} (did you mean {closest(argv[0], COMMANDS, 1)[0]!r}?); "
-                    f"allowed: {', '.join(COMMANDS)} (no command means run)")
+        return fail(
+            f"unknown command {argv[0]!r} (did you mean {closest(argv[0], COMMANDS, 1)[0]!r}?); "
+            f"allowed: {', '.join(COMMANDS)} (no command means run)"
+        )
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
         argv.insert(0, "run")
     args = build_parser().parse_args(argv)

@@ -50,8 +50,9 @@ class Resident(FixedAgent):
     age_group = _state("age_group", int, "age group: 0 aged 0-14, 1 aged 15-59, 2 aged 60-64, 3 aged 65+")
     work_status = _state("work_status", int, "0 not working, 1 employed, 2 retired")
     tenure = _state("tenure", int, "0 owner, 1 renter, 2 migrant (流动人口)")
-    household_type = _state("household_type", int, "0 family, 1 one person, 2 with elderly, 3 elderly only, "
-                                                    "4 elderly alone, 5 unknown")
+    household_type = _state(
+        "household_type", int, "0 family, 1 one person, 2 with elderly, 3 elderly only, 4 elderly alone, 5 unknown"
+    )
 
     def __init__(self, model, index: int, cell):
         super().__init__(model)
@@ -95,10 +96,27 @@ class Resident(FixedAgent):
         noise = float(draws.noise[i]) if len(draws.noise) else 0.0
         uniform = float(draws.uniform[i]) if len(draws.uniform) else 1.0
         # needs: this resident's own row i of the registry, served in place
-        move = ladder.decide(ladder.rule, rung, n_next, n_helpers, n_holders, self.capacity,
-                             self.public_spirit, float(draws.hours[i]), self.threshold, self.boost, self.retention,
-                             st.needs, st.need_growth, i, ladder.need_factor, noise, uniform, self.commitment,
-                             self.adult)
+        move = ladder.decide(
+            ladder.rule,
+            rung,
+            n_next,
+            n_helpers,
+            n_holders,
+            self.capacity,
+            self.public_spirit,
+            float(draws.hours[i]),
+            self.threshold,
+            self.boost,
+            self.retention,
+            st.needs,
+            st.need_growth,
+            i,
+            ladder.need_factor,
+            noise,
+            uniform,
+            self.commitment,
+            self.adult,
+        )
         self._next_rung = rung + move
 
     def advance(self) -> int:

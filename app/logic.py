@@ -85,8 +85,13 @@ class Control:
         p = PARAMS[self.name]
         unit = txt.unit_label(p.unit, lang)
         if self.kind in ("float", "int"):
-            rng = txt.t("value_range", lang, low=txt.number(p.low, lang), high=txt.number(p.high, lang),
-                        default=txt.number(p.default, lang))
+            rng = txt.t(
+                "value_range",
+                lang,
+                low=txt.number(p.low, lang),
+                high=txt.number(p.high, lang),
+                default=txt.number(p.default, lang),
+            )
         elif self.kind == "choice":
             rng = " / ".join(txt.choice_label(self.name, c, lang) for c in p.choices)
         else:
@@ -171,8 +176,7 @@ def check_seed(text) -> int | None:
 
 
 # ---- runs --------------------------------------------------------------------------------------
-TRACKED = ("week", "participation_index", "pool_balance", "n_teams", "norm", "points_held", "mean_trust",
-           "backbones")
+TRACKED = ("week", "participation_index", "pool_balance", "n_teams", "norm", "points_held", "mean_trust", "backbones")
 
 
 class Run:
@@ -180,8 +184,14 @@ class Run:
     per week (for the resident panel), the levers changed during the run (``marks``) and, with
     ``ghost``, the same community under another scenario stepped alongside (drawn dashed)."""
 
-    def __init__(self, scenario: str, overrides: dict[str, Any] | None = None,
-                 n_residents: int = START_RESIDENTS, seed: int = 1, ghost: str | None = None):
+    def __init__(
+        self,
+        scenario: str,
+        overrides: dict[str, Any] | None = None,
+        n_residents: int = START_RESIDENTS,
+        seed: int = 1,
+        ghost: str | None = None,
+    ):
         self.scenario = scenario
         self.overrides = dict(overrides or {})
         params = {**load_scenario(scenario), **self.overrides, "n_residents": int(n_residents)}
@@ -243,8 +253,13 @@ class Run:
         """This week's drawing data, consistent (taken under the lock)."""
         with self.lock:
             st = self.model.state
-            return {"week": self.week, "rung": st.rung.copy(), "backbone": st.backbone.copy(), "team": st.team.copy(),
-                    "adult": st.adult.copy()}
+            return {
+                "week": self.week,
+                "rung": st.rung.copy(),
+                "backbone": st.backbone.copy(),
+                "team": st.team.copy(),
+                "adult": st.adult.copy(),
+            }
 
     def resident(self, i: int) -> dict[str, Any]:
         """Resident ``i``'s state now (read from the model's state arrays)."""
@@ -254,12 +269,19 @@ class Run:
 
     def _resident(self, st, i: int) -> dict[str, Any]:
         return {
-            "rung": self.rung_keys[int(st.rung[i])], "holds_rung": bool(st.adult[i]),  # a child holds none
-            "backbone": bool(st.backbone[i]), "team": int(st.team[i]),
-            "trust": float(st.trust[i]), "capacity": float(st.capacity[i]),
-            "public_spirit": float(st.public_spirit[i]), "unmet_need": float(st.needs[i].mean()),
-            "points": int(st.points[i]), "party_member": bool(st.party_category[i] != 0),
-            "age_group": int(st.age_group[i]), "tenure": int(st.tenure[i]), "household_type": int(st.household_type[i]),
+            "rung": self.rung_keys[int(st.rung[i])],
+            "holds_rung": bool(st.adult[i]),  # a child holds none
+            "backbone": bool(st.backbone[i]),
+            "team": int(st.team[i]),
+            "trust": float(st.trust[i]),
+            "capacity": float(st.capacity[i]),
+            "public_spirit": float(st.public_spirit[i]),
+            "unmet_need": float(st.needs[i].mean()),
+            "points": int(st.points[i]),
+            "party_member": bool(st.party_category[i] != 0),
+            "age_group": int(st.age_group[i]),
+            "tenure": int(st.tenure[i]),
+            "household_type": int(st.household_type[i]),
         }
 
 
@@ -269,8 +291,13 @@ class Community:
     tab holds one, the comparison two. A change of scenario, size or seed starts a new run at week
     0; a lever changed once the run has started acts from the next week (``Run.update``)."""
 
-    def __init__(self, scenario: str = DEFAULT_SCENARIO, n: int = START_RESIDENTS, seed: int = 1,
-                 ghost: str | None = GHOST_SCENARIO):
+    def __init__(
+        self,
+        scenario: str = DEFAULT_SCENARIO,
+        n: int = START_RESIDENTS,
+        seed: int = 1,
+        ghost: str | None = GHOST_SCENARIO,
+    ):
         self.scenario, self.n, self.seed, self.ghost_scenario = scenario, int(n), int(seed), ghost
         self.values = scenario_values(scenario)
         self.error: str | None = None
@@ -327,8 +354,10 @@ class Session:
         self.picked_text = ""
         names = scenarios()
         self.compare_n, self.compare_seed = START_RESIDENTS, 1
-        self.sides = [Community(DEFAULT_SCENARIO, ghost=None),
-                      Community(GHOST_SCENARIO if GHOST_SCENARIO in names else names[0], ghost=None)]
+        self.sides = [
+            Community(DEFAULT_SCENARIO, ghost=None),
+            Community(GHOST_SCENARIO if GHOST_SCENARIO in names else names[0], ghost=None),
+        ]
         self.compare_speed = DEFAULT_SPEED
 
 
@@ -490,7 +519,9 @@ class NetworkView:
         ax.set_aspect("equal", adjustable="datalim")
         e = edges(model)
         segs = self.pos[e]
-        ax.add_collection(LineCollection(segs, colors="#9e9e9e", linewidths=0.3, alpha=min(0.5, 300 / max(1, len(e))) + 0.05))
+        ax.add_collection(
+            LineCollection(segs, colors="#9e9e9e", linewidths=0.3, alpha=min(0.5, 300 / max(1, len(e))) + 0.05)
+        )
         self.size = float(np.clip(12000 / max(n, 1), 3, 60))
         self.nodes = ax.scatter(self.pos[:, 0], self.pos[:, 1], s=self.size, linewidths=0)
         self.rings = ax.scatter([], [], s=self.size * 3, facecolors="none", linewidths=1.0)
@@ -500,8 +531,15 @@ class NetworkView:
         self.x0, self.x1 = ax.get_xlim()
         self.y0, self.y1 = ax.get_ylim()
 
-    def render(self, rung: np.ndarray, backbone: np.ndarray, team: np.ndarray, n_rungs: int,
-               picked: int | None = None, adult: np.ndarray | None = None) -> bytes:
+    def render(
+        self,
+        rung: np.ndarray,
+        backbone: np.ndarray,
+        team: np.ndarray,
+        n_rungs: int,
+        picked: int | None = None,
+        adult: np.ndarray | None = None,
+    ) -> bytes:
         colours = np.array([matplotlib.colors.to_rgba(c) for c in txt.rung_colours(n_rungs)])
         faces = colours[rung]
         if adult is not None:  # children hold no rung: drawn in their own colour, not as "not engaged"
@@ -509,8 +547,9 @@ class NetworkView:
         self.nodes.set_facecolors(faces)
         marked = np.flatnonzero(backbone | (team >= 0))
         self.rings.set_offsets(self.pos[marked] if len(marked) else np.zeros((0, 2)))
-        self.rings.set_edgecolors(np.where(backbone[marked, None], [[0, 0, 0, 1]], [[0.13, 0.4, 0.8, 1]])
-                                  if len(marked) else "none")
+        self.rings.set_edgecolors(
+            np.where(backbone[marked, None], [[0, 0, 0, 1]], [[0.13, 0.4, 0.8, 1]]) if len(marked) else "none"
+        )
         self.pick.set_offsets(self.pos[[picked]] if picked is not None else np.zeros((0, 2)))
         return _png(self.fig)
 
@@ -542,8 +581,12 @@ def _shares_png(run: Run, lang: str, size=(4.8, 3.0)) -> bytes:
         ax.tick_params(labelsize=7)
         weeks = run.series("week")
         shares = [run.series(f"share_{k}") for k in run.rung_keys]
-        ax.stackplot(weeks, *shares, colors=txt.rung_colours(len(run.rung_keys)),
-                     labels=[txt.rung_label(k, flang) for k in run.rung_keys])
+        ax.stackplot(
+            weeks,
+            *shares,
+            colors=txt.rung_colours(len(run.rung_keys)),
+            labels=[txt.rung_label(k, flang) for k in run.rung_keys],
+        )
         if run.ghost is not None:  # the ghost's rung boundaries, dashed
             g_weeks = run.ghost.series("week")
             tops = np.cumsum([run.ghost.series(f"share_{k}") for k in run.rung_keys], axis=0)[:-1]
@@ -563,8 +606,9 @@ def _draw_marks(ax, run: Run) -> None:
     """The weeks at which a lever was changed during the run: a numbered vertical line each."""
     for k, (week, _) in enumerate(run.marks, 1):
         ax.axvline(week, color="#1f78b4", lw=1.0, ls="-.")
-        ax.text(week, 1.0, str(k), transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7,
-                color="#1f78b4")
+        ax.text(
+            week, 1.0, str(k), transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7, color="#1f78b4"
+        )
 
 
 SPIRAL_STEP = 0.1
@@ -574,8 +618,9 @@ SPIRAL_STEP = 0.1
 def spiral_scale(*runs: Run) -> tuple[float, float]:
     """The participation index range the spiral shows (shared by the runs given, their ghosts included):
     whole steps of SPIRAL_STEP around every value seen."""
-    values = np.concatenate([r.series("participation_index") for run in runs
-                             for r in (run, run.ghost) if r is not None])
+    values = np.concatenate(
+        [r.series("participation_index") for run in runs for r in (run, run.ghost) if r is not None]
+    )
     lo = math.floor(float(values.min()) / SPIRAL_STEP - 1e-9) * SPIRAL_STEP
     hi = math.ceil(float(values.max()) / SPIRAL_STEP + 1e-9) * SPIRAL_STEP
     return max(0.0, lo - SPIRAL_STEP), min(1.0, max(hi, lo + 2 * SPIRAL_STEP))
@@ -612,29 +657,43 @@ def _spiral_png(run: Run, lang: str, size, scale: tuple[float, float]) -> bytes:
         for k, a in enumerate(edges):
             ax.plot([0, top * math.sin(a)], [0, top * math.cos(a)], ls=":", lw=0.6, color="#999999")
             mid = a + math.pi / len(edges)
-            ax.text(1.13 * top * math.sin(mid), 1.13 * top * math.cos(mid),
-                    txt.mechanism_label(txt.mechanisms()[k], flang), ha="center", va="center", fontsize=7)
+            ax.text(
+                1.13 * top * math.sin(mid),
+                1.13 * top * math.cos(mid),
+                txt.mechanism_label(txt.mechanisms()[k], flang),
+                ha="center",
+                va="center",
+                fontsize=7,
+            )
         rounds = weeks.astype(int) // R
         last = max(1, int(rounds.max()))
         cmap = matplotlib.colormaps["OrRd"]
         for k in range(int(rounds.max()) + 1):
             sel = (rounds == k) | (np.r_[rounds[1:], -1] == k)  # join each round to the next
-            ax.plot(x[sel], y[sel], color=cmap(0.35 + 0.65 * k / last), lw=1.8,
-                    label=txt.t("round", flang, n=k + 1))
+            ax.plot(x[sel], y[sel], color=cmap(0.35 + 0.65 * k / last), lw=1.8, label=txt.t("round", flang, n=k + 1))
         ax.plot(x[-1:], y[-1:], "o", color="#8c2d04", ms=4)
         for k, (week, _) in enumerate(run.marks, 1):
             at = np.flatnonzero(weeks == week)
             if len(at):
                 ax.plot(x[at], y[at], "D", color="#1f78b4", ms=5)
-                ax.annotate(str(k), (x[at[0]], y[at[0]]), xytext=(4, 4), textcoords="offset points", fontsize=7,
-                            color="#1f78b4")
+                ax.annotate(
+                    str(k), (x[at[0]], y[at[0]]), xytext=(4, 4), textcoords="offset points", fontsize=7, color="#1f78b4"
+                )
         ax.set_xlim(-1.3 * top, 1.3 * top)
         ax.set_ylim(-1.3 * top, 1.3 * top)
         handles, labels = ax.get_legend_handles_labels()
-        fig.legend(handles[-6:], labels[-6:], loc="lower right", fontsize=7, frameon=False,
-                   title=txt.t("rounds_legend", flang), title_fontsize=7)
-        fig.suptitle(f"{txt.t('spiral', flang)} · {txt.t('spiral_radius', flang, lo=f'{lo:.1f}', hi=f'{hi:.1f}')}",
-                     fontsize=8)
+        fig.legend(
+            handles[-6:],
+            labels[-6:],
+            loc="lower right",
+            fontsize=7,
+            frameon=False,
+            title=txt.t("rounds_legend", flang),
+            title_fontsize=7,
+        )
+        fig.suptitle(
+            f"{txt.t('spiral', flang)} · {txt.t('spiral_radius', flang, lo=f'{lo:.1f}', hi=f'{hi:.1f}')}", fontsize=8
+        )
         return _png(fig)
 
 
@@ -652,8 +711,13 @@ def _org_png(run: Run, lang: str, size=(4.8, 3.6)) -> bytes:
     flang = txt.figure_lang(lang)
     weeks = run.series("week")
     colours = dict(zip(ORG_SERIES, ("#b2182b", "#2166ac", "#1b7837", "#e08214", "#762a83"), strict=True))
-    panels = (("pool_balance", "org_units"), ("n_teams", "count"), ("points_held", "points"), ("norm", None),
-              ("mean_trust", None))
+    panels = (
+        ("pool_balance", "org_units"),
+        ("n_teams", "count"),
+        ("points_held", "points"),
+        ("norm", None),
+        ("mean_trust", None),
+    )
     with matplotlib.rc_context(_font_rc(flang)):
         fig = Figure(figsize=size, dpi=DPI)
         axes = fig.subplots(len(panels), 1, sharex=True)

@@ -56,9 +56,12 @@ def Png(data: bytes, width: int, alt: str, classes: str = "", on_click=None):
     (offsetX, offsetY; on a figure shrunk to fit a phone a click maps to the full-size pixel it covers
     only roughly)."""
     src = "data:image/png;base64," + base64.b64encode(data).decode()
-    img = solara.v.Html(tag="img", attributes={"src": src, "width": str(width), "alt": alt},
-                        class_=f"redcycle-figure {classes}".strip(),
-                        style_=f"width:{width}px;cursor:{'crosshair' if on_click else 'default'}")
+    img = solara.v.Html(
+        tag="img",
+        attributes={"src": src, "width": str(width), "alt": alt},
+        class_=f"redcycle-figure {classes}".strip(),
+        style_=f"width:{width}px;cursor:{'crosshair' if on_click else 'default'}",
+    )
     reacton.ipyvue.use_event(img, "click", lambda _w, _e, data: on_click(data) if on_click else None)
     return img
 
@@ -66,8 +69,14 @@ def Png(data: bytes, width: int, alt: str, classes: str = "", on_click=None):
 @solara.component
 def LabelledSelect(label: str, items: list[tuple[str, str]], value: str, on_value, classes: list[str]):
     """A menu whose entries show words (``items``: (value, text)) but set values."""
-    solara.v.Select(label=label, items=[{"value": v, "text": t} for v, t in items], v_model=value,
-                    on_v_model=on_value, class_=" ".join(classes), dense=True)
+    solara.v.Select(
+        label=label,
+        items=[{"value": v, "text": t} for v, t in items],
+        v_model=value,
+        on_v_model=on_value,
+        class_=" ".join(classes),
+        dense=True,
+    )
 
 
 @solara.component
@@ -80,14 +89,33 @@ def Control(c: L.Control, value, on_value, lang: str):
                 case "bool":
                     solara.Checkbox(label=label, value=bool(value), on_value=on_value)
                 case "choice":
-                    LabelledSelect(label, [(x, txt.choice_label(c.name, x, lang)) for x in c.choices], value, on_value,
-                                   [f"select-{c.name}"])
+                    LabelledSelect(
+                        label,
+                        [(x, txt.choice_label(c.name, x, lang)) for x in c.choices],
+                        value,
+                        on_value,
+                        [f"select-{c.name}"],
+                    )
                 case "int":
-                    solara.SliderInt(label, value=int(value), min=int(c.low), max=int(c.slider_max(value)),
-                                     step=int(c.step), on_value=on_value, thumb_label=False)
+                    solara.SliderInt(
+                        label,
+                        value=int(value),
+                        min=int(c.low),
+                        max=int(c.slider_max(value)),
+                        step=int(c.step),
+                        on_value=on_value,
+                        thumb_label=False,
+                    )
                 case "float":
-                    solara.SliderFloat(label, value=float(value), min=float(c.low), max=float(c.slider_max(value)),
-                                       step=float(c.step), on_value=on_value, thumb_label=False)
+                    solara.SliderFloat(
+                        label,
+                        value=float(value),
+                        min=float(c.low),
+                        max=float(c.slider_max(value)),
+                        step=float(c.step),
+                        on_value=on_value,
+                        thumb_label=False,
+                    )
                 case other:
                     raise ValueError(f"no widget for a control of kind {other!r}")
 
@@ -98,21 +126,26 @@ def Mechanisms(community: L.Community, lang: str, values: dict, suffix: str = ""
     solara.Text(txt.t("mechanisms_on", lang), style="font-size:0.85em;color:#555")
     with solara.Row(style="flex-wrap:wrap;gap:0 10px", classes=[f"mechanisms{suffix}"]):
         for m in txt.mechanisms():
+
             def on_value(v, m=m):
                 community.set_values({f"{m}_on": bool(v)})
                 changed()
+
             with solara.Tooltip(L.control_for(L.PARAMS[f"{m}_on"]).tooltip(lang)):
                 with solara.Column(classes=[f"control-{m}_on{suffix}"], style="min-width:90px"):
-                    solara.Checkbox(label=txt.mechanism_label(m, lang), value=bool(values[f"{m}_on"]),
-                                    on_value=on_value)
+                    solara.Checkbox(
+                        label=txt.mechanism_label(m, lang), value=bool(values[f"{m}_on"]), on_value=on_value
+                    )
 
 
 @solara.component
 def Levers(community: L.Community, lang: str, controls, values: dict):
     for c in controls:
+
         def set_one(v, name=c.name):
             community.set_values({name: v})
             changed()
+
         Control(c, values[c.name], set_one, lang)
 
 
@@ -132,8 +165,9 @@ def Advanced(community: L.Community, lang: str, values: dict):
 @solara.component
 def Speed(lang: str, value: int, on_value, suffix: str = ""):
     unit = txt.unit_label("weeks/s", lang)
-    LabelledSelect(txt.t("speed", lang), [(s, f"{s} {unit}") for s in L.SPEEDS], value, on_value,
-                   [f"speed-select{suffix}"])
+    LabelledSelect(
+        txt.t("speed", lang), [(s, f"{s} {unit}") for s in L.SPEEDS], value, on_value, [f"speed-select{suffix}"]
+    )
 
 
 @solara.component
@@ -143,17 +177,31 @@ def Transport(lang: str, runs, playing: solara.Reactive, on_step, on_reset, tick
     week = run.week if run is not None else 0
     ended = run is not None and week >= run.end
     with solara.Row(style="align-items:center;flex-wrap:wrap", classes=[f"transport{suffix}"]):
-        solara.Button(txt.t("step", lang), on_click=on_step, disabled=playing.value or ended or run is None,
-                      color="primary", classes=[f"btn-step{suffix}"])
-        solara.Button(txt.t("pause" if playing.value else "play", lang),
-                      on_click=lambda: playing.set(not playing.value), color="primary",
-                      disabled=(ended and not playing.value) or run is None, classes=[f"btn-play{suffix}"])
+        solara.Button(
+            txt.t("step", lang),
+            on_click=on_step,
+            disabled=playing.value or ended or run is None,
+            color="primary",
+            classes=[f"btn-step{suffix}"],
+        )
+        solara.Button(
+            txt.t("pause" if playing.value else "play", lang),
+            on_click=lambda: playing.set(not playing.value),
+            color="primary",
+            disabled=(ended and not playing.value) or run is None,
+            classes=[f"btn-play{suffix}"],
+        )
         solara.Button(txt.t("reset", lang), on_click=on_reset, classes=[f"btn-reset{suffix}"])
-        solara.HTML(tag="span", unsafe_innerHTML=txt.t("week", lang, n=week),
-                    classes=[f"week-counter{suffix}"], style="font-size:1.3em;font-weight:600;margin-left:12px")
+        solara.HTML(
+            tag="span",
+            unsafe_innerHTML=txt.t("week", lang, n=week),
+            classes=[f"week-counter{suffix}"],
+            style="font-size:1.3em;font-weight:600;margin-left:12px",
+        )
     if ended:
-        solara.Info(txt.t("run_end", lang, n=run.end, years=f"{run.end / 52:.0f}"), classes=[f"run-end{suffix}"],
-                    dense=True)
+        solara.Info(
+            txt.t("run_end", lang, n=run.end, years=f"{run.end / 52:.0f}"), classes=[f"run-end{suffix}"], dense=True
+        )
 
 
 def use_player(playing: solara.Reactive, speed: int, runs, on_frame):
@@ -187,18 +235,25 @@ def use_player(playing: solara.Reactive, speed: int, runs, on_frame):
 
 
 def legend_html(pairs) -> str:
-    items = "".join(f'<span style="display:inline-block;margin-right:10px">'
-                    f'<span style="display:inline-block;width:11px;height:11px;background:{c};'
-                    f'border:1px solid #999;margin-right:4px"></span>{label}</span>' for c, label in pairs)
+    items = "".join(
+        f'<span style="display:inline-block;margin-right:10px">'
+        f'<span style="display:inline-block;width:11px;height:11px;background:{c};'
+        f'border:1px solid #999;margin-right:4px"></span>{label}</span>'
+        for c, label in pairs
+    )
     return f'<div style="font-size:0.85em">{items}</div>'
 
 
 def marks_html(lang: str) -> str:
-    ring = ('<span style="display:inline-block;width:10px;height:10px;border-radius:50%;'
-            'border:2px solid {c};margin:0 4px 0 0"></span>')
-    return (f'<div style="font-size:0.85em">{ring.format(c="#000")}{txt.t("backbone", lang)} &nbsp; '
-            f'{ring.format(c="#2166cc")}{txt.t("team_member", lang)} &nbsp; '
-            f'{ring.format(c="#e41a1c")}{txt.t("resident", lang)}</div>')
+    ring = (
+        '<span style="display:inline-block;width:10px;height:10px;border-radius:50%;'
+        'border:2px solid {c};margin:0 4px 0 0"></span>'
+    )
+    return (
+        f'<div style="font-size:0.85em">{ring.format(c="#000")}{txt.t("backbone", lang)} &nbsp; '
+        f"{ring.format(c='#2166cc')}{txt.t('team_member', lang)} &nbsp; "
+        f"{ring.format(c='#e41a1c')}{txt.t('resident', lang)}</div>"
+    )
 
 
 def changes_html(run: L.Run, lang: str) -> str:
@@ -248,13 +303,29 @@ def OneCommunity(ses: L.Session, lang: str, tick: int = 0):
 
     with solara.Columns([1, 3], gutters_dense=True, classes=["redcycle-columns"]):
         with solara.Column(style="min-width:280px", classes=["lesson-panel"]):
-            solara.HTML(tag="div", unsafe_innerHTML=txt.t("lesson_hint", lang), classes=["lesson-hint"],
-                        style="font-size:0.9em;background:#fff4e5;padding:6px;border-radius:4px")
-            LabelledSelect(txt.t("scenario", lang), [(n, labels[n]) for n in L.scenarios()], one.scenario, on_scenario,
-                           ["scenario-select"])
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=txt.t("lesson_hint", lang),
+                classes=["lesson-hint"],
+                style="font-size:0.9em;background:#fff4e5;padding:6px;border-radius:4px",
+            )
+            LabelledSelect(
+                txt.t("scenario", lang),
+                [(n, labels[n]) for n in L.scenarios()],
+                one.scenario,
+                on_scenario,
+                ["scenario-select"],
+            )
             Speed(lang, ses.speed, on_speed)
-            solara.SliderInt(f"{txt.t('residents', lang)}: {one.n:,}", value=one.n, min=L.MIN_RESIDENTS,
-                             max=L.MAX_RESIDENTS, step=50, on_value=on_size, thumb_label=False)
+            solara.SliderInt(
+                f"{txt.t('residents', lang)}: {one.n:,}",
+                value=one.n,
+                min=L.MIN_RESIDENTS,
+                max=L.MAX_RESIDENTS,
+                step=50,
+                on_value=on_size,
+                thumb_label=False,
+            )
             Mechanisms(one, lang, one.values)
             Levers(one, lang, L.lesson_controls(), one.values)
             SeedInput(lang, one.seed, lambda s: (playing.set(False), one.set_size(one.n, s), changed()), "seed-input")
@@ -264,8 +335,12 @@ def OneCommunity(ses: L.Session, lang: str, tick: int = 0):
             Transport(lang, [run] if run else [], playing, on_step=advance, on_reset=on_reset, tick=tick)
             diff = one.changed()
             shown = "; ".join(L.describe(k, v, lang) for k, v in diff.items())
-            solara.HTML(tag="div", unsafe_innerHTML=f"{txt.t('changed', lang)}: {shown or txt.t('none', lang)}",
-                        classes=["changed-params"], style="font-size:0.85em;color:#444")
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"{txt.t('changed', lang)}: {shown or txt.t('none', lang)}",
+                classes=["changed-params"],
+                style="font-size:0.85em;color:#444",
+            )
             if one.error:
                 solara.Error(one.error, classes=["model-error"])
             if run is None:
@@ -327,12 +402,16 @@ def Views(ses: L.Session, run: L.Run, lang: str, tick: int = 0):
                 solara.Text(ghost, style="font-size:0.8em;color:#555")
         with solara.Card(txt.t("org", lang), style="width:510px;max-width:100%", classes=["redcycle-card"]):
             out = run.outcomes()
-            rows = "".join(f"<tr><td>{txt.t(k, lang)}</td><td style='text-align:right'>{float(out.get(k, 0)):.3g}</td></tr>"
-                           for k in (*L.ORG_SERIES, "backbones", "participation_index"))
+            rows = "".join(
+                f"<tr><td>{txt.t(k, lang)}</td><td style='text-align:right'>{float(out.get(k, 0)):.3g}</td></tr>"
+                for k in (*L.ORG_SERIES, "backbones", "participation_index")
+            )
             solara.HTML(tag="table", unsafe_innerHTML=rows, classes=["org-table"], style="font-size:0.9em")
             Png(org, 480, txt.t("org", lang), "org-figure")
             solara.Text(ghost, style="font-size:0.8em;color:#555")
-        with solara.Card(txt.t("resident", lang), style="width:510px;max-width:100%", classes=["resident-card", "redcycle-card"]):
+        with solara.Card(
+            txt.t("resident", lang), style="width:510px;max-width:100%", classes=["resident-card", "redcycle-card"]
+        ):
             ResidentPanel(ses, run, lang, tick)
 
 
@@ -343,8 +422,13 @@ def ResidentPanel(ses: L.Session, run: L.Run, lang: str, tick: int = 0):
         ses.picked = L.parse_resident(text, run.n)
         changed()
 
-    solara.InputText(txt.t("resident_pick", lang), value=ses.picked_text, on_value=on_text,
-                     continuous_update=False, classes=["resident-input"])
+    solara.InputText(
+        txt.t("resident_pick", lang),
+        value=ses.picked_text,
+        on_value=on_text,
+        continuous_update=False,
+        classes=["resident-input"],
+    )
     i = ses.picked
     if ses.picked_text.strip() and (i is None or i >= run.n):
         solara.Warning(txt.t("bad_resident", lang, max=run.n - 1))
@@ -353,19 +437,27 @@ def ResidentPanel(ses: L.Session, run: L.Run, lang: str, tick: int = 0):
         return
     r = run.resident(i)
     yes, no = txt.t("yes", lang), txt.t("no", lang)
-    rows = [(txt.t("rung", lang), txt.rung_label(r["rung"], lang) if r["holds_rung"] else txt.t("no_rung", lang)),
-            (txt.t("age_group", lang), txt.code_label("age_group", r["age_group"], lang)),
-            (txt.t("tenure", lang), txt.code_label("tenure", r["tenure"], lang)),
-            (txt.t("household", lang), txt.code_label("household_type", r["household_type"], lang)),
-            (txt.t("backbone", lang), yes if r["backbone"] else no),
-            (txt.t("team", lang), str(r["team"]) if r["team"] >= 0 else no),
-            (txt.t("party_member", lang), yes if r["party_member"] else no),
-            (txt.t("trust", lang), f"{r['trust']:.3f}"), (txt.t("capacity", lang), f"{r['capacity']:.3f}"),
-            (txt.t("public_spirit", lang), f"{r['public_spirit']:.3f}"),
-            (txt.t("unmet_need", lang), f"{r['unmet_need']:.3f}"), (txt.t("points", lang), str(r["points"]))]
+    rows = [
+        (txt.t("rung", lang), txt.rung_label(r["rung"], lang) if r["holds_rung"] else txt.t("no_rung", lang)),
+        (txt.t("age_group", lang), txt.code_label("age_group", r["age_group"], lang)),
+        (txt.t("tenure", lang), txt.code_label("tenure", r["tenure"], lang)),
+        (txt.t("household", lang), txt.code_label("household_type", r["household_type"], lang)),
+        (txt.t("backbone", lang), yes if r["backbone"] else no),
+        (txt.t("team", lang), str(r["team"]) if r["team"] >= 0 else no),
+        (txt.t("party_member", lang), yes if r["party_member"] else no),
+        (txt.t("trust", lang), f"{r['trust']:.3f}"),
+        (txt.t("capacity", lang), f"{r['capacity']:.3f}"),
+        (txt.t("public_spirit", lang), f"{r['public_spirit']:.3f}"),
+        (txt.t("unmet_need", lang), f"{r['unmet_need']:.3f}"),
+        (txt.t("points", lang), str(r["points"])),
+    ]
     html = "".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in rows)
-    solara.HTML(tag="table", unsafe_innerHTML=f"<caption>{txt.t('resident', lang)} {i}</caption>{html}",
-                classes=["resident-table"], style="font-size:0.9em")
+    solara.HTML(
+        tag="table",
+        unsafe_innerHTML=f"<caption>{txt.t('resident', lang)} {i}</caption>{html}",
+        classes=["resident-table"],
+        style="font-size:0.9em",
+    )
     ResidentHistory(run, i, lang, tick)
 
 
@@ -408,8 +500,15 @@ def Compare(ses: L.Session, lang: str, tick: int = 0):
 
     use_player(playing, ses.compare_speed, runs, changed)
     with solara.Row(style="align-items:center;flex-wrap:wrap"):
-        solara.SliderInt(f"{txt.t('residents', lang)}: {ses.compare_n:,}", value=ses.compare_n, min=L.MIN_RESIDENTS,
-                         max=L.MAX_RESIDENTS, step=50, on_value=on_size, thumb_label=False)
+        solara.SliderInt(
+            f"{txt.t('residents', lang)}: {ses.compare_n:,}",
+            value=ses.compare_n,
+            min=L.MIN_RESIDENTS,
+            max=L.MAX_RESIDENTS,
+            step=50,
+            on_value=on_size,
+            thumb_label=False,
+        )
         SeedInput(lang, ses.compare_seed, on_seed, "seed-input-compare")
         Speed(lang, ses.compare_speed, on_speed, "-compare")
     Transport(lang, runs, playing, on_step=advance, on_reset=rebuild_both, tick=tick, suffix="-compare")
@@ -430,11 +529,17 @@ def CompareSide(side: int, community: L.Community, lang: str, scale, pause, tick
         changed()
 
     with solara.Column(classes=[f"compare-side-{side}"]):
-        LabelledSelect(txt.t("scenario_a" if side == 0 else "scenario_b", lang),
-                       [(n, labels[n]) for n in L.scenarios()], community.scenario, on_scenario,
-                       [f"scenario-select-side-{side}"])
-        with solara.Column(classes=[f"levers-side-{side}"]), \
-                solara.Details(summary=txt.t("levers_side", lang), expand=False):
+        LabelledSelect(
+            txt.t("scenario_a" if side == 0 else "scenario_b", lang),
+            [(n, labels[n]) for n in L.scenarios()],
+            community.scenario,
+            on_scenario,
+            [f"scenario-select-side-{side}"],
+        )
+        with (
+            solara.Column(classes=[f"levers-side-{side}"]),
+            solara.Details(summary=txt.t("levers_side", lang), expand=False),
+        ):
             Mechanisms(community, lang, community.values, suffix=f"-side-{side}")
             Levers(community, lang, L.lesson_controls(), community.values)
         if community.error:
@@ -449,11 +554,20 @@ def SideViews(side: int, run: L.Run, lang: str, scale, tick: int = 0):
     shares = solara.use_memo(lambda: L.shares_png(run, lang, size=(4.6, 2.8)), [key])
     spiral = solara.use_memo(lambda: L.spiral_png(run, lang, size=(3.8, 3.8), scale=scale), [key])
     with solara.Column():
-        solara.HTML(tag="div", unsafe_innerHTML=txt.t("week", lang, n=run.week),
-                    classes=[f"week-counter-side-{side}"], style="font-weight:600")
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=txt.t("week", lang, n=run.week),
+            classes=[f"week-counter-side-{side}"],
+            style="font-weight:600",
+        )
         out = run.outcomes()
-        solara.HTML(tag="div", style="font-size:0.9em", unsafe_innerHTML=" · ".join(
-            f"{txt.t(k, lang)} {float(out.get(k, 0)):.3g}" for k in ("participation_index", "mean_trust", "n_teams")))
+        solara.HTML(
+            tag="div",
+            style="font-size:0.9em",
+            unsafe_innerHTML=" · ".join(
+                f"{txt.t(k, lang)} {float(out.get(k, 0)):.3g}" for k in ("participation_index", "mean_trust", "n_teams")
+            ),
+        )
         solara.HTML(unsafe_innerHTML=changes_html(run, lang))
         Png(shares, 460, txt.t("shares", lang), f"shares-figure-side-{side}")
         Png(spiral, 380, txt.t("spiral", lang), f"spiral-figure-side-{side}")
@@ -466,8 +580,11 @@ def Learn(lang: str):
     with solara.Column(classes=["learn-panel"], style="max-width:900px"):
         for key in ("what", "how", "notice", "try"):
             # plain HTML from the markdown: solara.Markdown loads KaTeX from a CDN (not offline)
-            solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(
-                f"### {txt.t(key, lang)}\n\n{txt.learn_text(key, lang, labels)}"), classes=["learn-section"])
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=markdown.markdown(f"### {txt.t(key, lang)}\n\n{txt.learn_text(key, lang, labels)}"),
+                classes=["learn-section"],
+            )
 
 
 # ---- the page ---------------------------------------------------------------------------------------------

@@ -27,20 +27,37 @@ OFFLINE_ENV = {
 
 
 def add_app_parser(sub) -> argparse.ArgumentParser:
-    app = sub.add_parser("app", help="serve the browser app (Solara) on 127.0.0.1",
-                         description="Serve the browser app: move a slider, press play and watch the community "
-                                     "climb the ladder. Works offline; stop it with Ctrl+C.")
-    app.add_argument("--host", default=DEFAULT_HOST,
-                     help=f"address to listen on (default: {DEFAULT_HOST}, this machine only; "
-                          "0.0.0.0 would expose it to the network)")
+    app = sub.add_parser(
+        "app",
+        help="serve the browser app (Solara) on 127.0.0.1",
+        description="Serve the browser app: move a slider, press play and watch the community "
+        "climb the ladder. Works offline; stop it with Ctrl+C.",
+    )
+    app.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default: {DEFAULT_HOST}, this machine only; "
+        "0.0.0.0 would expose it to the network)",
+    )
     app.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
     return app
 
 
 def command(host: str, port: int) -> list[str]:
     """The Solara command that serves the app's page."""
-    return [sys.executable, "-m", "solara", "run", PAGE, "--production", "--no-check-version",
-            "--host", host, "--port", str(port)]
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        PAGE,
+        "--production",
+        "--no-check-version",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
 
 
 def problem(host: str, port: int) -> str | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 # ---- the model's vocabulary: the only imports of model internals in the app ------------------
 from model import PARAMS as _SCHEMA
 from model import mechanisms as _mechanisms  # the registered mechanisms, in the cycle's order, zh/en
-from model.cycle import phase_starts
+from model.cycle import phase_starts  # noqa: F401  (app.logic reads it as txt.phase_starts)
 from model.glossary import OUTCOMES as _GLOSSARY
 from model.ladder import TWO_RUNG_TERMS, Rung
 
@@ -190,10 +190,21 @@ UNIT_TEXT = {
 
 CODE_TEXT = {
     # the codes of the residents' demography (model/state.py), for the inspector
-    "age_group": (("0–14 岁", "aged 0–14"), ("15–59 岁", "aged 15–59"), ("60–64 岁", "aged 60–64"), ("65 岁及以上", "aged 65+")),
+    "age_group": (
+        ("0–14 岁", "aged 0–14"),
+        ("15–59 岁", "aged 15–59"),
+        ("60–64 岁", "aged 60–64"),
+        ("65 岁及以上", "aged 65+"),
+    ),
     "tenure": (("业主", "owner"), ("租户", "renter"), ("流动人口", "migrant")),
-    "household_type": (("家庭户", "family"), ("独居（非老人）", "one person"), ("与老人同住", "with elderly"),
-                       ("仅老人", "elderly only"), ("独居老人", "elderly alone"), ("未知", "unknown")),
+    "household_type": (
+        ("家庭户", "family"),
+        ("独居（非老人）", "one person"),
+        ("与老人同住", "with elderly"),
+        ("仅老人", "elderly only"),
+        ("独居老人", "elderly alone"),
+        ("未知", "unknown"),
+    ),
 }
 
 
@@ -259,16 +270,22 @@ UI = {
     "scenario_b": ("情景 B", "Scenario B"),
     "residents": ("居民人数", "Residents"),
     "seed": ("随机种子", "Seed"),
-    "lesson_hint": ("选一个情景，按“播放”观看社区一周一周地变化；播放中移动一个杠杆，它从下一周起生效，图上会标出那一周。",
-                    "Pick a scenario and press Play to watch the community week by week; move a lever while it plays and "
-                    "it acts from the next week, marked on the charts."),
-    "restart_note": ("改变情景、居民人数或随机种子会从第 0 周重新开始。",
-                     "Changing the scenario, the number of residents or the seed restarts the run at week 0."),
+    "lesson_hint": (
+        "选一个情景，按“播放”观看社区一周一周地变化；播放中移动一个杠杆，它从下一周起生效，图上会标出那一周。",
+        "Pick a scenario and press Play to watch the community week by week; move a lever while it plays and "
+        "it acts from the next week, marked on the charts.",
+    ),
+    "restart_note": (
+        "改变情景、居民人数或随机种子会从第 0 周重新开始。",
+        "Changing the scenario, the number of residents or the seed restarts the run at week 0.",
+    ),
     "advanced": ("高级：全部参数", "Advanced: every parameter"),
     "mechanisms_on": ("运行的机制", "Mechanisms running"),
     "speed": ("播放速度", "Play speed"),
-    "run_end": ("运行结束：第 {n} 周（{years} 年）。按“重置”重新开始。",
-                "The run has ended at week {n} ({years} years). Press Reset to start again."),
+    "run_end": (
+        "运行结束：第 {n} 周（{years} 年）。按“重置”重新开始。",
+        "The run has ended at week {n} ({years} years). Press Reset to start again.",
+    ),
     "marks": ("运行中的改变", "Changes during the run"),
     "mark": ("第 {week} 周：{what}", "week {week}: {what}"),
     "bad_seed": ("随机种子必须是 0 到 {max} 之间的整数", "The seed must be a whole number from 0 to {max}"),
@@ -280,7 +297,10 @@ UI = {
     "household": ("家庭类型", "household type"),
     "org_units": ("资源单位", "units"),
     "levers_side": ("这一方的杠杆和机制", "This side's levers and mechanisms"),
-    "spiral_radius": ("半径：参与指数（中心 {lo}，外圈 {hi}）", "radius: participation index ({lo} at the centre, {hi} outside)"),
+    "spiral_radius": (
+        "半径：参与指数（中心 {lo}，外圈 {hi}）",
+        "radius: participation index ({lo} at the centre, {hi} outside)",
+    ),
     "count": ("个", "count"),
     "changed": ("与情景不同的参数", "Parameters changed from the scenario"),
     "none": ("无", "none"),
@@ -359,8 +379,9 @@ def _words_from_the_schema(name: str) -> tuple[str, str]:
     parameters (docs/extending.md): the schema's essay term, else its name in words. Any other
     parameter needs its words in PARAM_TEXT."""
     p = _SCHEMA.get(name)
-    own = p is not None and p.group in mechanisms() and not any(
-        q in PARAM_TEXT for q in _mechanisms.spec(p.group).params)
+    own = (
+        p is not None and p.group in mechanisms() and not any(q in PARAM_TEXT for q in _mechanisms.spec(p.group).params)
+    )
     if not own:
         raise KeyError(f"parameter {name!r} has no label in app/text.py PARAM_TEXT")
     return p.term_zh, p.term_en or name.replace("_", " ")
@@ -410,8 +431,16 @@ def number(value: float, lang: str) -> str:
 
 
 # ---- fonts: Chinese in figures only where a CJK font is installed (never empty boxes) ---------
-CJK_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC",
-             "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC")
+CJK_FONTS = (
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
 
 
 @functools.cache
@@ -437,7 +466,7 @@ LEARN = {
         "这是一个基于主体的模型（Mesa），模拟城市社区治理中的“党建+红色微循环”模式。社区党组织通过六个相互衔接的机制——"
         "红色骨干、红色项目、红色公约、红色资源、红色团队、红色激励——一轮接一轮地运行，带动居民沿着行动阶梯向上攀升："
         "不参与 → 自助 → 互助 → 参与公共事务 → 志愿活动，使参与呈螺旋式上升。所有结果都来自居民个体的规则。",
-        "An agent-based model (Mesa) of the \"Party building + red micro-cycle\" in urban community governance. "
+        'An agent-based model (Mesa) of the "Party building + red micro-cycle" in urban community governance. '
         "The community's Party organisation runs six linked mechanisms — red backbones, red projects, red conventions, "
         "red resources, red teams, red incentives — round after round, to help residents climb the action ladder: "
         "not engaged → self-help → mutual aid → public affairs → volunteering, so that participation spirals upward. "
@@ -492,38 +521,69 @@ class Suggestion:
 
 
 SUGGESTIONS = (
-    Suggestion({"three_downs": 0.0}, "participation_index", -1,
-               "把“{three_downs}”滑到 0：参与指数大幅下降，社区公约规范和信任也随之下降。",
-               "Slide \"{three_downs}\" to 0: the participation index falls far, and the community norm and trust with it."),
-    Suggestion({"convention_on": False}, "norm", -1,
-               "关闭“{convention_on}”：社区公约规范逐渐消退，参与指数随之下降。",
-               "Switch off \"{convention_on}\": the community norm fades and the participation index falls with it."),
-    Suggestion({"org_role": 0.0}, "points_held", +1,
-               "把“{org_role}”滑到 0（包办者）：红色团队仍然存在，但由党组织委派，并从资源池为其专职人员付费；"
-               "资源池剩下的钱更少，兑换不了的积分越积越多。",
-               "Slide \"{org_role}\" to 0 (provider): red teams still form, but the organisation appoints them and pays "
-               "their staff from the resource pool, so less is left to redeem service points and unredeemed points pile up."),
-    Suggestion({"seed_fund": 0.0, "venture_fund": 0.0}, "participation_index", -1,
-               "在“高级”中把“{seed_fund}”和“{venture_fund}”设为 0：资源池没有钱办项目、支持团队和兑换积分，"
-               "参与指数大幅下降。",
-               "Under \"advanced\", set \"{seed_fund}\" and \"{venture_fund}\" to 0: the resource pool has no money for "
-               "projects, teams or points, and the participation index falls far."),
-    Suggestion({"incentive_on": False}, "pool_balance", +1,
-               "关闭“{incentive_on}”：积分不再从资源池兑换，池中留下的钱更多，可以用于项目。",
-               "Switch off \"{incentive_on}\": points no longer draw on the resource pool, so more money stays in it "
-               "for projects."),
-    Suggestion({"backbone_on": False}, "mean_trust", -1,
-               "关闭“{backbone_on}”：居民对党组织的平均信任下降。",
-               "Switch off \"{backbone_on}\": residents' mean trust in the Party organisation falls."),
-    Suggestion({"diversity": 1.0}, "volunteered_past_year", -1,
-               "把“{diversity}”滑到 1：在更多样的社区里（邻里联系更少，起初的信任更低），过去一年做过志愿服务的居民更少。",
-               "Slide \"{diversity}\" to 1: in a more diverse community (fewer ties between neighbours, less trust at "
-               "the start) fewer residents have volunteered in the past year."),
-    Suggestion({}, "participation_index", +1,
-               "在“两个情景对比”中，用同一个种子比较“{a}”和“{b}”：微循环下的参与指数更高。",
-               "In \"Two scenarios side by side\", compare \"{a}\" with \"{b}\" on the same seed: the participation "
-               "index is higher under the micro-cycle.",
-               compare=("red_microcycle", "status_quo")),
+    Suggestion(
+        {"three_downs": 0.0},
+        "participation_index",
+        -1,
+        "把“{three_downs}”滑到 0：参与指数大幅下降，社区公约规范和信任也随之下降。",
+        'Slide "{three_downs}" to 0: the participation index falls far, and the community norm and trust with it.',
+    ),
+    Suggestion(
+        {"convention_on": False},
+        "norm",
+        -1,
+        "关闭“{convention_on}”：社区公约规范逐渐消退，参与指数随之下降。",
+        'Switch off "{convention_on}": the community norm fades and the participation index falls with it.',
+    ),
+    Suggestion(
+        {"org_role": 0.0},
+        "points_held",
+        +1,
+        "把“{org_role}”滑到 0（包办者）：红色团队仍然存在，但由党组织委派，并从资源池为其专职人员付费；"
+        "资源池剩下的钱更少，兑换不了的积分越积越多。",
+        'Slide "{org_role}" to 0 (provider): red teams still form, but the organisation appoints them and pays '
+        "their staff from the resource pool, so less is left to redeem service points and unredeemed points pile up.",
+    ),
+    Suggestion(
+        {"seed_fund": 0.0, "venture_fund": 0.0},
+        "participation_index",
+        -1,
+        "在“高级”中把“{seed_fund}”和“{venture_fund}”设为 0：资源池没有钱办项目、支持团队和兑换积分，参与指数大幅下降。",
+        'Under "advanced", set "{seed_fund}" and "{venture_fund}" to 0: the resource pool has no money for '
+        "projects, teams or points, and the participation index falls far.",
+    ),
+    Suggestion(
+        {"incentive_on": False},
+        "pool_balance",
+        +1,
+        "关闭“{incentive_on}”：积分不再从资源池兑换，池中留下的钱更多，可以用于项目。",
+        'Switch off "{incentive_on}": points no longer draw on the resource pool, so more money stays in it '
+        "for projects.",
+    ),
+    Suggestion(
+        {"backbone_on": False},
+        "mean_trust",
+        -1,
+        "关闭“{backbone_on}”：居民对党组织的平均信任下降。",
+        'Switch off "{backbone_on}": residents\' mean trust in the Party organisation falls.',
+    ),
+    Suggestion(
+        {"diversity": 1.0},
+        "volunteered_past_year",
+        -1,
+        "把“{diversity}”滑到 1：在更多样的社区里（邻里联系更少，起初的信任更低），过去一年做过志愿服务的居民更少。",
+        'Slide "{diversity}" to 1: in a more diverse community (fewer ties between neighbours, less trust at '
+        "the start) fewer residents have volunteered in the past year.",
+    ),
+    Suggestion(
+        {},
+        "participation_index",
+        +1,
+        "在“两个情景对比”中，用同一个种子比较“{a}”和“{b}”：微循环下的参与指数更高。",
+        'In "Two scenarios side by side", compare "{a}" with "{b}" on the same seed: the participation '
+        "index is higher under the micro-cycle.",
+        compare=("red_microcycle", "status_quo"),
+    ),
 )
 
 

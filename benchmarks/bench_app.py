@@ -82,8 +82,12 @@ def time_to_interactive(chromium: str) -> float:
         port = s.getsockname()[1]
     url = f"http://127.0.0.1:{port}/"
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "app", "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "run.py"), "app", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while True:
             try:
@@ -94,9 +98,19 @@ def time_to_interactive(chromium: str) -> float:
                     raise RuntimeError("the server did not answer within 300 s") from None
                 time.sleep(0.1)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            browser = p.chromium.launch(
+                executable_path=chromium,
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
             page = browser.new_page()
             page.set_default_timeout(300_000)
             page.goto(url)
@@ -114,8 +128,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=21, help="frames timed per size (default 21)")
     ap.add_argument("--no-browser", action="store_true", help="skip the time-to-interactive measurement")
-    ap.add_argument("--play-seconds", type=float, default=20.0,
-                    help="seconds of play per rate measured (default 20: the first frame's wait weighs less)")
+    ap.add_argument(
+        "--play-seconds",
+        type=float,
+        default=20.0,
+        help="seconds of play per rate measured (default 20: the first frame's wait weighs less)",
+    )
     ap.add_argument("--play-repeats", type=int, default=3, help="plays per rate (default 3)")
     ap.add_argument("--no-frames", action="store_true", help="skip the frame times")
     args = ap.parse_args()
@@ -125,15 +143,19 @@ def main() -> int:
     for n, target in () if args.no_frames else ((500, "< 200 ms"), (2000, "usable"), (5000, "usable")):
         wall, cpu = frame_times(n, args.repeats)
         t = [x * 1000 for x in wall]
-        print(f"| step + redraw, {n:,} residents (ms) | {statistics.median(t):.0f} | {min(t):.0f} | {max(t):.0f} "
-              f"| {statistics.median(cpu) * 1000:.0f} | {target} |")
+        print(
+            f"| step + redraw, {n:,} residents (ms) | {statistics.median(t):.0f} | {min(t):.0f} | {max(t):.0f} "
+            f"| {statistics.median(cpu) * 1000:.0f} | {target} |"
+        )
     for n, speed, target in ((500, 5, 5), (500, 20, None), (5000, 2, 2), (5000, 20, None)):
         rates = [play_rate(n, speed, args.play_seconds) for _ in range(args.play_repeats)]
         weeks = [r[0] for r in rates]
         frames = statistics.median(r[1] for r in rates)
-        print(f"| play at {speed} weeks/s, {n:,} residents (weeks a second; {frames:.1f} frames a second) "
-              f"| {statistics.median(weeks):.1f} | {min(weeks):.1f} | {max(weeks):.1f} | "
-              f"| {'>= ' + str(target) if target else 'as fast as it goes'} |")
+        print(
+            f"| play at {speed} weeks/s, {n:,} residents (weeks a second; {frames:.1f} frames a second) "
+            f"| {statistics.median(weeks):.1f} | {min(weeks):.1f} | {max(weeks):.1f} | "
+            f"| {'>= ' + str(target) if target else 'as fast as it goes'} |"
+        )
     chromium = next((c for c in ("/usr/bin/chromium",) if os.access(c, os.X_OK)), None)
     if args.no_browser:
         pass
@@ -141,8 +163,10 @@ def main() -> int:
         print("time to interactive: not measured (no /usr/bin/chromium; Debian: apt-get install chromium)")
     else:
         t = [time_to_interactive(chromium) for _ in range(3)]
-        print(f"| server start to week 1 shown after a click on Step (s) | {statistics.median(t):.1f} | {min(t):.1f} "
-              f"| {max(t):.1f} | | < 10 s |")
+        print(
+            f"| server start to week 1 shown after a click on Step (s) | {statistics.median(t):.1f} | {min(t):.1f} "
+            f"| {max(t):.1f} | | < 10 s |"
+        )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     return 0
 

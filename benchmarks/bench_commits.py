@@ -68,20 +68,25 @@ def main(argv=None) -> int:
                 continue
             tree = Path(tempfile.mkdtemp(prefix=f"bench-{label}-"))
             made.append(tree)
-            archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev], check=True,
-                                     capture_output=True).stdout
+            archive = subprocess.run(
+                ["git", "-C", str(ROOT), "archive", "--format=tar", rev], check=True, capture_output=True
+            ).stdout
             subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
             trees[label] = tree
-        names = {"base": git("rev-parse", "--short", args.base),
-                 "head": git("rev-parse", "--short", args.head) if args.head else "working tree"}
+        names = {
+            "base": git("rev-parse", "--short", args.base),
+            "head": git("rev-parse", "--short", args.head) if args.head else "working tree",
+        }
         times: dict[str, list[float]] = {"base": [], "head": []}
         for r in range(args.repeats):
             seeds = list(range(1 + r * args.runs, 1 + (r + 1) * args.runs))
-            for label in (("base", "head") if r % 2 == 0 else ("head", "base")):
+            for label in ("base", "head") if r % 2 == 0 else ("head", "base"):
                 times[label].append(timed(trees[label], args.n, args.weeks, seeds) / args.runs)
         ratios = [h / b for h, b in zip(times["head"], times["base"], strict=True)]
-        print(f"{args.runs} runs x {args.repeats} repeats of simulate(n_residents={args.n}, steps={args.weeks}), "
-              "a fresh burn-in each")
+        print(
+            f"{args.runs} runs x {args.repeats} repeats of simulate(n_residents={args.n}, steps={args.weeks}), "
+            "a fresh burn-in each"
+        )
         for label in ("base", "head"):
             print(f"  {label} ({names[label]}): {statistics.median(times[label]):.3f} s a run (median)")
         q = statistics.quantiles(ratios, n=4) if len(ratios) >= 4 else [min(ratios), max(ratios)]

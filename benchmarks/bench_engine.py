@@ -51,14 +51,12 @@ KERNEL_TARGET = 1.5  # engine / bare float32 kernel speed at 100k (threshold lim
 # Per-size plans: (repeats, steps per repeat, warm-up steps, build repeats). At 1M the
 # warm-up + repeats * steps is exactly 100 steps, the memory requirement's run length.
 FULL = {
-    "scaling": {1_000: (21, 50, 5, 11), 10_000: (21, 20, 5, 11), 100_000: (15, 10, 2, 7),
-                1_000_000: (11, 9, 1, 3)},
+    "scaling": {1_000: (21, 50, 5, 11), 10_000: (21, 20, 5, 11), 100_000: (15, 10, 2, 7), 1_000_000: (11, 9, 1, 3)},
     "idiomatic": {1_000: (11, 3, 50), 10_000: (11, 1, 20)},  # (repeats, idiomatic steps, engine steps)
     "kernel": {"n": 100_000, "repeats": 41, "steps": 20, "seeds": 100},
 }
 QUICK = {
-    "scaling": {1_000: (7, 20, 2, 5), 10_000: (7, 10, 2, 5), 100_000: (5, 5, 1, 3),
-                1_000_000: (3, 3, 1, 1)},
+    "scaling": {1_000: (7, 20, 2, 5), 10_000: (7, 10, 2, 5), 100_000: (5, 5, 1, 3), 1_000_000: (3, 3, 1, 1)},
     "idiomatic": {1_000: (5, 2, 20), 10_000: (3, 1, 10)},
     "kernel": {"n": 100_000, "repeats": 9, "steps": 10, "seeds": 100},
 }
@@ -118,9 +116,14 @@ def machine_info() -> dict:
     except AttributeError:
         affinity = None
     return {
-        "python": platform.python_version(), "numpy": numpy.__version__, "scipy": scipy.__version__,
-        "mesa": mesa.__version__, "platform": platform.platform(), "cpu": cpu,
-        "nproc": os.cpu_count(), "nproc_available": affinity,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "mesa": mesa.__version__,
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "nproc": os.cpu_count(),
+        "nproc_available": affinity,
         "loadavg_start": list(os.getloadavg()),
         "mem_total_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GIB, 1),
     }
@@ -136,6 +139,7 @@ def _engine() -> dict:
 
 # ------------------------------------------------------------------------- workers -------------
 # Each worker runs in its own subprocess and prints one JSON object as its last line of stdout.
+
 
 def worker_scaling(n: int, repeats: int, steps: int, warmup: int, build_repeats: int) -> dict:
     from model import RedCycleModel
@@ -160,17 +164,26 @@ def worker_scaling(n: int, repeats: int, steps: int, warmup: int, build_repeats:
         del m
         gc.collect()
         t0 = time.perf_counter()
-        m = RedCycleModel(**_engine(), n_residents=n, rng=1, agent_objects="lazy")
+        m = RedCycleModel(**_engine(), n_residents=n, rng=1, agent_objects="lazy")  # noqa: F841  (freed next loop)
         builds.append(time.perf_counter() - t0)
     return {
-        "n": n, "n_ties": n_ties, "steps_total": total_steps, "repeats": repeats, "steps_per_repeat": steps,
-        "step_s": per_step, "step_s_median": median(per_step), "step_s_iqr": quartiles(per_step),
+        "n": n,
+        "n_ties": n_ties,
+        "steps_total": total_steps,
+        "repeats": repeats,
+        "steps_per_repeat": steps,
+        "step_s": per_step,
+        "step_s_median": median(per_step),
+        "step_s_iqr": quartiles(per_step),
         "agent_steps_per_s": n / median(per_step),
         "s_per_step_per_unit": median(per_step) / (n + n_ties),
-        "build_s": builds, "build_s_median": median(builds),
+        "build_s": builds,
+        "build_s_median": median(builds),
         "build_s_per_unit": median(builds) / (n + n_ties),
-        "maxrss_after_import": rss_import_peak, "maxrss_after_build": rss_after_build,
-        "maxrss_peak": rss_peak, "rss_end": rss_now,
+        "maxrss_after_import": rss_import_peak,
+        "maxrss_after_build": rss_after_build,
+        "maxrss_peak": rss_peak,
+        "rss_end": rss_now,
     }
 
 
@@ -201,11 +214,17 @@ def worker_idiomatic(n: int, repeats: int, idio_steps: int, engine_steps: int) -
         idio.append(i)
         ratios.append(i / e)
     return {
-        "n": n, "repeats": repeats, "engine_steps_per_repeat": engine_steps,
-        "idiomatic_steps_per_repeat": idio_steps, "eager_build_s": build,
-        "engine_step_s": eng, "idiomatic_step_s": idio,
-        "engine_agent_steps_per_s": n / median(eng), "idiomatic_agent_steps_per_s": n / median(idio),
-        "ratio_paired_median": median(ratios), "ratio_paired_iqr": quartiles(ratios),
+        "n": n,
+        "repeats": repeats,
+        "engine_steps_per_repeat": engine_steps,
+        "idiomatic_steps_per_repeat": idio_steps,
+        "eager_build_s": build,
+        "engine_step_s": eng,
+        "idiomatic_step_s": idio,
+        "engine_agent_steps_per_s": n / median(eng),
+        "idiomatic_agent_steps_per_s": n / median(idio),
+        "ratio_paired_median": median(ratios),
+        "ratio_paired_iqr": quartiles(ratios),
         "ratio_of_medians": median(idio) / median(eng),
     }
 
@@ -268,8 +287,14 @@ def worker_kernel(n: int, repeats: int, steps: int, seeds: int, k: int = 8, rewi
     initially_active = np.sort(np.random.default_rng(2024).choice(n, size=seeds, replace=False)).tolist()
 
     def build():
-        return RedCycleModel(**load_scenario("threshold_limit"), graph=graph, threshold=0.18,
-                             initially_active=initially_active, rng=1, agent_objects="lazy")
+        return RedCycleModel(
+            **load_scenario("threshold_limit"),
+            graph=graph,
+            threshold=0.18,
+            initially_active=initially_active,
+            rng=1,
+            agent_objects="lazy",
+        )
 
     m = build()
     m_ladder = build()  # diagnostic: the ladder rule alone (no Mesa step, outcomes or DataCollector)
@@ -283,8 +308,9 @@ def worker_kernel(n: int, repeats: int, steps: int, seeds: int, k: int = 8, rewi
 
     def agree() -> bool:
         engine = m.state.rung >= 1
-        return bool((engine == active64).all() and (engine == active32).all()
-                    and ((m_ladder.state.rung >= 1) == engine).all())
+        return bool(
+            (engine == active64).all() and (engine == active32).all() and ((m_ladder.state.rung >= 1) == engine).all()
+        )
 
     times = {"engine": [], "kernel64": [], "kernel32": [], "ladder": []}
     fns = {"engine": m.step, "kernel64": k64, "kernel32": k32, "ladder": ladder_step}
@@ -305,17 +331,28 @@ def worker_kernel(n: int, repeats: int, steps: int, seeds: int, k: int = 8, rewi
 
     r32, r64, r32_ladder = paired("kernel32"), paired("kernel64"), paired("kernel32", "ladder")
     return {
-        "n": n, "graph": f"watts_strogatz(n={n}, k={k}, p={rewire}, seed=2024)", "n_ties": int(m.community.n_ties),
-        "threshold": 0.18, "seeds": seeds, "repeats": repeats, "steps_per_repeat": steps, "steps_total": done,
-        "active_after_each_block": trajectory, "active_sets_equal": True,
-        "engine_step_s": times["engine"], "kernel64_step_s": times["kernel64"],
-        "kernel_step_s": times["kernel32"], "ladder_only_step_s": times["ladder"],
+        "n": n,
+        "graph": f"watts_strogatz(n={n}, k={k}, p={rewire}, seed=2024)",
+        "n_ties": int(m.community.n_ties),
+        "threshold": 0.18,
+        "seeds": seeds,
+        "repeats": repeats,
+        "steps_per_repeat": steps,
+        "steps_total": done,
+        "active_after_each_block": trajectory,
+        "active_sets_equal": True,
+        "engine_step_s": times["engine"],
+        "kernel64_step_s": times["kernel64"],
+        "kernel_step_s": times["kernel32"],
+        "ladder_only_step_s": times["ladder"],
         "engine_agent_steps_per_s": n / median(times["engine"]),
         "kernel_agent_steps_per_s": n / median(times["kernel32"]),
         "kernel64_agent_steps_per_s": n / median(times["kernel64"]),
         "ladder_only_agent_steps_per_s": n / median(times["ladder"]),
-        "ratio_paired_median": median(r32), "ratio_paired_iqr": quartiles(r32),
-        "ratio64_paired_median": median(r64), "ratio64_paired_iqr": quartiles(r64),
+        "ratio_paired_median": median(r32),
+        "ratio_paired_iqr": quartiles(r32),
+        "ratio64_paired_median": median(r64),
+        "ratio64_paired_iqr": quartiles(r64),
         "ladder_only_ratio_paired_median": median(r32_ladder),
     }
 
@@ -352,58 +389,79 @@ def report(res: dict) -> str:
     lines = []
     sc = res["scaling"]
     ref = next((r for r in sc if r["n"] == 100_000), sc[-1])
-    lines.append("1. Vectorised engine (baseline scenario: every mechanism off), agent_objects='lazy' (median of repeats)")
-    lines.append(f"{'N':>5} {'ties':>9} {'steps':>5} {'s/step':>9} {'agent-steps/s':>13} "
-                 f"{'ns/step/(N+ties)':>16} {'vs 100k':>7} {'build s':>8} {'peak RSS':>9} {'(import)':>9}")
+    lines.append(
+        "1. Vectorised engine (baseline scenario: every mechanism off), agent_objects='lazy' (median of repeats)"
+    )
+    lines.append(
+        f"{'N':>5} {'ties':>9} {'steps':>5} {'s/step':>9} {'agent-steps/s':>13} "
+        f"{'ns/step/(N+ties)':>16} {'vs 100k':>7} {'build s':>8} {'peak RSS':>9} {'(import)':>9}"
+    )
     for r in sc:
         lines.append(
             f"{fmt_n(r['n']):>5} {r['n_ties']:>9} {r['steps_total']:>5} {r['step_s_median']:>9.2e} "
             f"{fmt_rate(r['agent_steps_per_s']):>13} {r['s_per_step_per_unit'] * 1e9:>16.2f} "
             f"{r['s_per_step_per_unit'] / ref['s_per_step_per_unit']:>7.2f} {r['build_s_median']:>8.3f} "
-            f"{r['maxrss_peak'] / GIB:>7.2f}Gi {r['maxrss_after_import'] / GIB:>7.2f}Gi")
-    lines.append("   build ns/(N+ties): " + ", ".join(
-        f"{fmt_n(r['n'])} {r['build_s_per_unit'] * 1e9:.0f}" for r in sc))
-    lines.append("   peak RSS = ru_maxrss of a fresh subprocess per size (build + all steps); "
-                 "(import) = ru_maxrss after imports")
+            f"{r['maxrss_peak'] / GIB:>7.2f}Gi {r['maxrss_after_import'] / GIB:>7.2f}Gi"
+        )
+    lines.append("   build ns/(N+ties): " + ", ".join(f"{fmt_n(r['n'])} {r['build_s_per_unit'] * 1e9:.0f}" for r in sc))
+    lines.append(
+        "   peak RSS = ru_maxrss of a fresh subprocess per size (build + all steps); (import) = ru_maxrss after imports"
+    )
     lines.append("")
     lines.append("2. Mesa-idiomatic (Resident.step/advance over model.residents) vs engine, interleaved")
-    lines.append(f"{'N':>5} {'engine a-s/s':>13} {'idiomatic a-s/s':>15} {'ratio (paired median)':>22} "
-                 f"{'IQR':>15}")
+    lines.append(f"{'N':>5} {'engine a-s/s':>13} {'idiomatic a-s/s':>15} {'ratio (paired median)':>22} {'IQR':>15}")
     for r in res["idiomatic"]:
         q = r["ratio_paired_iqr"]
-        lines.append(f"{fmt_n(r['n']):>5} {fmt_rate(r['engine_agent_steps_per_s']):>13} "
-                     f"{fmt_rate(r['idiomatic_agent_steps_per_s']):>15} {r['ratio_paired_median']:>21.0f}x "
-                     f"{q[0]:>7.0f}-{q[1]:<7.0f}")
+        lines.append(
+            f"{fmt_n(r['n']):>5} {fmt_rate(r['engine_agent_steps_per_s']):>13} "
+            f"{fmt_rate(r['idiomatic_agent_steps_per_s']):>15} {r['ratio_paired_median']:>21.0f}x "
+            f"{q[0]:>7.0f}-{q[1]:<7.0f}"
+        )
     lines.append("")
     k = res["kernel"]
-    lines.append(f"3. Threshold limit on {k['graph']} ({k['n_ties']} ties, threshold {k['threshold']}, "
-                 f"{k['seeds']} seeds, {k['steps_total']} steps; active sets equal after every block)")
-    lines.append(f"   engine      {median(k['engine_step_s']) * 1e3:8.3f} ms/step "
-                 f"{fmt_rate(k['engine_agent_steps_per_s']):>8} agent-steps/s")
-    lines.append(f"   kernel f32  {median(k['kernel_step_s']) * 1e3:8.3f} ms/step "
-                 f"{fmt_rate(k['kernel_agent_steps_per_s']):>8} agent-steps/s")
-    lines.append(f"   kernel f64  {median(k['kernel64_step_s']) * 1e3:8.3f} ms/step "
-                 f"{fmt_rate(k['kernel64_agent_steps_per_s']):>8} agent-steps/s")
-    lines.append(f"   ladder only {median(k['ladder_only_step_s']) * 1e3:8.3f} ms/step "
-                 f"{fmt_rate(k['ladder_only_agent_steps_per_s']):>8} agent-steps/s (diagnostic: "
-                 "Ladder.step without Model.step)")
+    lines.append(
+        f"3. Threshold limit on {k['graph']} ({k['n_ties']} ties, threshold {k['threshold']}, "
+        f"{k['seeds']} seeds, {k['steps_total']} steps; active sets equal after every block)"
+    )
+    lines.append(
+        f"   engine      {median(k['engine_step_s']) * 1e3:8.3f} ms/step "
+        f"{fmt_rate(k['engine_agent_steps_per_s']):>8} agent-steps/s"
+    )
+    lines.append(
+        f"   kernel f32  {median(k['kernel_step_s']) * 1e3:8.3f} ms/step "
+        f"{fmt_rate(k['kernel_agent_steps_per_s']):>8} agent-steps/s"
+    )
+    lines.append(
+        f"   kernel f64  {median(k['kernel64_step_s']) * 1e3:8.3f} ms/step "
+        f"{fmt_rate(k['kernel64_agent_steps_per_s']):>8} agent-steps/s"
+    )
+    lines.append(
+        f"   ladder only {median(k['ladder_only_step_s']) * 1e3:8.3f} ms/step "
+        f"{fmt_rate(k['ladder_only_agent_steps_per_s']):>8} agent-steps/s (diagnostic: "
+        "Ladder.step without Model.step)"
+    )
     q = k["ratio_paired_iqr"]
     q64 = k["ratio64_paired_iqr"]
-    lines.append(f"   engine/float32 kernel speed: {k['ratio_paired_median']:.3f} (paired median, IQR "
-                 f"{q[0]:.3f}-{q[1]:.3f}); engine/float64 kernel: {k['ratio64_paired_median']:.3f} "
-                 f"(IQR {q64[0]:.3f}-{q64[1]:.3f}); ladder-only/float32 kernel: "
-                 f"{k['ladder_only_ratio_paired_median']:.3f}")
-    lines.append(f"   active after each block: {k['active_after_each_block'][:6]} ... "
-                 f"{k['active_after_each_block'][-1]}")
+    lines.append(
+        f"   engine/float32 kernel speed: {k['ratio_paired_median']:.3f} (paired median, IQR "
+        f"{q[0]:.3f}-{q[1]:.3f}); engine/float64 kernel: {k['ratio64_paired_median']:.3f} "
+        f"(IQR {q64[0]:.3f}-{q64[1]:.3f}); ladder-only/float32 kernel: "
+        f"{k['ladder_only_ratio_paired_median']:.3f}"
+    )
+    lines.append(
+        f"   active after each block: {k['active_after_each_block'][:6]} ... {k['active_after_each_block'][-1]}"
+    )
     lines.append("")
     lines.append("Requirements")
     for c in res["checks"]:
         lines.append(f"   [{c['status']:>4}] {c['name']}: {c['value']}")
     m = res["machine"]
     lines.append("")
-    lines.append(f"Machine: Python {m['python']}, numpy {m['numpy']}, scipy {m['scipy']}, mesa {m['mesa']}, "
-                 f"nproc {m['nproc']}, {m['cpu']}; loadavg start {m['loadavg_start'][0]:.2f} "
-                 f"end {m['loadavg_end'][0]:.2f}; total {res['wall_s']:.0f} s")
+    lines.append(
+        f"Machine: Python {m['python']}, numpy {m['numpy']}, scipy {m['scipy']}, mesa {m['mesa']}, "
+        f"nproc {m['nproc']}, {m['cpu']}; loadavg start {m['loadavg_start'][0]:.2f} "
+        f"end {m['loadavg_end'][0]:.2f}; total {res['wall_s']:.0f} s"
+    )
     return "\n".join(lines)
 
 
@@ -420,8 +478,12 @@ def checks(res: dict, quick: bool) -> list[dict]:
     big = by_n.get(1_000_000)
     if big:
         full_len = big["steps_total"] >= 100
-        add("1M residents x 100 steps within 8 GiB peak RSS", big["maxrss_peak"] / GIB <= MEMORY_LIMIT_GIB,
-            f"{big['maxrss_peak'] / GIB:.2f} GiB after {big['steps_total']} steps", indicative=not full_len)
+        add(
+            "1M residents x 100 steps within 8 GiB peak RSS",
+            big["maxrss_peak"] / GIB <= MEMORY_LIMIT_GIB,
+            f"{big['maxrss_peak'] / GIB:.2f} GiB after {big['steps_total']} steps",
+            indicative=not full_len,
+        )
     if 100_000 in by_n:
         b = by_n[100_000]["build_s_median"]
         add("build at 100k in under 2 s", b < BUILD_LIMIT_S_100K, f"{b:.3f} s (median)")
@@ -429,24 +491,31 @@ def checks(res: dict, quick: bool) -> list[dict]:
     if len(units) >= 2:
         per = [r["s_per_step_per_unit"] for r in units]
         spread = max(per) / min(per)
-        add("step cost linear in residents + ties (10k..largest, max/min of s/step/(N+ties) <= 2)",
-            spread <= 2.0, f"max/min = {spread:.2f}")
+        add(
+            "step cost linear in residents + ties (10k..largest, max/min of s/step/(N+ties) <= 2)",
+            spread <= 2.0,
+            f"max/min = {spread:.2f}",
+        )
     idio = {r["n"]: r for r in res["idiomatic"]}
     if 10_000 in idio:
         ratio = idio[10_000]["ratio_paired_median"]
         add("engine >= 100x Mesa-idiomatic at 10k", ratio >= IDIOMATIC_TARGET, f"{ratio:.0f}x")
     k = res["kernel"]
-    add(f"engine >= {KERNEL_TARGET:g} x bare float32 kernel at 100k (threshold limit, Watts-Strogatz k = 8)",
+    add(
+        f"engine >= {KERNEL_TARGET:g} x bare float32 kernel at 100k (threshold limit, Watts-Strogatz k = 8)",
         k["ratio_paired_median"] >= KERNEL_TARGET,
-        f"{k['ratio_paired_median']:.3f}", indicative=quick)
+        f"{k['ratio_paired_median']:.3f}",
+        indicative=quick,
+    )
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats and steps (about a minute)")
-    ap.add_argument("--out", type=Path, help="JSON output (default benchmarks/out/engine.json, "
-                                             "engine-quick.json with --quick)")
+    ap.add_argument(
+        "--out", type=Path, help="JSON output (default benchmarks/out/engine.json, engine-quick.json with --quick)"
+    )
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--args", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -456,23 +525,34 @@ def main() -> None:
 
     plan = QUICK if a.quick else FULL
     t_start = time.perf_counter()
-    res: dict = {"mode": "quick" if a.quick else "full", "machine": machine_info(), "plan": {
-        "scaling": {str(n): dict(zip(("repeats", "steps", "warmup", "build_repeats"), v, strict=True))
-                    for n, v in plan["scaling"].items()},
-        "idiomatic": {str(n): dict(zip(("repeats", "idiomatic_steps", "engine_steps"), v, strict=True))
-                      for n, v in plan["idiomatic"].items()},
-        "kernel": plan["kernel"]},
-        "memory_measure": "ru_maxrss (peak RSS, bytes) of a fresh subprocess per size"}
+    res: dict = {
+        "mode": "quick" if a.quick else "full",
+        "machine": machine_info(),
+        "plan": {
+            "scaling": {
+                str(n): dict(zip(("repeats", "steps", "warmup", "build_repeats"), v, strict=True))
+                for n, v in plan["scaling"].items()
+            },
+            "idiomatic": {
+                str(n): dict(zip(("repeats", "idiomatic_steps", "engine_steps"), v, strict=True))
+                for n, v in plan["idiomatic"].items()
+            },
+            "kernel": plan["kernel"],
+        },
+        "memory_measure": "ru_maxrss (peak RSS, bytes) of a fresh subprocess per size",
+    }
     res["scaling"] = []
     for n, (repeats, steps, warmup, build_repeats) in plan["scaling"].items():
         print(f"scaling N={n} ...", file=sys.stderr, flush=True)
-        res["scaling"].append(run_worker("scaling", n=n, repeats=repeats, steps=steps, warmup=warmup,
-                                         build_repeats=build_repeats))
+        res["scaling"].append(
+            run_worker("scaling", n=n, repeats=repeats, steps=steps, warmup=warmup, build_repeats=build_repeats)
+        )
     res["idiomatic"] = []
     for n, (repeats, idio_steps, engine_steps) in plan["idiomatic"].items():
         print(f"idiomatic N={n} ...", file=sys.stderr, flush=True)
-        res["idiomatic"].append(run_worker("idiomatic", n=n, repeats=repeats, idio_steps=idio_steps,
-                                           engine_steps=engine_steps))
+        res["idiomatic"].append(
+            run_worker("idiomatic", n=n, repeats=repeats, idio_steps=idio_steps, engine_steps=engine_steps)
+        )
     print("kernel ...", file=sys.stderr, flush=True)
     res["kernel"] = run_worker("kernel", **plan["kernel"])
     res["machine"]["loadavg_end"] = list(os.getloadavg())

@@ -106,11 +106,15 @@ def sweep_cmd(runs: int, n: int, steps: int, workers: int, out: Path) -> list[st
 
 
 def part_single(cfg) -> dict:
-    out = subprocess.run([PY, "-c", SINGLE, str(cfg["single_repeats"])], cwd=ROOT, env=ENV, capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [PY, "-c", SINGLE, str(cfg["single_repeats"])], cwd=ROOT, env=ENV, capture_output=True, text=True, check=True
+    )
     raw = json.loads(out.stdout)
-    return {"raw": raw, "simulate_s": statistics.median(raw["simulate"]),
-            "model_default_s": statistics.median(raw["model_default"])}
+    return {
+        "raw": raw,
+        "simulate_s": statistics.median(raw["simulate"]),
+        "model_default_s": statistics.median(raw["model_default"]),
+    }
 
 
 def plain(runs: int, processes: int, n: int, steps: int) -> float:
@@ -135,12 +139,19 @@ def part_throughput(cfg, tmp: Path, n: int = 2000, steps: int = 156) -> dict:
     rate_two = 2 * r / (med["two_3R"] - med["two_R"])
     rate_one = r / (med["one_3R"] - med["one_R"])
     rate_sweep = 2 * r / (med["sweep_3R"] - med["sweep_R"])
-    return {"runs_R": r, "raw_s": raw, "runs_per_s_one_process": rate_one, "runs_per_s_two_processes": rate_two,
-            "runs_per_s_sweep_2_workers": rate_sweep, "two_process_speedup": rate_two / rate_one,
-            "throughput_ratio": statistics.median(steady), "throughput_ratio_with_startup_R_runs":
-            statistics.median(startup), "sweep_startup_s": med["sweep_R"] - r / rate_sweep,
-            "plain_startup_s": med["two_R"] - r / rate_two,
-            "projected_10k_default_runs_min": (10_000 / rate_sweep + med["sweep_R"] - r / rate_sweep) / 60}
+    return {
+        "runs_R": r,
+        "raw_s": raw,
+        "runs_per_s_one_process": rate_one,
+        "runs_per_s_two_processes": rate_two,
+        "runs_per_s_sweep_2_workers": rate_sweep,
+        "two_process_speedup": rate_two / rate_one,
+        "throughput_ratio": statistics.median(steady),
+        "throughput_ratio_with_startup_R_runs": statistics.median(startup),
+        "sweep_startup_s": med["sweep_R"] - r / rate_sweep,
+        "plain_startup_s": med["two_R"] - r / rate_two,
+        "projected_10k_default_runs_min": (10_000 / rate_sweep + med["sweep_R"] - r / rate_sweep) / 60,
+    }
 
 
 def part_overhead(cfg, tmp: Path) -> dict:
@@ -188,19 +199,25 @@ def part_memory(cfg, tmp: Path) -> dict:
     t.join()
     batches = max(s[1] for s in samples) or 1
     first = [s for s in samples if 0 < s[1] <= batches * 0.1] or samples[: max(1, len(samples) // 10)]
-    last = [s for s in samples if s[1] >= batches * 0.9] or samples[-max(1, len(samples) // 10):]
+    last = [s for s in samples if s[1] >= batches * 0.9] or samples[-max(1, len(samples) // 10) :]
     med = lambda xs: statistics.median(xs) / 1024  # noqa: E731 - MiB
-    return {"runs": runs, "samples": len(samples), "seconds": samples[-1][0] - samples[0][0],
-            "total_mib_first_tenth": med([s[2] for s in first]), "total_mib_last_tenth": med([s[2] for s in last]),
-            "sweep_process_mib_first_tenth": med([s[3] for s in first]),
-            "sweep_process_mib_last_tenth": med([s[3] for s in last]),
-            "total_mib_max": max(s[2] for s in samples) / 1024}
+    return {
+        "runs": runs,
+        "samples": len(samples),
+        "seconds": samples[-1][0] - samples[0][0],
+        "total_mib_first_tenth": med([s[2] for s in first]),
+        "total_mib_last_tenth": med([s[2] for s in last]),
+        "sweep_process_mib_first_tenth": med([s[3] for s in first]),
+        "sweep_process_mib_last_tenth": med([s[3] for s in last]),
+        "total_mib_max": max(s[2] for s in samples) / 1024,
+    }
 
 
 def _own_rss(pid: int) -> int:
     try:
-        return next(int(x.split()[1]) for x in Path(f"/proc/{pid}/status").read_text().splitlines()
-                    if x.startswith("VmRSS:"))
+        return next(
+            int(x.split()[1]) for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("VmRSS:")
+        )
     except (OSError, StopIteration):
         return 0
 
@@ -229,16 +246,31 @@ def main(argv=None) -> None:
         ("plain processes: 2 side by side / 1 alone (runs per second)", f"{th['two_process_speedup']:.2f}x", ""),
         ("sweep on 2 workers / 2 plain processes, steady throughput", f"{th['throughput_ratio']:.2f}", ">= 0.90"),
         (f"  the same with start-up, {th['runs_R']} runs", f"{th['throughput_ratio_with_startup_R_runs']:.2f}", ""),
-        ("  start-up: sweep (spec check, pool spawn) / plain processes",
-         f"{th['sweep_startup_s']:.1f} / {th['plain_startup_s']:.1f} s", ""),
-        ("per-run overhead of the sweep, 1 worker / 2 workers",
-         f"{o['overhead_ms_1_worker']:.1f} / {o['overhead_ms_2_worker']:.1f} ms", "< 50 ms"),
-        (f"memory over a {m['runs']:,}-run sweep, first / last tenth (all processes)",
-         f"{m['total_mib_first_tenth']:.0f} / {m['total_mib_last_tenth']:.0f} MiB", "flat"),
-        ("  of which the sweep process", f"{m['sweep_process_mib_first_tenth']:.0f} / "
-                                         f"{m['sweep_process_mib_last_tenth']:.0f} MiB", ""),
-        ("10,000 default runs on 2 workers, projected", f"{th['projected_10k_default_runs_min']:.1f} min",
-         "about 10 min"),
+        (
+            "  start-up: sweep (spec check, pool spawn) / plain processes",
+            f"{th['sweep_startup_s']:.1f} / {th['plain_startup_s']:.1f} s",
+            "",
+        ),
+        (
+            "per-run overhead of the sweep, 1 worker / 2 workers",
+            f"{o['overhead_ms_1_worker']:.1f} / {o['overhead_ms_2_worker']:.1f} ms",
+            "< 50 ms",
+        ),
+        (
+            f"memory over a {m['runs']:,}-run sweep, first / last tenth (all processes)",
+            f"{m['total_mib_first_tenth']:.0f} / {m['total_mib_last_tenth']:.0f} MiB",
+            "flat",
+        ),
+        (
+            "  of which the sweep process",
+            f"{m['sweep_process_mib_first_tenth']:.0f} / {m['sweep_process_mib_last_tenth']:.0f} MiB",
+            "",
+        ),
+        (
+            "10,000 default runs on 2 workers, projected",
+            f"{th['projected_10k_default_runs_min']:.1f} min",
+            "about 10 min",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     for name, value, target in rows:

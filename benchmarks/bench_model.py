@@ -137,21 +137,30 @@ def worker_ratio(n: int, repeats: int, warmup_rounds: int, rounds: int) -> dict:
     round_ratio = [median([per_round_f[i][j] / per_round_b[i][j] for i in range(repeats)]) for j in range(k)]
     first_week = warmup_rounds * weeks + 1
     return {
-        "n": n, "n_ties": int(full.community.n_ties), "repeats": repeats, "steps_per_block": weeks,
-        "warmup_steps": warmup_rounds * weeks, "window_weeks": [first_week, rounds * weeks],
+        "n": n,
+        "n_ties": int(full.community.n_ties),
+        "repeats": repeats,
+        "steps_per_block": weeks,
+        "warmup_steps": warmup_rounds * weeks,
+        "window_weeks": [first_week, rounds * weeks],
         "build_s_full_bare": builds,
-        "rounds": list(range(warmup_rounds + 1, rounds + 1)), "n_teams_end_of_round": teams,
-        "full_step_s": per_round_f, "bare_step_s": per_round_b,
+        "rounds": list(range(warmup_rounds + 1, rounds + 1)),
+        "n_teams_end_of_round": teams,
+        "full_step_s": per_round_f,
+        "bare_step_s": per_round_b,
         "full_step_s_round_median": [median([x[j] for x in per_round_f]) for j in range(k)],
         "bare_step_s_round_median": [median([x[j] for x in per_round_b]) for j in range(k)],
         "ratio_round_paired_median": round_ratio,
         "full_step_s_window_median": median([sum(x) / k for x in per_round_f]),
         "bare_step_s_window_median": median([sum(x) / k for x in per_round_b]),
-        "ratio_window": window, "ratio_window_paired_median": median(window),
+        "ratio_window": window,
+        "ratio_window_paired_median": median(window),
         "ratio_window_range": [min(window), max(window)],
         "ratio_last_round_paired_median": round_ratio[-1],
-        "full_final": {key: full.final_outcomes()[key] for key in ("participation_index", "n_teams", "n_projects",
-                                                                   "backbones", "pool_balance")},
+        "full_final": {
+            key: full.final_outcomes()[key]
+            for key in ("participation_index", "n_teams", "n_projects", "backbones", "pool_balance")
+        },
     }
 
 
@@ -189,8 +198,14 @@ def worker_run1k(n: int, weeks: int, repeats: int) -> dict:
             res[mode][f"{k}_median"] = median(res[mode][k])
         res[mode]["total_s_iqr"] = quartiles(res[mode]["total_s"])
         res[mode]["s_per_week"] = res[mode]["run_s_median"] / weeks
-    return {"n": n, "weeks": weeks, "repeats": repeats, "seeds": list(range(1, repeats + 1)), **res,
-            "auto_over_lazy_paired_median": median(ratios)}
+    return {
+        "n": n,
+        "weeks": weeks,
+        "repeats": repeats,
+        "seeds": list(range(1, repeats + 1)),
+        **res,
+        "auto_over_lazy_paired_median": median(ratios),
+    }
 
 
 def instrument(m) -> tuple[dict, dict]:
@@ -243,8 +258,10 @@ def profile_rounds(m, rounds: int, weeks: int) -> dict:
         parts["step (total)"] = total
         for k, v in parts.items():
             per_round[k].append(v / weeks)
-    return {k: {"s_per_step_by_round": v, "s_per_step_window": sum(v) / len(v), "s_per_step_last_round": v[-1]}
-            for k, v in per_round.items()}
+    return {
+        k: {"s_per_step_by_round": v, "s_per_step_window": sum(v) / len(v), "s_per_step_last_round": v[-1]}
+        for k, v in per_round.items()
+    }
 
 
 def worker_profile(n: int, warmup_rounds: int, rounds: int) -> dict:
@@ -275,11 +292,20 @@ def worker_profile(n: int, warmup_rounds: int, rounds: int) -> dict:
         rel = file.replace(str(ROOT) + os.sep, "")
         if "site-packages" in rel:
             rel = "…/" + rel.split("site-packages" + os.sep, 1)[1]
-        rows.append({"function": f"{rel}:{line}({func})", "calls_per_step": nc / weeks,
-                     "tottime_s_per_step": tt / weeks, "cumtime_s_per_step": ct / weeks})
+        rows.append(
+            {
+                "function": f"{rel}:{line}({func})",
+                "calls_per_step": nc / weeks,
+                "tottime_s_per_step": tt / weeks,
+                "cumtime_s_per_step": ct / weeks,
+            }
+        )
     rows.sort(key=lambda r: -r["tottime_s_per_step"])
-    out["cprofile"] = {"weeks": [(rounds - 1) * weeks + 1, rounds * weeks], "top_by_tottime": rows[:25],
-                       "total_tottime_s_per_step": sum(r["tottime_s_per_step"] for r in rows)}
+    out["cprofile"] = {
+        "weeks": [(rounds - 1) * weeks + 1, rounds * weeks],
+        "top_by_tottime": rows[:25],
+        "total_tottime_s_per_step": sum(r["tottime_s_per_step"] for r in rows),
+    }
     return out
 
 
@@ -296,7 +322,7 @@ def worker_earlier(repeats: int) -> dict:
     simulate({}, seed=0)  # warm-up
     simulate(models["earlier"], seed=0)
     for r in range(repeats):
-        for name in (models if r % 2 == 0 else reversed(list(models))):
+        for name in models if r % 2 == 0 else reversed(list(models)):
             for tail, extra in (("", {}), ("_no_burn_in", {"burn_in_weeks": 0})):
                 burnin.clear_cache()
                 gc.collect()
@@ -307,9 +333,13 @@ def worker_earlier(repeats: int) -> dict:
     def paired(a: str, b: str) -> float:
         return median([x / y for x, y in zip(times[a], times[b], strict=True)])
 
-    return {"repeats": repeats, "times_s": times, "median_s": {k: median(v) for k, v in times.items()},
-            "now_over_earlier_paired_median": paired("now", "earlier"),
-            "now_over_earlier_no_burn_in_paired_median": paired("now_no_burn_in", "earlier_no_burn_in")}
+    return {
+        "repeats": repeats,
+        "times_s": times,
+        "median_s": {k: median(v) for k, v in times.items()},
+        "now_over_earlier_paired_median": paired("now", "earlier"),
+        "now_over_earlier_no_burn_in_paired_median": paired("now_no_burn_in", "earlier_no_burn_in"),
+    }
 
 
 def worker_bare(n: int, repeats: int) -> dict:
@@ -331,9 +361,13 @@ def worker_bare(n: int, repeats: int) -> dict:
         m = RedCycleModel(n_residents=n, rng=seed, burn_in_weeks=0, agent_objects="lazy")
         # the bare kernel divides by the full degree (m.ladder.degree counts only neighbours who can hold a
         # rung since issue 15, which make_kernel's own check of its thresholds does not know)
-        step, _ = bench_engine.make_kernel(m.adjacency, m.state.threshold,
-                                           np.maximum(np.diff(m.adjacency.indptr), 1).astype(np.float64),
-                                           m.state.rung >= 1, np.float32)
+        step, _ = bench_engine.make_kernel(
+            m.adjacency,
+            m.state.threshold,
+            np.maximum(np.diff(m.adjacency.indptr), 1).astype(np.float64),
+            m.state.rung >= 1,
+            np.float32,
+        )
         burnin.clear_cache()
         gc.collect()
         t0 = time.perf_counter()
@@ -348,11 +382,17 @@ def worker_bare(n: int, repeats: int) -> dict:
     def paired(a: str, b: str) -> float:
         return median([x / y for x, y in zip(times[a], times[b], strict=True)])
 
-    return {"n": n, "weeks": weeks, "burn_in_weeks": burn, "repeats": repeats, "times_s": times,
-            "median_s": {k: median(v) for k, v in times.items()},
-            "fresh_over_kernel_paired_median": paired("fresh", "kernel_fresh"),
-            "cached_over_kernel_paired_median": paired("cached", "kernel_cached"),
-            "loadavg": list(os.getloadavg())}
+    return {
+        "n": n,
+        "weeks": weeks,
+        "burn_in_weeks": burn,
+        "repeats": repeats,
+        "times_s": times,
+        "median_s": {k: median(v) for k, v in times.items()},
+        "fresh_over_kernel_paired_median": paired("fresh", "kernel_fresh"),
+        "cached_over_kernel_paired_median": paired("cached", "kernel_cached"),
+        "loadavg": list(os.getloadavg()),
+    }
 
 
 def worker_default_profile(n: int, repeats: int) -> dict:
@@ -394,8 +434,13 @@ def worker_default_profile(n: int, repeats: int) -> dict:
             rel = "…/" + rel.split("site-packages" + os.sep, 1)[1]
         rows.append({"function": f"{rel}:{line}({func})", "calls": nc, "tottime_ms": tt * 1e3, "cumtime_ms": ct * 1e3})
     rows.sort(key=lambda x: -x["tottime_ms"])
-    return {"n": n, "repeats": repeats, "ms_per_run": {k: median(v) * 1e3 for k, v in parts.items()},
-            "cprofile_top": rows[:15], "loadavg": list(os.getloadavg())}
+    return {
+        "n": n,
+        "repeats": repeats,
+        "ms_per_run": {k: median(v) * 1e3 for k, v in parts.items()},
+        "cprofile_top": rows[:15],
+        "loadavg": list(os.getloadavg()),
+    }
 
 
 def worker_compile(n: int) -> dict:
@@ -419,8 +464,15 @@ def worker_compile(n: int) -> dict:
     return out
 
 
-WORKERS = {"ratio": worker_ratio, "run1k": worker_run1k, "profile": worker_profile, "earlier": worker_earlier,
-           "bare": worker_bare, "compile": worker_compile, "default_profile": worker_default_profile}
+WORKERS = {
+    "ratio": worker_ratio,
+    "run1k": worker_run1k,
+    "profile": worker_profile,
+    "earlier": worker_earlier,
+    "bare": worker_bare,
+    "compile": worker_compile,
+    "default_profile": worker_default_profile,
+}
 
 
 def run_worker(name: str, **kwargs) -> dict:
@@ -429,52 +481,79 @@ def run_worker(name: str, **kwargs) -> dict:
 
 # ------------------------------------------------------------------------- report --------------
 MECHS = ("backbone", "project", "convention", "resource", "team", "incentive")
-PART_ORDER = ["cycle.begin_week", *(f"{m}.launch" for m in MECHS), *(f"{m}.act" for m in MECHS), "ladder.step",
-              *(f"{m}.serve" for m in MECHS), "_update_residents", "recorder.measure", *(f"{m}.record" for m in MECHS),
-              "datacollector.collect", "other", "step (total)"]
+PART_ORDER = [
+    "cycle.begin_week",
+    *(f"{m}.launch" for m in MECHS),
+    *(f"{m}.act" for m in MECHS),
+    "ladder.step",
+    *(f"{m}.serve" for m in MECHS),
+    "_update_residents",
+    "recorder.measure",
+    *(f"{m}.record" for m in MECHS),
+    "datacollector.collect",
+    "other",
+    "step (total)",
+]
 
 
 def report(res: dict) -> str:
     lines = []
     r = res["ratio"]
     w0, w1 = r["window_weeks"]
-    lines.append(f"1. Full model (six mechanisms) vs bare engine at {r['n'] // 1000}k residents ({r['n_ties']} ties), "
-                 f"agent_objects='lazy'; warm-up {r['warmup_steps']} weeks, then weeks {w0}-{w1} in one-round "
-                 f"blocks alternating full/bare; {r['repeats']} trajectories")
+    lines.append(
+        f"1. Full model (six mechanisms) vs bare engine at {r['n'] // 1000}k residents ({r['n_ties']} ties), "
+        f"agent_objects='lazy'; warm-up {r['warmup_steps']} weeks, then weeks {w0}-{w1} in one-round "
+        f"blocks alternating full/bare; {r['repeats']} trajectories"
+    )
     lines.append(f"   {'round':>5} {'weeks':>9} {'full ms':>8} {'bare ms':>8} {'full/bare':>9} {'teams':>6}")
     for j, rd in enumerate(r["rounds"]):
-        lines.append(f"   {rd:>5} {(rd - 1) * r['steps_per_block'] + 1:>4}-{rd * r['steps_per_block']:<4} "
-                     f"{r['full_step_s_round_median'][j] * 1e3:>8.3f} {r['bare_step_s_round_median'][j] * 1e3:>8.3f} "
-                     f"{r['ratio_round_paired_median'][j]:>8.2f}x {r['n_teams_end_of_round'][j]:>6}")
+        lines.append(
+            f"   {rd:>5} {(rd - 1) * r['steps_per_block'] + 1:>4}-{rd * r['steps_per_block']:<4} "
+            f"{r['full_step_s_round_median'][j] * 1e3:>8.3f} {r['bare_step_s_round_median'][j] * 1e3:>8.3f} "
+            f"{r['ratio_round_paired_median'][j]:>8.2f}x {r['n_teams_end_of_round'][j]:>6}"
+        )
     lo, hi = r["ratio_window_range"]
-    lines.append(f"   weeks {w0}-{w1}: full {r['full_step_s_window_median'] * 1e3:.3f} ms/step, bare "
-                 f"{r['bare_step_s_window_median'] * 1e3:.3f} ms/step, full/bare {r['ratio_window_paired_median']:.2f}x "
-                 f"(median over trajectories, range {lo:.2f}-{hi:.2f})")
+    lines.append(
+        f"   weeks {w0}-{w1}: full {r['full_step_s_window_median'] * 1e3:.3f} ms/step, bare "
+        f"{r['bare_step_s_window_median'] * 1e3:.3f} ms/step, full/bare {r['ratio_window_paired_median']:.2f}x "
+        f"(median over trajectories, range {lo:.2f}-{hi:.2f})"
+    )
     lines.append("")
     k = res["run1k"]
-    lines.append(f"2. RedCycleModel(n_residents={k['n']}, rng=s).run({k['weeks']}), construction included "
-                 f"(median of {k['repeats']} seeds, interleaved)")
+    lines.append(
+        f"2. RedCycleModel(n_residents={k['n']}, rng=s).run({k['weeks']}), construction included "
+        f"(median of {k['repeats']} seeds, interleaved)"
+    )
     lines.append(f"   {'agent_objects':<14} {'total s':>8} {'IQR':>13} {'build s':>8} {'run s':>7} {'ms/week':>8}")
     for mode in ("lazy", "auto"):
         x = k[mode]
-        lines.append(f"   {mode:<14} {x['total_s_median']:>8.3f} {x['total_s_iqr'][0]:>6.3f}-{x['total_s_iqr'][1]:<6.3f} "
-                     f"{x['build_s_median']:>8.3f} {x['run_s_median']:>7.3f} {x['s_per_week'] * 1e3:>8.3f}")
+        lines.append(
+            f"   {mode:<14} {x['total_s_median']:>8.3f} {x['total_s_iqr'][0]:>6.3f}-{x['total_s_iqr'][1]:<6.3f} "
+            f"{x['build_s_median']:>8.3f} {x['run_s_median']:>7.3f} {x['s_per_week'] * 1e3:>8.3f}"
+        )
     lines.append(f"   auto / lazy {k['auto_over_lazy_paired_median']:.2f}x (paired median)")
     lines.append("")
     p = res["profile"]
     full, bare = p["full"], p["bare"]
-    lines.append(f"3. Where a step goes at {p['n'] // 1000}k residents (ms per step; launch amortised over its round; "
-                 f"{p['n_teams_end']} teams, {p['team_members_end']} members at week {p['rounds'] * 26})")
+    lines.append(
+        f"3. Where a step goes at {p['n'] // 1000}k residents (ms per step; launch amortised over its round; "
+        f"{p['n_teams_end']} teams, {p['team_members_end']} members at week {p['rounds'] * 26})"
+    )
     tot_w = full["step (total)"]["s_per_step_window"]
     tot_l = full["step (total)"]["s_per_step_last_round"]
-    lines.append(f"   {'part':<24} {'full, weeks ' + str(w0) + '-' + str(w1):>18} {'full, last round':>18} "
-                 f"{'bare, weeks ' + str(w0) + '-' + str(w1):>18}")
+    lines.append(
+        f"   {'part':<24} {'full, weeks ' + str(w0) + '-' + str(w1):>18} {'full, last round':>18} "
+        f"{'bare, weeks ' + str(w0) + '-' + str(w1):>18}"
+    )
     for part in PART_ORDER:
         if part not in full and part not in bare:
             continue
         cells = []
-        for src, key, tot in ((full, "s_per_step_window", tot_w), (full, "s_per_step_last_round", tot_l),
-                              (bare, "s_per_step_window", None)):
+        for src, key, tot in (
+            (full, "s_per_step_window", tot_w),
+            (full, "s_per_step_last_round", tot_l),
+            (bare, "s_per_step_window", None),
+        ):
             v = src.get(part, {}).get(key)
             if v is None:
                 cells.append(f"{'-':>18}")
@@ -488,39 +567,58 @@ def report(res: dict) -> str:
         for part, v in full.items():
             if part.split(".")[0] in MECHS and "." in part:
                 mech[part.split(".")[0]] += v[key]
-        lines.append(f"   per mechanism (launch+act+serve+record), {label}: " + ", ".join(
-            f"{name} {v * 1e3:.3f}" for name, v in sorted(mech.items(), key=lambda kv: -kv[1])) + " ms")
+        lines.append(
+            f"   per mechanism (launch+act+serve+record), {label}: "
+            + ", ".join(f"{name} {v * 1e3:.3f}" for name, v in sorted(mech.items(), key=lambda kv: -kv[1]))
+            + " ms"
+        )
     cp = p["cprofile"]
-    lines.append(f"   cProfile, full model, weeks {cp['weeks'][0]}-{cp['weeks'][1]}: top functions by own time "
-                 "(ms/step, calls/step; cProfile inflates per-call overhead)")
+    lines.append(
+        f"   cProfile, full model, weeks {cp['weeks'][0]}-{cp['weeks'][1]}: top functions by own time "
+        "(ms/step, calls/step; cProfile inflates per-call overhead)"
+    )
     for row in cp["top_by_tottime"][:10]:
         lines.append(f"     {row['tottime_s_per_step'] * 1e3:7.3f} {row['calls_per_step']:8.1f}  {row['function']}")
     lines.append("")
     e = res["earlier"]
     med = e["median_s"]
-    lines.append(f"4. One default run, simulate(params, seed) (2,000 residents, 156 weeks, a fresh burn-in), now against "
-                 f"the model before issue 10 (model.params.EARLIER), {e['repeats']} seeds interleaved")
-    lines.append(f"   now {med['now']:.3f} s, earlier {med['earlier']:.3f} s: now / earlier "
-                 f"{e['now_over_earlier_paired_median']:.2f}x (paired median); without the burn-in {med['now_no_burn_in']:.3f} "
-                 f"/ {med['earlier_no_burn_in']:.3f} s: {e['now_over_earlier_no_burn_in_paired_median']:.2f}x")
+    lines.append(
+        f"4. One default run, simulate(params, seed) (2,000 residents, 156 weeks, a fresh burn-in), now against "
+        f"the model before issue 10 (model.params.EARLIER), {e['repeats']} seeds interleaved"
+    )
+    lines.append(
+        f"   now {med['now']:.3f} s, earlier {med['earlier']:.3f} s: now / earlier "
+        f"{e['now_over_earlier_paired_median']:.2f}x (paired median); without the burn-in {med['now_no_burn_in']:.3f} "
+        f"/ {med['earlier_no_burn_in']:.3f} s: {e['now_over_earlier_no_burn_in_paired_median']:.2f}x"
+    )
     lines.append("")
     b = res["bare"]
-    lines.append(f"5. One default run (simulate, {b['n']:,} residents, {b['weeks']} weeks) against the bare float32 "
-                 f"threshold kernel doing the same weeks on the same community, {b['repeats']} seeds interleaved "
-                 f"(load {b['loadavg'][0]:.1f} at the end)")
+    lines.append(
+        f"5. One default run (simulate, {b['n']:,} residents, {b['weeks']} weeks) against the bare float32 "
+        f"threshold kernel doing the same weeks on the same community, {b['repeats']} seeds interleaved "
+        f"(load {b['loadavg'][0]:.1f} at the end)"
+    )
     med = b["median_s"]
-    lines.append(f"   a fresh burn-in: {med['fresh'] * 1e3:.1f} ms against {med['kernel_fresh'] * 1e3:.2f} ms "
-                 f"({b['weeks'] + b['burn_in_weeks']} weeks): {b['fresh_over_kernel_paired_median']:.1f}x (paired median)")
+    lines.append(
+        f"   a fresh burn-in: {med['fresh'] * 1e3:.1f} ms against {med['kernel_fresh'] * 1e3:.2f} ms "
+        f"({b['weeks'] + b['burn_in_weeks']} weeks): {b['fresh_over_kernel_paired_median']:.1f}x (paired median)"
+    )
     # the kernel's time is tiny (tens of microseconds a week), so under load these ratios swing widely
-    lines.append(f"   its burn-in cached: {med['cached'] * 1e3:.1f} ms against {med['kernel_cached'] * 1e3:.2f} ms "
-                 f"({b['weeks']} weeks): {b['cached_over_kernel_paired_median']:.1f}x")
+    lines.append(
+        f"   its burn-in cached: {med['cached'] * 1e3:.1f} ms against {med['kernel_cached'] * 1e3:.2f} ms "
+        f"({b['weeks']} weeks): {b['cached_over_kernel_paired_median']:.1f}x"
+    )
     c = res["compile"]
-    lines.append(f"6. A default run in a fresh interpreter: with an empty numba cache {c['first_s']:.1f} s, with its "
-                 f"cache {c['second_s']:.1f} s and {c['third_s']:.1f} s: the first run costs "
-                 f"{c['first_minus_second_s']:.1f} s more (load {c['loadavg'][0]:.1f})")
+    lines.append(
+        f"6. A default run in a fresh interpreter: with an empty numba cache {c['first_s']:.1f} s, with its "
+        f"cache {c['second_s']:.1f} s and {c['third_s']:.1f} s: the first run costs "
+        f"{c['first_minus_second_s']:.1f} s more (load {c['loadavg'][0]:.1f})"
+    )
     d = res["default_profile"]
-    lines.append(f"7. Where a default run goes ({d['n']:,} residents, a fresh burn-in; ms per run, median of "
-                 f"{d['repeats']} seeds; load {d['loadavg'][0]:.1f} at the end)")
+    lines.append(
+        f"7. Where a default run goes ({d['n']:,} residents, a fresh burn-in; ms per run, median of "
+        f"{d['repeats']} seeds; load {d['loadavg'][0]:.1f} at the end)"
+    )
     for part, v in sorted(d["ms_per_run"].items(), key=lambda kv: -kv[1]):
         lines.append(f"   {part:<28} {v:8.1f}")
     lines.append("   cProfile of one more run (simulate), top functions by own time (ms, calls):")
@@ -532,9 +630,11 @@ def report(res: dict) -> str:
         lines.append(f"   [{c['status']:>4}] {c['name']}: {c['value']}")
     m = res["machine"]
     lines.append("")
-    lines.append(f"Machine: Python {m['python']}, numpy {m['numpy']}, scipy {m['scipy']}, mesa {m['mesa']}, "
-                 f"nproc {m['nproc']}, {m['cpu']}; loadavg start {m['loadavg_start'][0]:.2f} "
-                 f"end {m['loadavg_end'][0]:.2f}; total {res['wall_s']:.0f} s")
+    lines.append(
+        f"Machine: Python {m['python']}, numpy {m['numpy']}, scipy {m['scipy']}, mesa {m['mesa']}, "
+        f"nproc {m['nproc']}, {m['cpu']}; loadavg start {m['loadavg_start'][0]:.2f} "
+        f"end {m['loadavg_end'][0]:.2f}; total {res['wall_s']:.0f} s"
+    )
     return "\n".join(lines)
 
 
@@ -550,34 +650,52 @@ def checks(res: dict, quick: bool) -> list[dict]:
     r = res["ratio"]
     w0, w1 = r["window_weeks"]
     lo, hi = r["ratio_window_range"]
-    add(f"full model <= {RATIO_TARGET:g}x bare engine per step at 10k, weeks {w0}-{w1}",
+    add(
+        f"full model <= {RATIO_TARGET:g}x bare engine per step at 10k, weeks {w0}-{w1}",
         r["ratio_window_paired_median"] <= RATIO_TARGET,
-        f"{r['ratio_window_paired_median']:.2f}x (median over trajectories, range {lo:.2f}-{hi:.2f})")
+        f"{r['ratio_window_paired_median']:.2f}x (median over trajectories, range {lo:.2f}-{hi:.2f})",
+    )
     last = r["ratio_last_round_paired_median"]
-    add(f"full model <= {RATIO_TARGET:g}x bare engine per step at 10k in every round, weeks {w0}-{w1}",
+    add(
+        f"full model <= {RATIO_TARGET:g}x bare engine per step at 10k in every round, weeks {w0}-{w1}",
         max(r["ratio_round_paired_median"]) <= RATIO_TARGET,
-        f"worst round {max(r['ratio_round_paired_median']):.2f}x, last round (weeks {w1 - 25}-{w1}) {last:.2f}x")
+        f"worst round {max(r['ratio_round_paired_median']):.2f}x, last round (weeks {w1 - 25}-{w1}) {last:.2f}x",
+    )
     b = res["bare"]
-    add(f"a default run with a fresh burn-in <= {BARE_FRESH_TARGET:g}x the bare float32 kernel doing the same weeks",
-        b["fresh_over_kernel_paired_median"] <= BARE_FRESH_TARGET, f"{b['fresh_over_kernel_paired_median']:.1f}x")
-    add(f"a default run with its burn-in cached <= {BARE_CACHED_TARGET:g}x the bare float32 kernel doing the same weeks",
-        b["cached_over_kernel_paired_median"] <= BARE_CACHED_TARGET, f"{b['cached_over_kernel_paired_median']:.1f}x")
+    add(
+        f"a default run with a fresh burn-in <= {BARE_FRESH_TARGET:g}x the bare float32 kernel doing the same weeks",
+        b["fresh_over_kernel_paired_median"] <= BARE_FRESH_TARGET,
+        f"{b['fresh_over_kernel_paired_median']:.1f}x",
+    )
+    add(
+        f"a default run with its burn-in cached <= {BARE_CACHED_TARGET:g}x the bare float32 kernel doing the same weeks",
+        b["cached_over_kernel_paired_median"] <= BARE_CACHED_TARGET,
+        f"{b['cached_over_kernel_paired_median']:.1f}x",
+    )
     c = res["compile"]
-    add(f"first run on an empty numba cache at most {COMPILE_TARGET_S:g} s longer than the second",
-        c["first_minus_second_s"] <= COMPILE_TARGET_S, f"{c['first_minus_second_s']:.1f} s")
+    add(
+        f"first run on an empty numba cache at most {COMPILE_TARGET_S:g} s longer than the second",
+        c["first_minus_second_s"] <= COMPILE_TARGET_S,
+        f"{c['first_minus_second_s']:.1f} s",
+    )
     k = res["run1k"]
     for mode in ("auto", "lazy"):
         t = k[mode]["total_s_median"]
-        add(f"260 weeks of 1,000 residents incl. construction, agent_objects={mode!r}, "
-            f"well under 1 s (<= {RUN_1K_TARGET_S:g} s)", t <= RUN_1K_TARGET_S, f"{t:.3f} s (median)")
+        add(
+            f"260 weeks of 1,000 residents incl. construction, agent_objects={mode!r}, "
+            f"well under 1 s (<= {RUN_1K_TARGET_S:g} s)",
+            t <= RUN_1K_TARGET_S,
+            f"{t:.3f} s (median)",
+        )
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats (about 10 s)")
-    ap.add_argument("--out", type=Path, help="JSON output (default benchmarks/out/model.json, "
-                                             "model-quick.json with --quick)")
+    ap.add_argument(
+        "--out", type=Path, help="JSON output (default benchmarks/out/model.json, model-quick.json with --quick)"
+    )
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--args", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -587,8 +705,12 @@ def main() -> None:
 
     plan = QUICK if a.quick else FULL
     t_start = time.perf_counter()
-    res: dict = {"mode": "quick" if a.quick else "full", "machine": machine_info(), "plan": plan,
-                 "targets": {"ratio_max": RATIO_TARGET, "run_1k_260_weeks_max_s": RUN_1K_TARGET_S}}
+    res: dict = {
+        "mode": "quick" if a.quick else "full",
+        "machine": machine_info(),
+        "plan": plan,
+        "targets": {"ratio_max": RATIO_TARGET, "run_1k_260_weeks_max_s": RUN_1K_TARGET_S},
+    }
     for name in ("ratio", "run1k", "profile", "earlier", "bare", "compile", "default_profile"):
         print(f"{name} ...", file=sys.stderr, flush=True)
         res[name] = run_worker(name, **plan[name])

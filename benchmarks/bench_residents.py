@@ -48,11 +48,13 @@ def _seconds(fn, *args, **kwargs) -> float:
 
 def _demography(community, p: dict, seed: int) -> None:
     from model.demography import draw_demography, thin_ties
+    from model.parameters import Parameters
     from model.streams import stream
 
     rng = stream(seed, "demography")
-    d, _ = draw_demography(community, p, rng)
-    thin_ties(community, d, p, rng)
+    q = Parameters(p)
+    d, _ = draw_demography(community, q, rng)
+    thin_ties(community, d, q, rng)
 
 
 def build(n: int, repeats: int) -> dict:
@@ -70,9 +72,17 @@ def build(n: int, repeats: int) -> dict:
         community = generate_community(n, stream(seed, "graph"), **graph_kw)
         graph_s.append(_seconds(generate_community, n, stream(seed, "graph"), **graph_kw))
         demography_s.append(_seconds(_demography, community, p, seed))
-    return {"n": n, "repeats": repeats, "model_build_s": model_s, "graph_s": graph_s, "demography_s": demography_s,
-            "model_build_s_median": median(model_s), "model_build_s_quartiles": quartiles(model_s),
-            "graph_s_median": median(graph_s), "demography_s_median": median(demography_s)}
+    return {
+        "n": n,
+        "repeats": repeats,
+        "model_build_s": model_s,
+        "graph_s": graph_s,
+        "demography_s": demography_s,
+        "model_build_s_median": median(model_s),
+        "model_build_s_quartiles": quartiles(model_s),
+        "graph_s_median": median(graph_s),
+        "demography_s_median": median(demography_s),
+    }
 
 
 def burn_in(n: int, repeats: int) -> dict:
@@ -94,10 +104,17 @@ def burn_in(n: int, repeats: int) -> dict:
     burn = [f - w for f, w in zip(first, without, strict=True)]
     hit = [c - w for c, w in zip(cached, without, strict=True)]
     weeks = RedCycleModel.__init__.__signature__.parameters["burn_in_weeks"].default
-    return {"n": n, "repeats": repeats, "weeks": weeks,
-            "build_without_s": without, "build_with_s": first, "build_cached_s": cached,
-            "burn_in_s_median": median(burn), "burn_in_s_per_week_median": median(burn) / weeks,
-            "cache_hit_extra_s_median": median(hit)}
+    return {
+        "n": n,
+        "repeats": repeats,
+        "weeks": weeks,
+        "build_without_s": without,
+        "build_with_s": first,
+        "build_cached_s": cached,
+        "burn_in_s_median": median(burn),
+        "burn_in_s_per_week_median": median(burn) / weeks,
+        "cache_hit_extra_s_median": median(hit),
+    }
 
 
 def unrecorded(n: int, repeats: int) -> dict:
@@ -113,7 +130,7 @@ def unrecorded(n: int, repeats: int) -> dict:
     kw = dict(n_residents=n, agent_objects="lazy")
     for rep in range(repeats):
         states = {}
-        for records in ((True, False) if rep % 2 == 0 else (False, True)):
+        for records in (True, False) if rep % 2 == 0 else (False, True):
             SettlingModel.RECORDS = records
             burnin.clear_cache()
             gc.collect()
@@ -124,8 +141,14 @@ def unrecorded(n: int, repeats: int) -> dict:
         assert all(np.array_equal(a, b) for a, b in zip(states[True], states[False], strict=True))
     SettlingModel.RECORDS = False
     ratios = [off / on for on, off in zip(times[True], times[False], strict=True)]
-    return {"n": n, "repeats": repeats, "build_recording_s": times[True], "build_unrecorded_s": times[False],
-            "unrecorded_over_recording_paired_median": median(ratios), "quartiles": quartiles(ratios)}
+    return {
+        "n": n,
+        "repeats": repeats,
+        "build_recording_s": times[True],
+        "build_unrecorded_s": times[False],
+        "unrecorded_over_recording_paired_median": median(ratios),
+        "quartiles": quartiles(ratios),
+    }
 
 
 def main(argv=None) -> int:
@@ -134,24 +157,37 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     reps = 3 if args.quick else 7
-    out = {"machine": machine_info(), "build": [build(n, reps) for n in (10_000, 100_000)],
-           "burn_in": [burn_in(n, max(2, reps // 2)) for n in (10_000, 100_000)],
-           "unrecorded": [unrecorded(n, 3 * reps) for n in (2_000, 10_000)]}
+    out = {
+        "machine": machine_info(),
+        "build": [build(n, reps) for n in (10_000, 100_000)],
+        "burn_in": [burn_in(n, max(2, reps // 2)) for n in (10_000, 100_000)],
+        "unrecorded": [unrecorded(n, 3 * reps) for n in (2_000, 10_000)],
+    }
     out["machine_end"] = machine_info()
     print("build (no burn-in), median seconds:")
     print(f"  {'N':>8} {'model':>8} {'graph':>8} {'demography':>11}")
     for b in out["build"]:
-        print(f"  {b['n']:>8,} {b['model_build_s_median']:8.3f} {b['graph_s_median']:8.3f} {b['demography_s_median']:11.3f}")
+        print(
+            f"  {b['n']:>8,} {b['model_build_s_median']:8.3f} {b['graph_s_median']:8.3f} {b['demography_s_median']:11.3f}"
+        )
     b100 = out["build"][1]["model_build_s_median"]
     print(f"  100k build {b100:.2f} s, target < {BUILD_TARGET_S} s: {'met' if b100 < BUILD_TARGET_S else 'NOT met'}")
     print("burn-in (156 weeks of the status quo), median seconds:")
     for b in out["burn_in"]:
-        print(f"  {b['n']:>8,}: burn-in {b['burn_in_s_median']:.2f} s ({1000 * b['burn_in_s_per_week_median']:.1f} ms/week); "
-              f"a cached burn-in adds {b['cache_hit_extra_s_median']:.3f} s")
+        print(
+            f"  {b['n']:>8,}: burn-in {b['burn_in_s_median']:.2f} s ({1000 * b['burn_in_s_per_week_median']:.1f} ms/week); "
+            f"a cached burn-in adds {b['cache_hit_extra_s_median']:.3f} s"
+        )
     for u in out["unrecorded"]:
-        print(f"  {u['n']:>8,}: building with the burn-in, its weekly outcomes not recorded / recorded (paired median): "
-              f"{u['unrecorded_over_recording_paired_median']:.2f}")
-    path = Path(args.out) if args.out else ROOT / "benchmarks" / "out" / ("residents-quick.json" if args.quick else "residents.json")
+        print(
+            f"  {u['n']:>8,}: building with the burn-in, its weekly outcomes not recorded / recorded (paired median): "
+            f"{u['unrecorded_over_recording_paired_median']:.2f}"
+        )
+    path = (
+        Path(args.out)
+        if args.out
+        else ROOT / "benchmarks" / "out" / ("residents-quick.json" if args.quick else "residents.json")
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=1), encoding="utf-8")
     print(f"wrote {path}")

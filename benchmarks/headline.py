@@ -44,14 +44,28 @@ def measure(repeats: int) -> dict:
         t0 = time.perf_counter()
         simulate({}, seed=r)
         cached.append(time.perf_counter() - t0)
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip() or "unknown"
-    return {"residents": DEFAULTS["n_residents"], "weeks": DEFAULTS["steps"], "burn_in_weeks": DEFAULTS["burn_in_weeks"],
-            "repeats": repeats, "fresh_s": fresh, "cached_s": cached,
-            "fresh_median_s": statistics.median(fresh), "cached_median_s": statistics.median(cached),
-            "load_before": round(load_before[0], 2), "load_after": round(os.getloadavg()[0], 2),
-            "cores": os.cpu_count(), "python": platform.python_version(), "commit": commit,
-            "date": datetime.now(UTC).strftime("%Y-%m-%d")}
+    commit = (
+        subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        or "unknown"
+    )
+    return {
+        "residents": DEFAULTS["n_residents"],
+        "weeks": DEFAULTS["steps"],
+        "burn_in_weeks": DEFAULTS["burn_in_weeks"],
+        "repeats": repeats,
+        "fresh_s": fresh,
+        "cached_s": cached,
+        "fresh_median_s": statistics.median(fresh),
+        "cached_median_s": statistics.median(cached),
+        "load_before": round(load_before[0], 2),
+        "load_after": round(os.getloadavg()[0], 2),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "commit": commit,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+    }
 
 
 def main(argv=None) -> int:

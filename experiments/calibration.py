@@ -76,49 +76,106 @@ class Pattern:
 
 
 PATTERNS: tuple[Pattern, ...] = (
-    Pattern("volunteering", "share of adults (aged 15 and over) on the volunteering rung in one of the last 52 "
-            "weeks, week 156", "about 30%", 0.22, 0.38, 0.08,
-            "China Social Survey 2021 (CASS): about 30% of residents aged 18-69 volunteered in the past year",
-            "status_quo"),
-    Pattern("rung_profile", "smallest fall between neighbouring rungs of the adults' shares on rungs 1..4 "
-            "(min over k of share_k - share_k+1), week 156", "lower rungs fuller (every fall > 0)",
-            0.01, 1.0, 0.05,
-            "China Social Survey 2017 (CASS): participation is mostly neighbourly mutual help, volunteering rarer",
-            "status_quo"),
-    Pattern("activists", "share of retirees or Party members among adults on the two top rungs (public "
-            "affairs, volunteering), week 156", "a majority (their population share is about a quarter)",
-            0.5, 0.95, 0.1,
-            "Read (2012), Roots of the State: neighbourhood activists are mostly retirees and Party members",
-            "status_quo"),
-    Pattern("civic_core", "share of the weeks on the mutual-aid rung or above over the last 52 weeks given by the "
-            "31% of adults who gave the most, week 156", "most (87% in the UK)",
-            0.75, 0.95, 0.1,
-            "Mohan & Bulloch (2012), TSRC working paper 73: 31% of adults, the civic core, give 87% of "
-            "volunteering hours", "status_quo"),
-    Pattern("fading", "share of the full cycle's gain in volunteering over the status quo lost two years after "
-            "support ends: (v156 - v260) / (v156 - status quo v156)", "a sizeable part fades",
-            0.25, 1.5, 0.25,
-            "Mansuri & Rao (2013), Localizing Development: induced participation tends to fade when "
-            "external support ends", "support_withdrawn"),
-    Pattern("rung_changes", "share of adults whose rung differs from the week before, mean over the weeks "
-            "105-156", "a rung held for months: at most one adult in ten a week", 0.0, 0.10, 0.05,
-            "implied by the surveys of persistence below (CNCS 2008; Community Life Survey 2014/15-2015/16; "
-            "Butrica, Johnson & Zedlewski 2007): two thirds of a year's volunteers volunteer again and most "
-            "volunteer monthly, which weekly flicker cannot give", "status_quo"),
-    Pattern("retention", "of the adults on the volunteering rung in weeks 53-104, the share on it again in weeks "
-            "105-156", "about two thirds", 0.55, 0.80, 0.1,
-            "Corporation for National and Community Service (2008), Volunteering in America (CPS volunteer "
-            "supplements 2006-2007): more than one in three 2006 volunteers did not volunteer in 2007",
-            "status_quo"),
-    Pattern("regular", "of a year's volunteers (weeks 53-104 and 105-156 pooled), the share on the volunteering "
-            "rung in at least 10 of the year's 13 four-week blocks", "most of them, about 0.6", 0.4, 0.8, 0.1,
-            "Community Life Survey 2014/15 and 2015/16 (Cabinet Office): 27% of adults volunteer formally at "
-            "least monthly against 41-42% at least once a year", "status_quo"),
-    Pattern("spell", "median length (weeks) of the completed spells on the volunteering rung that begin and end "
-             "within weeks 53-156", "several months: a quarter to two years", 13.0, 104.0, 8.0,
-            "Butrica, Johnson & Zedlewski (2007), Urban Institute: older adults mostly keep their earlier choice "
-            "to volunteer or not; BLS (2007), Volunteering in the United States: a median of 52 hours a year, "
-            "an hour a week, given over the year", "status_quo"),
+    Pattern(
+        "volunteering",
+        "share of adults (aged 15 and over) on the volunteering rung in one of the last 52 weeks, week 156",
+        "about 30%",
+        0.22,
+        0.38,
+        0.08,
+        "China Social Survey 2021 (CASS): about 30% of residents aged 18-69 volunteered in the past year",
+        "status_quo",
+    ),
+    Pattern(
+        "rung_profile",
+        "smallest fall between neighbouring rungs of the adults' shares on rungs 1..4 "
+        "(min over k of share_k - share_k+1), week 156",
+        "lower rungs fuller (every fall > 0)",
+        0.01,
+        1.0,
+        0.05,
+        "China Social Survey 2017 (CASS): participation is mostly neighbourly mutual help, volunteering rarer",
+        "status_quo",
+    ),
+    Pattern(
+        "activists",
+        "share of retirees or Party members among adults on the two top rungs (public affairs, volunteering), week 156",
+        "a majority (their population share is about a quarter)",
+        0.5,
+        0.95,
+        0.1,
+        "Read (2012), Roots of the State: neighbourhood activists are mostly retirees and Party members",
+        "status_quo",
+    ),
+    Pattern(
+        "civic_core",
+        "share of the weeks on the mutual-aid rung or above over the last 52 weeks given by the "
+        "31% of adults who gave the most, week 156",
+        "most (87% in the UK)",
+        0.75,
+        0.95,
+        0.1,
+        "Mohan & Bulloch (2012), TSRC working paper 73: 31% of adults, the civic core, give 87% of volunteering hours",
+        "status_quo",
+    ),
+    Pattern(
+        "fading",
+        "share of the full cycle's gain in volunteering over the status quo lost two years after "
+        "support ends: (v156 - v260) / (v156 - status quo v156)",
+        "a sizeable part fades",
+        0.25,
+        1.5,
+        0.25,
+        "Mansuri & Rao (2013), Localizing Development: induced participation tends to fade when external support ends",
+        "support_withdrawn",
+    ),
+    Pattern(
+        "rung_changes",
+        "share of adults whose rung differs from the week before, mean over the weeks 105-156",
+        "a rung held for months: at most one adult in ten a week",
+        0.0,
+        0.10,
+        0.05,
+        "implied by the surveys of persistence below (CNCS 2008; Community Life Survey 2014/15-2015/16; "
+        "Butrica, Johnson & Zedlewski 2007): two thirds of a year's volunteers volunteer again and most "
+        "volunteer monthly, which weekly flicker cannot give",
+        "status_quo",
+    ),
+    Pattern(
+        "retention",
+        "of the adults on the volunteering rung in weeks 53-104, the share on it again in weeks 105-156",
+        "about two thirds",
+        0.55,
+        0.80,
+        0.1,
+        "Corporation for National and Community Service (2008), Volunteering in America (CPS volunteer "
+        "supplements 2006-2007): more than one in three 2006 volunteers did not volunteer in 2007",
+        "status_quo",
+    ),
+    Pattern(
+        "regular",
+        "of a year's volunteers (weeks 53-104 and 105-156 pooled), the share on the volunteering "
+        "rung in at least 10 of the year's 13 four-week blocks",
+        "most of them, about 0.6",
+        0.4,
+        0.8,
+        0.1,
+        "Community Life Survey 2014/15 and 2015/16 (Cabinet Office): 27% of adults volunteer formally at "
+        "least monthly against 41-42% at least once a year",
+        "status_quo",
+    ),
+    Pattern(
+        "spell",
+        "median length (weeks) of the completed spells on the volunteering rung that begin and end within weeks 53-156",
+        "several months: a quarter to two years",
+        13.0,
+        104.0,
+        8.0,
+        "Butrica, Johnson & Zedlewski (2007), Urban Institute: older adults mostly keep their earlier choice "
+        "to volunteer or not; BLS (2007), Volunteering in the United States: a median of 52 hours a year, "
+        "an hour a week, given over the year",
+        "status_quo",
+    ),
 )
 PATTERN_NAMES = tuple(p.name for p in PATTERNS)
 HELD_OUT = "civic_core"
@@ -133,13 +190,16 @@ def persistence(history: np.ndarray, top: int) -> dict[str, float]:
     year = weeks // 2
     changes = float(np.mean(history[1:] != history[:-1])) if history.size else float("nan")
     on = history == top
-    years = (on[1:year + 1], on[year + 1:2 * year + 1])
+    years = (on[1 : year + 1], on[year + 1 : 2 * year + 1])
     vol = [y.any(axis=0) for y in years]
     retention = float(vol[1][vol[0]].mean()) if vol[0].any() else float("nan")
     blocks = [y.reshape(BLOCKS, -1, y.shape[1]).any(axis=1).sum(axis=0) for y in years]
     n_vol = vol[0].sum() + vol[1].sum()
-    regular = float(sum(np.count_nonzero(b[v] >= REGULAR_BLOCKS) for b, v in zip(blocks, vol, strict=True)) / n_vol) \
-        if n_vol else float("nan")
+    regular = (
+        float(sum(np.count_nonzero(b[v] >= REGULAR_BLOCKS) for b, v in zip(blocks, vol, strict=True)) / n_vol)
+        if n_vol
+        else float("nan")
+    )
     # spells: pad with a row off at both ends, so every spell has a start (+1) and an end (-1), in order
     padded = np.zeros((history.shape[0] + 2, history.shape[1]), dtype=np.int8)
     padded[1:-1] = on
@@ -160,8 +220,9 @@ def community_of(community: int | dict[str, Any]) -> dict[str, Any]:
 def run_status_quo(seed: int, community: int | dict[str, Any], overrides: dict[str, Any]) -> dict[str, float]:
     """The status-quo patterns from one run: its last two years stepped week by week, each adult's
     rung recorded (the model's rules untouched)."""
-    m = RedCycleModel(rng=seed, **{**load_scenario("status_quo"), **community_of(community), **overrides,
-                                   "record_groups": False})
+    m = RedCycleModel(
+        rng=seed, **{**load_scenario("status_quo"), **community_of(community), **overrides, "record_groups": False}
+    )
     m.run(WEEKS - WATCHED)
     st = m.state
     adult = st.adult
@@ -181,7 +242,8 @@ def run_status_quo(seed: int, community: int | dict[str, Any], overrides: dict[s
     return {
         "volunteering": float(np.mean(st.last_volunteered[adult] > m.steps - YEAR)),
         "rung_profile": float(np.min(shares[1:-1] - shares[2:])),
-        "activists": float(np.mean((st.work_status[top] == 2) | (st.party_category[top] != 0))) if top.any()
+        "activists": float(np.mean((st.work_status[top] == 2) | (st.party_category[top] != 0)))
+        if top.any()
         else float("nan"),
         "civic_core": float(core[:k].sum() / core.sum()) if core.sum() else float("nan"),
         **persistence(history, m.top),
@@ -193,12 +255,16 @@ def run_status_quo(seed: int, community: int | dict[str, Any], overrides: dict[s
 
 def run_withdrawn(seed: int, community: int | dict[str, Any], overrides: dict[str, Any]) -> dict[str, float]:
     """The full cycle for three years (week 156), then support withdrawn to week 260."""
-    m = RedCycleModel(rng=seed, **{**load_scenario("support_withdrawn"), **community_of(community), **overrides,
-                                   "record_groups": False})
+    m = RedCycleModel(
+        rng=seed,
+        **{**load_scenario("support_withdrawn"), **community_of(community), **overrides, "record_groups": False},
+    )
     df = m.run(AFTER).datacollector.get_model_vars_dataframe().set_index("week")
-    return {"cycle_volunteered_past_year": float(df.at[WEEKS, "volunteered_past_year"]),
-            "cycle_participation_index": float(df.at[WEEKS, "participation_index"]),
-            "after_volunteered_past_year": float(df.at[AFTER, "volunteered_past_year"])}
+    return {
+        "cycle_volunteered_past_year": float(df.at[WEEKS, "volunteered_past_year"]),
+        "cycle_participation_index": float(df.at[WEEKS, "participation_index"]),
+        "after_volunteered_past_year": float(df.at[AFTER, "volunteered_past_year"]),
+    }
 
 
 def run_seed(job: tuple[dict[str, Any], int, int]) -> dict[str, float]:
@@ -214,8 +280,10 @@ def pattern_values(rows: list[dict[str, float]]) -> dict[str, float]:
         mean = {k: float(np.nanmean([r[k] for r in rows])) for k in rows[0] if k != "seed"}
     gain = mean["cycle_volunteered_past_year"] - mean["sq_volunteered_past_year"]
     fall = mean["cycle_volunteered_past_year"] - mean["after_volunteered_past_year"]
-    return {**{p: mean[p] for p in PATTERN_NAMES if p != "fading"},
-            "fading": fall / gain if gain > 1e-3 else float("nan")}
+    return {
+        **{p: mean[p] for p in PATTERN_NAMES if p != "fading"},
+        "fading": fall / gain if gain > 1e-3 else float("nan"),
+    }
 
 
 def loss(values: dict[str, float], held_out: str | None = None) -> float:
@@ -255,7 +323,9 @@ START = HAND_SET
 """The engine's hand-set values from before any calibration (model.params.HAND_SET)."""
 SEED0 = 101  # the seeds of the fit at the new defaults: 101, 102, ...; apart from the seeds of the questions
 SEARCH_SEED0 = 2_000_000  # the local search's common seeds: 2000000, 2000001, ...
-SEARCH_STREAM = 2**32 - 1  # the search draws from default_rng([abc_seed, SEARCH_STREAM]), apart from the generations' [abc_seed, g]
+SEARCH_STREAM = (
+    2**32 - 1
+)  # the search draws from default_rng([abc_seed, SEARCH_STREAM]), apart from the generations' [abc_seed, g]
 SEARCH_STEP = 0.1  # the search's step: a tenth of the prior's width
 SEARCH_FILE = "search.csv"
 FIT_SEED0 = 1_000_000  # particle i of generation g runs on seed FIT_SEED0 x (g + 1) + i x seeds + k
@@ -270,6 +340,7 @@ AT_BOUND = 0.1  # a posterior whose weighted median is within this share of the 
 @dataclass(frozen=True)
 class Settings:
     """What determines an ABC run (with the pattern table and the prior): its digest marks its folder."""
+
     particles: int = 240
     generations: int = 6
     seeds: int = 1  # simulations per particle (1: standard ABC; more average the patterns over seeds)
@@ -298,8 +369,9 @@ class Settings:
             del made["fixed"]
         if self.search:  # the search starts from the defaults of the time
             made["search_start"] = search_start()
-        text = json.dumps({"settings": made, "patterns": [asdict(p) for p in PATTERNS],
-                           "prior": CALIBRATED}, sort_keys=True)
+        text = json.dumps(
+            {"settings": made, "patterns": [asdict(p) for p in PATTERNS], "prior": CALIBRATED}, sort_keys=True
+        )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -333,8 +405,11 @@ def propose(population: pd.DataFrame, count: int, rng: np.random.Generator) -> t
                 break
     # proposal density: mixture of the kernels around the population (the prior is 1 on the unit cube)
     z = np.linalg.solve(chol, (out[:, None, :] - u[None, :, :]).reshape(-1, len(NAMES)).T).T
-    log_kernel = -0.5 * (z * z).sum(axis=1).reshape(count, len(u)) - np.log(np.diag(chol)).sum() \
+    log_kernel = (
+        -0.5 * (z * z).sum(axis=1).reshape(count, len(u))
+        - np.log(np.diag(chol)).sum()
         - 0.5 * len(NAMES) * np.log(2 * np.pi)
+    )
     mix = log_kernel + np.log(w)[None, :]
     top = mix.max(axis=1, keepdims=True)
     log_q = top[:, 0] + np.log(np.exp(mix - top).sum(axis=1))
@@ -376,21 +451,31 @@ def local_search(settings: Settings, workers, client, ticker) -> pd.DataFrame:
         improved = d[j] <= best_distance
         if improved:
             best, best_distance = cands[j], d[j]
-        rows += [{"iteration": it, "candidate": c, "seed": seeds[0], **points[c], **values[c],
-                  "chosen": bool(improved and c == j)} for c in range(len(points))]
+        rows += [
+            {
+                "iteration": it,
+                "candidate": c,
+                "seed": seeds[0],
+                **points[c],
+                **values[c],
+                "chosen": bool(improved and c == j),
+            }
+            for c in range(len(points))
+        ]
     return pd.DataFrame(rows)
 
 
 def start_population(search: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """The population generation 0 is drawn around: the search's best ``kept`` sets, equal weights."""
     order = np.lexsort((np.arange(len(search)), search["distance"].to_numpy()))
-    best = search.iloc[order[:min(settings.kept, len(search))]].copy()
+    best = search.iloc[order[: min(settings.kept, len(search))]].copy()
     best["weight"] = 1.0 / len(best)
     return best
 
 
-def simulate(points: list[dict[str, float]], seeds: list[list[int]], settings: Settings, workers, client,
-             ticker) -> list[dict[str, float]]:
+def simulate(
+    points: list[dict[str, float]], seeds: list[list[int]], settings: Settings, workers, client, ticker
+) -> list[dict[str, float]]:
     """Pattern values and loss of each point on its own seeds, in the points' order (any --workers)."""
     from .replications import map_unordered
 
@@ -402,8 +487,7 @@ def simulate(points: list[dict[str, float]], seeds: list[list[int]], settings: S
     out = []
     for i in range(len(points)):
         values = pattern_values([done[(i, k)] for k in range(len(seeds[i]))])
-        out.append({**values, "distance": loss(values, settings.held_out),
-                    "loss_all": loss(values)})
+        out.append({**values, "distance": loss(values, settings.held_out), "loss_all": loss(values)})
     return out
 
 
@@ -416,8 +500,15 @@ def read_generation(folder: Path, g: int) -> pd.DataFrame:
     return pd.read_csv(generation_file(folder, g))
 
 
-def run_generation(g: int, previous: pd.DataFrame | None, settings: Settings, workers, client,
-                   ticker, start: pd.DataFrame | None = None) -> pd.DataFrame:
+def run_generation(
+    g: int,
+    previous: pd.DataFrame | None,
+    settings: Settings,
+    workers,
+    client,
+    ticker,
+    start: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Generation ``g``: its particles (all drawn before any is run: from the prior, or around the
     ``start`` population of a search, then from the last population), each simulated, and the best ``alpha`` of them kept as its population
     (``kept``); epsilon is the largest kept distance."""
@@ -433,18 +524,30 @@ def run_generation(g: int, previous: pd.DataFrame | None, settings: Settings, wo
     points = [to_params(x) for x in unit]
     seeds = [[FIT_SEED0 * (g + 1) + i * settings.seeds + k for k in range(settings.seeds)] for i in range(count)]
     values = simulate(points, seeds, settings, workers, client, ticker)
-    pool = pd.DataFrame([{"generation": g, "particle": f"{g}:{i}", "seed": seeds[i][0], **points[i], **values[i],
-                          "log_weight": float(log_w[i])} for i in range(count)])
+    pool = pd.DataFrame(
+        [
+            {
+                "generation": g,
+                "particle": f"{g}:{i}",
+                "seed": seeds[i][0],
+                **points[i],
+                **values[i],
+                "log_weight": float(log_w[i]),
+            }
+            for i in range(count)
+        ]
+    )
     order = np.lexsort((np.arange(count), pool["distance"].to_numpy()))  # ties: the earlier particle first
     kept = np.zeros(count, dtype=bool)
-    kept[order[:settings.kept]] = True
+    kept[order[: settings.kept]] = True
     pool["kept"] = kept
     lw = pool["log_weight"].to_numpy()
     w = np.where(kept, np.exp(lw - lw[kept].max()), 0.0)  # prior / proposal density, over the kept particles
     pool["weight"] = w / w.sum()
     pool["epsilon"] = float(pool.loc[kept, "distance"].max())
-    pool["acceptance"] = (float(np.mean(pool["distance"].to_numpy() <= previous["epsilon"].iloc[0]))
-                          if previous is not None else 1.0)
+    pool["acceptance"] = (
+        float(np.mean(pool["distance"].to_numpy() <= previous["epsilon"].iloc[0])) if previous is not None else 1.0
+    )
     return pool
 
 
@@ -467,15 +570,18 @@ def stop_reason(pool: pd.DataFrame, g: int, settings: Settings, simulated: int) 
     return None
 
 
-def abc(settings: Settings, folder: Path, workers: int | None = None, client: Any = None,
-        progress: bool | None = None) -> tuple[list[pd.DataFrame], str]:
+def abc(
+    settings: Settings, folder: Path, workers: int | None = None, client: Any = None, progress: bool | None = None
+) -> tuple[list[pd.DataFrame], str]:
     """ABC-SMC into ``folder`` (each finished generation saved as gen-NNN.csv; saved generations are
     read back, not run again). Returns the generations (as saved) and why it stopped."""
     from .replications import progress as bar
 
     generations: list[pd.DataFrame] = []
-    total = settings.seeds * (settings.particles * settings.generations
-                              + (1 + settings.search * settings.search_width if settings.search else 0))
+    total = settings.seeds * (
+        settings.particles * settings.generations
+        + (1 + settings.search * settings.search_width if settings.search else 0)
+    )
     reason = None
     simulated = 0
     start = None
@@ -492,8 +598,9 @@ def abc(settings: Settings, folder: Path, workers: int | None = None, client: An
             path = generation_file(folder, g)
             if not path.is_file():
                 began = time.perf_counter()
-                pool = run_generation(g, generations[-1] if generations else None, settings, workers, client, ticker,
-                                      start)
+                pool = run_generation(
+                    g, generations[-1] if generations else None, settings, workers, client, ticker, start
+                )
                 pool["seconds"] = round(time.perf_counter() - began, 1)  # this generation's wall time
                 _write_atomic(pool.to_csv(index=False), path)
             else:
@@ -541,8 +648,9 @@ def representative(post: pd.DataFrame, fresh: pd.DataFrame) -> pd.Series:
     return post.iloc[int(np.argmin(gap))]
 
 
-def choose_defaults(posterior_point: dict[str, float], search: pd.DataFrame, settings: Settings, workers=None,
-                    client=None) -> tuple[dict[str, float], dict[str, Any]]:
+def choose_defaults(
+    posterior_point: dict[str, float], search: pd.DataFrame, settings: Settings, workers=None, client=None
+) -> tuple[dict[str, float], dict[str, Any]]:
     """The defaults after an SMC around a search: the posterior's point (:func:`representative`) or
     the search's best set (both rounded to two significant figures), whichever has the smaller loss
     over ``CHOICE_SEEDS`` common fresh seeds (ties: the posterior's point). When SMC cannot contract
@@ -555,13 +663,18 @@ def choose_defaults(posterior_point: dict[str, float], search: pd.DataFrame, set
     rows = evaluate_many(list(candidates.values()), seeds, settings.community(), workers, client)
     losses = {name: loss(pattern_values(r), settings.held_out) for name, r in zip(candidates, rows)}
     chosen = "search" if losses["search"] < losses["posterior"] else "posterior"
-    return candidates[chosen], {"chosen": chosen, "loss": losses, "seeds": [seeds[0], seeds[-1]],
-                                "candidates": candidates}
+    return candidates[chosen], {
+        "chosen": chosen,
+        "loss": losses,
+        "seeds": [seeds[0], seeds[-1]],
+        "candidates": candidates,
+    }
 
 
 # ------------------------------------------------------------------------------ after the fit ----
-def evaluate_many(sets: list[dict[str, Any]], seeds: list[int], community: int | dict[str, Any], workers=None,
-                  client=None) -> list[list[dict[str, float]]]:
+def evaluate_many(
+    sets: list[dict[str, Any]], seeds: list[int], community: int | dict[str, Any], workers=None, client=None
+) -> list[list[dict[str, float]]]:
     """For each parameter set, the rows of its seeds (in seed order)."""
     from .replications import map_unordered
 
@@ -570,8 +683,9 @@ def evaluate_many(sets: list[dict[str, Any]], seeds: list[int], community: int |
     return [[done[(i, k)] for k in range(len(seeds))] for i in range(len(sets))]
 
 
-def fit_at(params: dict[str, float], seeds: list[int], community: int | dict[str, Any], workers=None,
-           client=None) -> pd.DataFrame:
+def fit_at(
+    params: dict[str, float], seeds: list[int], community: int | dict[str, Any], workers=None, client=None
+) -> pd.DataFrame:
     """Each pattern's value at one parameter set: over all seeds and its range over single seeds."""
     rows = evaluate_many([params], seeds, community, workers, client)[0]
     values = pattern_values(rows)
@@ -582,10 +696,22 @@ def fit_at(params: dict[str, float], seeds: list[int], community: int | dict[str
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             low, high = float(np.nanmin(each)), float(np.nanmax(each))
-        out.append({"pattern": p.name, "measure": p.measure, "target": p.target, "low": p.low, "high": p.high,
-                    "source": p.source, "scenario": p.scenario, "value": values[p.name],
-                    "seed_min": low, "seed_max": high,
-                    "distance": p.distance(values[p.name]), "met": p.distance(values[p.name]) == 0})
+        out.append(
+            {
+                "pattern": p.name,
+                "measure": p.measure,
+                "target": p.target,
+                "low": p.low,
+                "high": p.high,
+                "source": p.source,
+                "scenario": p.scenario,
+                "value": values[p.name],
+                "seed_min": low,
+                "seed_max": high,
+                "distance": p.distance(values[p.name]),
+                "met": p.distance(values[p.name]) == 0,
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -602,8 +728,15 @@ def fresh_check(post: pd.DataFrame, settings: Settings, workers=None, client=Non
     rows = []
     for i in range(len(post)):
         values = pattern_values([done[i]])
-        rows.append({"set": i, "seed": FRESH_SEED0 + i, **values, "distance": loss(values, settings.held_out),
-                     "loss_all": loss(values)})
+        rows.append(
+            {
+                "set": i,
+                "seed": FRESH_SEED0 + i,
+                **values,
+                "distance": loss(values, settings.held_out),
+                "loss_all": loss(values),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -621,13 +754,23 @@ def predict(sets: list[dict[str, Any]], seeds: list[int], community: int | dict[
     every set and seed: one row each."""
     from .replications import map_unordered
 
-    jobs = {(i, s, sc): (sc, {**load_scenario(sc), **community_of(community), **params, "record_groups": False}, s)
-            for i, params in enumerate(sets) for s in seeds for sc in ("status_quo", "red_microcycle")}
+    jobs = {
+        (i, s, sc): (sc, {**load_scenario(sc), **community_of(community), **params, "record_groups": False}, s)
+        for i, params in enumerate(sets)
+        for s in seeds
+        for sc in ("status_quo", "red_microcycle")
+    }
     done = dict(map_unordered(_outcomes_at_three_years, jobs, workers, client))
-    return [{"set": i, "seed": s,
-             **{f"effect_{k}": done[(i, s, "red_microcycle")][k] - done[(i, s, "status_quo")][k] for k in EFFECTS},
-             **{f"cycle_{k}": done[(i, s, "red_microcycle")][k] for k in EFFECTS}}
-            for i in range(len(sets)) for s in seeds]
+    return [
+        {
+            "set": i,
+            "seed": s,
+            **{f"effect_{k}": done[(i, s, "red_microcycle")][k] - done[(i, s, "status_quo")][k] for k in EFFECTS},
+            **{f"cycle_{k}": done[(i, s, "red_microcycle")][k] for k in EFFECTS},
+        }
+        for i in range(len(sets))
+        for s in seeds
+    ]
 
 
 def prediction_sets(post: pd.DataFrame, count: int, abc_seed: int) -> list[int]:
@@ -641,8 +784,16 @@ def prediction_sets(post: pd.DataFrame, count: int, abc_seed: int) -> list[int]:
 
 
 # ------------------------------------------------------------------------------ the folder --------
-FIXED_FILES = ("posterior.csv", "generations.csv", "trials.csv", "fresh.csv", "patterns.csv", "prediction.csv",
-               "summary.json", "abc.json")
+FIXED_FILES = (
+    "posterior.csv",
+    "generations.csv",
+    "trials.csv",
+    "fresh.csv",
+    "patterns.csv",
+    "prediction.csv",
+    "summary.json",
+    "abc.json",
+)
 GENERATION = re.compile(r"gen-\d{3}\.csv")
 
 
@@ -650,8 +801,9 @@ class OwnFiles:
     """The names a calibration writes: its fixed files, one gen-NNN.csv per generation and the search's."""
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and (name in FIXED_FILES or name == SEARCH_FILE
-                                          or GENERATION.fullmatch(name) is not None)
+        return isinstance(name, str) and (
+            name in FIXED_FILES or name == SEARCH_FILE or GENERATION.fullmatch(name) is not None
+        )
 
     def __iter__(self):
         return iter(FIXED_FILES)
@@ -696,12 +848,15 @@ def check_folder(out: Path, settings: Settings | None = None) -> str:
     if not out.exists() and not out.is_symlink():
         return "new"
     if out.is_symlink() or not out.is_dir():
-        raise SpecError(f"--out '{out}' exists and is not a folder; allowed: a new or empty folder, or an earlier "
-                        "calibration")
+        raise SpecError(
+            f"--out '{out}' exists and is not a folder; allowed: a new or empty folder, or an earlier calibration"
+        )
     state = _is_own(out)
     if state is None:
-        raise SpecError(f"--out '{out}' holds files this calibration did not write; allowed: a new or empty folder, "
-                        "or an earlier calibration")
+        raise SpecError(
+            f"--out '{out}' holds files this calibration did not write; allowed: a new or empty folder, "
+            "or an earlier calibration"
+        )
     if state in ("started", "done") and settings is not None:
         try:
             held = json.loads((out / "abc.json").read_text(encoding="utf-8")).get("digest")
@@ -710,8 +865,10 @@ def check_folder(out: Path, settings: Settings | None = None) -> str:
         if held == settings.digest():
             return "resume"  # the same particles, seeds and community: its generations are reused
         if state == "started":
-            raise SpecError(f"--out '{out}' holds an unfinished calibration with other settings; allowed: the same "
-                            "flags (to resume it), a new or empty folder, or a finished calibration")
+            raise SpecError(
+                f"--out '{out}' holds an unfinished calibration with other settings; allowed: the same "
+                "flags (to resume it), a new or empty folder, or a finished calibration"
+            )
     return {"empty": "new", "done": "replace", "started": "resume"}[state]
 
 
@@ -728,14 +885,25 @@ def open_folder(out: Path, settings: Settings) -> bool:
         if STALE.fullmatch(p.name):
             p.unlink()
     if state != "resume":
-        _write_atomic(json.dumps({"tool": "redcycle", "kind": "calibrate", "digest": settings.digest(),
-                                  "settings": asdict(settings)}, indent=2), out / "abc.json")
+        _write_atomic(
+            json.dumps(
+                {"tool": "redcycle", "kind": "calibrate", "digest": settings.digest(), "settings": asdict(settings)},
+                indent=2,
+            ),
+            out / "abc.json",
+        )
     return state == "resume"
 
 
 # ------------------------------------------------------------------------------ the command -------
-def calibrate(settings: Settings, out: str | os.PathLike, workers: int | None = None, client: Any = None,
-              write_docs: bool = False, progress: bool | None = None) -> dict[str, Any]:
+def calibrate(
+    settings: Settings,
+    out: str | os.PathLike,
+    workers: int | None = None,
+    client: Any = None,
+    write_docs: bool = False,
+    progress: bool | None = None,
+) -> dict[str, Any]:
     """The whole calibration: ABC-SMC, the out-of-sample check, the fit at the new defaults and the
     prediction; written to ``out`` (the generations as they finish, the rest at the end)."""
     from .outputs import git_commit, staged_folder, versions
@@ -756,28 +924,46 @@ def calibrate(settings: Settings, out: str | os.PathLike, workers: int | None = 
     fit = fit_at(defaults, list(range(SEED0, SEED0 + 6)), settings.community(), workers, client)
     chosen = prediction_sets(post, min(PREDICTION_SETS, len(post)), settings.abc_seed)
     sets = [{k: float(post.at[i, k]) for k in NAMES} for i in chosen]
-    pred = pd.DataFrame(predict(sets, list(range(PREDICTION_SEED0, PREDICTION_SEED0 + 3)), settings.community(),
-                                workers, client))
+    pred = pd.DataFrame(
+        predict(sets, list(range(PREDICTION_SEED0, PREDICTION_SEED0 + 3)), settings.community(), workers, client)
+    )
     pred.insert(0, "posterior_set", [chosen[i] for i in pred["set"]])
     trials = pd.concat(generations, ignore_index=True)
     gens = generation_table(generations)
     summary = summarise(settings, post, fresh, trials, gens, fit, pred, defaults, rep, reason)
     if choice is not None:
         summary["defaults_choice"] = choice
-        summary["defaults_rule"] += (f"; then, of that set and the search's best set, the one with the smaller loss "
-                                     f"on {CHOICE_SEEDS} common fresh seeds ({CHOICE_SEED0}..)")
+        summary["defaults_rule"] += (
+            f"; then, of that set and the search's best set, the one with the smaller loss "
+            f"on {CHOICE_SEEDS} common fresh seeds ({CHOICE_SEED0}..)"
+        )
     if settings.search:
         trail = pd.read_csv(out / SEARCH_FILE)
-        summary["search"] = {"iterations": settings.search, "width": settings.search_width,
-                             "evaluated": int(len(trail)), "start_distance": float(trail["distance"].iloc[0]),
-                             "best_distance": float(trail["distance"].min()),
-                             "seeds": [SEARCH_SEED0, SEARCH_SEED0 + settings.seeds - 1],
-                             "start_population": int(min(settings.kept, len(trail)))}
-    summary.update({"seconds_after_fit": round(time.perf_counter() - started, 1), "resumed": resumed,
-                    "workers": "dask" if client is not None else workers or os.cpu_count(),
-                    "versions": versions(), "commit": git_commit(), "files": sorted(
-                        [*FIXED_FILES, *(generation_file(out, g).name for g in range(len(generations))),
-                         *([SEARCH_FILE] if settings.search else [])])})
+        summary["search"] = {
+            "iterations": settings.search,
+            "width": settings.search_width,
+            "evaluated": int(len(trail)),
+            "start_distance": float(trail["distance"].iloc[0]),
+            "best_distance": float(trail["distance"].min()),
+            "seeds": [SEARCH_SEED0, SEARCH_SEED0 + settings.seeds - 1],
+            "start_population": int(min(settings.kept, len(trail))),
+        }
+    summary.update(
+        {
+            "seconds_after_fit": round(time.perf_counter() - started, 1),
+            "resumed": resumed,
+            "workers": "dask" if client is not None else workers or os.cpu_count(),
+            "versions": versions(),
+            "commit": git_commit(),
+            "files": sorted(
+                [
+                    *FIXED_FILES,
+                    *(generation_file(out, g).name for g in range(len(generations))),
+                    *([SEARCH_FILE] if settings.search else []),
+                ]
+            ),
+        }
+    )
     with staged_folder(out, may_replace, FILES) as tmp:
         for g in range(len(generations)):
             (tmp / generation_file(out, g).name).write_bytes(generation_file(out, g).read_bytes())
@@ -800,11 +986,18 @@ def generation_table(generations: list[pd.DataFrame]) -> pd.DataFrame:
     rows = []
     for g, pool in enumerate(generations):
         kept = pool[pool["kept"]]
-        rows.append({"generation": g, "simulated": len(pool), "epsilon": float(pool["epsilon"].iloc[0]),
-                     "acceptance": float(pool["acceptance"].iloc[0]), "ess": ess(kept["weight"]),
-                     "meeting_every_fitted_band": int((kept["distance"] == 0).sum()),
-                     "median_distance": float(kept["distance"].median()),
-                     "seconds": float(pool["seconds"].iloc[0]) if "seconds" in pool else None})
+        rows.append(
+            {
+                "generation": g,
+                "simulated": len(pool),
+                "epsilon": float(pool["epsilon"].iloc[0]),
+                "acceptance": float(pool["acceptance"].iloc[0]),
+                "ess": ess(kept["weight"]),
+                "meeting_every_fitted_band": int((kept["distance"] == 0).sum()),
+                "median_distance": float(kept["distance"].median()),
+                "seconds": float(pool["seconds"].iloc[0]) if "seconds" in pool else None,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -829,16 +1022,29 @@ def conflicts(trials: pd.DataFrame, held_out: str) -> dict[str, Any]:
     together = {a: {b: int((met[a] & met[b]).sum()) for b in names} for a in names}
     varying = [n for n in names if dist[n].nunique() > 1]
     corr = dist[varying].rank().corr().reindex(index=names, columns=names)
-    return {"n": len(trials), "together": together,
-            "correlation": {a: {b: (None if pd.isna(corr.at[a, b]) else round(float(corr.at[a, b]), 3))
-                                for b in names} for a in names},
-            "every_fitted_band": int(met[[n for n in names if n != held_out]].all(axis=1).sum()),
-            "every_band": int(met.all(axis=1).sum())}
+    return {
+        "n": len(trials),
+        "together": together,
+        "correlation": {
+            a: {b: (None if pd.isna(corr.at[a, b]) else round(float(corr.at[a, b]), 3)) for b in names} for a in names
+        },
+        "every_fitted_band": int(met[[n for n in names if n != held_out]].all(axis=1).sum()),
+        "every_band": int(met.all(axis=1).sum()),
+    }
 
 
-def summarise(settings: Settings, post: pd.DataFrame, fresh: pd.DataFrame, trials: pd.DataFrame, gens: pd.DataFrame,
-              fit: pd.DataFrame, pred: pd.DataFrame, defaults: dict[str, float], rep: pd.Series,
-              reason: str) -> dict[str, Any]:
+def summarise(
+    settings: Settings,
+    post: pd.DataFrame,
+    fresh: pd.DataFrame,
+    trials: pd.DataFrame,
+    gens: pd.DataFrame,
+    fit: pd.DataFrame,
+    pred: pd.DataFrame,
+    defaults: dict[str, float],
+    rep: pd.Series,
+    reason: str,
+) -> dict[str, Any]:
     w = post["weight"].to_numpy()
     params = {}
     for k in NAMES:
@@ -846,39 +1052,64 @@ def summarise(settings: Settings, post: pd.DataFrame, fresh: pd.DataFrame, trial
         v = post[k].to_numpy()
         q05, q50, q95 = weighted_quantile(v, w, [0.05, 0.5, 0.95])
         edge = AT_BOUND * (hi - lo)  # the posterior piles at a bound: its median within the prior's outer tenth
-        params[k] = {"prior": [lo, hi], "median": float(q50), "q05": float(q05), "q95": float(q95),
-                     "width_ratio": float((q95 - q05) / (0.9 * (hi - lo))),
-                     "at_low": bool(q50 - lo < edge), "at_high": bool(hi - q50 < edge),
-                     "default": defaults[k], "old_default": DEFAULTS_OF[k], "start": START.get(k)}
+        params[k] = {
+            "prior": [lo, hi],
+            "median": float(q50),
+            "q05": float(q05),
+            "q95": float(q95),
+            "width_ratio": float((q95 - q05) / (0.9 * (hi - lo))),
+            "at_low": bool(q50 - lo < edge),
+            "at_high": bool(hi - q50 < edge),
+            "default": defaults[k],
+            "old_default": DEFAULTS_OF[k],
+            "start": START.get(k),
+        }
     patterns = {}
     for p in PATTERNS:
-        patterns[p.name] = {"fit": _interval(post[p.name], w), "fresh": _interval(fresh[p.name], w),
-                            "met_fit": float(np.average(post[p.name].map(p.distance) == 0, weights=w)),
-                            "met_fresh": float(np.average(fresh[p.name].map(p.distance) == 0, weights=w))}
+        patterns[p.name] = {
+            "fit": _interval(post[p.name], w),
+            "fresh": _interval(fresh[p.name], w),
+            "met_fit": float(np.average(post[p.name].map(p.distance) == 0, weights=w)),
+            "met_fresh": float(np.average(fresh[p.name].map(p.distance) == 0, weights=w)),
+        }
     fit_loss = float(np.average(post["distance"], weights=w))
     fresh_loss = float(np.average(fresh["distance"], weights=w))
     return {
-        "tool": "redcycle", "kind": "calibrate", "method": "ABC-SMC (adaptive population Monte Carlo ABC, "
-        "Lenormand, Jabot & Deffuant 2013)", "settings": asdict(settings), "digest": settings.digest(),
-        "stopped": reason, "generations": gens.to_dict(orient="records"), "simulated": int(len(trials)),
-        "n_posterior": int(len(post)), "ess": ess(w),
-        "patterns": [asdict(p) for p in PATTERNS], "held_out": settings.held_out,
+        "tool": "redcycle",
+        "kind": "calibrate",
+        "method": "ABC-SMC (adaptive population Monte Carlo ABC, Lenormand, Jabot & Deffuant 2013)",
+        "settings": asdict(settings),
+        "digest": settings.digest(),
+        "stopped": reason,
+        "generations": gens.to_dict(orient="records"),
+        "simulated": int(len(trials)),
+        "n_posterior": int(len(post)),
+        "ess": ess(w),
+        "patterns": [asdict(p) for p in PATTERNS],
+        "held_out": settings.held_out,
         "prior": {k: list(v) for k, v in CALIBRATED.items()},
         "hard_bounds": {f"{k} {side}": why for (k, side), why in HARD_BOUNDS.items()},
-        "parameters": params, "pattern_values": patterns,
-        "out_of_sample": {"fit_loss": fit_loss, "fresh_loss": fresh_loss, "limit": FRESH_LIMIT,
-                          "fresh_seeds": [int(fresh["seed"].min()), int(fresh["seed"].max())],
-                          "within": bool(fresh_loss <= FRESH_LIMIT * fit_loss)},
-        "defaults": defaults, "defaults_rule": "of the quarter of the posterior with the smallest loss over two seeds "
+        "parameters": params,
+        "pattern_values": patterns,
+        "out_of_sample": {
+            "fit_loss": fit_loss,
+            "fresh_loss": fresh_loss,
+            "limit": FRESH_LIMIT,
+            "fresh_seeds": [int(fresh["seed"].min()), int(fresh["seed"].max())],
+            "within": bool(fresh_loss <= FRESH_LIMIT * fit_loss),
+        },
+        "defaults": defaults,
+        "defaults_rule": "of the quarter of the posterior with the smallest loss over two seeds "
         "(the fit's and a fresh one), the particle nearest the weighted posterior median (in prior widths), "
-        "two significant figures", "representative": {"particle": rep["particle"], "set": int(rep["set"]),
-                                                       "distance": float(rep["distance"])},
+        "two significant figures",
+        "representative": {"particle": rep["particle"], "set": int(rep["set"]), "distance": float(rep["distance"])},
         "fit": fit.drop(columns=["measure", "source"]).to_dict(orient="records"),
         "fit_seeds": [SEED0, SEED0 + 5],
         "conflicts": conflicts(trials, settings.held_out),
         "prediction": {k: _interval(pred[f"effect_{k}"]) for k in EFFECTS},
         "prediction_cycle_level": {k: _interval(pred[f"cycle_{k}"]) for k in EFFECTS},
-        "prediction_sets": int(pred["set"].nunique()), "prediction_seeds": [PREDICTION_SEED0, PREDICTION_SEED0 + 2],
+        "prediction_sets": int(pred["set"].nunique()),
+        "prediction_seeds": [PREDICTION_SEED0, PREDICTION_SEED0 + 2],
     }
 
 
@@ -927,16 +1158,18 @@ def pairs_plot(post: pd.DataFrame, summary: dict[str, Any], path: Path) -> None:
                 ax.hist(post[a], bins=12, range=CALIBRATED[a], weights=w, color="#d94801")
                 ax.set_xlim(*CALIBRATED[a])
             else:
-                ax.scatter(post[b], post[a], s=4 + 200 * w / w.max() / len(w) ** 0.5, alpha=0.5, color="#8c2d04",
-                           linewidths=0)
+                ax.scatter(
+                    post[b], post[a], s=4 + 200 * w / w.max() / len(w) ** 0.5, alpha=0.5, color="#8c2d04", linewidths=0
+                )
                 ax.set_xlim(*CALIBRATED[b])
                 ax.set_ylim(*CALIBRATED[a])
             if i == d - 1:
                 ax.set_xlabel(b, fontsize=6, rotation=35, ha="right")
             if j == 0:
                 ax.set_ylabel(a, fontsize=6, rotation=0, ha="right")
-    fig.suptitle(f"Posterior ({summary['n_posterior']} particles, ESS {summary['ess']:.0f}); axes span the prior",
-                 fontsize=9)
+    fig.suptitle(
+        f"Posterior ({summary['n_posterior']} particles, ESS {summary['ess']:.0f}); axes span the prior", fontsize=9
+    )
     fig.savefig(path, dpi=90, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
 
@@ -948,8 +1181,9 @@ def conflicts_plot(summary: dict[str, Any], path: Path) -> None:
 
     c = summary["conflicts"]
     names = list(c["together"])
-    corr = np.array([[np.nan if c["correlation"][a][b] is None else c["correlation"][a][b] for b in names]
-                     for a in names])
+    corr = np.array(
+        [[np.nan if c["correlation"][a][b] is None else c["correlation"][a][b] for b in names] for a in names]
+    )
     fig, ax = plt.subplots(figsize=(7.5, 6.5))
     im = ax.imshow(corr, cmap="RdBu", vmin=-1, vmax=1)
     for i, a in enumerate(names):
@@ -958,16 +1192,36 @@ def conflicts_plot(summary: dict[str, Any], path: Path) -> None:
     ax.set_xticks(range(len(names)), names, rotation=40, ha="right", fontsize=8)
     ax.set_yticks(range(len(names)), names, fontsize=8)
     fig.colorbar(im, ax=ax, label="rank correlation of the distances outside the bands")
-    ax.set_title(f"Patterns in conflict over {c['n']} simulated particles\n(numbers: particles meeting both bands)",
-                 fontsize=9)
+    ax.set_title(
+        f"Patterns in conflict over {c['n']} simulated particles\n(numbers: particles meeting both bands)", fontsize=9
+    )
     fig.savefig(path, dpi=90, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
 
 
-ASSUMED = ("weight_capacity", "weight_spirit", "weight_need", "need_growth", "self_help_efficacy",
-           "mutual_aid_efficacy", "capacity_decay", "commitment_loss", "incentive_pull", "norm_pull", "backbone_pull",
-           "project_pull", "team_pull", "trust_rate", "gain_trust", "initial_engagement", "public_spirit_mean",
-           "capacity_mean", "party_spirit_bonus", "retired_time_factor", "time_budget_mean")
+ASSUMED = (
+    "weight_capacity",
+    "weight_spirit",
+    "weight_need",
+    "need_growth",
+    "self_help_efficacy",
+    "mutual_aid_efficacy",
+    "capacity_decay",
+    "commitment_loss",
+    "incentive_pull",
+    "norm_pull",
+    "backbone_pull",
+    "project_pull",
+    "team_pull",
+    "trust_rate",
+    "gain_trust",
+    "initial_engagement",
+    "public_spirit_mean",
+    "capacity_mean",
+    "party_spirit_bonus",
+    "retired_time_factor",
+    "time_budget_mean",
+)
 """Notable parameters that remain assumptions (every parameter outside CALIBRATED without a source)."""
 
 
@@ -984,9 +1238,11 @@ def prior_started() -> str:
         return ""
     g = pd.read_csv(PRIOR_STARTED)
     last = g.iloc[-1]
-    return (f": a run from the prior of the same settings ({int(g['simulated'].sum())} particles in {len(g)} "
-            f"generations, [prior_started.csv](calibration/prior_started.csv)) ended with epsilon "
-            f"{last['epsilon']:.2f} and a median kept distance of {last['median_distance']:.2f}")
+    return (
+        f": a run from the prior of the same settings ({int(g['simulated'].sum())} particles in {len(g)} "
+        f"generations, [prior_started.csv](calibration/prior_started.csv)) ended with epsilon "
+        f"{last['epsilon']:.2f} and a median kept distance of {last['median_distance']:.2f}"
+    )
 
 
 def choice_sentence(s: dict[str, Any]) -> str:
@@ -996,12 +1252,18 @@ def choice_sentence(s: dict[str, Any]) -> str:
         return ""
     other = "posterior" if c["chosen"] == "search" else "search"
     said = {"search": "the search's best set", "posterior": "the posterior's point"}
-    return (f" On the seeds {c['seeds'][0]}-{c['seeds'][1]} the loss over the fitted patterns is "
-            f"{c['loss']['posterior']:.3f} at the posterior's point and {c['loss']['search']:.3f} at the search's "
-            f"best set: the new defaults are **{said[c['chosen']]}**"
-            + (" (the SMC generations did not contract below the loss's seed noise, so their posterior "
-               "describes the spread of near-equal fits, not a better point)" if c["chosen"] == "search" else "")
-            + f"; {said[other]} is {'worse' if c['loss'][other] > c['loss'][c['chosen']] else 'no better'} there.")
+    return (
+        f" On the seeds {c['seeds'][0]}-{c['seeds'][1]} the loss over the fitted patterns is "
+        f"{c['loss']['posterior']:.3f} at the posterior's point and {c['loss']['search']:.3f} at the search's "
+        f"best set: the new defaults are **{said[c['chosen']]}**"
+        + (
+            " (the SMC generations did not contract below the loss's seed noise, so their posterior "
+            "describes the spread of near-equal fits, not a better point)"
+            if c["chosen"] == "search"
+            else ""
+        )
+        + f"; {said[other]} is {'worse' if c['loss'][other] > c['loss'][c['chosen']] else 'no better'} there."
+    )
 
 
 def report(summary: dict[str, Any]) -> str:
@@ -1019,53 +1281,76 @@ def report(summary: dict[str, Any]) -> str:
         took = f"{(sum(timed) + s['seconds_after_fit']) / 60:.0f} minutes"
     else:  # generations of an earlier session, before their times were saved
         took = f"its last session {s.get('seconds_after_fit', s.get('seconds', 0)) / 60:.0f} minutes, resuming saved generations"
-    lines = ["# Calibration", "", doc, "",
-             f"Run: `uv run run.py calibrate --particles {st['particles']} --generations {st['generations']} --seeds "
-             f"{st['seeds']} --n-residents {st['n_residents']}{search}{budget}{where} --out results/calibration "
-             f"--write-docs` ({took}, on two cores shared with other jobs; all cores by default, `--dask` for "
-             "a cluster; the result is the same with any number of processes, because every new particle of a "
-             "generation is drawn before any is run, and a killed run resumes from its last finished generation). "
-             "The folder holds one gen-NNN.csv per generation, posterior.csv (one row per posterior particle: `set`, "
-             "`weight` and the calibrated parameters), generations.csv, trials.csv (every simulated particle), "
-             "fresh.csv (the out-of-sample check), patterns.csv (the fit at the new defaults), prediction.csv and "
-             "summary.json. This page and its figures are made from it (`uv run python -m experiments.calibration "
-             "results/calibration`), and posterior.csv, generations.csv and summary.json are kept in "
-             "[docs/calibration/](calibration/).", "",
-             "## Patterns", "",
-             f"Shares are of adults (aged 15 and over): only they hold a rung. The pattern **`{s['held_out']}`** is "
-             "held out of the fit and predicted. Each column gives the posterior's weighted mean with the central 95% "
-             "of its particles, on the particles' own fitting seeds and on fresh seeds never used in the fit; "
-             "the last column is the fit at the new defaults over "
-             f"{s['fit_seeds'][1] - s['fit_seeds'][0] + 1} further seeds, with the range over single seeds.", "",
-             "| pattern | measure | target (band; tolerance) | source | scenario | posterior, fitting seeds | "
-             "posterior, fresh seeds (share meeting the band) | at the new defaults | met |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Calibration",
+        "",
+        doc,
+        "",
+        f"Run: `uv run run.py calibrate --particles {st['particles']} --generations {st['generations']} --seeds "
+        f"{st['seeds']} --n-residents {st['n_residents']}{search}{budget}{where} --out results/calibration "
+        f"--write-docs` ({took}, on two cores shared with other jobs; all cores by default, `--dask` for "
+        "a cluster; the result is the same with any number of processes, because every new particle of a "
+        "generation is drawn before any is run, and a killed run resumes from its last finished generation). "
+        "The folder holds one gen-NNN.csv per generation, posterior.csv (one row per posterior particle: `set`, "
+        "`weight` and the calibrated parameters), generations.csv, trials.csv (every simulated particle), "
+        "fresh.csv (the out-of-sample check), patterns.csv (the fit at the new defaults), prediction.csv and "
+        "summary.json. This page and its figures are made from it (`uv run python -m experiments.calibration "
+        "results/calibration`), and posterior.csv, generations.csv and summary.json are kept in "
+        "[docs/calibration/](calibration/).",
+        "",
+        "## Patterns",
+        "",
+        f"Shares are of adults (aged 15 and over): only they hold a rung. The pattern **`{s['held_out']}`** is "
+        "held out of the fit and predicted. Each column gives the posterior's weighted mean with the central 95% "
+        "of its particles, on the particles' own fitting seeds and on fresh seeds never used in the fit; "
+        "the last column is the fit at the new defaults over "
+        f"{s['fit_seeds'][1] - s['fit_seeds'][0] + 1} further seeds, with the range over single seeds.",
+        "",
+        "| pattern | measure | target (band; tolerance) | source | scenario | posterior, fitting seeds | "
+        "posterior, fresh seeds (share meeting the band) | at the new defaults | met |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     fit = {f["pattern"]: f for f in s["fit"]}
     for p in s["patterns"]:
         v = s["pattern_values"][p["name"]]
         f = fit[p["name"]]
         name = f"{p['name']} (held out)" if p["name"] == s["held_out"] else p["name"]
-        lines.append(f"| {name} | {p['measure']} | {p['target']} ({p['low']:g}-{p['high']:g}; {p['tolerance']:g}) | "
-                     f"{p['source']} | `{p['scenario']}` | {_f(v['fit']['mean'])} [{_f(v['fit']['low'])}, "
-                     f"{_f(v['fit']['high'])}] | {_f(v['fresh']['mean'])} [{_f(v['fresh']['low'])}, "
-                     f"{_f(v['fresh']['high'])}] ({v['met_fresh']:.0%}) | {_f(f['value'])} [{_f(f['seed_min'])}, "
-                     f"{_f(f['seed_max'])}] | {'yes' if f['met'] else '**no**'} |")
+        lines.append(
+            f"| {name} | {p['measure']} | {p['target']} ({p['low']:g}-{p['high']:g}; {p['tolerance']:g}) | "
+            f"{p['source']} | `{p['scenario']}` | {_f(v['fit']['mean'])} [{_f(v['fit']['low'])}, "
+            f"{_f(v['fit']['high'])}] | {_f(v['fresh']['mean'])} [{_f(v['fresh']['low'])}, "
+            f"{_f(v['fresh']['high'])}] ({v['met_fresh']:.0%}) | {_f(f['value'])} [{_f(f['seed_min'])}, "
+            f"{_f(f['seed_max'])}] | {'yes' if f['met'] else '**no**'} |"
+        )
     missed = [f["pattern"] for f in s["fit"] if not f["met"]]
     ho = s["pattern_values"][s["held_out"]]["fresh"]
     band = next(p for p in s["patterns"] if p["name"] == s["held_out"])
     inside = band["low"] <= ho["mean"] <= band["high"]
-    lines += ["", f"**Held-out pattern.** `{s['held_out']}` was not in the distance. On fresh seeds the posterior "
-              f"predicts {_f(ho['mean'])} [{_f(ho['low'])}, {_f(ho['high'])}] against the band {band['low']:g}-"
-              f"{band['high']:g}: the prediction {'falls inside' if inside else 'misses'} the band."]
+    lines += [
+        "",
+        f"**Held-out pattern.** `{s['held_out']}` was not in the distance. On fresh seeds the posterior "
+        f"predicts {_f(ho['mean'])} [{_f(ho['low'])}, {_f(ho['high'])}] against the band {band['low']:g}-"
+        f"{band['high']:g}: the prediction {'falls inside' if inside else 'misses'} the band.",
+    ]
     if missed:
-        lines += ["", "**Not met at the new defaults: " + ", ".join(missed) + ".** That is a finding about the "
-                  "model, not a tolerance to loosen."]
+        lines += [
+            "",
+            "**Not met at the new defaults: " + ", ".join(missed) + ".** That is a finding about the "
+            "model, not a tolerance to loosen.",
+        ]
     c = s["conflicts"]
-    lines += ["", "## Which patterns conflict", "",
-              f"Of the {c['n']} simulated particles, {c['every_fitted_band']} met every fitted band and "
-              f"{c['every_band']} every band. Particles meeting two patterns' bands at once (the diagonal: one "
-              "pattern alone), and the rank correlation of two patterns' distances (negative: one is met at the "
-              "other's cost):", "", "| | " + " | ".join(c["together"]) + " |", "|---|" + "---|" * len(c["together"])]
+    lines += [
+        "",
+        "## Which patterns conflict",
+        "",
+        f"Of the {c['n']} simulated particles, {c['every_fitted_band']} met every fitted band and "
+        f"{c['every_band']} every band. Particles meeting two patterns' bands at once (the diagonal: one "
+        "pattern alone), and the rank correlation of two patterns' distances (negative: one is met at the "
+        "other's cost):",
+        "",
+        "| | " + " | ".join(c["together"]) + " |",
+        "|---|" + "---|" * len(c["together"]),
+    ]
     for b in c["together"]:
         cells = []
         for a in c["together"]:
@@ -1074,86 +1359,137 @@ def report(summary: dict[str, Any]) -> str:
         lines.append(f"| {b} | " + " | ".join(cells) + " |")
     if c["every_band"] == 0:
         lines += ["", "![Which patterns conflict](calibration/conflicts.png)"]
-    lines += ["", "## The fit: ABC-SMC", "",
-              f"{st['particles']} particles a generation, {Settings(**st).kept} kept (alpha {st['alpha']}), {st['seeds']} "
-              f"seed(s) of {st['n_residents']:,} residents per particle; {s['simulated']} particles simulated in "
-              f"{len(gens)} generations. Stopped: {s['stopped']}.", "",
-              *([f"SMC around a search (the issue's \"a search followed by SMC around it\"): a (1 + "
-                 f"{s['search']['width']}) local search of {s['search']['iterations']} iterations from the "
-                 f"defaults before this calibration ({s['search']['evaluated']} sets on the common seeds "
-                 f"{s['search']['seeds'][0]}-{s['search']['seeds'][1]}; distance {s['search']['start_distance']:.3f} at "
-                 f"the start, {s['search']['best_distance']:.3f} at its best) gave the {s['search']['start_population']} "
-                 "sets generation 0 is drawn around, by the same kernel as every later generation, each weighted "
-                 "prior / proposal density, so the posterior is still the prior's times the patterns' likelihood. "
-                 f"Why: from the prior, with {len(s['prior'])} parameters, SMC closes in slowly{prior_started()}. "
-                 "What it costs: a mode of the posterior far from the search's trail is not explored.", ""]
-                if s.get("search") else []),
-              "| generation | simulated | epsilon (largest kept distance) | share of new particles under the previous "
-              "epsilon | effective sample size | kept particles meeting every fitted band | median kept distance |",
-              "|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## The fit: ABC-SMC",
+        "",
+        f"{st['particles']} particles a generation, {Settings(**st).kept} kept (alpha {st['alpha']}), {st['seeds']} "
+        f"seed(s) of {st['n_residents']:,} residents per particle; {s['simulated']} particles simulated in "
+        f"{len(gens)} generations. Stopped: {s['stopped']}.",
+        "",
+        *(
+            [
+                f'SMC around a search (the issue\'s "a search followed by SMC around it"): a (1 + '
+                f"{s['search']['width']}) local search of {s['search']['iterations']} iterations from the "
+                f"defaults before this calibration ({s['search']['evaluated']} sets on the common seeds "
+                f"{s['search']['seeds'][0]}-{s['search']['seeds'][1]}; distance {s['search']['start_distance']:.3f} at "
+                f"the start, {s['search']['best_distance']:.3f} at its best) gave the {s['search']['start_population']} "
+                "sets generation 0 is drawn around, by the same kernel as every later generation, each weighted "
+                "prior / proposal density, so the posterior is still the prior's times the patterns' likelihood. "
+                f"Why: from the prior, with {len(s['prior'])} parameters, SMC closes in slowly{prior_started()}. "
+                "What it costs: a mode of the posterior far from the search's trail is not explored.",
+                "",
+            ]
+            if s.get("search")
+            else []
+        ),
+        "| generation | simulated | epsilon (largest kept distance) | share of new particles under the previous "
+        "epsilon | effective sample size | kept particles meeting every fitted band | median kept distance |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for g in gens:
-        lines.append(f"| {g['generation']} | {g['simulated']} | {g['epsilon']:.3f} | {g['acceptance']:.2f} | "
-                     f"{g['ess']:.0f} | {g['meeting_every_fitted_band']} | {g['median_distance']:.3f} |")
+        lines.append(
+            f"| {g['generation']} | {g['simulated']} | {g['epsilon']:.3f} | {g['acceptance']:.2f} | "
+            f"{g['ess']:.0f} | {g['meeting_every_fitted_band']} | {g['median_distance']:.3f} |"
+        )
     oos = s["out_of_sample"]
     ratio = oos["fresh_loss"] / oos["fit_loss"] if oos["fit_loss"] > 0 else float("inf")
-    lines += ["", "## Out of sample", "",
-              f"Every posterior particle was run again on a fresh seed ({oos['fresh_seeds'][0]}-"
-              f"{oos['fresh_seeds'][1]}, never used in the fit). The weighted mean loss over the fitted patterns is "
-              f"{oos['fit_loss']:.3f} on the particles' own seeds and {oos['fresh_loss']:.3f} on the fresh ones "
-              f"({_f(ratio)} times; the check asks at most {oos['limit']}): "
-              f"**{'within' if oos['within'] else 'not within'} the limit**. The particles were selected on their own "
-              "seeds, so some rise on fresh seeds is the winner's curse of any selection on chance."]
-    lines += ["", "## Calibrated parameters: prior and posterior", "",
-              f"Posterior: {s['n_posterior']} particles with weights (effective sample size {s['ess']:.0f}). "
-              "Width: the weighted 5-95% range of the posterior as a share of the prior's 5-95% range (1: "
-              "the patterns say nothing about the parameter; small: identified). New defaults: "
-              f"{s['defaults_rule']} (particle {s['representative']['particle']}, distance "
-              f"{s['representative']['distance']:.3f}).{choice_sentence(s)}", "",
-              "| parameter | prior (uniform) | posterior median [5%, 95%] | width | at a bound | before | new default |",
-              "|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Out of sample",
+        "",
+        f"Every posterior particle was run again on a fresh seed ({oos['fresh_seeds'][0]}-"
+        f"{oos['fresh_seeds'][1]}, never used in the fit). The weighted mean loss over the fitted patterns is "
+        f"{oos['fit_loss']:.3f} on the particles' own seeds and {oos['fresh_loss']:.3f} on the fresh ones "
+        f"({_f(ratio)} times; the check asks at most {oos['limit']}): "
+        f"**{'within' if oos['within'] else 'not within'} the limit**. The particles were selected on their own "
+        "seeds, so some rise on fresh seeds is the winner's curse of any selection on chance.",
+    ]
+    lines += [
+        "",
+        "## Calibrated parameters: prior and posterior",
+        "",
+        f"Posterior: {s['n_posterior']} particles with weights (effective sample size {s['ess']:.0f}). "
+        "Width: the weighted 5-95% range of the posterior as a share of the prior's 5-95% range (1: "
+        "the patterns say nothing about the parameter; small: identified). New defaults: "
+        f"{s['defaults_rule']} (particle {s['representative']['particle']}, distance "
+        f"{s['representative']['distance']:.3f}).{choice_sentence(s)}",
+        "",
+        "| parameter | prior (uniform) | posterior median [5%, 95%] | width | at a bound | before | new default |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for k, p in s["parameters"].items():
         bound = " and ".join(x for x, on in (("low", p["at_low"]), ("high", p["at_high"])) if on) or ""
-        lines.append(f"| `{k}` | {p['prior'][0]:g}-{p['prior'][1]:g} | {p['median']:.3g} [{p['q05']:.3g}, "
-                     f"{p['q95']:.3g}] | {p['width_ratio']:.2f} | {bound} | {p['old_default']} | {p['default']} |")
+        lines.append(
+            f"| `{k}` | {p['prior'][0]:g}-{p['prior'][1]:g} | {p['median']:.3g} [{p['q05']:.3g}, "
+            f"{p['q95']:.3g}] | {p['width_ratio']:.2f} | {bound} | {p['old_default']} | {p['default']} |"
+        )
     narrow = [k for k, p in s["parameters"].items() if p["width_ratio"] <= 0.5]
     wide = [k for k, p in s["parameters"].items() if p["width_ratio"] >= 0.8]
-    lines += ["", "Identified (the posterior's 5-95% range at most half the prior's): "
-              + (", ".join(f"`{k}`" for k in narrow) or "none") + ". Hardly constrained by these patterns (at least "
-              "0.8 of the prior's range): " + (", ".join(f"`{k}`" for k in wide) or "none") + ". With "
-              f"{s['simulated']} simulations for {len(s['parameters'])} parameters and an effective sample size of "
-              f"{s['ess']:.0f}, the posterior is coarse: a larger run (more particles and generations) would narrow "
-              "it, and the weights' effective sample size says how many distinct sets it rests on."
-              + (" **Here the weight rests on so few particles that a narrow range says more about them than about "
-                 "identification: these widths are not evidence that a parameter is identified.**"
-                 if s["ess"] < 10 else "")]
+    lines += [
+        "",
+        "Identified (the posterior's 5-95% range at most half the prior's): "
+        + (", ".join(f"`{k}`" for k in narrow) or "none")
+        + ". Hardly constrained by these patterns (at least "
+        "0.8 of the prior's range): " + (", ".join(f"`{k}`" for k in wide) or "none") + ". With "
+        f"{s['simulated']} simulations for {len(s['parameters'])} parameters and an effective sample size of "
+        f"{s['ess']:.0f}, the posterior is coarse: a larger run (more particles and generations) would narrow "
+        "it, and the weights' effective sample size says how many distinct sets it rests on."
+        + (
+            " **Here the weight rests on so few particles that a narrow range says more about them than about "
+            "identification: these widths are not evidence that a parameter is identified.**"
+            if s["ess"] < 10
+            else ""
+        ),
+    ]
     at_bound = [(k, p) for k, p in s["parameters"].items() if p["at_low"] or p["at_high"]]
     if at_bound:
-        lines += ["", f"Parameters whose posterior piles at a bound of the prior (its weighted median within the "
-                  f"outer {AT_BOUND:.0%} of the prior's range):"]
+        lines += [
+            "",
+            f"Parameters whose posterior piles at a bound of the prior (its weighted median within the "
+            f"outer {AT_BOUND:.0%} of the prior's range):",
+        ]
         for k, p in at_bound:
             for side, on, value in (("low", p["at_low"], p["prior"][0]), ("high", p["at_high"], p["prior"][1])):
                 if on:
-                    why = s["hard_bounds"].get(f"{k} {side}", "**not a hard limit: the prior should be widened "
-                                               "there in the next calibration**")
+                    why = s["hard_bounds"].get(
+                        f"{k} {side}", "**not a hard limit: the prior should be widened there in the next calibration**"
+                    )
                     lines.append(f"- `{k}` at its {side} bound ({value:g}): {why}.")
-    lines += ["", "![Posterior pairs plot](calibration/pairs.png)", "",
-              RANGES_NOTE, "",
-              "## Parameters that remain assumptions", "",
-              "Every parameter not in the table above keeps its documented default and `source` "
-              "(docs/parameters.md): figures from the census and surveys where there is one, modelling "
-              "assumptions otherwise. Notable assumptions the patterns here cannot pin down: "
-              + ", ".join(f"`{k}`" for k in ASSUMED) + ".", "",
-              "## Prediction: the effect of the full cycle", "",
-              f"`red_microcycle` minus `status_quo` at three years (week 156), paired by seed, over "
-              f"{s['prediction_sets']} posterior sets drawn by weight x 3 fresh seeds "
-              f"({st['n_residents']:,} residents): mean, with the central 95% of the set x seed values.", "",
-              "| outcome | full cycle | effect (cycle - status quo) |", "|---|---|---|"]
+    lines += [
+        "",
+        "![Posterior pairs plot](calibration/pairs.png)",
+        "",
+        RANGES_NOTE,
+        "",
+        "## Parameters that remain assumptions",
+        "",
+        "Every parameter not in the table above keeps its documented default and `source` "
+        "(docs/parameters.md): figures from the census and surveys where there is one, modelling "
+        "assumptions otherwise. Notable assumptions the patterns here cannot pin down: "
+        + ", ".join(f"`{k}`" for k in ASSUMED)
+        + ".",
+        "",
+        "## Prediction: the effect of the full cycle",
+        "",
+        f"`red_microcycle` minus `status_quo` at three years (week 156), paired by seed, over "
+        f"{s['prediction_sets']} posterior sets drawn by weight x 3 fresh seeds "
+        f"({st['n_residents']:,} residents): mean, with the central 95% of the set x seed values.",
+        "",
+        "| outcome | full cycle | effect (cycle - status quo) |",
+        "|---|---|---|",
+    ]
     for k, e in s["prediction"].items():
         cyc = s["prediction_cycle_level"][k]
-        lines.append(f"| `{k}` | {cyc['mean']:.3f} [{cyc['low']:.3f}, {cyc['high']:.3f}] | "
-                     f"{e['mean']:+.3f} [{e['low']:+.3f}, {e['high']:+.3f}] |")
-    lines += ["", "The interval covers the spread of the posterior and of chance (seeds); it does not cover the "
-              "assumptions above, nor the patterns the posterior misses. Shares are of adults."]
+        lines.append(
+            f"| `{k}` | {cyc['mean']:.3f} [{cyc['low']:.3f}, {cyc['high']:.3f}] | "
+            f"{e['mean']:+.3f} [{e['low']:+.3f}, {e['high']:+.3f}] |"
+        )
+    lines += [
+        "",
+        "The interval covers the spread of the posterior and of chance (seeds); it does not cover the "
+        "assumptions above, nor the patterns the posterior misses. Shares are of adults.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -1165,15 +1501,17 @@ RANGES_NOTE = (
     "months (`commitment_rate`, `commitment_hold`, `noise_memory`). The issue-10 optuna study ended with "
     "`threshold_sd`, `spirit_decay` and `weight_social` at its bounds (1.0, 0.1 and 0.2); their ranges here are "
     "widened to 2.0, 0.2 (the schema's limit) and 0.02, and `slip_rate`, `decision_noise` and "
-    "`slip_drive_weight` are widened too, so that slow turnover and loud but lasting noise are both inside the prior.")
+    "`slip_drive_weight` are widened too, so that slow turnover and loud but lasting noise are both inside the prior."
+)
 
 
 def main(argv=None) -> None:
     """Rewrite docs/calibration.md (and its figures and small files) from a calibration's folder (no runs)."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m experiments.calibration",
-                                     description="Write docs/calibration.md from a calibration folder.")
+    parser = argparse.ArgumentParser(
+        prog="python -m experiments.calibration", description="Write docs/calibration.md from a calibration folder."
+    )
     parser.add_argument("folder", nargs="?", default="results/calibration")
     args = parser.parse_args(argv)
     write_docs_from(args.folder)

@@ -35,8 +35,14 @@ from .sweep import MAIN_OUTCOMES, SpecError, outcome_names, run_batch, seed_for
 YEARS = (1, 3, 5)
 
 
-def plan(scenarios: list[str], reps: int, steps: int | None = None, seed: int = 1,
-         overrides: dict[str, Any] | None = None, lang: str = "en") -> dict[str, Any]:
+def plan(
+    scenarios: list[str],
+    reps: int,
+    steps: int | None = None,
+    seed: int = 1,
+    overrides: dict[str, Any] | None = None,
+    lang: str = "en",
+) -> dict[str, Any]:
     """Check everything before anything runs: the scenarios, the overrides, the steps."""
     if not scenarios:
         raise SpecError("compare needs at least one scenario; allowed: names from 'run.py scenarios' or .toml paths")
@@ -54,18 +60,33 @@ def plan(scenarios: list[str], reps: int, steps: int | None = None, seed: int = 
             params["steps"] = PARAMS["steps"].check(steps)
         full = validate(params)
         check_events(full, s["events"])
-        entries.append({"name": s["name"], "params": params, "events": s["events"], "steps": full["steps"],
-                        "question": s["question"], "name_zh": s["name_zh"]})
+        entries.append(
+            {
+                "name": s["name"],
+                "params": params,
+                "events": s["events"],
+                "steps": full["steps"],
+                "question": s["question"],
+                "name_zh": s["name_zh"],
+            }
+        )
     labels = [e["name"] for e in entries]
     if len(set(labels)) != len(labels):
         twice = next(x for x in labels if labels.count(x) > 1)
         raise SpecError(f"scenario '{twice}' is named twice; allowed: each once")
-    return {"scenarios": entries, "reps": reps, "seed": seed, "overrides": overrides or {},
-            "outcome_columns": outcome_names(entries[0]["params"]), "lang": lang}
+    return {
+        "scenarios": entries,
+        "reps": reps,
+        "seed": seed,
+        "overrides": overrides or {},
+        "outcome_columns": outcome_names(entries[0]["params"]),
+        "lang": lang,
+    }
 
 
-def run_compare(p: dict[str, Any], workers: int | None = None, client: Any = None,
-                progress: bool | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run_compare(
+    p: dict[str, Any], workers: int | None = None, client: Any = None, progress: bool | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every scenario x replication: (runs, weekly time series), tidy."""
     from .replications import map_unordered
     from .replications import progress as progress_bar
@@ -73,10 +94,23 @@ def run_compare(p: dict[str, Any], workers: int | None = None, client: Any = Non
     tasks = {}
     for i, e in enumerate(p["scenarios"]):
         for k in range(p["reps"]):
-            tasks[(i, k)] = {"base": e["params"], "events": e["events"], "steps": e["steps"],
-                             "outcome_columns": p["outcome_columns"], "timeseries": list(MAIN_OUTCOMES), "every": 1,
-                             "runs": [{"run_id": i * p["reps"] + k, "sample_id": i, "replication": k,
-                                       "seed": seed_for(p["seed"], k), "point": {}}]}
+            tasks[(i, k)] = {
+                "base": e["params"],
+                "events": e["events"],
+                "steps": e["steps"],
+                "outcome_columns": p["outcome_columns"],
+                "timeseries": list(MAIN_OUTCOMES),
+                "every": 1,
+                "runs": [
+                    {
+                        "run_id": i * p["reps"] + k,
+                        "sample_id": i,
+                        "replication": k,
+                        "seed": seed_for(p["seed"], k),
+                        "point": {},
+                    }
+                ],
+            }
     rows, series = {}, {}
     with progress_bar(total=len(tasks), desc="compare", enabled=progress) as bar:
         for key, result in map_unordered(run_batch, tasks, workers, client):
@@ -88,6 +122,7 @@ def run_compare(p: dict[str, Any], workers: int | None = None, client: Any = Non
     if len(failed):
         raise SpecError(f"run {int(failed['run_id'].iloc[0])} failed: {failed['status'].iloc[0]}")
     runs.insert(0, "scenario", [names[i] for i in runs["sample_id"]])
+
     def value(i: int, name: str):
         return p["scenarios"][i]["params"].get(name, PARAMS[name].default)
 
@@ -109,35 +144,50 @@ size, so d_z is not reported (a warning says so)."""
 WORDS = {
     "title": ("情景比较", "Scenario comparison"),
     "summary": ("摘要", "Summary"),
-    "compared": ("本报告比较了 {k} 个情景（{names}），每个情景运行 {reps} 次，每次使用相同的 {reps} 个随机种子（配对重复），"
-                 "每次 {weeks} 周（约 {years} 年）。运行结束时（第 {weeks} 周），与 **{first}** 相比：",
-                 "We compared {k} scenarios ({names}), each run {reps} times with the same {reps} seeds (paired "
-                 "replications), for {weeks} weeks (about {years} years). At the end (week {weeks}), compared with "
-                 "**{first}**:"),
+    "compared": (
+        "本报告比较了 {k} 个情景（{names}），每个情景运行 {reps} 次，每次使用相同的 {reps} 个随机种子（配对重复），"
+        "每次 {weeks} 周（约 {years} 年）。运行结束时（第 {weeks} 周），与 **{first}** 相比：",
+        "We compared {k} scenarios ({names}), each run {reps} times with the same {reps} seeds (paired "
+        "replications), for {weeks} weeks (about {years} years). At the end (week {weeks}), compared with "
+        "**{first}**:",
+    ),
     "higher": ("高 {d}（95% 区间 {lo} 到 {hi}）", "{d} higher (95% interval {lo} to {hi})"),
     "lower": ("低 {d}（95% 区间 {lo} 到 {hi}）", "{d} lower (95% interval {lo} to {hi})"),
-    "no_clear": ("没有明显差异（95% 区间 {lo} 到 {hi}，包含 0）", "no clear difference (95% interval {lo} to {hi} includes 0)"),
-    "few_reps": ("**注意：** 只有 {reps} 次重复，区间较宽，不报告效应量 d_z（重复次数少于 {min} 时，差异的离散程度本身太不确定）。"
-                 "要报告效应量，请用 `--reps {min}` 或更多。",
-                 "**Warning:** with only {reps} replications the intervals are wide and effect sizes (d_z) are not "
-                 "reported (below {min} replications the spread of the differences is itself too uncertain). "
-                 "Use `--reps {min}` or more for effect sizes."),
-    "enough_reps": ("{reps} 次配对重复足以给出差异的区间和效应量 d_z（差异均值 ÷ 差异的标准差）。",
-                    "{reps} paired replications are enough for intervals of the differences and effect sizes d_z "
-                    "(mean difference ÷ standard deviation of the differences)."),
+    "no_clear": (
+        "没有明显差异（95% 区间 {lo} 到 {hi}，包含 0）",
+        "no clear difference (95% interval {lo} to {hi} includes 0)",
+    ),
+    "few_reps": (
+        "**注意：** 只有 {reps} 次重复，区间较宽，不报告效应量 d_z（重复次数少于 {min} 时，差异的离散程度本身太不确定）。"
+        "要报告效应量，请用 `--reps {min}` 或更多。",
+        "**Warning:** with only {reps} replications the intervals are wide and effect sizes (d_z) are not "
+        "reported (below {min} replications the spread of the differences is itself too uncertain). "
+        "Use `--reps {min}` or more for effect sizes.",
+    ),
+    "enough_reps": (
+        "{reps} 次配对重复足以给出差异的区间和效应量 d_z（差异均值 ÷ 差异的标准差）。",
+        "{reps} paired replications are enough for intervals of the differences and effect sizes d_z "
+        "(mean difference ÷ standard deviation of the differences).",
+    ),
     "scenarios": ("情景及其问题", "The scenarios and their questions"),
     "glossary": ("结果指标的含义", "What the outcomes mean"),
     "results": ("各指标的结果", "Results by outcome"),
-    "method": ("区间为跨重复的 95% t 区间；差异按重复配对（情景减去 **{first}**）。",
-               "Intervals are 95% t intervals over replications; differences are paired by replication (scenario "
-               "minus **{first}**)."),
+    "method": (
+        "区间为跨重复的 95% t 区间；差异按重复配对（情景减去 **{first}**）。",
+        "Intervals are 95% t intervals over replications; differences are paired by replication (scenario "
+        "minus **{first}**).",
+    ),
     "set_for_all": ("所有情景都设置了：", "Set for every scenario: "),
     "year": ("第 {y} 年", "year {y}"),
     "end": ("结束（第 {w} 周）", "end (week {w})"),
-    "when": ("时间", "when"), "scenario": ("情景", "scenario"), "mean": ("均值", "mean"),
-    "interval": ("95% 区间", "95% interval"), "difference": ("与 {first} 的差异", "difference from {first}"),
+    "when": ("时间", "when"),
+    "scenario": ("情景", "scenario"),
+    "mean": ("均值", "mean"),
+    "interval": ("95% 区间", "95% interval"),
+    "difference": ("与 {first} 的差异", "difference from {first}"),
     "paired": ("配对 95% 区间", "paired 95% interval"),
-    "question": ("问题", "question"), "name_zh": ("中文名", "Chinese name"),
+    "question": ("问题", "question"),
+    "name_zh": ("中文名", "Chinese name"),
     "pp": (" 个百分点", " percentage points"),
     "week": ("周", "week"),
     "percent": ("居民百分比（%）", "% of residents"),
@@ -182,9 +232,21 @@ def summary(p: dict[str, Any], ts: pd.DataFrame, lang: str = "en") -> list[str]:
     names = [e["name"] for e in p["scenarios"]]
     first, end = names[0], int(ts["week"].max())
     final = ts[ts["week"] == end]
-    lines = [f"## {w('summary', lang)}", "",
-             w("compared", lang, k=len(names), names=", ".join(names), reps=p["reps"], weeks=end,
-               years=f"{end / 52:.1f}", first=first), ""]
+    lines = [
+        f"## {w('summary', lang)}",
+        "",
+        w(
+            "compared",
+            lang,
+            k=len(names),
+            names=", ".join(names),
+            reps=p["reps"],
+            weeks=end,
+            years=f"{end / 52:.1f}",
+            first=first,
+        ),
+        "",
+    ]
     for name in names[1:]:
         parts = []
         for outcome in MAIN_OUTCOMES:
@@ -199,8 +261,12 @@ def summary(p: dict[str, Any], ts: pd.DataFrame, lang: str = "en") -> list[str]:
                 said = w("no_clear", lang, lo=lo, hi=hi)
             parts.append(f"{glossary.term(outcome, lang)} {said}")
         lines += [f"- **{name}**: " + ("；" if lang == "zh" else "; ").join(parts), ""]
-    lines += [w("few_reps", lang, reps=p["reps"], min=MIN_REPS_EFFECT) if p["reps"] < MIN_REPS_EFFECT
-              else w("enough_reps", lang, reps=p["reps"]), ""]
+    lines += [
+        w("few_reps", lang, reps=p["reps"], min=MIN_REPS_EFFECT)
+        if p["reps"] < MIN_REPS_EFFECT
+        else w("enough_reps", lang, reps=p["reps"]),
+        "",
+    ]
     return lines
 
 
@@ -211,8 +277,14 @@ def report(p: dict[str, Any], runs: pd.DataFrame, ts: pd.DataFrame, lang: str = 
     weeks = [(w("year", lang, y=y), 52 * y) for y in YEARS if 52 * y < end] + [(w("end", lang, w=end), end)]
     lines = [f"# {w('title', lang)}: {', '.join(names)}", "", *summary(p, ts, lang)]
     lines += [f"## {w('scenarios', lang)}", ""]
-    rows = [{w("scenario", lang): e["name"], w("name_zh", lang): e.get("name_zh", ""),
-             w("question", lang): e.get("question", "")} for e in p["scenarios"]]
+    rows = [
+        {
+            w("scenario", lang): e["name"],
+            w("name_zh", lang): e.get("name_zh", ""),
+            w("question", lang): e.get("question", ""),
+        }
+        for e in p["scenarios"]
+    ]
     lines += [markdown_table(pd.DataFrame(rows)), ""]
     if p["overrides"]:
         lines += [w("set_for_all", lang) + ", ".join(f"`{k} = {v}`" for k, v in p["overrides"].items()), ""]
@@ -229,8 +301,12 @@ def report(p: dict[str, Any], runs: pd.DataFrame, ts: pd.DataFrame, lang: str = 
             table = ts[ts["week"] == week].pivot(index="replication", columns="scenario", values=outcome)
             for name in names:
                 m, lo, hi = mean_ci(table[name].to_numpy())
-                row = {w("when", lang): label, w("scenario", lang): name, w("mean", lang): _fmt(outcome, m),
-                       w("interval", lang): f"[{_fmt(outcome, lo)}, {_fmt(outcome, hi)}]"}
+                row = {
+                    w("when", lang): label,
+                    w("scenario", lang): name,
+                    w("mean", lang): _fmt(outcome, m),
+                    w("interval", lang): f"[{_fmt(outcome, lo)}, {_fmt(outcome, hi)}]",
+                }
                 diff_key, paired_key = w("difference", lang, first=first), w("paired", lang)
                 if name == first:
                     row.update({diff_key: "", paired_key: "", "d_z": ""})
@@ -239,14 +315,24 @@ def report(p: dict[str, Any], runs: pd.DataFrame, ts: pd.DataFrame, lang: str = 
                     diffs = (table[name] - table[first]).to_numpy(dtype=float)
                     sd = diffs.std(ddof=1) if len(diffs) > 1 else 0.0
                     dz = d["mean"] / sd if sd > 0 else float("nan")
-                    row.update({diff_key: _fmt(outcome, d["mean"], True, lang),
-                                paired_key: f"[{_fmt(outcome, d['low'], True, lang)}, "
-                                            f"{_fmt(outcome, d['high'], True, lang)}]",
-                                "d_z": f"{dz:+.2f}" if effect else "—"})
+                    row.update(
+                        {
+                            diff_key: _fmt(outcome, d["mean"], True, lang),
+                            paired_key: f"[{_fmt(outcome, d['low'], True, lang)}, "
+                            f"{_fmt(outcome, d['high'], True, lang)}]",
+                            "d_z": f"{dz:+.2f}" if effect else "—",
+                        }
+                    )
                 rows.append(row)
         lines += [markdown_table(pd.DataFrame(rows)), ""]
-    lines += [f"## {w('figures', lang)}", "", f"![{w('over_time', lang)}](timeseries.png)", "",
-              f"![{w('at_end', lang)}](intervals.png)", ""]
+    lines += [
+        f"## {w('figures', lang)}",
+        "",
+        f"![{w('over_time', lang)}](timeseries.png)",
+        "",
+        f"![{w('at_end', lang)}](intervals.png)",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -326,11 +412,15 @@ def report_html(markdown_text: str, folder: Path, lang: str = "en") -> str:
         return f'src="data:image/png;base64,{data}"'
 
     body = re.sub(r'src="([\w.-]+\.png)"', embed, body)
-    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.5}"
-             "table{border-collapse:collapse;font-size:0.9em}td,th{border:1px solid #ccc;padding:3px 6px}"
-             "img{max-width:100%}")
-    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{w("title", lang)}</title>'
-            f"<style>{style}</style></head><body>\n{body}\n</body></html>\n")
+    style = (
+        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.5}"
+        "table{border-collapse:collapse;font-size:0.9em}td,th{border:1px solid #ccc;padding:3px 6px}"
+        "img{max-width:100%}"
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{w("title", lang)}</title>'
+        f"<style>{style}</style></head><body>\n{body}\n</body></html>\n"
+    )
 
 
 def write_compare(p: dict[str, Any], runs: pd.DataFrame, ts: pd.DataFrame, out: str | os.PathLike) -> Path:
@@ -347,10 +437,17 @@ def write_compare(p: dict[str, Any], runs: pd.DataFrame, ts: pd.DataFrame, out: 
         (tmp / "report.md").write_text(text, encoding="utf-8")
         plot(p, ts, tmp, lang)
         (tmp / "report.html").write_text(report_html(text, tmp, lang), encoding="utf-8")
-        manifest = {"kind": "compare", "digest": plan_digest(p), "scenarios": p["scenarios"], "reps": p["reps"],
-                    "seed": p["seed"],
-                    "seeds": [seed_for(p["seed"], k) for k in range(p["reps"])], "overrides": p["overrides"],
-                    "versions": versions(), "commit": git_commit()}
+        manifest = {
+            "kind": "compare",
+            "digest": plan_digest(p),
+            "scenarios": p["scenarios"],
+            "reps": p["reps"],
+            "seed": p["seed"],
+            "seeds": [seed_for(p["seed"], k) for k in range(p["reps"])],
+            "overrides": p["overrides"],
+            "versions": versions(),
+            "commit": git_commit(),
+        }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     return out
 
@@ -362,8 +459,15 @@ def plan_digest(p: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-FILES = ("report.md", "report.html", "runs.parquet", "timeseries.parquet", "timeseries.png", "intervals.png",
-         "manifest.json")
+FILES = (
+    "report.md",
+    "report.html",
+    "runs.parquet",
+    "timeseries.parquet",
+    "timeseries.png",
+    "intervals.png",
+    "manifest.json",
+)
 
 
 def may_replace(digest: str):
@@ -379,8 +483,11 @@ def check_folder(out: Path, digest: str) -> None:
     if not out.exists() and not out.is_symlink():
         return
     if out.is_symlink() or not out.is_dir():
-        raise SpecError(f"--out '{out}' exists and is not a folder; allowed: a new or empty folder, or an earlier "
-                        "comparison")
+        raise SpecError(
+            f"--out '{out}' exists and is not a folder; allowed: a new or empty folder, or an earlier comparison"
+        )
     if not may_replace(digest)(out):
-        raise SpecError(f"--out '{out}' holds another experiment or files this comparison did not write; allowed: "
-                        "a new or empty folder, or this same comparison (its files alone)")
+        raise SpecError(
+            f"--out '{out}' holds another experiment or files this comparison did not write; allowed: "
+            "a new or empty folder, or this same comparison (its files alone)"
+        )

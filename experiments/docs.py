@@ -1,8 +1,10 @@
-"""Generated docs: docs/parameters.md from the parameter schema (``uv run python -m experiments.docs``),
-and the README's performance headline from a measurement (``benchmarks/headline.py``)."""
+"""Generated from the parameter schema by ``uv run python -m experiments.docs``: docs/parameters.md
+and the typed declaration of every parameter in model/parameters.py; and the README's performance
+headline from a measurement (``benchmarks/headline.py``)."""
 
 from pathlib import Path
 
+from model import parameters
 from model.params import markdown_table
 
 HEADER = """# Parameters
@@ -20,11 +22,13 @@ HEADLINE_END = "<!-- /headline -->"
 
 def headline(h: dict) -> str:
     """The README's performance headline, between its markers, from a measurement (docs/headline.json)."""
-    text = (f"One default run ({h['residents']:,} residents, {h['weeks']} weeks) takes "
-            f"**{h['fresh_median_s']:.2f} s** with its {h['burn_in_weeks']}-week burn-in and "
-            f"**{h['cached_median_s']:.2f} s** when the burn-in of its community is cached (medians of "
-            f"{h['repeats']}, `benchmarks/headline.py`, commit {h['commit']}, {h['date']}, load "
-            f"{h['load_before']:g}–{h['load_after']:g} on {h['cores']} cores).")
+    text = (
+        f"One default run ({h['residents']:,} residents, {h['weeks']} weeks) takes "
+        f"**{h['fresh_median_s']:.2f} s** with its {h['burn_in_weeks']}-week burn-in and "
+        f"**{h['cached_median_s']:.2f} s** when the burn-in of its community is cached (medians of "
+        f"{h['repeats']}, `benchmarks/headline.py`, commit {h['commit']}, {h['date']}, load "
+        f"{h['load_before']:g}–{h['load_after']:g} on {h['cores']} cores)."
+    )
     return f"{HEADLINE_BEGIN}\n{text}\n{HEADLINE_END}"
 
 
@@ -39,6 +43,12 @@ def main() -> None:
     path = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
     path.write_text(HEADER + markdown_table(), encoding="utf-8")
     print(f"wrote {path}")
+    typed = Path(parameters.__file__)
+    old = typed.read_text(encoding="utf-8")
+    new = parameters.declared_block(old)
+    if new != old:
+        typed.write_text(new, encoding="utf-8")
+    print(f"{'rewrote' if new != old else 'unchanged'}: {typed} (the typed declaration)")
 
 
 if __name__ == "__main__":

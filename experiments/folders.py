@@ -23,7 +23,6 @@ import errno
 import json
 import os
 import re
-import shutil
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -132,21 +131,25 @@ def check_target(out: str | os.PathLike) -> Path:
     if target.name in ("", ".", ".."):
         raise OutputFolderError(f"--out '{text}' names no folder; allowed: a folder path such as results/mine")
     if len(os.fsencode(target.name)) > NAME_MAX:
-        raise OutputFolderError(f"--out '{text[:60]}…' has a folder name of {len(os.fsencode(target.name))} bytes; "
-                                f"allowed: at most {NAME_MAX}")
+        raise OutputFolderError(
+            f"--out '{text[:60]}…' has a folder name of {len(os.fsencode(target.name))} bytes; "
+            f"allowed: at most {NAME_MAX}"
+        )
     if target.is_symlink():
         raise OutputFolderError(f"--out '{text}' is a symbolic link; allowed: a real folder path")
     target = resolved(target)  # every decision below is about the real folder, whatever links led to it
     if os.path.ismount(target):
-        raise OutputFolderError(f"--out '{text}' is a mount point, which cannot be replaced; allowed: a folder "
-                                "inside it")
+        raise OutputFolderError(
+            f"--out '{text}' is a mount point, which cannot be replaced; allowed: a folder inside it"
+        )
     if target.exists():
         if not target.is_dir():
             raise OutputFolderError(f"--out '{text}' exists and is not a folder; allowed: a folder path")
         if not replaceable(target):
             raise OutputFolderError(
                 f"--out '{text}' holds files this tool did not write; allowed: a new folder, an empty one, "
-                "or a previous result of this tool (its summary.json lists everything in it)")
+                "or a previous result of this tool (its summary.json lists everything in it)"
+            )
     parent = target.parent
     while not parent.exists():
         if parent.is_symlink():  # a dangling link
@@ -338,8 +341,10 @@ def put_in_place(tmp: Path, target: Path, may_replace=replaceable, files=OWN_FIL
 
 
 def _came_to_hold(target: Path) -> OutputFolderError:
-    return OutputFolderError(f"'{target}' came to hold files this tool did not write during the run; "
-                             "it is left as it is and the new result is discarded")
+    return OutputFolderError(
+        f"'{target}' came to hold files this tool did not write during the run; "
+        "it is left as it is and the new result is discarded"
+    )
 
 
 def _replace_by_two_renames(tmp: Path, target: Path, may_replace=replaceable, files=OWN_FILES) -> None:

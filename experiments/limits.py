@@ -40,10 +40,12 @@ def check_work(resident_weeks: float, what: str, workers: int | None = None, ins
     cores = max(1, workers or os.cpu_count() or 1)
     seconds = estimate_seconds(resident_weeks, cores)
     if seconds > MAX_HOURS * 3600 and not insist:
-        raise TooMuchWork(f"{what} would take about {_duration(seconds)} ({resident_weeks:.3g} resident-weeks at "
-                          f"about {RESIDENT_WEEKS_PER_SECOND:,} a second per core on {cores} core(s)); allowed: at most "
-                          f"{MAX_HOURS:g} hours of estimated work: fewer residents, weeks or runs, or --insist to run "
-                          "it anyway")
+        raise TooMuchWork(
+            f"{what} would take about {_duration(seconds)} ({resident_weeks:.3g} resident-weeks at "
+            f"about {RESIDENT_WEEKS_PER_SECOND:,} a second per core on {cores} core(s)); allowed: at most "
+            f"{MAX_HOURS:g} hours of estimated work: fewer residents, weeks or runs, or --insist to run "
+            "it anyway"
+        )
     return seconds
 
 
@@ -62,13 +64,16 @@ def design_size(design: str, samples: int, ranges: dict, values: dict, levels: i
             return samples
 
 
-def check_design(design: str, samples: int, ranges: dict, values: dict, levels: int, replications: int,
-                 insist: bool = False) -> int:
+def check_design(
+    design: str, samples: int, ranges: dict, values: dict, levels: int, replications: int, insist: bool = False
+) -> int:
     """The design's number of points; TooMuchWork beyond MAX_POINTS (before any point is made)."""
     n = design_size(design, samples, ranges, values, levels)
     if n > MAX_POINTS and not insist:
-        raise TooMuchWork(f"design '{design}' would make {n:,} points ({n * replications:,} runs); allowed: at most "
-                          f"{MAX_POINTS:,} points: fewer samples, levels or values, or --insist to run it anyway")
+        raise TooMuchWork(
+            f"design '{design}' would make {n:,} points ({n * replications:,} runs); allowed: at most "
+            f"{MAX_POINTS:,} points: fewer samples, levels or values, or --insist to run it anyway"
+        )
     return n
 
 

@@ -65,17 +65,56 @@ from model.scenarios import read_scenario
 from .folders import default_out
 from .sweep import SpecError, prepare_folder, run_batch, seed_for
 
-KEYS = {"scenario", "reference", "seeds", "evaluations", "population", "algorithm", "seed", "fresh_seeds", "posterior",
-        "posterior_sets", "margin", "benefit", "cost", "steps", "fixed", "levers", "objectives", "constraints"}
+KEYS = {
+    "scenario",
+    "reference",
+    "seeds",
+    "evaluations",
+    "population",
+    "algorithm",
+    "seed",
+    "fresh_seeds",
+    "posterior",
+    "posterior_sets",
+    "margin",
+    "benefit",
+    "cost",
+    "steps",
+    "fixed",
+    "levers",
+    "objectives",
+    "constraints",
+}
 OBJECTIVE_KEYS = {"name", "outcome", "year", "week", "sense", "statistic"}
 CONSTRAINT_KEYS = {"name", "outcome", "year", "week", "max", "min"}
 ALGORITHMS = ("nsga2", "random")
-SEARCH_KEYS = ("scenario_name", "base", "events", "levers", "objectives", "constraints", "seeds", "population",
-               "algorithm", "seed", "posterior_rows", "steps")
+SEARCH_KEYS = (
+    "scenario_name",
+    "base",
+    "events",
+    "levers",
+    "objectives",
+    "constraints",
+    "seeds",
+    "population",
+    "algorithm",
+    "seed",
+    "posterior_rows",
+    "steps",
+)
 """What decides the search's trials (its digest): not `evaluations` (more extend the same search),
 nor what only the report and the re-evaluation use."""
-FILES = ("experiment.json", "study.journal", "study.journal.lock", "front.csv", "trials.parquet", "runs.parquet", "report.md",
-         "report.html", "manifest.json")
+FILES = (
+    "experiment.json",
+    "study.journal",
+    "study.journal.lock",
+    "front.csv",
+    "trials.parquet",
+    "runs.parquet",
+    "report.md",
+    "report.html",
+    "manifest.json",
+)
 BOOTSTRAP = 400  # resamples of a candidate's runs for the interval of its statistic
 AFTER = 10**9  # bootstrap keys of the re-evaluation (a trial's key is its number)
 
@@ -85,8 +124,12 @@ class OptimiseError(SpecError):
 
 
 # ------------------------------------------------------------------------------------ the spec ------
-def read_spec(path: str | os.PathLike, evaluations: int | None = None, seed: int | None = None,
-              overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def read_spec(
+    path: str | os.PathLike,
+    evaluations: int | None = None,
+    seed: int | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Read and check an experiment file with an ``[optimise]`` table; everything is checked here,
     before any run (``evaluations``, ``seed`` and the fixed parameters ``overrides`` from the command
     line win)."""
@@ -152,11 +195,18 @@ def check_spec(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
     for key in raw:
         if key not in KEYS:
             raise OptimiseError(f"unknown key '{key}' in [optimise]; allowed: {', '.join(sorted(KEYS))}")
-    spec = {"raw": raw, "folder": str(folder), "scenario": raw.get("scenario", "red_microcycle"),
-            "reference": raw.get("reference", "status_quo"),
-            "seeds": _integer(raw, "seeds", 3, 1), "evaluations": _integer(raw, "evaluations", 32, 1),
-            "population": _integer(raw, "population", 8, 2), "seed": _integer(raw, "seed", 1, 0),
-            "fresh_seeds": _integer(raw, "fresh_seeds", 5, 0), "algorithm": raw.get("algorithm", "nsga2")}
+    spec = {
+        "raw": raw,
+        "folder": str(folder),
+        "scenario": raw.get("scenario", "red_microcycle"),
+        "reference": raw.get("reference", "status_quo"),
+        "seeds": _integer(raw, "seeds", 3, 1),
+        "evaluations": _integer(raw, "evaluations", 32, 1),
+        "population": _integer(raw, "population", 8, 2),
+        "seed": _integer(raw, "seed", 1, 0),
+        "fresh_seeds": _integer(raw, "fresh_seeds", 5, 0),
+        "algorithm": raw.get("algorithm", "nsga2"),
+    }
     if spec["algorithm"] not in ALGORITHMS:
         raise OptimiseError(f"unknown algorithm '{spec['algorithm']}'; allowed: {', '.join(ALGORITHMS)}")
     levers, ranges, values = _levers(raw.get("levers", {}))
@@ -174,12 +224,20 @@ def check_spec(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
     # the sweep's checks: the scenario, fixed parameters, every range and value, and the outcomes
     corners = check_spec_of_sweep(spec["scenario"], fixed, ranges, values, steps)
     if max(weeks) > corners["steps"]:
-        raise OptimiseError(f"an objective or constraint at week {max(weeks)} is after the run's end (week "
-                            f"{corners['steps']}); allowed: a horizon within 'steps'")
+        raise OptimiseError(
+            f"an objective or constraint at week {max(weeks)} is after the run's end (week "
+            f"{corners['steps']}); allowed: a horizon within 'steps'"
+        )
     known = corners["outcome_columns"]
-    derived = [f"{k[:-len('_total')]}_per_year" for k in known if k.endswith("_total")]
-    spec.update(scenario_name=corners["scenario_name"], base=corners["base"], events=corners["events"],
-                steps=corners["steps"], levers=levers, outcome_columns=known)
+    derived = [f"{k[: -len('_total')]}_per_year" for k in known if k.endswith("_total")]
+    spec.update(
+        scenario_name=corners["scenario_name"],
+        base=corners["base"],
+        events=corners["events"],
+        steps=corners["steps"],
+        levers=levers,
+        outcome_columns=known,
+    )
     spec["objectives"] = []
     for i, (e, week) in enumerate(zip(objectives, weeks, strict=False)):
         what = f"objective {i + 1}"
@@ -188,30 +246,49 @@ def check_spec(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
         if sense not in ("max", "min"):
             raise OptimiseError(f"{what}: unknown sense {sense!r}; allowed: max, min")
         statistic = e.get("statistic", "mean")
-        if statistic != "mean" and (isinstance(statistic, bool) or not isinstance(statistic, int | float)
-                                    or not 0 < statistic < 1):
+        if statistic != "mean" and (
+            isinstance(statistic, bool) or not isinstance(statistic, int | float) or not 0 < statistic < 1
+        ):
             raise OptimiseError(f"{what}: 'statistic' must be 'mean' or a quantile in (0, 1), got {statistic!r}")
-        spec["objectives"].append({"name": str(e.get("name", f"{outcome}@{week}")), "outcome": outcome,
-                                   "week": week, "sense": sense, "statistic": statistic})
+        spec["objectives"].append(
+            {
+                "name": str(e.get("name", f"{outcome}@{week}")),
+                "outcome": outcome,
+                "week": week,
+                "sense": sense,
+                "statistic": statistic,
+            }
+        )
     spec["constraints"] = []
-    for i, (e, week) in enumerate(zip(constraints, weeks[len(objectives):], strict=True)):
+    for i, (e, week) in enumerate(zip(constraints, weeks[len(objectives) :], strict=True)):
         what = f"constraint {i + 1}"
         outcome = _outcome(e.get("outcome"), known + derived, what)
         bounds = {k: e[k] for k in ("max", "min") if k in e}
         if len(bounds) != 1 or any(isinstance(v, bool) or not isinstance(v, int | float) for v in bounds.values()):
             raise OptimiseError(f"{what}: give one bound, 'max' or 'min', a number; got {bounds or 'none'}")
-        (kind, bound), = bounds.items()
-        spec["constraints"].append({"name": str(e.get("name", f"{outcome}@{week} {kind} {bound:g}")),
-                                    "outcome": outcome, "week": week, "kind": kind, "bound": float(bound)})
+        ((kind, bound),) = bounds.items()
+        spec["constraints"].append(
+            {
+                "name": str(e.get("name", f"{outcome}@{week} {kind} {bound:g}")),
+                "outcome": outcome,
+                "week": week,
+                "kind": kind,
+                "bound": float(bound),
+            }
+        )
     names = [o["name"] for o in spec["objectives"]] + [c["name"] for c in spec["constraints"]]
     if len(set(names)) != len(names):
-        raise OptimiseError(f"objective or constraint name '{next(n for n in names if names.count(n) > 1)}' is "
-                            "used twice; allowed: each once")
+        raise OptimiseError(
+            f"objective or constraint name '{next(n for n in names if names.count(n) > 1)}' is "
+            "used twice; allowed: each once"
+        )
     spec["posterior_rows"], spec["posterior_file"] = _posterior(raw, folder, spec, levers)
     reference = read_scenario(spec["reference"])
     spec["reference_name"] = reference["name"]
-    spec["reference_base"] = {**reference["parameters"], **{k: v for k, v in corners["base"].items()
-                                                             if k in fixed or k == "steps"}}
+    spec["reference_base"] = {
+        **reference["parameters"],
+        **{k: v for k, v in corners["base"].items() if k in fixed or k == "steps"},
+    }
     spec["reference_events"] = reference["events"]
     validate(spec["reference_base"])
     objective_names = [o["name"] for o in spec["objectives"]]
@@ -221,8 +298,10 @@ def check_spec(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
         chosen = raw.get(key, pool[0] if pool else None)
         if chosen is not None and chosen not in pool:
             kind = "maximised" if key == "benefit" else "minimised"
-            raise OptimiseError(f"'{key}' = {chosen!r} is not a {kind} objective; allowed: "
-                                f"{', '.join(pool) or 'none (add one)'} (objectives: {', '.join(objective_names)})")
+            raise OptimiseError(
+                f"'{key}' = {chosen!r} is not a {kind} objective; allowed: "
+                f"{', '.join(pool) or 'none (add one)'} (objectives: {', '.join(objective_names)})"
+            )
         spec[key] = chosen
     margin = raw.get("margin", 0.0)
     if isinstance(margin, bool) or not isinstance(margin, int | float) or margin < 0:
@@ -235,8 +314,16 @@ def check_spec(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
 def check_spec_of_sweep(scenario: str, fixed: dict, ranges: dict, values: dict, steps) -> dict[str, Any]:
     """The scenario, fixed parameters, lever ranges and values, checked by the sweep's own rules
     (a factorial design of the levers' corners: every corner's parameters are valid)."""
-    raw = {"scenario": scenario, "design": "factorial", "levels": 2, "fixed": fixed, "steps": steps,
-           "ranges": ranges, "values": values, "batch": 1}
+    raw = {
+        "scenario": scenario,
+        "design": "factorial",
+        "levels": 2,
+        "fixed": fixed,
+        "steps": steps,
+        "ranges": ranges,
+        "values": values,
+        "batch": 1,
+    }
     if not ranges and not values:
         raise OptimiseError("no levers; allowed: one or more parameters under [optimise.levers]")
     from . import sweep
@@ -244,16 +331,20 @@ def check_spec_of_sweep(scenario: str, fixed: dict, ranges: dict, values: dict, 
     try:
         return sweep.check_spec(raw)
     except ParameterError as exc:  # the sweep names its own tables; here they are the levers
-        raise OptimiseError(str(exc).replace("[sweep.ranges]", "[optimise.levers]")
-                            .replace("[sweep.values]", "[optimise.levers]")
-                            .replace("[sweep.fixed]", "[optimise.fixed]")) from None
+        raise OptimiseError(
+            str(exc)
+            .replace("[sweep.ranges]", "[optimise.levers]")
+            .replace("[sweep.values]", "[optimise.levers]")
+            .replace("[sweep.fixed]", "[optimise.fixed]")
+        ) from None
 
 
 def _levers(table: Any) -> tuple[dict[str, dict], dict[str, list], dict[str, list]]:
     """Each lever as optuna will suggest it; and the sweep's ranges and values, to check them."""
     if not isinstance(table, dict):
-        raise OptimiseError("[optimise.levers] must be a table: name = [low, high], {low, high, step} or a list of "
-                            "values")
+        raise OptimiseError(
+            "[optimise.levers] must be a table: name = [low, high], {low, high, step} or a list of values"
+        )
     levers, ranges, values = {}, {}, {}
     for name, given in table.items():
         if name not in PARAMS:
@@ -263,8 +354,9 @@ def _levers(table: Any) -> tuple[dict[str, dict], dict[str, list], dict[str, lis
         if numeric and isinstance(given, dict):
             extra = set(given) - {"low", "high", "step"}
             if extra or not {"low", "high"} <= set(given):
-                raise OptimiseError(f"lever '{name}': a table needs 'low' and 'high' (and optionally 'step'), got "
-                                    f"{sorted(given)}")
+                raise OptimiseError(
+                    f"lever '{name}': a table needs 'low' and 'high' (and optionally 'step'), got {sorted(given)}"
+                )
             step = given.get("step")
             if step is not None and (isinstance(step, bool) or not isinstance(step, int | float) or step <= 0):
                 raise OptimiseError(f"lever '{name}': 'step' must be a number > 0, got {step!r}")
@@ -279,8 +371,7 @@ def _levers(table: Any) -> tuple[dict[str, dict], dict[str, list], dict[str, lis
             allowed = "[low, high] or {low, high, step}" if numeric else "a non-empty list of its values"
             raise OptimiseError(f"lever '{name}' ({kind}) = {given!r}; allowed: {allowed}")
         ranges[name] = bounds
-        levers[name] = {"kind": "int" if kind == "int" else "float", "low": bounds[0], "high": bounds[1],
-                        "step": step}
+        levers[name] = {"kind": "int" if kind == "int" else "float", "low": bounds[0], "high": bounds[1], "step": step}
     for name, lever in levers.items():  # the bounds in their parameter's type, once the sweep's checks pass
         if lever["kind"] != "choice":
             lever["low"], lever["high"] = (PARAMS[name].check(b) for b in (lever["low"], lever["high"]))
@@ -305,21 +396,27 @@ def _posterior(raw: dict, folder: Path, spec: dict, levers: dict) -> tuple[list[
         table = pd.read_csv(path)
         record = file_record(path)
     except FileNotFoundError:
-        raise OptimiseError(f"posterior file '{path}' not found; allowed: a CSV path relative to the "
-                            "experiment file") from None
+        raise OptimiseError(
+            f"posterior file '{path}' not found; allowed: a CSV path relative to the experiment file"
+        ) from None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise OptimiseError(f"posterior file '{path}' cannot be read as CSV: {str(exc).splitlines()[0]}") from None
     params = [c for c in table.columns if c not in ("set", "weight")]
     for c in params:
         if c not in PARAMS:
-            raise OptimiseError(f"posterior file '{path}': column {str(unknown_name_error(c))}; the columns "
-                                "are parameters, 'set' and 'weight'")
+            raise OptimiseError(
+                f"posterior file '{path}': column {str(unknown_name_error(c))}; the columns "
+                "are parameters, 'set' and 'weight'"
+            )
         if c in levers:
-            raise OptimiseError(f"posterior file '{path}': '{c}' is also a lever; allowed: a parameter is either "
-                                "searched or drawn from the posterior")
+            raise OptimiseError(
+                f"posterior file '{path}': '{c}' is also a lever; allowed: a parameter is either "
+                "searched or drawn from the posterior"
+            )
     if not params or table.empty:
-        raise OptimiseError(f"posterior file '{path}' holds no parameter sets; allowed: a header of parameter "
-                            "names and one row per set")
+        raise OptimiseError(
+            f"posterior file '{path}' holds no parameter sets; allowed: a header of parameter names and one row per set"
+        )
     k = _integer(raw, "posterior_sets", min(4, len(table)), 1)
     rng = np.random.default_rng(np.random.SeedSequence([spec["seed"], 20]))
     if "weight" in table.columns:
@@ -329,15 +426,21 @@ def _posterior(raw: dict, folder: Path, spec: dict, levers: dict) -> tuple[list[
         rows = rng.choice(len(table), size=k, replace=True, p=w / w.sum())
     else:
         if k > len(table):
-            raise OptimiseError(f"'posterior_sets' = {k} but posterior file '{path}' has {len(table)} sets; allowed: "
-                                f"at most {len(table)} (or give a 'weight' column to draw with replacement)")
+            raise OptimiseError(
+                f"'posterior_sets' = {k} but posterior file '{path}' has {len(table)} sets; allowed: "
+                f"at most {len(table)} (or give a 'weight' column to draw with replacement)"
+            )
         rows = rng.choice(len(table), size=k, replace=False)
     out = []
     for i in rows.tolist():
         row = table.iloc[i]
         try:
-            values = {c: PARAMS[c].parse(str(row[c])) if isinstance(row[c], str) else PARAMS[c].check(
-                row[c].item() if isinstance(row[c], np.generic) else row[c]) for c in params}
+            values = {
+                c: PARAMS[c].parse(str(row[c]))
+                if isinstance(row[c], str)
+                else PARAMS[c].check(row[c].item() if isinstance(row[c], np.generic) else row[c])
+                for c in params
+            }
             validate({**spec.get("base", {}), **values})
         except ParameterError as exc:
             raise OptimiseError(f"posterior file '{path}', row {i + 2}: {exc}") from None
@@ -356,24 +459,40 @@ def cells(spec: dict[str, Any], fresh: bool = False) -> list[tuple[int, int, int
     """The (seed index, seed, posterior set index) a candidate runs on: the same for every candidate
     (common random numbers); ``fresh``: the seeds after the search's, for the re-evaluation."""
     first, count = (spec["seeds"], spec["fresh_seeds"]) if fresh else (0, spec["seeds"])
-    return [(k, seed_for(spec["seed"], k), j) for k in range(first, first + count)
-            for j in range(len(spec["posterior_rows"]))]
+    return [
+        (k, seed_for(spec["seed"], k), j)
+        for k in range(first, first + count)
+        for j in range(len(spec["posterior_rows"]))
+    ]
 
 
 def task(spec: dict[str, Any], levers: dict[str, Any], fresh: bool = False, reference: bool = False) -> dict:
     """One candidate's runs as a sweep batch (experiments/sweep.py run_batch): every seed x posterior set."""
     needed = sorted({_base_outcome(o["outcome"]) for o in spec["objectives"] + spec["constraints"]})
-    runs = [{"run_id": i, "sample_id": j, "replication": k, "seed": seed,
-             "point": {**spec["posterior_rows"][j]["params"], **levers}}
-            for i, (k, seed, j) in enumerate(cells(spec, fresh))]
-    base, events = ((spec["reference_base"], spec["reference_events"]) if reference
-                    else (spec["base"], spec["events"]))
-    return {"base": base, "events": events, "steps": spec["steps"], "outcome_columns": [], "timeseries": needed,
-            "every": 1, "runs": runs}
+    runs = [
+        {
+            "run_id": i,
+            "sample_id": j,
+            "replication": k,
+            "seed": seed,
+            "point": {**spec["posterior_rows"][j]["params"], **levers},
+        }
+        for i, (k, seed, j) in enumerate(cells(spec, fresh))
+    ]
+    base, events = (spec["reference_base"], spec["reference_events"]) if reference else (spec["base"], spec["events"])
+    return {
+        "base": base,
+        "events": events,
+        "steps": spec["steps"],
+        "outcome_columns": [],
+        "timeseries": needed,
+        "every": 1,
+        "runs": runs,
+    }
 
 
 def _base_outcome(name: str) -> str:
-    return f"{name[:-len('_per_year')]}_total" if name.endswith("_per_year") else name
+    return f"{name[: -len('_per_year')]}_total" if name.endswith("_per_year") else name
 
 
 def measures(spec: dict[str, Any], result: dict[str, Any]) -> pd.DataFrame | str:
@@ -383,8 +502,11 @@ def measures(spec: dict[str, Any], result: dict[str, Any]) -> pd.DataFrame | str
     if len(bad):
         return str(bad["status"].iloc[0])
     series = result["series"].set_index(["run_id", "week"])
-    out = rows[["run_id", "replication", "sample_id", "seed"]].rename(
-        columns={"replication": "seed_index", "sample_id": "posterior_set"}).reset_index(drop=True)
+    out = (
+        rows[["run_id", "replication", "sample_id", "seed"]]
+        .rename(columns={"replication": "seed_index", "sample_id": "posterior_set"})
+        .reset_index(drop=True)
+    )
     for m in spec["objectives"] + spec["constraints"]:
         base = _base_outcome(m["outcome"])
         values = series[base].xs(m["week"], level="week").reindex(out["run_id"]).to_numpy(dtype=float)
@@ -438,7 +560,7 @@ def evaluate(func, tasks: list, pool=None, client=None, bar=None) -> list:
                 bar.update(1)
         return results
     results = []
-    for r in (pool.map(func, tasks) if pool is not None else map(func, tasks)):
+    for r in pool.map(func, tasks) if pool is not None else map(func, tasks):
         results.append(r)
         if bar is not None:
             bar.update(1)
@@ -481,8 +603,13 @@ def open_study(spec: dict[str, Any], out: Path):
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     storage = JournalStorage(JournalFileBackend(str(out / "study.journal")))
     directions = ["maximize" if o["sense"] == "max" else "minimize" for o in spec["objectives"]]
-    return optuna.create_study(study_name="redcycle-optimise", storage=storage, load_if_exists=True,
-                               directions=directions, sampler=sampler(spec, 0))
+    return optuna.create_study(
+        study_name="redcycle-optimise",
+        storage=storage,
+        load_if_exists=True,
+        directions=directions,
+        sampler=sampler(spec, 0),
+    )
 
 
 def search(spec: dict[str, Any], out: Path, pool=None, client=None, progress: bool | None = None):
@@ -544,7 +671,8 @@ def trials_table(spec: dict[str, Any], study) -> tuple[pd.DataFrame, pd.DataFram
             runs.append(r)
     table = pd.DataFrame(rows).sort_values("trial", ignore_index=True)
     for name in [f"{o['name']}{end}" for o in spec["objectives"] for end in ("", "_low", "_high")] + [
-            c["name"] for c in spec["constraints"]]:
+        c["name"] for c in spec["constraints"]
+    ]:
         if name not in table:  # every candidate failed
             table[name] = np.nan
     if "feasible" not in table:
@@ -564,8 +692,12 @@ def pareto(values: np.ndarray) -> np.ndarray:
 
 
 def oriented(spec: dict[str, Any], table: pd.DataFrame, suffix: str = "") -> np.ndarray:
-    return np.column_stack([table[o["name"] + suffix].to_numpy(dtype=float) * (1 if o["sense"] == "max" else -1)
-                            for o in spec["objectives"]])
+    return np.column_stack(
+        [
+            table[o["name"] + suffix].to_numpy(dtype=float) * (1 if o["sense"] == "max" else -1)
+            for o in spec["objectives"]
+        ]
+    )
 
 
 def front_of(spec: dict[str, Any], table: pd.DataFrame) -> pd.DataFrame:
@@ -587,8 +719,9 @@ def knee(spec: dict[str, Any], front: pd.DataFrame) -> int:
     return int(np.argmin(np.sqrt(((1.0 - scaled) ** 2).sum(axis=1))))
 
 
-def reevaluate(spec: dict[str, Any], front: pd.DataFrame, pool=None, client=None,
-               progress: bool | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+def reevaluate(
+    spec: dict[str, Any], front: pd.DataFrame, pool=None, client=None, progress: bool | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The front on fresh seeds, and the reference on the search's and the fresh seeds: which points hold."""
     from .replications import progress as progress_bar
 
@@ -651,8 +784,12 @@ def may_hold(folder: Path) -> bool:
     """Only this search's own files, plain (resume, or the report rewritten); optuna's lock, held or
     being released, is a symbolic link."""
     try:
-        return all((p.name in FILES or OWN.fullmatch(p.name) or _is_lock(p)) and (p.is_file() or _is_lock(p))
-                   and not (p.is_symlink() and not _is_lock(p)) for p in folder.iterdir())
+        return all(
+            (p.name in FILES or OWN.fullmatch(p.name) or _is_lock(p))
+            and (p.is_file() or _is_lock(p))
+            and not (p.is_symlink() and not _is_lock(p))
+            for p in folder.iterdir()
+        )
     except OSError:
         return False
 
@@ -662,8 +799,10 @@ def prepare(spec: dict[str, Any], out: Path) -> bool:
     if out.is_symlink():
         raise OptimiseError(f"--out '{out}' is a symbolic link; allowed: a real folder path")
     if out.is_dir() and (out / "experiment.json").is_file() and not may_hold(out):
-        raise OptimiseError(f"--out '{out}' holds files this search did not write; allowed: a new or empty folder, "
-                            "or this search's own folder (to resume)")
+        raise OptimiseError(
+            f"--out '{out}' holds files this search did not write; allowed: a new or empty folder, "
+            "or this search's own folder (to resume)"
+        )
 
     def populate(tmp: Path, spec: dict) -> dict:
         return {"spec": {k: v for k, v in spec.items() if k != "outcome_columns"}}
@@ -674,8 +813,13 @@ def prepare(spec: dict[str, Any], out: Path) -> bool:
         raise OptimiseError(str(exc)) from None
 
 
-def optimise(spec: dict[str, Any] | str | os.PathLike, out: str | os.PathLike | None = None, workers: int | None = None,
-             client: Any = None, progress: bool | None = None) -> pd.DataFrame:
+def optimise(
+    spec: dict[str, Any] | str | os.PathLike,
+    out: str | os.PathLike | None = None,
+    workers: int | None = None,
+    client: Any = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
     """Run (or resume) the search and write its folder; return the front as a DataFrame (levers,
     objectives with their intervals, the fresh re-evaluation, ``holds``, ``knee``, ``cheapest``).
 
@@ -708,9 +852,19 @@ def optimise(spec: dict[str, Any] | str | os.PathLike, out: str | os.PathLike | 
     front["cheapest"] = [i == chosen["cheapest"] for i in range(len(front))]
     from .optimise_report import write_outputs
 
-    write_outputs(spec, out, table, runs, front, reference, chosen,
-                  {"seconds_this_session": round(time.perf_counter() - started, 3),
-                   "workers": "dask" if client is not None else workers})
+    write_outputs(
+        spec,
+        out,
+        table,
+        runs,
+        front,
+        reference,
+        chosen,
+        {
+            "seconds_this_session": round(time.perf_counter() - started, 3),
+            "workers": "dask" if client is not None else workers,
+        },
+    )
     return front
 
 
@@ -718,21 +872,40 @@ def optimise(spec: dict[str, Any] | str | os.PathLike, out: str | os.PathLike | 
 def add_parser(sub, where) -> None:
     """``run.py optimise``: the experiment file, --evaluations, and the experiment commands' --out,
     --workers, --dask and --quiet (``where``)."""
-    o = sub.add_parser("optimise", help="multi-objective policy search (optuna NSGA-II) over an experiment file's "
-                                        "levers: Pareto front, report.md/html, front.csv (resumable)",
-                       description="Search the levers of an experiment file ([optimise] table; docs/optimise.md) "
-                                   "for the Pareto front of its objectives under its constraints, each candidate "
-                                   "scored over paired seeds (and posterior sets); re-evaluate the front on fresh "
-                                   "seeds and write report.md, report.html, front.csv, trials.parquet, "
-                                   "runs.parquet and manifest.json into --out. Killed, it resumes with the same "
-                                   "command.")
+    o = sub.add_parser(
+        "optimise",
+        help="multi-objective policy search (optuna NSGA-II) over an experiment file's "
+        "levers: Pareto front, report.md/html, front.csv (resumable)",
+        description="Search the levers of an experiment file ([optimise] table; docs/optimise.md) "
+        "for the Pareto front of its objectives under its constraints, each candidate "
+        "scored over paired seeds (and posterior sets); re-evaluate the front on fresh "
+        "seeds and write report.md, report.html, front.csv, trials.parquet, "
+        "runs.parquet and manifest.json into --out. Killed, it resumes with the same "
+        "command.",
+    )
     o.add_argument("spec", metavar="SPEC.toml", help="the experiment file ([optimise] table)")
-    o.add_argument("--evaluations", type=int, default=None, metavar="N",
-                   help="override 'evaluations' (more extend an earlier search in --out)")
-    o.add_argument("--seed", type=int, default=None, metavar="S",
-                   help="override 'seed' (the base of the runs' seeds and of the sampler's)")
-    o.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="overrides",
-                   help="add a fixed parameter (repeatable)")
+    o.add_argument(
+        "--evaluations",
+        type=int,
+        default=None,
+        metavar="N",
+        help="override 'evaluations' (more extend an earlier search in --out)",
+    )
+    o.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        metavar="S",
+        help="override 'seed' (the base of the runs' seeds and of the sampler's)",
+    )
+    o.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="overrides",
+        help="add a fixed parameter (repeatable)",
+    )
     where(o)
 
 
@@ -756,8 +929,11 @@ def command(args, fail) -> int:
     except ParameterError as exc:
         return fail(str(exc))
     except KeyboardInterrupt:
-        print(f"run.py: interrupted; the candidates told so far are in '{args.out}/study.journal': the same command "
-              "resumes the search", file=sys.stderr)
+        print(
+            f"run.py: interrupted; the candidates told so far are in '{args.out}/study.journal': the same command "
+            "resumes the search",
+            file=sys.stderr,
+        )
         return 130
     if not args.quiet:
         print(f"optimise: {args.out}/ (report.md, report.html, front.csv: {len(front)} points on the front)")
@@ -772,18 +948,25 @@ def check_out(out: Path, spec: dict[str, Any]) -> None:
         raise OptimiseError(f"--out '{out}' is a symbolic link; allowed: a real folder path")
     if out.exists():
         if not out.is_dir():
-            raise OptimiseError(f"--out '{out}' exists and is not a folder; allowed: a new or empty folder, or this "
-                                "search's own folder")
+            raise OptimiseError(
+                f"--out '{out}' exists and is not a folder; allowed: a new or empty folder, or this search's own folder"
+            )
         marker = out / "experiment.json"
         try:
             held = json.loads(marker.read_text(encoding="utf-8")) if marker.is_file() else None
         except (OSError, ValueError):
             held = None
         empty = not any(out.iterdir())
-        if not empty and not (isinstance(held, dict) and held.get("kind") == "optimise"
-                              and held.get("digest") == spec["digest"] and may_hold(out)):
-            raise OptimiseError(f"--out '{out}' holds other files or another experiment; allowed: a new or empty "
-                                "folder, or this same search's folder (to resume or extend it)")
+        if not empty and not (
+            isinstance(held, dict)
+            and held.get("kind") == "optimise"
+            and held.get("digest") == spec["digest"]
+            and may_hold(out)
+        ):
+            raise OptimiseError(
+                f"--out '{out}' holds other files or another experiment; allowed: a new or empty "
+                "folder, or this same search's folder (to resume or extend it)"
+            )
         return
     check_target(out)  # a writable parent, a folder name
 
@@ -805,8 +988,10 @@ def rerun_command(args, fail) -> int:
         held = json.loads((folder / "experiment.json").read_text(encoding="utf-8"))["spec"]
         raw, spec_folder = held["raw"], Path(held["folder"])
     except (OSError, ValueError, KeyError, TypeError):
-        return fail(f"'{folder}' holds no record of a search (experiment.json with its spec); allowed: a folder "
-                    "written by run.py optimise")
+        return fail(
+            f"'{folder}' holds no record of a search (experiment.json with its spec); allowed: a folder "
+            "written by run.py optimise"
+        )
     if held.get("posterior_file"):
         rec = held["posterior_file"]
         try:
@@ -814,8 +999,9 @@ def rerun_command(args, fail) -> int:
         except OSError:
             return fail(f"posterior file '{rec['path']}' of the search in '{folder}' is gone; allowed: the same file")
         if now != rec["sha256"]:
-            return fail(f"posterior file '{rec['path']}' changed since the search in '{folder}'; allowed: the file "
-                        "as it was")
+            return fail(
+                f"posterior file '{rec['path']}' changed since the search in '{folder}'; allowed: the file as it was"
+            )
     out = Path(args.out) if args.out else folder.with_name(folder.name + "-rerun")
     try:
         spec = check_spec(raw, spec_folder)
@@ -827,7 +1013,9 @@ def rerun_command(args, fail) -> int:
         return fail(str(exc))
     same = (folder / "front.csv").read_bytes() == (out / "front.csv").read_bytes()
     try:
-        pd.testing.assert_frame_equal(pd.read_parquet(folder / "trials.parquet"), pd.read_parquet(out / "trials.parquet"))
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(folder / "trials.parquet"), pd.read_parquet(out / "trials.parquet")
+        )
     except AssertionError:
         same = False
     if not same:
@@ -835,4 +1023,3 @@ def rerun_command(args, fail) -> int:
         return 1
     print(f"reproduced: front.csv and trials.parquet in '{out}' are identical to '{folder}'")
     return 0
-

@@ -58,10 +58,17 @@ def versions() -> dict[str, str]:
 def git_commit() -> str:
     """The project's commit, with ``-dirty`` when the work tree has changes; ``unknown`` outside git."""
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
-                              text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
         return head + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -121,8 +128,9 @@ def file_record(path: str | os.PathLike) -> dict[str, str]:
     return {"path": os.path.abspath(path), "sha256": digest}
 
 
-def run_inputs(argv: list[str], scenario: dict[str, Any], params: dict[str, Any], graph_file=None,
-               residents_file=None) -> dict[str, Any]:
+def run_inputs(
+    argv: list[str], scenario: dict[str, Any], params: dict[str, Any], graph_file=None, residents_file=None
+) -> dict[str, Any]:
     """What a run reads, for its manifest: the command, the scenario's files, the graph and residents
     files, and the files the model itself reads (the burn-in's scenario), each with its SHA-256."""
     from model import burnin
@@ -134,9 +142,13 @@ def run_inputs(argv: list[str], scenario: dict[str, Any], params: dict[str, Any]
             records[key] = file_record(path) if path and os.path.isfile(path) else None
         except OSError:
             records[key] = None  # reading the file says what is wrong with it, in one line
-    return {"command": ["run.py", *argv], "cwd": os.getcwd(),
-            "scenario_files": [file_record(f) for f in scenario["files"]], **records,
-            "model_files": [file_record(f) for f in burnin.input_files(validate(params))]}
+    return {
+        "command": ["run.py", *argv],
+        "cwd": os.getcwd(),
+        "scenario_files": [file_record(f) for f in scenario["files"]],
+        **records,
+        "model_files": [file_record(f) for f in burnin.input_files(validate(params))],
+    }
 
 
 class ManifestError(ValueError):
@@ -145,8 +157,10 @@ class ManifestError(ValueError):
 
 def read_manifest(folder: Path) -> dict[str, Any]:
     """A run's summary.json, checked for what ``rerun`` needs (a hand-edited one gets one line)."""
-    what = (f"'{folder}' holds no manifest of this tool that records its inputs (summary.json with "
-            "scenario_files and graph_file); allowed: a result folder written by run.py")
+    what = (
+        f"'{folder}' holds no manifest of this tool that records its inputs (summary.json with "
+        "scenario_files and graph_file); allowed: a result folder written by run.py"
+    )
     try:
         with open(folder / "summary.json", encoding="utf-8") as fh:
             manifest = json.load(fh)
@@ -159,12 +173,16 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         if key in ("events", "model_files") and key not in manifest:
             continue  # written before these were recorded
         if key not in manifest or not isinstance(manifest[key], kind) or isinstance(manifest[key], bool):
-            raise ManifestError(f"'{folder}/summary.json' has no valid '{key}' (a {kind.__name__}); it was edited "
-                                "by hand or not written by this tool; allowed: a manifest as run.py writes it")
+            raise ManifestError(
+                f"'{folder}/summary.json' has no valid '{key}' (a {kind.__name__}); it was edited "
+                "by hand or not written by this tool; allowed: a manifest as run.py writes it"
+            )
     for key in ("scenario", "question"):
         if not isinstance(manifest.get(key, ""), str):
-            raise ManifestError(f"'{folder}/summary.json' has '{key}' = {str(manifest[key])[:40]!r}, not text; "
-                                "allowed: a manifest as run.py writes it")
+            raise ManifestError(
+                f"'{folder}/summary.json' has '{key}' = {str(manifest[key])[:40]!r}, not text; "
+                "allowed: a manifest as run.py writes it"
+            )
     recorded_files(manifest, check=True, folder=folder)
     return manifest
 
@@ -179,12 +197,17 @@ def same_bytes(a: Path, b: Path) -> bool:
 
 def recorded_files(manifest: dict[str, Any], check: bool = False, folder: Path | None = None) -> list[dict[str, str]]:
     """Every input file a manifest records (scenario, burn-in, graph, residents)."""
-    records = [*manifest.get("scenario_files", []), *manifest.get("model_files", []),
-               *(manifest.get(k) for k in ("graph_file", "residents_file") if manifest.get(k))]
+    records = [
+        *manifest.get("scenario_files", []),
+        *manifest.get("model_files", []),
+        *(manifest.get(k) for k in ("graph_file", "residents_file") if manifest.get(k)),
+    ]
     for r in records:
         if check and not (isinstance(r, dict) and isinstance(r.get("path"), str) and isinstance(r.get("sha256"), str)):
-            raise ManifestError(f"'{folder}/summary.json' records an input file as {str(r)[:60]!r}; allowed: "
-                                "{\"path\": ..., \"sha256\": ...} as run.py writes it")
+            raise ManifestError(
+                f"'{folder}/summary.json' records an input file as {str(r)[:60]!r}; allowed: "
+                '{"path": ..., "sha256": ...} as run.py writes it'
+            )
     return records
 
 
@@ -196,13 +219,20 @@ def changed_input(manifest: dict[str, Any], folder: Path) -> str | None:
         except (OSError, ValueError):
             return f"input file '{rec['path']}' of the run in '{folder}' is gone; allowed: the same file"
         if now != rec["sha256"]:
-            return (f"input file '{rec['path']}' changed since the run in '{folder}' (SHA-256 was "
-                    f"{rec['sha256'][:12]}…, is {now[:12]}…); allowed: the file as it was")
+            return (
+                f"input file '{rec['path']}' changed since the run in '{folder}' (SHA-256 was "
+                f"{rec['sha256'][:12]}…, is {now[:12]}…); allowed: the file as it was"
+            )
     return None
 
 
-def summary(model, scenario: dict[str, Any], seconds: float, inputs: dict[str, Any] | None = None,
-            files: tuple[str, ...] = folders.RESULT_FILES) -> dict[str, Any]:
+def summary(
+    model,
+    scenario: dict[str, Any],
+    seconds: float,
+    inputs: dict[str, Any] | None = None,
+    files: tuple[str, ...] = folders.RESULT_FILES,
+) -> dict[str, Any]:
     """The manifest: what was run (command, input files with their hashes, every parameter, seed) and
     what came out; ``run.py rerun`` reproduces a run from it."""
     return {
@@ -220,7 +250,7 @@ def summary(model, scenario: dict[str, Any], seconds: float, inputs: dict[str, A
         "varied_parameters": varied_parameters(getattr(model, "initial_parameters", model.p)),
         "events": getattr(model, "timeline", []),
         "events_not_reached": getattr(model, "events_pending", []),
-        "parameters_at_end": model.p,
+        "parameters_at_end": model.p.as_dict(),
         "final": model.final_outcomes(),
         "mechanisms_on": list(model.mechanisms),
         "changes": model.changes,
@@ -259,9 +289,15 @@ def staged_folder(out: Path, may_replace=folders.replaceable, files=folders.OWN_
         raise
 
 
-def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, seconds: float,
-                  inputs: dict[str, Any] | None = None, replications: pd.DataFrame | None = None,
-                  twin: tuple[pd.DataFrame, str] | None = None) -> Path:
+def write_results(
+    model,
+    scenario: dict[str, Any],
+    out_dir: str | os.PathLike,
+    seconds: float,
+    inputs: dict[str, Any] | None = None,
+    replications: pd.DataFrame | None = None,
+    twin: tuple[pd.DataFrame, str] | None = None,
+) -> Path:
     """Write the run's outputs into ``out_dir``, replacing a previous result of this tool there
     (never anything else: :func:`experiments.folders.check_target` refuses first); return the folder.
 
@@ -287,11 +323,17 @@ def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, s
         title = f"{name} (seed {model.seed})"
         plot_rung_shares(table, model.rung_names, tmp / "rung_shares.png", title=title)
         twin_table, twin_label = twin if twin is not None else (None, "")
-        plot_spiral(table, model.p["round_weeks"], tmp / "spiral.png", title=title, twin=twin_table,
-                    twin_label=twin_label)
+        plot_spiral(
+            table, model.p["round_weeks"], tmp / "spiral.png", title=title, twin=twin_table, twin_label=twin_label
+        )
         if twin is not None:
-            inputs = {**(inputs or {}), "spiral_reference": {
-                "name": twin_label, "final_participation_index": float(twin_table["participation_index"].iloc[-1])}}
+            inputs = {
+                **(inputs or {}),
+                "spiral_reference": {
+                    "name": twin_label,
+                    "final_participation_index": float(twin_table["participation_index"].iloc[-1]),
+                },
+            }
         # last: a folder with it is whole; a non-UTF-8 file name becomes a JSON escape (\udcff),
         # which json.load reads back to the same name
         files = folders.RESULT_FILES
@@ -301,9 +343,12 @@ def write_results(model, scenario: dict[str, Any], out_dir: str | os.PathLike, s
             replications.to_csv(tmp / "replications.csv", index=False)
             (tmp / "replications.md").write_text(replication_report(replications, name), encoding="utf-8")
             files = folders.OWN_FILES
-            inputs = {**(inputs or {}), "replications": {"n": len(replications),
-                                                         "seeds": [int(s) for s in replications["seed"]]}}
+            inputs = {
+                **(inputs or {}),
+                "replications": {"n": len(replications), "seeds": [int(s) for s in replications["seed"]]},
+            }
         with open(tmp / "summary.json", "w", encoding="utf-8", errors="backslashreplace") as fh:
-            json.dump(summary(model, scenario, seconds, inputs, files), fh, indent=2, ensure_ascii=False,
-                      default=_jsonable)
+            json.dump(
+                summary(model, scenario, seconds, inputs, files), fh, indent=2, ensure_ascii=False, default=_jsonable
+            )
     return out

@@ -15,12 +15,20 @@ matplotlib.use("Agg")  # files only; the app uses its own backend
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from model.ladder import rung_terms  # noqa: E402
 from model import mechanisms  # noqa: E402
 from model.cycle import phase_starts  # noqa: E402
+from model.ladder import rung_terms  # noqa: E402
 
-CJK_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC",
-             "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC")
+CJK_FONTS = (
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
 RUNG_LABELS = {key: (zh, en) for n_rungs in (5, 2) for key, zh, en in rung_terms(n_rungs)}
 """Each rung's names, from the one vocabulary (model.ladder)."""
 RUNG_COLOURS = ("#d9d9d9", "#fdd0a2", "#fd8d3c", "#d94801", "#8c2d04")
@@ -94,8 +102,15 @@ def plot_rung_shares(table, rung_names, path, title: str = "") -> None:
         plt.close(fig)
 
 
-def plot_spiral(table, round_weeks: int, path, title: str = "", outcome: str = "participation_index",
-                twin=None, twin_label: str = "") -> None:
+def plot_spiral(
+    table,
+    round_weeks: int,
+    path,
+    title: str = "",
+    outcome: str = "participation_index",
+    twin=None,
+    twin_label: str = "",
+) -> None:
     fig = spiral_figure(table, round_weeks, title, outcome, twin, twin_label)
     with plt.rc_context(font_rc("zh")):  # fonts are found when the figure is drawn
         fig.savefig(path)
@@ -105,8 +120,9 @@ def plot_spiral(table, round_weeks: int, path, title: str = "", outcome: str = "
 SPIRAL_TERMS = {"participation_index": ("参与指数", "participation index")}
 
 
-def spiral_figure(table, round_weeks: int, title: str = "", outcome: str = "participation_index",
-                  twin=None, twin_label: str = ""):
+def spiral_figure(
+    table, round_weeks: int, title: str = "", outcome: str = "participation_index", twin=None, twin_label: str = ""
+):
     """The micro-cycle as a spiral: one turn per round (the angle is the week within the round, the
     phases as labelled sectors, backbone at the top, clockwise), the radius the outcome on a
     range that starts near its lowest value, so that a community spiralling upward draws widening
@@ -135,12 +151,23 @@ def spiral_figure(table, round_weeks: int, title: str = "", outcome: str = "part
         last = max(1, int(rounds.max()))
         for k in range(int(rounds.max()) + 1):
             sel = (rounds == k) | (np.r_[rounds[1:], -1] == k)  # join each round to the next
-            ax.plot(theta[sel], values[sel], color=cmap(0.3 + 0.7 * k / last), lw=2,
-                    label=(f"第 {k + 1} 轮 round {k + 1}" if font else f"round {k + 1}"))
+            ax.plot(
+                theta[sel],
+                values[sel],
+                color=cmap(0.3 + 0.7 * k / last),
+                lw=2,
+                label=(f"第 {k + 1} 轮 round {k + 1}" if font else f"round {k + 1}"),
+            )
         if twin is not None:
             tw = twin["week"].to_numpy()
-            ax.plot(2 * np.pi * (tw % round_weeks) / round_weeks, twin[outcome].to_numpy(), ls="--", lw=1.2,
-                    color="#555555", label=drawable(twin_label) or "twin")
+            ax.plot(
+                2 * np.pi * (tw % round_weeks) / round_weeks,
+                twin[outcome].to_numpy(),
+                ls="--",
+                lw=1.2,
+                color="#555555",
+                label=drawable(twin_label) or "twin",
+            )
         phases = mechanisms.specs()  # the registered mechanisms, in the cycle's order
         edges = [2 * np.pi * start / round_weeks for start in phase_starts(round_weeks)]
         for e in edges:
@@ -155,10 +182,19 @@ def spiral_figure(table, round_weeks: int, title: str = "", outcome: str = "part
         radius = f"半径：{zh}  radius: {en}" if font and zh else f"radius: {en}"
         ax.set_ylabel(radius, fontsize=8)
         ax.yaxis.set_label_coords(1.32, 0.12)  # beside the legend, clear of the phase labels
-        ax.set_xlabel(("角度：一轮中的周（每轮一圈）  angle: week of the round (one turn a round)" if font
-                       else "angle: week of the round (one turn a round)"), fontsize=8, labelpad=6)
-        fig.legend(loc="center right", fontsize=7, frameon=False,
-                   title=("轮次 rounds" if font else "rounds"), title_fontsize=8)
-        fig.suptitle(drawable(title) or ("参与螺旋 participation spiral" if font else "participation spiral"),
-                     fontsize=10)
+        ax.set_xlabel(
+            (
+                "角度：一轮中的周（每轮一圈）  angle: week of the round (one turn a round)"
+                if font
+                else "angle: week of the round (one turn a round)"
+            ),
+            fontsize=8,
+            labelpad=6,
+        )
+        fig.legend(
+            loc="center right", fontsize=7, frameon=False, title=("轮次 rounds" if font else "rounds"), title_fontsize=8
+        )
+        fig.suptitle(
+            drawable(title) or ("参与螺旋 participation spiral" if font else "participation spiral"), fontsize=10
+        )
     return fig

@@ -13,16 +13,28 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-SERIES = ("participation_index", "volunteered_past_year", "share_volunteering", "share_engaged", "needs_met",
-          "sense_of_gain", "mean_trust", "incentive_credibility", "points_held", "pool_balance", "n_teams", "norm")
+SERIES = (
+    "participation_index",
+    "volunteered_past_year",
+    "share_volunteering",
+    "share_engaged",
+    "needs_met",
+    "sense_of_gain",
+    "mean_trust",
+    "incentive_credibility",
+    "points_held",
+    "pool_balance",
+    "n_teams",
+    "norm",
+)
 
 
 def run_one(job: tuple[str, dict[str, Any], int, int]) -> dict[str, Any]:
@@ -40,8 +52,14 @@ def run_one(job: tuple[str, dict[str, Any], int, int]) -> dict[str, Any]:
     return {"series": series, "rounds": rounds}
 
 
-def progress(iterable=None, total: int | None = None, desc: str = "", unit: str = "run", enabled: bool | None = None,
-             leave: bool = True):
+def progress(
+    iterable=None,
+    total: int | None = None,
+    desc: str = "",
+    unit: str = "run",
+    enabled: bool | None = None,
+    leave: bool = True,
+):
     """A progress bar with the time left (tqdm), on stderr: shown on a terminal once the work has
     taken a second, quiet in logs and pipes (``enabled`` forces it on or off)."""
     import sys
@@ -61,9 +79,12 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     for name, value in ONE_THREAD.items():
         os.environ.setdefault(name, value)  # inherited by the spawned workers
     # spawn: clean workers on every OS (forking a process that runs threads can deadlock)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_leave_interrupts_to_the_parent,
-                               initargs=(os.getpid(), threading.current_thread() is threading.main_thread()))
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_leave_interrupts_to_the_parent,
+        initargs=(os.getpid(), threading.current_thread() is threading.main_thread()),
+    )
 
 
 @contextmanager
@@ -123,8 +144,9 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.terminate()
 
 
-def map_unordered(func: Callable[[Any], Any], tasks: dict[Any, Any], workers: int | None = None,
-                  client: Any = None, retries: int = 3) -> Iterator[tuple[Any, Any]]:
+def map_unordered(
+    func: Callable[[Any], Any], tasks: dict[Any, Any], workers: int | None = None, client: Any = None, retries: int = 3
+) -> Iterator[tuple[Any, Any]]:
     """``(key, func(task))`` for every task, as each finishes: in this process (1 worker), on a pool of
     processes (all cores by default) or on a Dask ``client``. At most two tasks per worker are in
     flight, so the results need not fit in memory; a pool that loses a worker is rebuilt and the
@@ -193,15 +215,22 @@ def _map_dask(func, pending: dict, client) -> Iterator[tuple[Any, Any]]:
             flow.add(new)
 
 
-def run_many(configs: dict[str, dict[str, Any]], seeds: Iterable[int], weeks: int,
-             processes: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run_many(
+    configs: dict[str, dict[str, Any]], seeds: Iterable[int], weeks: int, processes: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every configuration at every seed; returns (weekly series, rounds), tidy, in a fixed order."""
     seeds = [int(seed) for seed in seeds]
     # seed-major: consecutive jobs share a seed, so a worker's cached burn-in (model/burnin.py) is
     # settled once per seed and community
     jobs = [(label, params, seed, weeks) for seed in seeds for label, params in configs.items()]
-    done = dict(progress(map_unordered(run_one, dict(enumerate(jobs)), processes), total=len(jobs),
-                         desc=", ".join(configs)[:40], leave=False))
+    done = dict(
+        progress(
+            map_unordered(run_one, dict(enumerate(jobs)), processes),
+            total=len(jobs),
+            desc=", ".join(configs)[:40],
+            leave=False,
+        )
+    )
     k = len(configs)  # back to configuration-major order
     results = [done[j * k + i] for i in range(k) for j in range(len(seeds))]
     series = pd.concat([r["series"] for r in results], ignore_index=True)
@@ -237,17 +266,24 @@ def replication_report(rows: pd.DataFrame, scenario: str) -> str:
 
     table = replication_summary(rows)
     seeds = rows["seed"].astype(int)
-    lines = [f"# {scenario}: {len(rows)} replications", "",
-             f"Seeds {seeds.min()} to {seeds.max()}, one run each with the same parameters; the other files of "
-             f"this folder are the run with seed {seeds.iloc[0]}. Mean over the replications of each final outcome, "
-             f"with its 95% interval (t, {len(rows) - 1} degrees of freedom).", ""]
+    lines = [
+        f"# {scenario}: {len(rows)} replications",
+        "",
+        f"Seeds {seeds.min()} to {seeds.max()}, one run each with the same parameters; the other files of "
+        f"this folder are the run with seed {seeds.iloc[0]}. Mean over the replications of each final outcome, "
+        f"with its 95% interval (t, {len(rows) - 1} degrees of freedom).",
+        "",
+    ]
     if len(rows) < 2:
         lines += ["One replication gives no interval: run with `--reps 2` or more.", ""]
-    cells = pd.DataFrame({
-        "outcome": table["outcome"],
-        "meaning": [OUTCOMES[o].en if o in OUTCOMES else "" for o in table["outcome"]],
-        "mean": [f"{v:.4g}" for v in table["mean"]],
-        "95% interval": [f"[{lo:.4g}, {hi:.4g}]" for lo, hi in zip(table["low"], table["high"], strict=True)]})
+    cells = pd.DataFrame(
+        {
+            "outcome": table["outcome"],
+            "meaning": [OUTCOMES[o].en if o in OUTCOMES else "" for o in table["outcome"]],
+            "mean": [f"{v:.4g}" for v in table["mean"]],
+            "95% interval": [f"[{lo:.4g}, {hi:.4g}]" for lo, hi in zip(table["low"], table["high"], strict=True)],
+        }
+    )
     return "\n".join([*lines, markdown_table(cells), ""])
 
 

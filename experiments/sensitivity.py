@@ -47,13 +47,29 @@ def analyse(spec: dict[str, Any], runs: pd.DataFrame) -> pd.DataFrame:
             case "morris":
                 r = morris.analyze(problem, x, y, num_levels=spec["num_levels"], seed=spec["seed"])
                 for i, name in enumerate(problem["names"]):
-                    rows.append({"outcome": outcome, "parameter": name, "mu_star": r["mu_star"][i],
-                                 "mu_star_conf": r["mu_star_conf"][i], "mu": r["mu"][i], "sigma": r["sigma"][i]})
+                    rows.append(
+                        {
+                            "outcome": outcome,
+                            "parameter": name,
+                            "mu_star": r["mu_star"][i],
+                            "mu_star_conf": r["mu_star_conf"][i],
+                            "mu": r["mu"][i],
+                            "sigma": r["sigma"][i],
+                        }
+                    )
             case "sobol":
                 r = sobol.analyze(problem, y, calc_second_order=False, seed=spec["seed"])
                 for i, name in enumerate(problem["names"]):
-                    rows.append({"outcome": outcome, "parameter": name, "S1": r["S1"][i], "S1_conf": r["S1_conf"][i],
-                                 "ST": r["ST"][i], "ST_conf": r["ST_conf"][i]})
+                    rows.append(
+                        {
+                            "outcome": outcome,
+                            "parameter": name,
+                            "S1": r["S1"][i],
+                            "S1_conf": r["S1_conf"][i],
+                            "ST": r["ST"][i],
+                            "ST_conf": r["ST_conf"][i],
+                        }
+                    )
             case other:
                 raise SpecError(f"unknown method '{other}'; allowed: {', '.join(METHODS)}")
     return pd.DataFrame(rows)
@@ -70,8 +86,9 @@ def plot(spec: dict[str, Any], table: pd.DataFrame, folder: Path) -> None:
         if spec["design"] == "morris":
             ax.errorbar(t["mu_star"], t["sigma"], xerr=t["mu_star_conf"], fmt="o", capsize=3)
             for _, r in t.iterrows():
-                ax.annotate(r["parameter"], (r["mu_star"], r["sigma"]), fontsize=8, xytext=(3, 3),
-                            textcoords="offset points")
+                ax.annotate(
+                    r["parameter"], (r["mu_star"], r["sigma"]), fontsize=8, xytext=(3, 3), textcoords="offset points"
+                )
             ax.set_xlabel("μ* (mean absolute elementary effect)")
             ax.set_ylabel("σ (interactions, non-linearity)")
         else:
@@ -87,17 +104,26 @@ def plot(spec: dict[str, Any], table: pd.DataFrame, folder: Path) -> None:
         plt.close(fig)
 
 
-def run_sensitivity(spec: dict[str, Any], out: str | os.PathLike, workers: int | None = None, client: Any = None,
-                    progress: bool | None = None) -> pd.DataFrame:
+def run_sensitivity(
+    spec: dict[str, Any],
+    out: str | os.PathLike,
+    workers: int | None = None,
+    client: Any = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
     """Run the sweep of a Morris or Sobol design (resumable), then write the indices, tables and plots."""
     if spec["design"] not in METHODS:
         raise SpecError(f"sensitivity needs design morris or sobol, got '{spec['design']}'")
     out = Path(run_sweep(spec, out, workers, client, progress, kind="sensitivity"))
     table = analyse(spec, read_runs(out))
     table.to_csv(out / "sensitivity.csv", index=False)
-    lines = [f"# Sensitivity ({spec['design']}), {len(spec['points'])} points x {spec['replications']} replications",
-             "", f"Scenario {spec['scenario_name']}, {spec['steps']} weeks; ranges: "
-             + ", ".join(f"`{k}` in [{lo:g}, {hi:g}]" for k, (lo, hi) in spec["ranges"].items()), ""]
+    lines = [
+        f"# Sensitivity ({spec['design']}), {len(spec['points'])} points x {spec['replications']} replications",
+        "",
+        f"Scenario {spec['scenario_name']}, {spec['steps']} weeks; ranges: "
+        + ", ".join(f"`{k}` in [{lo:g}, {hi:g}]" for k, (lo, hi) in spec["ranges"].items()),
+        "",
+    ]
     for outcome, t in table.groupby("outcome", sort=False):
         shown = t.drop(columns="outcome").round(4)
         lines += [f"## {outcome}", "", markdown_table(shown), "", f"![{outcome}](sensitivity_{outcome}.png)", ""]

@@ -31,11 +31,17 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 FOLDER = DOCS / "sensitivity"
 RESULTS = ROOT / "results" / "sensitivity"
-STAGES = {"morris_red_microcycle": "sensitivity_morris", "morris_status_quo": "sensitivity_morris_status_quo",
-          "sobol": "sensitivity_sobol"}
+STAGES = {
+    "morris_red_microcycle": "sensitivity_morris",
+    "morris_status_quo": "sensitivity_morris_status_quo",
+    "sobol": "sensitivity_sobol",
+}
 """Stage name (its csv and figure in docs/sensitivity/) -> experiment file in sweeps/."""
-LABELS = {"morris_red_microcycle": "full cycle, Morris", "morris_status_quo": "status quo, Morris",
-          "sobol": "full cycle, Sobol"}
+LABELS = {
+    "morris_red_microcycle": "full cycle, Morris",
+    "morris_status_quo": "status quo, Morris",
+    "sobol": "full cycle, Sobol",
+}
 KEY = {"morris": "mu_star", "sobol": "ST"}
 TOP = 6
 BAND = (0.5, 1.5)
@@ -154,8 +160,9 @@ def plot_stage(stage: str, table: pd.DataFrame, path: Path, labelled: int = 8) -
             ax.plot([0, top], [0, top], ls="--", lw=0.6, color="grey", label="σ = μ*")
             ax.legend(fontsize=7, loc="lower right")
             for _, r in t.nlargest(labelled, "mu_star").iterrows():
-                ax.annotate(r["parameter"], (r["mu_star"], r["sigma"]), fontsize=7, xytext=(2, 2),
-                            textcoords="offset points")
+                ax.annotate(
+                    r["parameter"], (r["mu_star"], r["sigma"]), fontsize=7, xytext=(2, 2), textcoords="offset points"
+                )
             ax.set_xlabel("μ* (mean |elementary effect|)")
             ax.set_ylabel("σ (interactions, non-linearity)")
         else:
@@ -193,10 +200,16 @@ def ranking(stage: str, table: pd.DataFrame, rows: int | None = None) -> str:
 
 def varied_table(specs: dict[str, dict]) -> str:
     names = list(dict.fromkeys(n for s in specs.values() for n in s["ranges"]))
-    rows = [{"parameter": f"`{n}`", "group": PARAMS[n].group, "default": f"{screened_default(n):g}",
-             "range": "[{:g}, {:g}]".format(*specs["morris_red_microcycle"]["ranges"].get(n, band(n))),
-             **{LABELS[stage]: "✓" if n in s["ranges"] else "" for stage, s in specs.items()}}
-            for n in names]
+    rows = [
+        {
+            "parameter": f"`{n}`",
+            "group": PARAMS[n].group,
+            "default": f"{screened_default(n):g}",
+            "range": "[{:g}, {:g}]".format(*specs["morris_red_microcycle"]["ranges"].get(n, band(n))),
+            **{LABELS[stage]: "✓" if n in s["ranges"] else "" for stage, s in specs.items()},
+        }
+        for n in names
+    ]
     return markdown_table(pd.DataFrame(rows))
 
 
@@ -226,11 +239,13 @@ def write_doc(tables: dict[str, pd.DataFrame], specs: dict[str, dict]) -> str:
     ]
     for stage, s in specs.items():
         n_pts = len(s["points"])
-        lines.append(f"- **{LABELS[stage]}** (`sweeps/{STAGES[stage]}.toml`): scenario `{s['scenario_name']}`, "
-                     f"{s['steps']} weeks, {s['fixed'].get('n_residents')} residents, {len(s['ranges'])} parameters, "
-                     f"{s['samples']} {'trajectories' if s['design'] == 'morris' else 'base samples'}: "
-                     f"{n_pts} points x {s['replications']} replications = {n_pts * s['replications']} runs; "
-                     f"outcomes {', '.join(s['outcomes'])}.")
+        lines.append(
+            f"- **{LABELS[stage]}** (`sweeps/{STAGES[stage]}.toml`): scenario `{s['scenario_name']}`, "
+            f"{s['steps']} weeks, {s['fixed'].get('n_residents')} residents, {len(s['ranges'])} parameters, "
+            f"{s['samples']} {'trajectories' if s['design'] == 'morris' else 'base samples'}: "
+            f"{n_pts} points x {s['replications']} replications = {n_pts * s['replications']} runs; "
+            f"outcomes {', '.join(s['outcomes'])}."
+        )
     lines += [
         "",
         "Ranges: a band of x0.5 to x1.5 around each default as it was before the calibration (the screen came "
@@ -266,8 +281,16 @@ def write_doc(tables: dict[str, pd.DataFrame], specs: dict[str, dict]) -> str:
         "",
     ]
     if "sobol" in tables:
-        lines += ["## Full cycle: Sobol indices of the influential few", "", ranking("sobol", tables["sobol"]), "",
-                  "![Sobol, full cycle](sensitivity/sobol.png)", "", SOBOL_FINDINGS.strip(), ""]
+        lines += [
+            "## Full cycle: Sobol indices of the influential few",
+            "",
+            ranking("sobol", tables["sobol"]),
+            "",
+            "![Sobol, full cycle](sensitivity/sobol.png)",
+            "",
+            SOBOL_FINDINGS.strip(),
+            "",
+        ]
     lines += [
         "## Findings",
         "",

@@ -48,10 +48,31 @@ from model.scenarios import read_scenario
 from model.timeline import check_events
 
 DESIGNS = ("factorial", "lhs", "points", "morris", "sobol")
-MAIN_OUTCOMES = ("participation_index", "volunteered_past_year", "share_volunteering", "needs_met",
-                 "sense_of_gain", "mean_trust")
-SPEC_KEYS = {"scenario", "design", "samples", "replications", "steps", "seed", "outcomes", "timeseries",
-             "every", "levels", "batch", "fixed", "ranges", "values", "num_levels"}
+MAIN_OUTCOMES = (
+    "participation_index",
+    "volunteered_past_year",
+    "share_volunteering",
+    "needs_met",
+    "sense_of_gain",
+    "mean_trust",
+)
+SPEC_KEYS = {
+    "scenario",
+    "design",
+    "samples",
+    "replications",
+    "steps",
+    "seed",
+    "outcomes",
+    "timeseries",
+    "every",
+    "levels",
+    "batch",
+    "fixed",
+    "ranges",
+    "values",
+    "num_levels",
+}
 MORRIS_LEVELS = 4
 
 
@@ -101,8 +122,9 @@ def read_table(path: str | os.PathLike, table: str, error: type[Exception] = Spe
     return p, dict(data[table])
 
 
-def read_spec(path: str | os.PathLike, overrides: dict[str, Any] | None = None,
-              fixed: dict[str, Any] | None = None) -> dict[str, Any]:
+def read_spec(
+    path: str | os.PathLike, overrides: dict[str, Any] | None = None, fixed: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Read and check an experiment file (a path, or a name in sweeps/); ``overrides`` (from
     command-line flags) win, ``fixed`` parameters are added to ``[sweep.fixed]``."""
     p, raw = read_table(path, "sweep")
@@ -127,9 +149,22 @@ def check_spec(raw: dict[str, Any], insist: bool = False) -> dict[str, Any]:
     for key in raw:
         if key not in SPEC_KEYS:
             raise SpecError(f"unknown key '{key}' in [sweep]; allowed: {', '.join(sorted(SPEC_KEYS))}")
-    spec = {"scenario": "red_microcycle", "design": "lhs", "samples": 16, "replications": 1, "steps": None,
-            "seed": 1, "outcomes": list(MAIN_OUTCOMES), "timeseries": [], "every": 1, "levels": 3,
-            "fixed": {}, "ranges": {}, "values": {}, "num_levels": MORRIS_LEVELS}
+    spec = {
+        "scenario": "red_microcycle",
+        "design": "lhs",
+        "samples": 16,
+        "replications": 1,
+        "steps": None,
+        "seed": 1,
+        "outcomes": list(MAIN_OUTCOMES),
+        "timeseries": [],
+        "every": 1,
+        "levels": 3,
+        "fixed": {},
+        "ranges": {},
+        "values": {},
+        "num_levels": MORRIS_LEVELS,
+    }
     spec.update(raw)
     if spec["design"] not in DESIGNS:
         raise SpecError(f"unknown design '{spec['design']}'; allowed: {', '.join(DESIGNS)}")
@@ -152,8 +187,10 @@ def check_spec(raw: dict[str, Any], insist: bool = False) -> dict[str, Any]:
             raise unknown_name_error(name)
         par = PARAMS[name]
         if par.kind not in ("int", "float", "float?"):
-            raise SpecError(f"range of '{name}': a {par.kind} parameter cannot take a range; allowed: list its values "
-                            "under [sweep.values]")
+            raise SpecError(
+                f"range of '{name}': a {par.kind} parameter cannot take a range; allowed: list its values "
+                "under [sweep.values]"
+            )
         if not (isinstance(bounds, list) and len(bounds) == 2):
             raise SpecError(f"range of '{name}' must be [low, high], got {bounds!r}")
         low, high = (par.check(b) for b in bounds)
@@ -195,10 +232,15 @@ def check_spec(raw: dict[str, Any], insist: bool = False) -> dict[str, Any]:
         validate({**base, **point})
     known = outcome_names(base)
     for key in ("outcomes", "timeseries"):
-        if not isinstance(spec[key], list) or not all(isinstance(x, str) for x in spec[key]) or (
-                key == "outcomes" and not spec[key]):
-            raise SpecError(f"'{key}' must be a list of outcome names{' (at least one)' if key == 'outcomes' else ''}, "
-                            f"got {str(spec[key])[:60]}; allowed: names such as {', '.join(MAIN_OUTCOMES[:2])}")
+        if (
+            not isinstance(spec[key], list)
+            or not all(isinstance(x, str) for x in spec[key])
+            or (key == "outcomes" and not spec[key])
+        ):
+            raise SpecError(
+                f"'{key}' must be a list of outcome names{' (at least one)' if key == 'outcomes' else ''}, "
+                f"got {str(spec[key])[:60]}; allowed: names such as {', '.join(MAIN_OUTCOMES[:2])}"
+            )
         for name in spec[key]:
             if name not in known:
                 raise unknown_name_error(name, known, what="outcome")
@@ -295,8 +337,20 @@ def _typed(point: dict[str, Any]) -> dict[str, Any]:
 
 def spec_digest(spec: dict[str, Any]) -> str:
     """What identifies an experiment: everything that decides its rows."""
-    keys = ("scenario_name", "base", "events", "design", "samples", "replications", "steps", "seed", "points",
-            "timeseries", "every", "batch")
+    keys = (
+        "scenario_name",
+        "base",
+        "events",
+        "design",
+        "samples",
+        "replications",
+        "steps",
+        "seed",
+        "points",
+        "timeseries",
+        "every",
+        "batch",
+    )
     text = json.dumps({k: spec[k] for k in keys}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -307,8 +361,15 @@ def runs_of(spec: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for sample, point in enumerate(spec["points"]):
         for k in range(spec["replications"]):
-            out.append({"run_id": sample * spec["replications"] + k, "sample_id": sample, "replication": k,
-                        "seed": seed_for(spec["seed"], k), "point": point})
+            out.append(
+                {
+                    "run_id": sample * spec["replications"] + k,
+                    "sample_id": sample,
+                    "replication": k,
+                    "seed": seed_for(spec["seed"], k),
+                    "point": point,
+                }
+            )
     return out
 
 
@@ -339,8 +400,12 @@ def run_batch(task: dict[str, Any]) -> dict[str, Any]:
         if kept:
             weeks = result["timeseries"]["week"]
             pick = np.arange(0, len(weeks), every)
-            frame = {"run_id": run["run_id"], "sample_id": run["sample_id"], "replication": run["replication"],
-                     "week": weeks[pick].astype(np.int64)}
+            frame = {
+                "run_id": run["run_id"],
+                "sample_id": run["sample_id"],
+                "replication": run["replication"],
+                "week": weeks[pick].astype(np.int64),
+            }
             frame.update({c: result["timeseries"][c][pick].astype(np.float64) for c in kept})
             series.append(pd.DataFrame(frame))
     return {"rows": pd.DataFrame(rows), "series": pd.concat(series, ignore_index=True) if series else None}
@@ -366,8 +431,9 @@ def is_empty(folder: Path) -> bool:
         return False
 
 
-def prepare_folder(out: Path, spec: dict[str, Any], kind: str = "sweep", digest: str | None = None,
-                   populate=None) -> bool:
+def prepare_folder(
+    out: Path, spec: dict[str, Any], kind: str = "sweep", digest: str | None = None, populate=None
+) -> bool:
     """Create the experiment folder (under a temporary name, then renamed), or accept an existing
     one holding this same experiment (a resume). Returns True when resuming. Refuses a folder holding
     another experiment or anything this tool did not write. ``digest`` identifies the experiment
@@ -377,8 +443,10 @@ def prepare_folder(out: Path, spec: dict[str, Any], kind: str = "sweep", digest:
     marker = out / "experiment.json"
     if out.exists():
         if not out.is_dir():
-            raise SpecError(f"--out '{out}' exists and is not a folder; allowed: a new or empty folder, or this "
-                            f"{kind}'s own folder (to resume)")
+            raise SpecError(
+                f"--out '{out}' exists and is not a folder; allowed: a new or empty folder, or this "
+                f"{kind}'s own folder (to resume)"
+            )
         if marker.is_file():
             try:
                 data = json.loads(marker.read_text(encoding="utf-8"))
@@ -386,18 +454,22 @@ def prepare_folder(out: Path, spec: dict[str, Any], kind: str = "sweep", digest:
             except (OSError, ValueError, RecursionError):
                 held = None
             if held != digest:
-                raise SpecError(f"--out '{out}' holds a different experiment; allowed: a new or empty folder, or "
-                                f"the same experiment file and flags (to resume)")
+                raise SpecError(
+                    f"--out '{out}' holds a different experiment; allowed: a new or empty folder, or "
+                    f"the same experiment file and flags (to resume)"
+                )
             return True
         if any(out.iterdir()):
-            raise SpecError(f"--out '{out}' is not empty and was not written by a {kind}; "
-                            "allowed: a new or empty folder")
+            raise SpecError(
+                f"--out '{out}' is not empty and was not written by a {kind}; allowed: a new or empty folder"
+            )
     from .outputs import staged_folder
 
     with staged_folder(out, is_empty, ()) as tmp:  # onto a new or empty folder only (checked above, and again)
         record = (populate or _sweep_folder)(tmp, spec)
-        (tmp / "experiment.json").write_text(json.dumps({"kind": kind, "digest": digest, **record}, indent=2,
-                                                        default=str), encoding="utf-8")
+        (tmp / "experiment.json").write_text(
+            json.dumps({"kind": kind, "digest": digest, **record}, indent=2, default=str), encoding="utf-8"
+        )
     return False
 
 
@@ -426,8 +498,10 @@ def finished_batches(out: Path, batches: list[list[int]] | None = None, series: 
                 continue  # hidden: a temporary part (cleaned when its process is gone) or a user's; never read
             m = _PART.fullmatch(p.name)
             if not m or not p.is_file() or p.is_symlink() or (batches is not None and int(m.group(1)) >= len(batches)):
-                raise SpecError(f"'{p}' is not a part of this sweep; allowed in {sub}/: only the parts it writes "
-                                f"(batch-NNNNNN.parquet, {len(batches or [])} of them): move it away and run again")
+                raise SpecError(
+                    f"'{p}' is not a part of this sweep; allowed in {sub}/: only the parts it writes "
+                    f"(batch-NNNNNN.parquet, {len(batches or [])} of them): move it away and run again"
+                )
     for p in (out / "runs").glob("batch-*.parquet"):
         b = int(_PART.fullmatch(p.name).group(1))
         if batches is None:
@@ -451,8 +525,13 @@ def connect(address: str | None, workers: int | None = None, timeout: float = 5.
     from dask.distributed import Client, LocalCluster
 
     if address == "local":
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, host="127.0.0.1",
-                               dashboard_address=None, env=dict(_one_thread_env()))
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            env=dict(_one_thread_env()),
+        )
         return Client(cluster)
     import dask
 
@@ -460,11 +539,14 @@ def connect(address: str | None, workers: int | None = None, timeout: float = 5.
         with dask.config.set({"distributed.comm.timeouts.connect": f"{timeout}s"}):
             return Client(address, timeout=f"{timeout}s")
     except (OSError, TimeoutError) as exc:
-        raise SpecError(f"cannot reach the Dask scheduler at '{address}' ({type(exc).__name__} after {timeout:g} s); "
-                        "allowed: a running scheduler's address (tcp://host:port) or 'local'") from None
+        raise SpecError(
+            f"cannot reach the Dask scheduler at '{address}' ({type(exc).__name__} after {timeout:g} s); "
+            "allowed: a running scheduler's address (tcp://host:port) or 'local'"
+        ) from None
     except ValueError as exc:
-        raise SpecError(f"Dask scheduler address '{address}' is not valid: {exc}; allowed: tcp://host:port or "
-                        "'local'") from None
+        raise SpecError(
+            f"Dask scheduler address '{address}' is not valid: {exc}; allowed: tcp://host:port or 'local'"
+        ) from None
 
 
 def _one_thread_env():
@@ -473,8 +555,14 @@ def _one_thread_env():
     return ONE_THREAD.items()
 
 
-def run_sweep(spec: dict[str, Any], out: str | os.PathLike, workers: int | None = None, client: Any = None,
-              progress: bool | None = None, kind: str = "sweep") -> Path:
+def run_sweep(
+    spec: dict[str, Any],
+    out: str | os.PathLike,
+    workers: int | None = None,
+    client: Any = None,
+    progress: bool | None = None,
+    kind: str = "sweep",
+) -> Path:
     """Run (or resume) a sweep into ``out``: ``runs/`` (and ``timeseries/``) parquet datasets, one file
     per batch. ``workers``: processes (default all cores); ``client``: a Dask client instead."""
     from .replications import map_unordered
@@ -488,11 +576,14 @@ def run_sweep(spec: dict[str, Any], out: str | os.PathLike, workers: int | None 
             clean_temporary_files(out / sub)
     runs = runs_of(spec)
     size = spec["batch"]
-    batches = [[r["run_id"] for r in runs[b * size:(b + 1) * size]] for b in range(math.ceil(len(runs) / size))]
+    batches = [[r["run_id"] for r in runs[b * size : (b + 1) * size]] for b in range(math.ceil(len(runs) / size))]
     done = finished_batches(out, batches, bool(spec["timeseries"]))
     task_base = {k: spec[k] for k in ("base", "events", "steps", "outcome_columns", "timeseries", "every")}
-    tasks = {b: {**task_base, "runs": runs[b * size:(b + 1) * size]}
-             for b in range(math.ceil(len(runs) / size)) if b not in done}
+    tasks = {
+        b: {**task_base, "runs": runs[b * size : (b + 1) * size]}
+        for b in range(math.ceil(len(runs) / size))
+        if b not in done
+    }
     started = time.perf_counter()
     bar = progress_bar(total=len(runs), desc=kind, enabled=progress)
     bar.update(min(len(runs), len(done) * size))
@@ -504,9 +595,14 @@ def run_sweep(spec: dict[str, Any], out: str | os.PathLike, workers: int | None 
             bar.update(len(result["rows"]))
     finally:
         bar.close()
-    manifest = {"kind": kind, "runs": len(runs), "batches": math.ceil(len(runs) / size),
-                "seconds_this_session": round(time.perf_counter() - started, 3),
-                "resumed_batches": len(done), "workers": "dask" if client is not None else workers or os.cpu_count()}
+    manifest = {
+        "kind": kind,
+        "runs": len(runs),
+        "batches": math.ceil(len(runs) / size),
+        "seconds_this_session": round(time.perf_counter() - started, 3),
+        "resumed_batches": len(done),
+        "workers": "dask" if client is not None else workers or os.cpu_count(),
+    }
     from .outputs import git_commit, versions
 
     manifest.update({"versions": versions(), "commit": git_commit()})

@@ -44,8 +44,17 @@ def main_effects(spec: dict[str, Any], runs: pd.DataFrame, outcomes: list[str]) 
             sel = runs[lev == level]
             for outcome in outcomes:
                 m, lo, hi = mean_ci(sel[outcome].to_numpy(dtype=float))
-                rows.append({"parameter": name, "level": level, "runs": len(sel), "outcome": outcome,
-                             "mean": m, "low": lo, "high": hi})
+                rows.append(
+                    {
+                        "parameter": name,
+                        "level": level,
+                        "runs": len(sel),
+                        "outcome": outcome,
+                        "mean": m,
+                        "low": lo,
+                        "high": hi,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -73,34 +82,52 @@ def heatmap(spec: dict[str, Any], runs: pd.DataFrame, outcome: str, path: Path) 
     plt.close(fig)
 
 
-def sweep_report(spec: dict[str, Any], out: Path, runs: pd.DataFrame, batches: int, resumed: int,
-                 kind: str = "sweep") -> str:
+def sweep_report(
+    spec: dict[str, Any], out: Path, runs: pd.DataFrame, batches: int, resumed: int, kind: str = "sweep"
+) -> str:
     """The report's text (and its heatmap, written into ``out``)."""
     ok = runs[runs["status"] == "ok"] if "status" in runs else runs
     outcomes = [o for o in spec["outcomes"] if o in ok]
     names = varied(spec)
     ran = batches - resumed
-    lines = [f"# {kind.capitalize()}: {spec.get('scenario_name', spec['scenario'])}, design {spec['design']}", "",
-             f"{len(runs)} runs ({len(spec['points'])} points x {spec['replications']} replications), "
-             f"{spec['steps']} weeks each; varied: " + ", ".join(f"`{n}`" for n in names) + ".", ""]
+    lines = [
+        f"# {kind.capitalize()}: {spec.get('scenario_name', spec['scenario'])}, design {spec['design']}",
+        "",
+        f"{len(runs)} runs ({len(spec['points'])} points x {spec['replications']} replications), "
+        f"{spec['steps']} weeks each; varied: " + ", ".join(f"`{n}`" for n in names) + ".",
+        "",
+    ]
     if ran == 0:
-        lines += [f"**Nothing was recomputed:** all {batches} batches were already finished in this folder; "
-                  "the tables below are read from them.", ""]
+        lines += [
+            f"**Nothing was recomputed:** all {batches} batches were already finished in this folder; "
+            "the tables below are read from them.",
+            "",
+        ]
     elif resumed:
         lines += [f"Resumed: {resumed} of {batches} batches were already finished; this session ran {ran}.", ""]
     failed = len(runs) - len(ok)
     if failed:
         lines += [f"**Warning:** {failed} runs failed and are left out (their `status` in runs/).", ""]
-    lines += ["## Main effects", "",
-              "The mean of each outcome at each level of one varied parameter, over all other parameters and "
-              "replications, with 95% intervals (numeric parameters with many values in equal-count bins). "
-              "A main effect shows a parameter's average influence; it hides interactions.", ""]
+    lines += [
+        "## Main effects",
+        "",
+        "The mean of each outcome at each level of one varied parameter, over all other parameters and "
+        "replications, with 95% intervals (numeric parameters with many values in equal-count bins). "
+        "A main effect shows a parameter's average influence; it hides interactions.",
+        "",
+    ]
     effects = main_effects(spec, ok, outcomes)
     for outcome in outcomes:
         t = effects[effects["outcome"] == outcome]
-        shown = pd.DataFrame({"parameter": t["parameter"], "level": t["level"], "runs": t["runs"],
-                              "mean": t["mean"].map("{:.3f}".format),
-                              "95% interval": [f"[{lo:.3f}, {hi:.3f}]" for lo, hi in zip(t["low"], t["high"], strict=True)]})
+        shown = pd.DataFrame(
+            {
+                "parameter": t["parameter"],
+                "level": t["level"],
+                "runs": t["runs"],
+                "mean": t["mean"].map("{:.3f}".format),
+                "95% interval": [f"[{lo:.3f}, {hi:.3f}]" for lo, hi in zip(t["low"], t["high"], strict=True)],
+            }
+        )
         definition = glossary.definition(outcome, "en") if outcome in glossary.OUTCOMES else ""
         lines += [f"### {glossary.term(outcome, 'en')} (`{outcome}`)", "", definition, "", markdown_table(shown), ""]
     if len(names) == 2 and outcomes and all(pd.api.types.is_numeric_dtype(ok[n]) for n in names):
@@ -119,12 +146,16 @@ def sensitivity_warnings(spec: dict[str, Any], table: pd.DataFrame) -> list[str]
     need = RECOMMENDED[method]
     if spec["samples"] < need:
         what = "trajectories" if method == "morris" else "base samples"
-        lines.append(f"**Warning:** {spec['samples']} {what}, below the recommended {need}: the intervals are wide "
-                     "and the ranking may change with more samples.")
+        lines.append(
+            f"**Warning:** {spec['samples']} {what}, below the recommended {need}: the intervals are wide "
+            "and the ranking may change with more samples."
+        )
     conf, value = ("mu_star_conf", "mu_star") if method == "morris" else ("ST_conf", "ST")
     below = table[(table[value] - table[conf]) < 0] if conf in table else table.iloc[0:0]
     if len(below):
-        lines.append(f"**Warning:** {len(below)} of {len(table)} intervals of {value} reach below 0 (e.g. "
-                     f"`{below['parameter'].iloc[0]}` for {below['outcome'].iloc[0]}); an index is never negative, "
-                     "so those parameters cannot be told apart from no effect at this sample.")
+        lines.append(
+            f"**Warning:** {len(below)} of {len(table)} intervals of {value} reach below 0 (e.g. "
+            f"`{below['parameter'].iloc[0]}` for {below['outcome'].iloc[0]}); an index is never negative, "
+            "so those parameters cannot be told apart from no effect at this sample."
+        )
     return lines

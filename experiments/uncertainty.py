@@ -66,8 +66,10 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("g", "withdrawing the money alone lowers participation", "full", "money withdrawn"),
     Claim("g", "cutting outreach alone lowers participation", "full", "outreach withdrawn"),
     Claim("h", "letting residents decide raises participation", "full", q.lever_label("resident_voice", 0.0)),
-    *(Claim("b", f"removing the {m} lowers participation (budget held)", "full", f"without {m}")
-      for m in mechanism_names()),
+    *(
+        Claim("b", f"removing the {m} lowers participation (budget held)", "full", f"without {m}")
+        for m in mechanism_names()
+    ),
 )
 """The decisive comparison of each question; (a) is the spiral criterion of docs/ODD.md 7.14 and (i)
 the lever audit, read in their own functions."""
@@ -84,12 +86,21 @@ def read_posterior(path: str | Path, k: int, seed: int = 1) -> list[dict]:
     w = table["weight"].to_numpy(float) if "weight" in table else np.ones(len(table))
     rows = np.sort(np.random.default_rng(seed).choice(len(table), size=k, replace=True, p=w / w.sum()))
     table = table.iloc[rows]
-    return [{n: (float(v) if isinstance(v, float | np.floating) else v) for n, v in row.items()}
-            for row in table[names].to_dict(orient="records")]
+    return [
+        {n: (float(v) if isinstance(v, float | np.floating) else v) for n, v in row.items()}
+        for row in table[names].to_dict(orient="records")
+    ]
 
 
-def run_sets(labels, sets: list[dict], n_residents: int, weeks: int = TEN, seeds_per_set: int = 1,
-             under: dict | None = None, workers: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run_sets(
+    labels,
+    sets: list[dict],
+    n_residents: int,
+    weeks: int = TEN,
+    seeds_per_set: int = 1,
+    under: dict | None = None,
+    workers: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every configuration for every posterior set, each set with its own seeds (shared by all its
     configurations); returns (weekly series, rounds) whose ``seed`` column names the unit."""
     table = q.config_table()
@@ -133,8 +144,15 @@ def summarise(d: np.ndarray, claim: int = 1) -> dict:
     """An effect over units: mean with its 95% interval, the central 90% of units, and the share of
     units in which it lies beyond the tolerance on the claimed side."""
     m, lo, hi = mean_ci(d)
-    return {"mean": m, "low": lo, "high": hi, "p05": float(np.percentile(d, 5)), "p95": float(np.percentile(d, 95)),
-            "holds": float(np.mean(claim * d > q.TOL)), "n": len(d)}
+    return {
+        "mean": m,
+        "low": lo,
+        "high": hi,
+        "p05": float(np.percentile(d, 5)),
+        "p95": float(np.percentile(d, 95)),
+        "holds": float(np.mean(claim * d > q.TOL)),
+        "n": len(d),
+    }
 
 
 def label(share: float) -> str:
@@ -166,8 +184,12 @@ def spiral_verdict(lead3: np.ndarray, lead10: np.ndarray) -> dict:
 def spiral_row(series: pd.DataFrame) -> dict:
     lead3 = unit_differences(series, "full", "loop-cut twin", "participation_index", "3 years")
     lead10 = unit_differences(series, "full", "loop-cut twin", "participation_index", "10 years")
-    return {"lead at 3 years": summarise(lead3), "lead at 10 years": summarise(lead10),
-            "growth": summarise(lead10 - lead3), **spiral_verdict(lead3, lead10)}
+    return {
+        "lead at 3 years": summarise(lead3),
+        "lead at 10 years": summarise(lead10),
+        "growth": summarise(lead10 - lead3),
+        **spiral_verdict(lead3, lead10),
+    }
 
 
 def claims_table(series: pd.DataFrame) -> list[dict]:
@@ -183,8 +205,9 @@ def levers_table(series: pd.DataFrame) -> list[dict]:
     beyond the tolerance either way."""
     rows = []
     for name, (low, high) in q.LEVERS.items():
-        d = unit_differences(series, q.lever_label(name, high), q.lever_label(name, low), "participation_index",
-                             "10 years")
+        d = unit_differences(
+            series, q.lever_label(name, high), q.lever_label(name, low), "participation_index", "10 years"
+        )
         s = summarise(d)
         s["holds"] = float(np.mean(np.abs(d) > q.TOL))
         rows.append({"lever": name, "low → high": f"{low} → {high}", **s, "label": label(s["holds"])})
@@ -201,9 +224,19 @@ def _range(s: dict) -> str:
 
 # ------------------------------------------------------------------------------ the grid --------
 COMMUNITY_TYPES = ("old_neighbourhood", "commercial_estate", "resettlement_community", "mixed_migrant")
-GRID_LABELS = ("full", "loop-cut twin", "provider", "appointed", "unfunded", "support withdrawn", "money withdrawn",
-               "outreach withdrawn", "order reversed", q.lever_label("resident_voice", 0.0),
-               *(f"without {m}" for m in mechanism_names()))
+GRID_LABELS = (
+    "full",
+    "loop-cut twin",
+    "provider",
+    "appointed",
+    "unfunded",
+    "support withdrawn",
+    "money withdrawn",
+    "outreach withdrawn",
+    "order reversed",
+    q.lever_label("resident_voice", 0.0),
+    *(f"without {m}" for m in mechanism_names()),
+)
 
 
 def grid_cells(n_default: int = 2000) -> dict[str, tuple[int, dict]]:
@@ -222,9 +255,11 @@ def grid(seeds: int, workers=None, cache: Path | None = None, under: dict | None
     rows = {}
     for cell, (n, over) in grid_cells().items():
         params = {**(under or {}), **over}
-        series, _ = cached(cache, {"grid": cell, "n": n, "over": params, "seeds": seeds, "labels": GRID_LABELS},
-                           lambda n=n, params=params: run_sets(GRID_LABELS, [params], n, seeds_per_set=seeds,
-                                                               workers=workers))
+        series, _ = cached(
+            cache,
+            {"grid": cell, "n": n, "over": params, "seeds": seeds, "labels": GRID_LABELS},
+            lambda n=n, params=params: run_sets(GRID_LABELS, [params], n, seeds_per_set=seeds, workers=workers),
+        )
         col = {}
         sp = spiral_row(series)
         col["(a) lead over the twin grows, 3 to 10 years"] = f"{_fx(sp['growth'])} {sp['verdict']}"
@@ -250,92 +285,128 @@ def grid_agreement(table: pd.DataFrame) -> pd.Series:
 # ------------------------------------------------------------------------------ the report ------
 WHAT_DECIDES: dict[str, str] = {
     "a": "Five loops carry a round's end into the next round's start (docs/ODD.md 7.3, `LOOPS`); the loop-cut twin "
-         "cuts them all. Whether the lead grows depends on how much of what a round builds residents keep: "
-         "commitment and the lasting noise hold residents on their rungs for months (7.14), while slipping with "
-         "a drive shortfall and fading spirit (7.13) take gains back. `scenarios/essay_assumptions.toml` states "
-         "the slow turnover under which the lead does grow round after round (tests/test_spiral.py).",
+    "cuts them all. Whether the lead grows depends on how much of what a round builds residents keep: "
+    "commitment and the lasting noise hold residents on their rungs for months (7.14), while slipping with "
+    "a drive shortfall and fading spirit (7.13) take gains back. `scenarios/essay_assumptions.toml` states "
+    "the slow turnover under which the lead does grow round after round (tests/test_spiral.py).",
     "b": "With the budget held, a mechanism pays its way only if its rules do more than its money would do "
-         "elsewhere in the pool. The convention now costs its participants' hours and the pool's money (7.14), "
-         "so it can also cost more than it gives (tests/test_answers_not_built_in.py).",
+    "elsewhere in the pool. The convention now costs its participants' hours and the pool's money (7.14), "
+    "so it can also cost more than it gives (tests/test_answers_not_built_in.py).",
     "c": "Both strategies start teams; an appointed team works in full at once, holds its members and never "
-         "falls apart, but costs more and builds no one's capacity, while residents' own teams mature slowly, "
-         "cheaply, and build capacity; participatory projects organise first and cost more (7.13, 7.14). Which "
-         "leads is decided by these over time; slow, costly empowerment makes the provider lead (tested).",
+    "falls apart, but costs more and builds no one's capacity, while residents' own teams mature slowly, "
+    "cheaply, and build capacity; participatory projects organise first and cost more (7.13, 7.14). Which "
+    "leads is decided by these over time; slow, costly empowerment makes the provider lead (tested).",
     "d": "A backbone is worth what residents have seen it do, and in part their trust in the organisation behind "
-         "it (7.14). Emergent backbones have served; appointed ones are always a full complement and spurred by "
-         "their role. Where few residents reach the upper rungs appointed backbones win (tested).",
+    "it (7.14). Emergent backbones have served; appointed ones are always a full complement and spurred by "
+    "their role. Where few residents reach the upper rungs appointed backbones win (tested).",
     "e": "Unfunded points are never honoured: residents learn it at each redemption at `credibility_learning`, "
-         "broken promises cost trust, and only the incentive's money is missing (7.14).",
+    "broken promises cost trust, and only the incentive's money is missing (7.14).",
     "f": "The phases build stocks that outlast a round (bonds, capacity, teams, the pool), so the slot in which "
-         "each starts matters only as far as one phase feeds the next within the round.",
+    "each starts matters only as far as one phase feeds the next within the round.",
     "g": "After week 157 the government's money (projects, teams' training and support) and the outreach of the "
-         "three downs can be withdrawn apart or together; what was built without them (bonds, teams already "
-         "formed, co-building units, commitment) decides how much remains.",
+    "three downs can be withdrawn apart or together; what was built without them (bonds, teams already "
+    "formed, co-building units, commitment) decides how much remains.",
     "h": "Residents' voice reaches participation through the projects chosen on their survey and the ownership "
-         "of the projects they asked for (7.5, 7.13).",
+    "of the projects they asked for (7.5, 7.13).",
     "i": "Each lever is moved alone from the full cycle's values; a lever that moves participation in few sets "
-         "acts only through channels that are weak at most posterior sets.",
+    "acts only through channels that are weak at most posterior sets.",
 }
 """What decides each answer: the rules responsible (the direction and size are in the tables, from the runs)."""
 
 
 def report(posterior: dict, grid_table: pd.DataFrame | None, meta: dict) -> str:
     sp = posterior["spiral"]
-    out = ["# Questions the model answers, under the calibration's uncertainty", "",
-           f"Generated by `{meta['command']}` ({meta['sets']} posterior sets × {meta['seeds_per_set']} seed each, "
-           f"{meta['n_residents']:,} residents, ten years; the grid: {meta['grid_seeds']} seeds per cell at the "
-           f"calibrated defaults). {meta['seconds'] / 60:.0f} minutes on 2 cores. Each effect is a difference paired "
-           "within a set (same seed, community and draws) with its 95% interval over the sets and seeds, then the "
-           "central 90% of the sets' effects, then the share of sets in which the answer holds (beyond the tolerance "
-           f"of {q.TOL} on its side), and last the label: **holds** in at least {HOLDS_IN:.0%} of the sets, **does "
-           f"not hold** in at most {1 - HOLDS_IN:.0%}, **depends on the set** otherwise. Posterior: "
-           f"`{meta['posterior']}` (docs/calibration.md).", "",
-           "## (a) Does the full cycle spiral upward?", "",
-           "The criterion was fixed in docs/ODD.md 7.14 before these runs: the lead of the full cycle over its "
-           f"loop-cut twin must grow from year 3 to year 10 by more than {q.TOL} in at least {HOLDS_IN:.0%} of the "
-           "posterior sets.", "",
-           "| | effect [95% interval] | central 90% of sets | share of sets |", "|---|---|---|---|",
-           f"| lead at 3 years | {_fx(sp['lead at 3 years'])} | {_range(sp['lead at 3 years'])} | "
-           f"{sp['lead at 3 years']['holds']:.0%} above {q.TOL} |",
-           f"| lead at 10 years | {_fx(sp['lead at 10 years'])} | {_range(sp['lead at 10 years'])} | "
-           f"{sp['lasts_in']:.0%} above {q.TOL} |",
-           f"| growth, 3 to 10 years | {_fx(sp['growth'])} | {_range(sp['growth'])} | {sp['grows_in']:.0%} above "
-           f"{q.TOL} |", "", f"**Verdict: {sp['verdict']}.** *What decides it.* {WHAT_DECIDES['a']}", "",
-           "## (b)-(h): the decisive comparisons", "",
-           "| question | claim | outcome, horizon | effect [95% interval] | central 90% of sets | holds in | label |",
-           "|---|---|---|---|---|---|---|"]
+    out = [
+        "# Questions the model answers, under the calibration's uncertainty",
+        "",
+        f"Generated by `{meta['command']}` ({meta['sets']} posterior sets × {meta['seeds_per_set']} seed each, "
+        f"{meta['n_residents']:,} residents, ten years; the grid: {meta['grid_seeds']} seeds per cell at the "
+        f"calibrated defaults). {meta['seconds'] / 60:.0f} minutes on 2 cores. Each effect is a difference paired "
+        "within a set (same seed, community and draws) with its 95% interval over the sets and seeds, then the "
+        "central 90% of the sets' effects, then the share of sets in which the answer holds (beyond the tolerance "
+        f"of {q.TOL} on its side), and last the label: **holds** in at least {HOLDS_IN:.0%} of the sets, **does "
+        f"not hold** in at most {1 - HOLDS_IN:.0%}, **depends on the set** otherwise. Posterior: "
+        f"`{meta['posterior']}` (docs/calibration.md).",
+        "",
+        "## (a) Does the full cycle spiral upward?",
+        "",
+        "The criterion was fixed in docs/ODD.md 7.14 before these runs: the lead of the full cycle over its "
+        f"loop-cut twin must grow from year 3 to year 10 by more than {q.TOL} in at least {HOLDS_IN:.0%} of the "
+        "posterior sets.",
+        "",
+        "| | effect [95% interval] | central 90% of sets | share of sets |",
+        "|---|---|---|---|",
+        f"| lead at 3 years | {_fx(sp['lead at 3 years'])} | {_range(sp['lead at 3 years'])} | "
+        f"{sp['lead at 3 years']['holds']:.0%} above {q.TOL} |",
+        f"| lead at 10 years | {_fx(sp['lead at 10 years'])} | {_range(sp['lead at 10 years'])} | "
+        f"{sp['lasts_in']:.0%} above {q.TOL} |",
+        f"| growth, 3 to 10 years | {_fx(sp['growth'])} | {_range(sp['growth'])} | {sp['grows_in']:.0%} above "
+        f"{q.TOL} |",
+        "",
+        f"**Verdict: {sp['verdict']}.** *What decides it.* {WHAT_DECIDES['a']}",
+        "",
+        "## (b)-(h): the decisive comparisons",
+        "",
+        "| question | claim | outcome, horizon | effect [95% interval] | central 90% of sets | holds in | label |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in posterior["claims"]:
         c = r["claim"]
-        out.append(f"| ({c.key}) | {c.text} | `{c.outcome}`, {c.horizon} | {_fx(r)} | {_range(r)} | {r['holds']:.0%} "
-                   f"| {r['label']} |")
+        out.append(
+            f"| ({c.key}) | {c.text} | `{c.outcome}`, {c.horizon} | {_fx(r)} | {_range(r)} | {r['holds']:.0%} "
+            f"| {r['label']} |"
+        )
     out += ["", "What decides each answer:", ""]
     out += [f"- ({k}) {WHAT_DECIDES[k]}" for k in "bcdefgh"]
-    out += ["", "## (i) Which levers move participation (ten years, high minus low)", "",
-            "| lever | low → high | effect [95% interval] | central 90% of sets | moves it in | label |",
-            "|---|---|---|---|---|---|"]
+    out += [
+        "",
+        "## (i) Which levers move participation (ten years, high minus low)",
+        "",
+        "| lever | low → high | effect [95% interval] | central 90% of sets | moves it in | label |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in posterior["levers"]:
         out.append(f"| `{r['lever']}` | {r['low → high']} | {_fx(r)} | {_range(r)} | {r['holds']:.0%} | {r['label']} |")
     out += ["", f"*What decides it.* {WHAT_DECIDES['i']}"]
     if grid_table is not None:
-        out += ["", "## The robustness grid", "",
-                "The same comparisons at the calibrated defaults, one change at a time (community size, round length, "
-                "community type), each cell paired over its seeds: effect [95% interval] and the verdict of "
-                "docs/questions.md's rule (yes / small / no effect / reverse / unclear). The last column states a "
-                "verdict only where the grid agrees, and otherwise what it depends on.", "",
-                markdown_table(grid_table.assign(**{"where the grid agrees": grid_agreement(grid_table)})
-                               .reset_index(names="claim")), ""]
+        out += [
+            "",
+            "## The robustness grid",
+            "",
+            "The same comparisons at the calibrated defaults, one change at a time (community size, round length, "
+            "community type), each cell paired over its seeds: effect [95% interval] and the verdict of "
+            "docs/questions.md's rule (yes / small / no effect / reverse / unclear). The last column states a "
+            "verdict only where the grid agrees, and otherwise what it depends on.",
+            "",
+            markdown_table(
+                grid_table.assign(**{"where the grid agrees": grid_agreement(grid_table)}).reset_index(names="claim")
+            ),
+            "",
+        ]
     return "\n".join(out) + "\n"
 
 
-def answer_under_posterior(posterior_file: str | Path, sets: int, n_residents: int, seeds_per_set: int = 1,
-                           workers=None, cache: Path | None = None) -> dict:
+def answer_under_posterior(
+    posterior_file: str | Path,
+    sets: int,
+    n_residents: int,
+    seeds_per_set: int = 1,
+    workers=None,
+    cache: Path | None = None,
+) -> dict:
     chosen = read_posterior(posterior_file, sets)
-    labels = list(dict.fromkeys((*q.SPIRAL[:2], *(label for c in CLAIMS for label in (c.a, c.b)),
-                                 *q.levers.labels)))
-    series, _ = cached(cache, {"posterior": chosen, "n": n_residents, "seeds": seeds_per_set, "labels": labels},
-                       lambda: run_sets(labels, chosen, n_residents, seeds_per_set=seeds_per_set, workers=workers))
-    return {"spiral": spiral_row(series), "claims": claims_table(series), "levers": levers_table(series),
-            "sets": chosen}
+    labels = list(dict.fromkeys((*q.SPIRAL[:2], *(label for c in CLAIMS for label in (c.a, c.b)), *q.levers.labels)))
+    series, _ = cached(
+        cache,
+        {"posterior": chosen, "n": n_residents, "seeds": seeds_per_set, "labels": labels},
+        lambda: run_sets(labels, chosen, n_residents, seeds_per_set=seeds_per_set, workers=workers),
+    )
+    return {
+        "spiral": spiral_row(series),
+        "claims": claims_table(series),
+        "levers": levers_table(series),
+        "sets": chosen,
+    }
 
 
 def main(argv=None) -> None:
@@ -353,15 +424,22 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     cache = Path(args.cache) if args.cache else None
-    posterior = answer_under_posterior(args.posterior, args.sets, args.n_residents, args.seeds_per_set,
-                                       args.workers, cache)
+    posterior = answer_under_posterior(
+        args.posterior, args.sets, args.n_residents, args.seeds_per_set, args.workers, cache
+    )
     grid_table = grid(args.grid_seeds, args.workers, cache) if args.grid_seeds else None
     import sys
 
     given = sys.argv[1:] if argv is None else list(argv)
-    meta = {"command": " ".join(["uv run python -m experiments.uncertainty", *given]), "sets": len(posterior["sets"]),
-            "seeds_per_set": args.seeds_per_set, "n_residents": args.n_residents, "grid_seeds": args.grid_seeds,
-            "posterior": args.posterior, "seconds": time.perf_counter() - started}
+    meta = {
+        "command": " ".join(["uv run python -m experiments.uncertainty", *given]),
+        "sets": len(posterior["sets"]),
+        "seeds_per_set": args.seeds_per_set,
+        "n_residents": args.n_residents,
+        "grid_seeds": args.grid_seeds,
+        "posterior": args.posterior,
+        "seconds": time.perf_counter() - started,
+    }
     Path(args.out).write_text(report(posterior, grid_table, meta), encoding="utf-8")
     print(f"wrote {args.out} ({meta['seconds'] / 60:.1f} min)")
 

@@ -1,7 +1,7 @@
 """The red micro-cycle (党建+红色微循环) simulator: public Python API.
 
-    from model import RedCycleModel, load_scenario
-    model = RedCycleModel(**load_scenario("red_microcycle"), rng=1).run()
+from model import RedCycleModel, load_scenario
+model = RedCycleModel(**load_scenario("red_microcycle"), rng=1).run()
 """
 
 from . import mechanisms  # the mechanisms' registry: mechanisms.register(...) adds one (docs/extending.md)
@@ -13,7 +13,19 @@ from .simulate import simulate
 from .survey import ResidentsFileError, read_residents
 
 __all__ = [
-    "DEFAULTS", "PARAMS", "Community", "GraphFileError", "ParameterError", "RedCycleModel", "ResidentsFileError",
-    "ScenarioError", "available_scenarios", "generate_community", "load_scenario", "mechanisms", "read_graph_file",
-    "read_residents", "simulate",
+    "DEFAULTS",
+    "PARAMS",
+    "Community",
+    "GraphFileError",
+    "ParameterError",
+    "RedCycleModel",
+    "ResidentsFileError",
+    "ScenarioError",
+    "available_scenarios",
+    "generate_community",
+    "load_scenario",
+    "mechanisms",
+    "read_graph_file",
+    "read_residents",
+    "simulate",
 ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -31,33 +32,101 @@ from .state import NEVER
 ORDINARY_LIFE = "status_quo"
 """The scenario the burn-in runs: the community's ordinary life."""
 
-CARRIED = ("rung", "weeks_on_rung", "capacity", "public_spirit", "trust", "needs", "record", "gain",
-           "last_volunteered", "commitment", "drive_shock")
+CARRIED = (
+    "rung",
+    "weeks_on_rung",
+    "capacity",
+    "public_spirit",
+    "trust",
+    "needs",
+    "record",
+    "gain",
+    "last_volunteered",
+    "commitment",
+    "drive_shock",
+)
 """Registry fields the burn-in hands on to week 0; every other field starts as drawn (or empty)."""
 
-READS = frozenset({
-    # the ladder and the engine
-    "n_rungs", "rung_step", "decision_noise", "slip_rate", "slip_drive_weight", "weight_capacity", "weight_need",
-    "weight_social", "weight_spirit", "weight_time", "volunteer_hours", "self_help_efficacy", "mutual_aid_efficacy",
-    "need_growth", "need_pull_decay", "spirit_decay", "capacity_decay", "capacity_gain", "capacity_growth",
-    "trust_rate", "gain_trust", "trust_from_self_help", "broken_promise_cost", "mechanism_trust_weight",
-    "crowding_out", "renewal_bar",
-    # the community (the graph and its residents are hashed whole; these are read again by the burn-in)
-    "n_residents", "household_size_mean", "building_ties", "compound_ties", "long_ties", "branch_ties",
-    "party_member_share", "renter_attachment", "migrant_attachment", "mobile_reach",
-    # the organisation as provider, and its one mechanism (the project) with its money
-    "org_role", "resident_voice", "three_downs", "survey_method", "fulltime_worker_size", "fulltime_worker_bonus",
-    "backbone_trust", "backbone_lead_bonus", "project_budget_share", "project_cost", "project_efficacy",
-    "project_places", "project_pull", "project_retention", "project_served", "ownership_pull", "ownership_decay",
-    "participatory_cost", "seed_fund", "budget_period", "funds_follow_mechanisms",
-    # the cycle (and every registered mechanism's switch: reads())
-    "round_weeks", "phase_order", "cycle_feedback", "loop_cut",
-    # how long and how outcomes are smoothed
-    "steps", "record_weeks",
-    # holding a rung, adults on the ladder, counts made whole (docs/ODD.md 7.14)
-    "noise_memory", "commitment_rate", "commitment_hold", "commitment_loss", "children_on_ladder", "counts",
-    "dialogue_hours",  # read by the week's bookkeeping; the status quo holds no dialogue
-})
+READS = frozenset(
+    {
+        # the ladder and the engine
+        "n_rungs",
+        "rung_step",
+        "decision_noise",
+        "slip_rate",
+        "slip_drive_weight",
+        "weight_capacity",
+        "weight_need",
+        "weight_social",
+        "weight_spirit",
+        "weight_time",
+        "volunteer_hours",
+        "self_help_efficacy",
+        "mutual_aid_efficacy",
+        "need_growth",
+        "need_pull_decay",
+        "spirit_decay",
+        "capacity_decay",
+        "capacity_gain",
+        "capacity_growth",
+        "trust_rate",
+        "gain_trust",
+        "trust_from_self_help",
+        "broken_promise_cost",
+        "mechanism_trust_weight",
+        "crowding_out",
+        "renewal_bar",
+        # the community (the graph and its residents are hashed whole; these are read again by the burn-in)
+        "n_residents",
+        "household_size_mean",
+        "building_ties",
+        "compound_ties",
+        "long_ties",
+        "branch_ties",
+        "party_member_share",
+        "renter_attachment",
+        "migrant_attachment",
+        "mobile_reach",
+        # the organisation as provider, and its one mechanism (the project) with its money
+        "org_role",
+        "resident_voice",
+        "three_downs",
+        "survey_method",
+        "fulltime_worker_size",
+        "fulltime_worker_bonus",
+        "backbone_trust",
+        "backbone_lead_bonus",
+        "project_budget_share",
+        "project_cost",
+        "project_efficacy",
+        "project_places",
+        "project_pull",
+        "project_retention",
+        "project_served",
+        "ownership_pull",
+        "ownership_decay",
+        "participatory_cost",
+        "seed_fund",
+        "budget_period",
+        "funds_follow_mechanisms",
+        # the cycle (and every registered mechanism's switch: reads())
+        "round_weeks",
+        "phase_order",
+        "cycle_feedback",
+        "loop_cut",
+        # how long and how outcomes are smoothed
+        "steps",
+        "record_weeks",
+        # holding a rung, adults on the ladder, counts made whole (docs/ODD.md 7.14)
+        "noise_memory",
+        "commitment_rate",
+        "commitment_hold",
+        "commitment_loss",
+        "children_on_ladder",
+        "counts",
+        "dialogue_hours",  # read by the week's bookkeeping; the status quo holds no dialogue
+    }
+)
 """The parameters the burn-in reads, after ``ordinary_life``: the cache's key. A burn-in built
 with other values of any other parameter settles to the same state bit for bit (checked for every
 parameter by tests/test_burnin.py, which also spies on what a burn-in reads). The burn-in also
@@ -68,6 +137,7 @@ def reads() -> frozenset[str]:
     """Every parameter the burn-in reads: ``READS`` and the registered mechanisms' switches."""
     return READS | frozenset(schema.MECHANISM_SWITCHES)
 
+
 CACHE_BYTES = 256 * 2**20
 """The cache's bound: least recently used burn-ins go first (a 10,000-resident one takes about a MiB)."""
 _cache: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
@@ -75,7 +145,7 @@ _lock = threading.Lock()
 stats = {"hits": 0, "misses": 0}
 
 
-def ordinary_life(p: dict[str, Any]) -> dict[str, Any]:
+def ordinary_life(p: Mapping[str, Any]) -> dict[str, Any]:
     """The burn-in's parameters: the run's, with the status quo's levers and switches."""
     q = dict(p, burn_in_weeks=0, agent_objects="lazy", steps=p["burn_in_weeks"])
     if p["n_rungs"] == 5:
@@ -85,7 +155,7 @@ def ordinary_life(p: dict[str, Any]) -> dict[str, Any]:
     return q
 
 
-def input_files(p: dict[str, Any]) -> list[str]:
+def input_files(p: Mapping[str, Any]) -> list[str]:
     """The files a run with (validated) parameters ``p`` reads for its burn-in: the ordinary life's
     scenario and its bases (none without a burn-in or on a ladder of other than five rungs)."""
     from .scenarios import read_scenario
@@ -95,7 +165,7 @@ def input_files(p: dict[str, Any]) -> list[str]:
     return read_scenario(ORDINARY_LIFE)["files"]
 
 
-def _key(model, q: dict[str, Any]) -> str:
+def _key(model, q: Mapping[str, Any]) -> str:
     h = hashlib.sha1(repr(sorted((k, q[k]) for k in reads())).encode())
     # the registered mechanisms: how many there are sets the phases' timing (model/cycle.py)
     h.update(str((type(model).__name__, model.seed, schema.MECHANISM_SWITCHES)).encode())

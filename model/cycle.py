@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from . import mechanism_registry as registry
 from .outreach import seed_fund, venture_fund_per_1000
+from .parameters import Parameters
 
 LOOPS: dict[str, str] = {
     "points_to_backbones": "last round's points weigh in the backbone score (incentive -> backbone)",
@@ -29,10 +30,10 @@ LOOPS: dict[str, str] = {
 in the loop-cut twin (``cycle_feedback = false``), one at a time with ``loop_cut`` (docs/ODD.md 7.3)."""
 
 
-def loop_open(p: dict, loop: str) -> bool:
+def loop_open(p: Parameters, loop: str) -> bool:
     """Whether the feedback loop ``loop`` (a key of LOOPS) runs: not in the loop-cut twin, nor when
     it is the one loop cut."""
-    return bool(p["cycle_feedback"]) and p["loop_cut"] != loop
+    return bool(p.cycle_feedback) and p.loop_cut != loop
 
 
 def phase_starts(round_weeks: int) -> list[int]:
@@ -54,9 +55,9 @@ class MicroCycle:
     def __init__(self, model, mechanisms: dict):
         self.model = model
         self.mechanisms = mechanisms
-        self.round_weeks = model.p["round_weeks"]
+        self.round_weeks = model.p.round_weeks
         self.order = registry.names()
-        self.starts = phase_schedule(self.round_weeks, model.p["phase_order"])
+        self.starts = phase_schedule(self.round_weeks, model.p.phase_order)
 
     def begin_week(self) -> None:
         """Called at the start of week t = model.steps (1-based): launch the phases that start."""
@@ -72,7 +73,7 @@ class MicroCycle:
                 continue
             if name in self.mechanisms:
                 self.mechanisms[name].launch()
-            elif not p["funds_follow_mechanisms"] and name in ("project", "team"):
+            elif not p.funds_follow_mechanisms and name in ("project", "team"):
                 # the government pays its funds in any case: an ablation keeps the total budget
                 n = m.community.n
                 amount = seed_fund(n, p) if name == "project" else venture_fund_per_1000(p) * n / 1000.0

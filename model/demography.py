@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .graph import IN_SERVICE, MOBILE, NOT_MEMBER, RETIRED, Community, _branch_ties, _branches, csr_from_ties
+from .parameters import Parameters
 
 AGE_GROUPS: tuple[str, ...] = ("age_0_14", "age_15_59", "age_60_64", "age_65_plus")
 """Age groups, indexed by the ``age_group`` code (the census's 0-14, 15-59, 60-64 and 65+)."""
@@ -28,8 +29,7 @@ TENURES: tuple[str, ...] = ("owner", "renter", "migrant")
 """Tenure, indexed by the ``tenure`` code: owner-occupier, local renter, migrant (流动人口)."""
 OWNER, RENTER, MIGRANT = range(3)
 
-HOUSEHOLD_TYPES: tuple[str, ...] = ("family", "one_person", "with_elderly", "elderly_only", "elderly_alone",
-                                    "unknown")
+HOUSEHOLD_TYPES: tuple[str, ...] = ("family", "one_person", "with_elderly", "elderly_only", "elderly_alone", "unknown")
 """Household type, derived from the ages of a household's members (``unknown``: no household ids)."""
 FAMILY, ONE_PERSON, WITH_ELDERLY, ELDERLY_ONLY, ELDERLY_ALONE, UNKNOWN_HOUSEHOLD = range(6)
 
@@ -61,11 +61,11 @@ class Demography:
         return dict(self.__dict__)
 
 
-def tenure_shares(p: dict) -> np.ndarray:
+def tenure_shares(p: Parameters) -> np.ndarray:
     """Shares of owners, renters and migrants; ``diversity`` d moves them towards an even mix:
     share' = (1 - d) x share + d / 3 (docs/ODD.md 5.2)."""
-    shares = np.array([1.0 - p["renter_share"] - p["migrant_share"], p["renter_share"], p["migrant_share"]])
-    d = p["diversity"]
+    shares = np.array([1.0 - p.renter_share - p.migrant_share, p.renter_share, p.migrant_share])
+    d = p.diversity
     return (1.0 - d) * shares + d / 3.0
 
 
@@ -83,8 +83,9 @@ def _households(household: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return dense, size, head
 
 
-def draw_demography(community: Community, p: dict, rng: np.random.Generator,
-                    given: dict[str, np.ndarray] | None = None) -> tuple[Demography, np.ndarray]:
+def draw_demography(
+    community: Community, p: Parameters, rng: np.random.Generator, given: dict[str, np.ndarray] | None = None
+) -> tuple[Demography, np.ndarray]:
     """Each resident's age group, work, hours and tenure, and its household's type.
 
     Returns the demography and the Party categories (those of ``community``, or, where ``given``
@@ -100,7 +101,7 @@ def draw_demography(community: Community, p: dict, rng: np.random.Generator,
     if "party_member" in given:  # the survey's members; open cells drawn at party_member_share
         open_cell = given["party_member"] < 0
         adult = given.get("age_group", np.full(n, -1)) != CHILD
-        member = (given["party_member"] == 1) | (open_cell & adult & (rng.random(n) < p["party_member_share"]))
+        member = (given["party_member"] == 1) | (open_cell & adult & (rng.random(n) < p.party_member_share))
         category = np.where(member, np.maximum(given.get("party_category", np.full(n, -1)), 0), NOT_MEMBER)
         category = category.astype(np.int8)
         pending = member & (category == NOT_MEMBER)
@@ -112,35 +113,36 @@ def draw_demography(community: Community, p: dict, rng: np.random.Generator,
     young_member = np.isin(category, (IN_SERVICE, MOBILE)) | pending
     blocks = np.bincount(dense, weights=young_member | ((age >= 0) & (age < YOUNG_OLD)), minlength=n_households)
     known = np.bincount(dense, weights=community.household >= 0, minlength=n_households) > 0
-    elderly_hh = known & (size <= 2) & (blocks == 0) & (rng.random(n_households) < p["elderly_household_share"])
+    elderly_hh = known & (size <= 2) & (blocks == 0) & (rng.random(n_households) < p.elderly_household_share)
     elder = (age < 0) & (elderly_hh[dense] | (category == RETIRED))
     age[elder] = YOUNG_OLD
     age[(age < 0) & young_member] = WORKING_AGE
     free = age < 0
-    need_elders = max(0.0, p["aged_60_plus_share"] * n - np.count_nonzero(age >= YOUNG_OLD))
+    need_elders = max(0.0, p.aged_60_plus_share * n - np.count_nonzero(age >= YOUNG_OLD))
     u = rng.random(n)
-    draw_elder = free & (u < need_elders / max(np.count_nonzero(free), 1))
+    draw_elder = free & (u < need_elders / max(int(np.count_nonzero(free)), 1))
     age[draw_elder] = YOUNG_OLD
     free &= ~draw_elder
     children_ok = free & ~head  # a household is never headed by a child
-    need_children = max(0.0, p["aged_0_14_share"] * n - np.count_nonzero(age == CHILD))
-    draw_child = children_ok & (rng.random(n) < need_children / max(np.count_nonzero(children_ok), 1))
+    need_children = max(0.0, p.aged_0_14_share * n - np.count_nonzero(age == CHILD))
+    draw_child = children_ok & (rng.random(n) < need_children / max(int(np.count_nonzero(children_ok)), 1))
     age[draw_child] = CHILD
     age[age < 0] = WORKING_AGE
-    split = rng.random(n) < p["aged_65_plus_share"] / max(p["aged_60_plus_share"], 1e-12)
+    split = rng.random(n) < p.aged_65_plus_share / max(p.aged_60_plus_share, 1e-12)
     drawn_elder = (age == YOUNG_OLD) & ~(given.get("age_group", np.full(n, -1)) >= 0)
     age[drawn_elder & split] = OLD
 
     # work: retirement at 60, children at school, working age employed at the employment rate
     work = np.full(n, NOT_WORKING, dtype=np.int8)
     work[age >= YOUNG_OLD] = RETIRED_WORK
-    employed = (age == WORKING_AGE) & ((rng.random(n) < p["employment_rate"]) | young_member)
+    employed = (age == WORKING_AGE) & ((rng.random(n) < p.employment_rate) | young_member)
     work[employed] = EMPLOYED
     work[category == RETIRED] = RETIRED_WORK
     if "work_status" in given:
         work = np.where(given["work_status"] >= 0, given["work_status"], work).astype(np.int8)
-    hours = np.where(work == EMPLOYED,
-                     np.clip(rng.normal(p["work_hours_mean"], p["work_hours_sd"], n), 1.0, MAX_WORK_HOURS), 0.0)
+    hours = np.where(
+        work == EMPLOYED, np.clip(rng.normal(p.work_hours_mean, p.work_hours_sd, n), 1.0, MAX_WORK_HOURS), 0.0
+    )
     if "work_hours" in given:
         hours = np.where(np.isnan(given["work_hours"]), hours, given["work_hours"])
 
@@ -153,8 +155,9 @@ def draw_demography(community: Community, p: dict, rng: np.random.Generator,
         tenure = np.where(given["tenure"] >= 0, given["tenure"], tenure).astype(np.int8)
 
     # members a survey named without a category: retired if retired, mobile if migrant
-    category[pending] = np.where(work[pending] == RETIRED_WORK, RETIRED,
-                                 np.where(tenure[pending] == MIGRANT, MOBILE, IN_SERVICE))
+    category[pending] = np.where(
+        work[pending] == RETIRED_WORK, RETIRED, np.where(tenure[pending] == MIGRANT, MOBILE, IN_SERVICE)
+    )
     demography = Demography(age, work, hours, tenure, household_types(community.household, dense, size, age))
     return demography, category
 
@@ -163,50 +166,56 @@ def household_types(household: np.ndarray, dense: np.ndarray, size: np.ndarray, 
     """Household type of each resident, from the ages of its household's members."""
     elders = np.bincount(dense, weights=age >= YOUNG_OLD, minlength=len(size))
     s, e = size[dense], elders[dense]
-    kind = np.select([(s == 1) & (e == 1), (s > 1) & (e == s), e > 0, s == 1],
-                     [ELDERLY_ALONE, ELDERLY_ONLY, WITH_ELDERLY, ONE_PERSON], FAMILY).astype(np.int8)
+    kind = np.select(
+        [(s == 1) & (e == 1), (s > 1) & (e == s), e > 0, s == 1],
+        [ELDERLY_ALONE, ELDERLY_ONLY, WITH_ELDERLY, ONE_PERSON],
+        FAMILY,
+    ).astype(np.int8)
     kind[household < 0] = UNKNOWN_HOUSEHOLD
     return kind
 
 
-def time_factor(d: Demography, category: np.ndarray, p: dict) -> np.ndarray:
+def time_factor(d: Demography, category: np.ndarray, p: Parameters) -> np.ndarray:
     """Each resident's time budget relative to a working-age resident not in work (ODD 5.2):
     children x child_time_factor, retired x retired_time_factor, employed
     max(0.1, 1 - work_time_cost x hours / STANDARD_WORK_WEEK), mobile Party members also x mobile_time_factor."""
     f = np.ones(len(d.age_group))
-    f[d.age_group == CHILD] = p["child_time_factor"]
-    f[d.work_status == RETIRED_WORK] = p["retired_time_factor"]
+    f[d.age_group == CHILD] = p.child_time_factor
+    f[d.work_status == RETIRED_WORK] = p.retired_time_factor
     employed = d.work_status == EMPLOYED
-    f[employed] = np.maximum(0.1, 1.0 - p["work_time_cost"] * d.work_hours[employed] / STANDARD_WORK_WEEK)
-    f[category == MOBILE] *= p["mobile_time_factor"]
+    f[employed] = np.maximum(0.1, 1.0 - p.work_time_cost * d.work_hours[employed] / STANDARD_WORK_WEEK)
+    f[category == MOBILE] *= p.mobile_time_factor
     return f
 
 
-def need_factors(d: Demography, p: dict, n_categories: int) -> np.ndarray:
+def need_factors(d: Demography, p: Parameters, n_categories: int) -> np.ndarray:
     """(n, categories) multipliers of the initial need means (ODD 5.2): elder and medical care
     x elder_need_factor at 65+ (halfway at 60-64); elder care also x alone_need_factor for elderly
     living alone."""
     f = np.ones((len(d.age_group), n_categories))
-    older = np.select([d.age_group == OLD, d.age_group == YOUNG_OLD], [p["elder_need_factor"],
-                                                                       (1.0 + p["elder_need_factor"]) / 2.0], 1.0)
+    older = np.select(
+        [d.age_group == OLD, d.age_group == YOUNG_OLD],
+        [p.elder_need_factor, (1.0 + p.elder_need_factor) / 2.0],
+        1.0,
+    )
     f[:, 0] *= older
     f[:, 1] *= older
-    f[d.household_type == ELDERLY_ALONE, 0] *= p["alone_need_factor"]
+    f[d.household_type == ELDERLY_ALONE, 0] *= p.alone_need_factor
     return f
 
 
-def trust_factor(d: Demography, p: dict) -> np.ndarray:
+def trust_factor(d: Demography, p: Parameters) -> np.ndarray:
     """Initial trust relative to an owner: renters x renter_trust_factor, migrants x migrant_trust_factor."""
-    return np.array([1.0, p["renter_trust_factor"], p["migrant_trust_factor"]])[d.tenure]
+    return np.array([1.0, p.renter_trust_factor, p.migrant_trust_factor])[d.tenure]
 
 
-def attachment(d: Demography, p: dict) -> np.ndarray:
+def attachment(d: Demography, p: Parameters) -> np.ndarray:
     """Each resident's attachment to the community: 1 for owners, renter_attachment for renters,
     migrant_attachment for migrants. It thins ties between households and the organisation's reach."""
-    return np.array([1.0, p["renter_attachment"], p["migrant_attachment"]])[d.tenure]
+    return np.array([1.0, p.renter_attachment, p.migrant_attachment])[d.tenure]
 
 
-def thin_ties(community: Community, d: Demography, p: dict, rng: np.random.Generator) -> Community:
+def thin_ties(community: Community, d: Demography, p: Parameters, rng: np.random.Generator) -> Community:
     """Keep each tie between two households with probability min(a_u, a_v), a the attachment
     (ODD 5.2). Ties within a household stay."""
     t = attachment(d, p)
@@ -220,18 +229,19 @@ def thin_ties(community: Community, d: Demography, p: dict, rng: np.random.Gener
     return replace(community, indptr=indptr, indices=indices)
 
 
-def with_members(community: Community, category: np.ndarray, p: dict, rng: np.random.Generator | None
-                 ) -> Community:
+def with_members(
+    community: Community, category: np.ndarray, p: Parameters, rng: np.random.Generator | None
+) -> Community:
     """The community with these Party categories: branches per compound and, when ``rng`` is given
     (a generated community), ties within each branch (a loaded graph keeps its own ties)."""
     if np.array_equal(category, community.party_category):
         return community
     members = np.flatnonzero(category != NOT_MEMBER)
-    branch = _branches(members, np.maximum(community.compound, 0), p["branch_size_max"], community.n)
+    branch = _branches(members, np.maximum(community.compound, 0), p.branch_size_max, community.n)
     out = replace(community, party_category=category.astype(np.int8), branch=branch)
     if rng is None:
         return out
     ties = community.ties()
-    bu, bv = _branch_ties(branch, p["branch_ties"], rng)
+    bu, bv = _branch_ties(branch, p.branch_ties, rng)
     indptr, indices = csr_from_ties(community.n, np.concatenate([ties[:, 0], bu]), np.concatenate([ties[:, 1], bv]))
     return replace(out, indptr=indptr, indices=indices)

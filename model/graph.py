@@ -97,10 +97,20 @@ class Community:
         g = nx.Graph()
         cat = self.party_category
         g.add_nodes_from(
-            (i, {"household": int(h), "building": int(b), "compound": int(c),
-                 "party_member": bool(k), "party_category": CATEGORY_NAMES[k], "branch": int(br)})
-            for i, (h, b, c, k, br) in enumerate(zip(self.household, self.building, self.compound,
-                                                     cat, self.branch, strict=True))
+            (
+                i,
+                {
+                    "household": int(h),
+                    "building": int(b),
+                    "compound": int(c),
+                    "party_member": bool(k),
+                    "party_category": CATEGORY_NAMES[k],
+                    "branch": int(br),
+                },
+            )
+            for i, (h, b, c, k, br) in enumerate(
+                zip(self.household, self.building, self.compound, cat, self.branch, strict=True)
+            )
         )
         g.add_edges_from(self.ties().tolist())
         return g
@@ -142,8 +152,9 @@ def _clique_ties(starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.
     return np.concatenate(us), np.concatenate(vs)
 
 
-def _random_ties(members: np.ndarray, start: np.ndarray, size: np.ndarray, mean_ties: float,
-                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _random_ties(
+    members: np.ndarray, start: np.ndarray, size: np.ndarray, mean_ties: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Each member starts Poisson(mean_ties / 2) ties to uniform members of its own group.
 
     ``members`` lists node ids; ``start``/``size`` give, per member, the position range of its
@@ -176,9 +187,15 @@ def csr_from_ties(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.
     return indptr, cols[order].astype(np.int32)
 
 
-def _assign_party(n: int, compound: np.ndarray, rng: np.random.Generator, party_member_share: float,
-                  retired_share: float, mobile_share: float, branch_size_max: int
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _assign_party(
+    n: int,
+    compound: np.ndarray,
+    rng: np.random.Generator,
+    party_member_share: float,
+    retired_share: float,
+    mobile_share: float,
+    branch_size_max: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Party-member categories and branches: an exact share of members, split by category."""
     n_members = int(round(party_member_share * n))
     members = np.sort(rng.choice(n, size=n_members, replace=False)) if n_members else np.zeros(0, np.int64)
@@ -193,7 +210,7 @@ def _categories(n_members: int, rng: np.random.Generator, retired_share: float, 
     n_mobile = min(int(round(mobile_share * n_members)), n_members - n_retired)
     cats = np.full(n_members, IN_SERVICE, dtype=np.int8)
     cats[:n_retired] = RETIRED
-    cats[n_retired:n_retired + n_mobile] = MOBILE
+    cats[n_retired : n_retired + n_mobile] = MOBILE
     return rng.permutation(cats)
 
 
@@ -226,16 +243,22 @@ def _branch_ties(branch: np.ndarray, mean_ties: float, rng: np.random.Generator)
     return _random_ties(order, start_of[grp], counts[grp], mean_ties, rng)
 
 
-def generate_community(n_residents: int, rng: np.random.Generator, *,
-                       household_size_mean: float = DEFAULTS["household_size_mean"],
-                       households_per_building: float = DEFAULTS["households_per_building"],
-                       buildings_per_compound: float = DEFAULTS["buildings_per_compound"],
-                       building_ties: float = DEFAULTS["building_ties"],
-                       compound_ties: float = DEFAULTS["compound_ties"], long_ties: float = DEFAULTS["long_ties"],
-                       party_member_share: float = DEFAULTS["party_member_share"],
-                       retired_share: float = DEFAULTS["retired_share"], mobile_share: float = DEFAULTS["mobile_share"],
-                       branch_size_max: int = DEFAULTS["branch_size_max"],
-                       branch_ties: float = DEFAULTS["branch_ties"]) -> Community:
+def generate_community(
+    n_residents: int,
+    rng: np.random.Generator,
+    *,
+    household_size_mean: float = DEFAULTS["household_size_mean"],
+    households_per_building: float = DEFAULTS["households_per_building"],
+    buildings_per_compound: float = DEFAULTS["buildings_per_compound"],
+    building_ties: float = DEFAULTS["building_ties"],
+    compound_ties: float = DEFAULTS["compound_ties"],
+    long_ties: float = DEFAULTS["long_ties"],
+    party_member_share: float = DEFAULTS["party_member_share"],
+    retired_share: float = DEFAULTS["retired_share"],
+    mobile_share: float = DEFAULTS["mobile_share"],
+    branch_size_max: int = DEFAULTS["branch_size_max"],
+    branch_ties: float = DEFAULTS["branch_ties"],
+) -> Community:
     """Generate a seeded community of ``n_residents`` in time linear in residents + ties.
 
     See the module docstring and ``docs/ODD.md`` (Initialization) for the rules; every argument
@@ -251,17 +274,37 @@ def generate_community(n_residents: int, rng: np.random.Generator, *,
     cp_sizes_bl = _group_sizes(len(bl_sizes), buildings_per_compound, rng)
     compound_of_bl, _ = _contiguous_groups(cp_sizes_bl)
     compound = compound_of_bl[building]
-    return community_from_groups(household, building.astype(np.int32), compound.astype(np.int32), rng,
-                                 building_ties=building_ties, compound_ties=compound_ties, long_ties=long_ties,
-                                 party_member_share=party_member_share, retired_share=retired_share,
-                                 mobile_share=mobile_share, branch_size_max=branch_size_max,
-                                 branch_ties=branch_ties)
+    return community_from_groups(
+        household,
+        building.astype(np.int32),
+        compound.astype(np.int32),
+        rng,
+        building_ties=building_ties,
+        compound_ties=compound_ties,
+        long_ties=long_ties,
+        party_member_share=party_member_share,
+        retired_share=retired_share,
+        mobile_share=mobile_share,
+        branch_size_max=branch_size_max,
+        branch_ties=branch_ties,
+    )
 
 
-def community_from_groups(household: np.ndarray, building: np.ndarray, compound: np.ndarray,
-                          rng: np.random.Generator, *, building_ties: float, compound_ties: float,
-                          long_ties: float, party_member_share: float, retired_share: float, mobile_share: float,
-                          branch_size_max: int, branch_ties: float) -> Community:
+def community_from_groups(
+    household: np.ndarray,
+    building: np.ndarray,
+    compound: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    building_ties: float,
+    compound_ties: float,
+    long_ties: float,
+    party_member_share: float,
+    retired_share: float,
+    mobile_share: float,
+    branch_size_max: int,
+    branch_ties: float,
+) -> Community:
     """Ties and Party members (steps 3-5 of the generator) for residents with the given household,
     building and compound ids; a group's members need not be numbered contiguously (a survey's)."""
     n = len(household)
@@ -287,14 +330,20 @@ def community_from_groups(household: np.ndarray, building: np.ndarray, compound:
         _random_ties(order, *runs(compound), compound_ties, rng),
         _random_ties(order, np.zeros(n, np.int64), np.full(n, n, np.int64), long_ties, rng),
     ]
-    category, branch = _assign_party(n, compound, rng, party_member_share, retired_share, mobile_share,
-                                     branch_size_max)
+    category, branch = _assign_party(n, compound, rng, party_member_share, retired_share, mobile_share, branch_size_max)
     parts.append(_branch_ties(branch, branch_ties, rng))
     u = np.concatenate([p[0] for p in parts])
     v = np.concatenate([p[1] for p in parts])
     indptr, indices = csr_from_ties(n, u, v)
-    return Community(indptr, indices, household.astype(np.int32), building.astype(np.int32),
-                     compound.astype(np.int32), category, branch)
+    return Community(
+        indptr,
+        indices,
+        household.astype(np.int32),
+        building.astype(np.int32),
+        compound.astype(np.int32),
+        category,
+        branch,
+    )
 
 
 def _node_int(data: list[dict], key: str, order: list) -> np.ndarray | None:
@@ -310,17 +359,23 @@ def _node_int(data: list[dict], key: str, order: list) -> np.ndarray | None:
         elif isinstance(x, float | np.floating) and float(x).is_integer():
             x = int(x)
         if isinstance(x, bool | np.bool_) or not isinstance(x, int | np.integer) or not lo <= x <= hi:
-            raise GraphFileError(f"node attribute '{key}' = {x!r} on node {order[i]!r}; "
-                                 f"allowed: an integer in [{lo}, {hi}] on every node")
+            raise GraphFileError(
+                f"node attribute '{key}' = {x!r} on node {order[i]!r}; "
+                f"allowed: an integer in [{lo}, {hi}] on every node"
+            )
         out[i] = x
     return out
 
 
-def community_from_networkx(graph: nx.Graph, rng: np.random.Generator, *,
-                            party_member_share: float = DEFAULTS["party_member_share"],
-                            retired_share: float = DEFAULTS["retired_share"],
-                            mobile_share: float = DEFAULTS["mobile_share"],
-                            branch_size_max: int = DEFAULTS["branch_size_max"]) -> Community:
+def community_from_networkx(
+    graph: nx.Graph,
+    rng: np.random.Generator,
+    *,
+    party_member_share: float = DEFAULTS["party_member_share"],
+    retired_share: float = DEFAULTS["retired_share"],
+    mobile_share: float = DEFAULTS["mobile_share"],
+    branch_size_max: int = DEFAULTS["branch_size_max"],
+) -> Community:
     """A :class:`Community` from a user's networkx graph; every node becomes a resident.
 
     Directed graphs are read as undirected, self-loops and repeated ties are dropped (once, here:
@@ -332,8 +387,10 @@ def community_from_networkx(graph: nx.Graph, rng: np.random.Generator, *,
     them; without ``party_member`` on any node, members are drawn at ``party_member_share``.
     """
     if not isinstance(graph, nx.Graph):
-        raise GraphFileError(f"graph must be a networkx graph, got {type(graph).__name__}; "
-                             "allowed: a networkx Graph, DiGraph, MultiGraph or MultiDiGraph")
+        raise GraphFileError(
+            f"graph must be a networkx graph, got {type(graph).__name__}; "
+            "allowed: a networkx Graph, DiGraph, MultiGraph or MultiDiGraph"
+        )
     n = graph.number_of_nodes()
     if n < 2:
         raise GraphFileError(f"graph has {n} node(s); allowed: at least 2")
@@ -362,16 +419,19 @@ def community_from_networkx(graph: nx.Graph, rng: np.random.Generator, *,
             name = d.get("party_category")
             if member[i] and name is not None:
                 if name not in CATEGORY_NAMES[1:]:
-                    raise GraphFileError(f"node attribute 'party_category' = {name!r} on node {order[i]!r}; "
-                                         f"allowed: {', '.join(CATEGORY_NAMES[1:])}")
+                    raise GraphFileError(
+                        f"node attribute 'party_category' = {name!r} on node {order[i]!r}; "
+                        f"allowed: {', '.join(CATEGORY_NAMES[1:])}"
+                    )
                 category[i] = CATEGORY_NAMES.index(name)
         if groups["branch"] is None:
             branch = _branches(np.flatnonzero(member), np.maximum(compound, 0), branch_size_max, n)
         branch[~member] = -1
     else:
         # branches follow compounds where every node has one, else one compound for all
-        category, branch = _assign_party(n, np.maximum(compound, 0), rng, party_member_share, retired_share,
-                                         mobile_share, branch_size_max)
+        category, branch = _assign_party(
+            n, np.maximum(compound, 0), rng, party_member_share, retired_share, mobile_share, branch_size_max
+        )
     return Community(indptr, indices, household, building, compound, category, branch, labels)
 
 
@@ -437,9 +497,11 @@ def _read_edge_list(path: str) -> nx.Graph:
             edges.append((fields[0], fields[1]))
     plain = [bool(_CANONICAL_INT.fullmatch(a) and _CANONICAL_INT.fullmatch(b)) for a, b in edges]
     if not header and len(edges) > 1 and not plain[0] and all(plain[1:]):
-        raise GraphFileError(f"graph file '{path}' line {first}: {' '.join(edges[0])!r} looks like a header "
-                             "(every other line holds integer ids); allowed header lines: "
-                             f"{', '.join(','.join(h) for h in EDGE_LIST_HEADERS)}, or start it with #")
+        raise GraphFileError(
+            f"graph file '{path}' line {first}: {' '.join(edges[0])!r} looks like a header "
+            "(every other line holds integer ids); allowed header lines: "
+            f"{', '.join(','.join(h) for h in EDGE_LIST_HEADERS)}, or start it with #"
+        )
     g = nx.Graph()
     g.add_edges_from([(int(a), int(b)) for a, b in edges] if all(plain) else edges)
     return g

@@ -25,6 +25,7 @@ from enum import IntEnum
 import numpy as np
 import scipy.sparse as sp
 
+from .parameters import Parameters
 from .rule import EMPTY, EVERYONE, LadderRule, commit, decide, ladder_rule, ladder_week
 from .state import ResidentState
 from .weekly import carry_noise, free_hours
@@ -99,21 +100,28 @@ class Ladder:
     decide = staticmethod(decide)
     commit = staticmethod(commit)
 
-    def __init__(self, adjacency: sp.csr_matrix, params: dict, rng: np.random.Generator, mechanisms: bool,
-                 adult: np.ndarray | None = None):
+    def __init__(
+        self,
+        adjacency: sp.csr_matrix,
+        params: Parameters,
+        rng: np.random.Generator,
+        mechanisms: bool,
+        adult: np.ndarray | None = None,
+    ):
         self.adjacency = adjacency
         self.rng = rng
-        self.top = params["n_rungs"] - 1
+        self.top = params.n_rungs - 1
         self.indptr, self.indices = adjacency.indptr, adjacency.indices
         # who can hold a rung (EVERYONE: no mask, the rule before issue 15); the social share is of the
         # neighbours who can (a child's rung is always 0)
         self.adult = EVERYONE if adult is None or adult.all() else adult
-        self.neighbours = (np.diff(self.indptr) if len(self.adult) == 0
-                           else (adjacency @ self.adult.astype(np.int64)).astype(np.int64))
+        self.neighbours = (
+            np.diff(self.indptr) if len(self.adult) == 0 else (adjacency @ self.adult.astype(np.int64)).astype(np.int64)
+        )
         # isolated residents divide 0 by 1: no social influence (mechanisms divide by this too)
         self.degree = np.maximum(self.neighbours, 1).astype(np.float64)
         self.p = params
-        self.need_factor = params["need_pull_decay"] ** np.arange(self.top + 1)
+        self.need_factor = params.need_pull_decay ** np.arange(self.top + 1)
         # whether any mechanism writes boost/retention; the engine alone skips reading them
         self.mechanisms = mechanisms
         self._next_rung = np.empty(adjacency.shape[0], dtype=np.int8)  # the kernel's buffer
@@ -130,14 +138,14 @@ class Ladder:
         hours each resident has for the ladder this week."""
         p, n = self.p, state.n
         noise = EMPTY
-        if p["decision_noise"]:
-            noise = self.rng.normal(0.0, p["decision_noise"], n)
-            if p["noise_memory"]:  # circumstances that last: this week's noise carries most of last week's
-                carry_noise(state.drive_shock, float(p["noise_memory"]), noise)
+        if p.decision_noise:
+            noise = self.rng.normal(0.0, p.decision_noise, n)
+            if p.noise_memory:  # circumstances that last: this week's noise carries most of last week's
+                carry_noise(state.drive_shock, float(p.noise_memory), noise)
                 noise = state.drive_shock
-        uniform = self.rng.random(n) if p["slip_rate"] else EMPTY
+        uniform = self.rng.random(n) if p.slip_rate else EMPTY
         hours = state.time_budget
-        if self.mechanisms and p["dialogue_hours"]:  # hours a mechanism took this week are not free
+        if self.mechanisms and p.dialogue_hours:  # hours a mechanism took this week are not free
             hours = free_hours(hours, state.time_taken)
         self.draws = Draws(noise, uniform, hours)
         return self.draws
@@ -147,8 +155,27 @@ class Ladder:
         ``last_volunteered`` on those who end it on the top rung."""
         draws = self.draw(state)
         climbs, slips = ladder_week(
-            self.rule, self.indptr, self.indices, self.neighbours, self.adult, state.rung, self._next_rung,
-            state.weeks_on_rung, state.last_volunteered, week, state.capacity, state.public_spirit, draws.hours,
-            state.threshold, state.boost, state.retention, state.needs, state.need_growth, self.need_factor,
-            draws.noise, draws.uniform, state.commitment)
+            self.rule,
+            self.indptr,
+            self.indices,
+            self.neighbours,
+            self.adult,
+            state.rung,
+            self._next_rung,
+            state.weeks_on_rung,
+            state.last_volunteered,
+            week,
+            state.capacity,
+            state.public_spirit,
+            draws.hours,
+            state.threshold,
+            state.boost,
+            state.retention,
+            state.needs,
+            state.need_growth,
+            self.need_factor,
+            draws.noise,
+            draws.uniform,
+            state.commitment,
+        )
         return LadderResult(int(climbs), int(slips))

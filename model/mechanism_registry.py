@@ -59,8 +59,7 @@ engine's parameter groups (``params.BEFORE_MECHANISMS``, ``AFTER_MECHANISMS``, t
 them) are taken too."""
 
 
-def register(name: str, cls: type, *, zh: str, en: str, term: str = "",
-             params: Iterable[Param] = ()) -> MechanismSpec:
+def register(name: str, cls: type, *, zh: str, en: str, term: str = "", params: Iterable[Param] = ()) -> MechanismSpec:
     """Register a mechanism as the cycle's last phase and add its switch (``<name>_on``, on by
     default) and ``params`` (their group set to ``name``) to the parameter schema.
 
@@ -70,8 +69,9 @@ def register(name: str, cls: type, *, zh: str, en: str, term: str = "",
     from .mechanisms.base import Mechanism  # noqa: F811 - not at the top: base imports this module
 
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ParameterError(f"mechanism name {name!r} is not allowed; allowed: lower-case letters, digits and _, "
-                             "starting with a letter")
+        raise ParameterError(
+            f"mechanism name {name!r} is not allowed; allowed: lower-case letters, digits and _, starting with a letter"
+        )
     if name in _REGISTRY:
         raise ParameterError(f"mechanism {name!r} is already registered; registered: {', '.join(names())}")
     taken = (*SELECTION_WORDS, *TAKEN, *schema.BEFORE_MECHANISMS, *schema.AFTER_MECHANISMS)
@@ -79,8 +79,15 @@ def register(name: str, cls: type, *, zh: str, en: str, term: str = "",
         raise ParameterError(f"mechanism name {name!r} is taken; not allowed: {', '.join(taken)}")
     if not (isinstance(cls, type) and issubclass(cls, Mechanism)):
         raise ParameterError(f"mechanism {name!r}: {cls!r} is not a subclass of model.mechanisms.base.Mechanism")
-    switch = Param(f"{name}_on", True, "bool", f"{term or en} mechanism switched on", group=name,
-                   term_zh=f"{zh}机制", term_en=f"{term or en} mechanism")
+    switch = Param(
+        f"{name}_on",
+        True,
+        "bool",
+        f"{term or en} mechanism switched on",
+        group=name,
+        term_zh=f"{zh}机制",
+        term_en=f"{term or en} mechanism",
+    )
     own = [switch, *(replace(p, group=name) for p in params)]
     schema.add_group(name, own)
     cls.name = name
@@ -128,8 +135,10 @@ def switches_for(selection: Any, where: str = "'mechanisms'") -> dict[str, bool]
                     raise ParameterError(f"{where} lists {item!r}, not a mechanism's name; {allowed}")
                 if item not in _REGISTRY:
                     close = schema.closest(item, names(), 1)
-                    raise ParameterError(f"{where} names unknown mechanism {item[:80]!r}"
-                                         f"{f' (did you mean {close[0]!r}?)' if close else ''}; {allowed}")
+                    raise ParameterError(
+                        f"{where} names unknown mechanism {item[:80]!r}"
+                        f"{f' (did you mean {close[0]!r}?)' if close else ''}; {allowed}"
+                    )
             chosen = set(selection)
         case _:
             raise ParameterError(f"{where} = {str(selection)[:80]!r} is not allowed; {allowed}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 
+from .parameters import Parameters
 from .params import ParameterError
 
 BYTES_PER_RESIDENT = 700  # the registry (about 45 fields), the burn-in's copy of it, the outcomes
@@ -22,10 +23,16 @@ COMPILED_KERNEL_BYTES = 64 * 2**20  # numba's code generator on the ladder kerne
 # 40 MiB loading it from the cache, 60 MiB compiling it (measured as the growth of VmHWM)
 
 
-def mean_degree(p: dict) -> float:
+def mean_degree(p: Parameters) -> float:
     """Expected ties per resident of the generated community (docs/ODD.md, Initialization)."""
-    return (p["household_size_mean"] - 1.0 + p["building_ties"] + p["compound_ties"] + p["long_ties"]
-            + p["party_member_share"] * p["branch_ties"])
+    return (
+        p.household_size_mean
+        - 1.0
+        + p.building_ties
+        + p.compound_ties
+        + p.long_ties
+        + p.party_member_share * p.branch_ties
+    )
 
 
 def memory_needed(n_residents: int, degree: float, agent_objects: bool) -> int:
@@ -56,8 +63,10 @@ def memory_available() -> int | None:
     text = os.environ.get("REDCYCLE_MEMORY_AVAILABLE", "").strip()
     if text:  # to test the refusal without filling a machine
         if not text.isascii() or not text.isdigit() or len(text) > 30:
-            raise ParameterError(f"environment variable REDCYCLE_MEMORY_AVAILABLE = {text[:40]!r}; allowed: a whole "
-                                 "number of bytes, or unset")
+            raise ParameterError(
+                f"environment variable REDCYCLE_MEMORY_AVAILABLE = {text[:40]!r}; allowed: a whole "
+                "number of bytes, or unset"
+            )
         found.append(int(text))
     return min(found) if found else None
 
@@ -69,4 +78,5 @@ def check_memory(n_residents: int, degree: float, agent_objects: bool) -> None:
     if have is not None and need > have:
         raise ParameterError(
             f"a community of {n_residents:,} residents needs about {need / 2**30:.2f} GiB of memory but "
-            f"{max(have, 0) / 2**30:.2f} GiB is available; allowed: fewer residents (n_residents) or more memory")
+            f"{max(have, 0) / 2**30:.2f} GiB is available; allowed: fewer residents (n_residents) or more memory"
+        )

@@ -18,7 +18,7 @@ Schedule of one step (one week), written down once here and in docs/ODD.md secti
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import mesa
@@ -28,23 +28,32 @@ import scipy.sparse as sp
 
 from agents import Organisation, PartyMember, Resident
 
+from . import burnin
 from . import params as schema
 from .cycle import MicroCycle, loop_open
-from . import burnin
-from .demography import (CHILD, attachment, draw_demography, need_factors, thin_ties, time_factor, trust_factor,
-                          with_members)
+from .demography import (
+    CHILD,
+    attachment,
+    draw_demography,
+    need_factors,
+    thin_ties,
+    time_factor,
+    trust_factor,
+    with_members,
+)
 from .graph import NOT_MEMBER, Community, community_from_groups, community_from_networkx, generate_community
 from .ladder import Ladder, LadderResult, Rung
-from .rule import EMPTY
 from .mechanisms import specs as registered_mechanisms  # importing it registers the essay's six
 from .mechanisms.base import Mechanism
 from .outreach import organisation_capacity, reach_probability
+from .parameters import Parameters
 from .params import ParameterError
 from .pool import Pool
 from .recorder import OutcomeCollector, Recorder
+from .rule import EMPTY
 from .state import NEVER, ResidentState
-from .survey import read_residents
 from .streams import resolve_seed, stream
+from .survey import read_residents
 from .timeline import check_events
 from .weekly import clear_week, mean_need, respond, update_residents
 
@@ -62,10 +71,19 @@ Modelling assumption (docs/ODD.md 5.2)."""
 TIME_BUDGET_SHAPE = 2.0
 """Shape of the gamma distribution of residents' weekly free time (mean ``time_budget_mean``): skewed,
 a few residents with much time. Modelling assumption."""
-GRAPH_PARAMS = ("household_size_mean", "households_per_building", "buildings_per_compound",  # group sizes, then
-                "building_ties",  # ties and members (community_from_groups)
-                "compound_ties", "long_ties", "party_member_share", "retired_share", "mobile_share",
-                "branch_size_max", "branch_ties")
+GRAPH_PARAMS = (
+    "household_size_mean",
+    "households_per_building",
+    "buildings_per_compound",  # group sizes, then
+    "building_ties",  # ties and members (community_from_groups)
+    "compound_ties",
+    "long_ties",
+    "party_member_share",
+    "retired_share",
+    "mobile_share",
+    "branch_size_max",
+    "branch_ties",
+)
 
 
 class RedCycleModel(mesa.Model):
@@ -92,9 +110,16 @@ class RedCycleModel(mesa.Model):
     """Whether the ladder moves residents one Mesa agent at a time (:class:`AgentLadderModel`)
     instead of by the compiled kernel: the same rule (model/rule.py), much slower."""
 
-    def __init__(self, graph: nx.Graph | None = None, threshold: Any = None,
-                 initially_active: Sequence[int] | None = None, rng: Any = None, residents: Any = None,
-                 events: Sequence[dict] | None = None, **params: Any):
+    def __init__(
+        self,
+        graph: nx.Graph | None = None,
+        threshold: Any = None,
+        initially_active: Sequence[int] | None = None,
+        rng: Any = None,
+        residents: Any = None,
+        events: Sequence[dict] | None = None,
+        **params: Any,
+    ):
         per_resident_threshold = None
         if threshold is not None and np.ndim(threshold) > 0:
             try:
@@ -103,7 +128,7 @@ class RedCycleModel(mesa.Model):
                 raise ParameterError("threshold must be one number or one number per resident") from None
         else:
             params["threshold"] = threshold
-        self.p: dict[str, Any] = schema.validate(params)
+        self.p: Parameters = Parameters(schema.validate(params))
         self._events = check_events(self.p, None if events is None else list(events))
         self.changes: list[dict[str, Any]] = []  # every mid-run change: week, parameter, before, after
         self.seed = resolve_seed(rng)
@@ -120,7 +145,7 @@ class RedCycleModel(mesa.Model):
         # what a rerun needs: the parameters at week 0 (before any event) and the timeline, as checked
         # a copy for the manifest (week 0's values), not a use of every value: the pairs, read none of
         # them one by one through the mapping (tests/test_burnin.py spies on what a burn-in reads)
-        self.initial_parameters: dict[str, Any] = dict(dict.items(self.p))
+        self.initial_parameters: dict[str, Any] = self.p.as_dict()
         self.timeline: list[dict[str, Any]] = [{"week": week, **changes} for week, changes in self._events]
         self._apply_due_events()
         self.running = True
@@ -131,9 +156,11 @@ class RedCycleModel(mesa.Model):
         residents' demography (stream "demography"), from a survey where one is given."""
         graph_rng = stream(self.seed, "graph")
         survey = read_residents(residents) if residents is not None else None
-        if survey is not None and graph is None and self._n_given is not None and survey.n != self.p["n_residents"]:
-            raise ParameterError(f"the residents file {survey.source} has {survey.n:,} residents but n_residents = "
-                                 f"{self.p['n_residents']:,}; allowed: leave n_residents out or set it to {survey.n}")
+        if survey is not None and graph is None and self._n_given is not None and survey.n != self.p.n_residents:
+            raise ParameterError(
+                f"the residents file {survey.source} has {survey.n:,} residents but n_residents = "
+                f"{self.p.n_residents:,}; allowed: leave n_residents out or set it to {survey.n}"
+            )
         self.residents_notes: list[str] = survey.notes if survey is not None else []
         self._survey = survey
         if graph is None:
@@ -143,30 +170,38 @@ class RedCycleModel(mesa.Model):
             groups = survey.groups(self.p, graph_rng) if survey is not None else None
             if groups is not None:  # the survey's households and buildings
                 community: Community = community_from_groups(
-                    *groups, graph_rng, **{k: graph_params[k] for k in GRAPH_PARAMS[3:]})
+                    *groups, graph_rng, **{k: graph_params[k] for k in GRAPH_PARAMS[3:]}
+                )
             else:
-                n = survey.n if survey is not None else self.p["n_residents"]
+                n = survey.n if survey is not None else self.p.n_residents
                 community = generate_community(n, graph_rng, **graph_params)
         else:
             community = community_from_networkx(
-                graph, graph_rng, **{k: self.p[k] for k in ("party_member_share", "retired_share",
-                                                             "mobile_share", "branch_size_max")})
+                graph,
+                graph_rng,
+                **{k: self.p[k] for k in ("party_member_share", "retired_share", "mobile_share", "branch_size_max")},
+            )
             if survey is not None and survey.n != community.n:
-                raise survey.error(f"has {survey.n} residents but the graph has {community.n} nodes; "
-                                   "allowed: one row per node, in the graph's node order")
+                raise survey.error(
+                    f"has {survey.n} residents but the graph has {community.n} nodes; "
+                    "allowed: one row per node, in the graph's node order"
+                )
             if survey is not None and (survey.household is not None or survey.building is not None):
-                self.residents_notes.append(f"residents file {survey.source}: household and building ids are "
-                                            "not used with a graph (the graph's own node attributes are)")
-        self.p["n_residents"] = community.n
+                self.residents_notes.append(
+                    f"residents file {survey.source}: household and building ids are "
+                    "not used with a graph (the graph's own node attributes are)"
+                )
+        self.p._replace({"n_residents": community.n})
         demography_rng = stream(self.seed, "demography")
-        self.demography, category = draw_demography(community, self.p, demography_rng,
-                                                    survey.given if survey is not None else None)
+        self.demography, category = draw_demography(
+            community, self.p, demography_rng, survey.given if survey is not None else None
+        )
         community = with_members(community, category, self.p, demography_rng if graph is None else None)
         if graph is None:  # a loaded graph is the data: its ties stay as they are
             community = thin_ties(community, self.demography, self.p, demography_rng)
         self.community = c = community
         self.adjacency = sp.csr_matrix((np.ones(len(c.indices)), c.indices, c.indptr), shape=(c.n, c.n))
-        self.top = self.p["n_rungs"] - 1
+        self.top = self.p.n_rungs - 1
 
     def _build_state(self, per_resident_threshold, initially_active) -> None:
         """The state registry and each resident's initial state (stream "initial")."""
@@ -207,30 +242,37 @@ class RedCycleModel(mesa.Model):
     def _set_reach(self) -> None:
         """The organisation's capacity and each resident's chance of being reached (model/outreach.py)."""
         self.org_capacity = organisation_capacity(self.community.n, self.p)
-        self.state.reach_probability[:] = (reach_probability(self.state.party_category, self.org_capacity, self.p)
-                                           * attachment(self.demography, self.p))
+        self.state.reach_probability[:] = reach_probability(
+            self.state.party_category, self.org_capacity, self.p
+        ) * attachment(self.demography, self.p)
 
     def _build_mechanisms(self) -> None:
         """The registered mechanisms that are on (each with its own stream), the cycle and the ladder."""
         self._specs = registered_mechanisms()  # those registered when the model is built, in the cycle's order
         self.mechanisms: dict[str, Mechanism] = {
-            s.name: s.cls(self, self._stream(s.name)) for s in self._specs if self.p[s.switch]}
+            s.name: s.cls(self, self._stream(s.name)) for s in self._specs if self.p[s.switch]
+        }
         self.cycle = MicroCycle(self, self.mechanisms)
-        self.ladder = Ladder(self.adjacency, self.p, self._stream("ladder"), mechanisms=bool(self.mechanisms),
-                             adult=self.state.adult)
-        self._ema = 1.0 / self.p["record_weeks"]
+        self.ladder = Ladder(
+            self.adjacency, self.p, self._stream("ladder"), mechanisms=bool(self.mechanisms), adult=self.state.adult
+        )
+        self._ema = 1.0 / self.p.record_weeks
         self._quiet_weeks = 0
 
     def _build_agents_if_eager(self, graph: nx.Graph | None) -> None:
         """Mesa's Network space and one agent object per resident: now, or on first use."""
         # the user's graph serves Mesa's Network only when it is already what the simulation uses:
         # undirected, no repeated ties, no self-loops, nodes 0..n-1 (else the community's own graph)
-        simple = graph is not None and not graph.is_directed() and not graph.is_multigraph() \
+        simple = (
+            graph is not None
+            and not graph.is_directed()
+            and not graph.is_multigraph()
             and nx.number_of_selfloops(graph) == 0
+        )
         self._graph: nx.Graph | None = graph if simple and self.community.labels is None else None
         self._space = None
         self._residents: list[Resident] | None = None
-        match self.p["agent_objects"]:
+        match self.p.agent_objects:
             case "eager":
                 self._build_agents()
             case "auto":
@@ -251,7 +293,7 @@ class RedCycleModel(mesa.Model):
     def _initialise(self, rng: np.random.Generator, per_resident_threshold, initially_active) -> None:
         p, st, c = self.p, self.state, self.community
         n = c.n
-        top = p["n_rungs"] - 1
+        top = p.n_rungs - 1
         for name in ("household", "building", "compound", "branch", "party_category"):
             getattr(st, name)[:] = getattr(c, name)
         d = self.demography
@@ -259,42 +301,46 @@ class RedCycleModel(mesa.Model):
             getattr(st, name)[:] = values
         # initial rung: P(rung >= k) = initial_engagement ** k, cut at the top rung
         u = rng.random(n)
-        e = p["initial_engagement"]
+        e = p.initial_engagement
         st.rung[:] = sum((u < e**k) for k in range(1, top + 1)) if e > 0 else 0
-        kappa = p["trait_concentration"]
-        st.capacity[:] = _beta(rng, p["capacity_mean"], kappa, n)
+        kappa = p.trait_concentration
+        st.capacity[:] = _beta(rng, p.capacity_mean, kappa, n)
         member = c.party_category != NOT_MEMBER
         # public spirit towards this community grows with attachment to it (renters, migrants: less)
-        st.public_spirit[:] = np.minimum(1.0, _beta(rng, p["public_spirit_mean"], kappa, n) * attachment(d, p)
-                                         + p["party_spirit_bonus"] * member)
+        st.public_spirit[:] = np.minimum(
+            1.0, _beta(rng, p.public_spirit_mean, kappa, n) * attachment(d, p) + p.party_spirit_bonus * member
+        )
         # trust from tenure, needs from age and household type, time from work (ODD 5.2); a more
         # diverse community has more renters and migrants and more heterogeneous needs
         # (the draws never depend on demography, so no resident's traits reshuffle another's draws)
-        st.trust[:] = _beta(rng, p["trust_mean"], kappa, n) * trust_factor(d, p)
-        lean = 1.0 + p["need_skew"] * np.asarray(NEED_LEAN)
+        st.trust[:] = _beta(rng, p.trust_mean, kappa, n) * trust_factor(d, p)
+        lean = 1.0 + p.need_skew * np.asarray(NEED_LEAN)
         phi = need_factors(d, p, len(lean))
-        for k, mean in enumerate(np.minimum(1.0, p["need_mean"] * lean)):
-            drawn = _beta(rng, mean, kappa * (1.0 - DIVERSITY_SPREAD * p["diversity"]), n)
+        for k, mean in enumerate(np.minimum(1.0, p.need_mean * lean)):
+            drawn = _beta(rng, mean, kappa * (1.0 - DIVERSITY_SPREAD * p.diversity), n)
             st.needs[:, k] = 1.0 - (1.0 - drawn) ** phi[:, k]  # phi-fold exposure to the need
-        st.need_growth[:] = 1.0 - (1.0 - p["need_growth"]) ** phi  # about phi x need_growth
-        st.time_budget[:] = (rng.gamma(TIME_BUDGET_SHAPE, p["time_budget_mean"] / TIME_BUDGET_SHAPE, n)
-                             * time_factor(d, c.party_category, p))
-        thresholds = np.maximum(0.0, rng.normal(p["threshold_mean"], p["threshold_sd"], n))
+        st.need_growth[:] = 1.0 - (1.0 - p.need_growth) ** phi  # about phi x need_growth
+        st.time_budget[:] = rng.gamma(TIME_BUDGET_SHAPE, p.time_budget_mean / TIME_BUDGET_SHAPE, n) * time_factor(
+            d, c.party_category, p
+        )
+        thresholds = np.maximum(0.0, rng.normal(p.threshold_mean, p.threshold_sd, n))
         if per_resident_threshold is not None:
             if per_resident_threshold.shape != (n,):
-                raise ParameterError(f"threshold has {per_resident_threshold.size} values; allowed: one number "
-                                     f"or exactly one per resident ({n})")
+                raise ParameterError(
+                    f"threshold has {per_resident_threshold.size} values; allowed: one number "
+                    f"or exactly one per resident ({n})"
+                )
             if not np.isfinite(per_resident_threshold).all() or (per_resident_threshold < 0).any():
                 raise ParameterError("threshold values must be finite and >= 0")
             thresholds = per_resident_threshold
-        elif p["threshold"] is not None:
-            thresholds = np.full(n, p["threshold"])
+        elif p.threshold is not None:
+            thresholds = np.full(n, p.threshold)
         st.threshold[:] = thresholds
         if initially_active is not None:
             ids = self._node_ids(initially_active)
             st.rung[ids] = np.maximum(st.rung[ids], Rung.SELF_HELP)
         # who can hold a rung: residents aged 15 and over (docs/ODD.md 7.14); children start, and stay, on 0
-        st.adult[:] = True if p["children_on_ladder"] else d.age_group != CHILD
+        st.adult[:] = True if p.children_on_ladder else d.age_group != CHILD
         st.rung[~st.adult] = Rung.NOT_ENGAGED
         st.base_trust[:] = st.trust
         st.base_public_spirit[:] = st.public_spirit
@@ -302,8 +348,8 @@ class RedCycleModel(mesa.Model):
         st.record[:] = st.rung / top
         st.team[:] = -1
         st.last_volunteered[:] = np.where(st.rung == top, 0, NEVER)
-        if p["noise_memory"] and p["decision_noise"]:  # the lasting noise starts from its steady spread
-            st.drive_shock[:] = rng.normal(0.0, p["decision_noise"], n)  # (after every other draw of the stream)
+        if p.noise_memory and p.decision_noise:  # the lasting noise starts from its steady spread
+            st.drive_shock[:] = rng.normal(0.0, p.decision_noise, n)  # (after every other draw of the stream)
         self._apply_survey_state()
 
     def _node_ids(self, nodes: Sequence) -> np.ndarray:
@@ -321,8 +367,10 @@ class RedCycleModel(mesa.Model):
             return np.asarray([index[x] for x in nodes], dtype=np.int64)
         for x in nodes:
             if isinstance(x, bool | np.bool_) or not isinstance(x, int | np.integer) or not 0 <= x < n:
-                raise ParameterError(f"initially_active names node {x!r}, not a node id or out of range; "
-                                     f"allowed: integer node ids 0..{n - 1}")
+                raise ParameterError(
+                    f"initially_active names node {x!r}, not a node id or out of range; "
+                    f"allowed: integer node ids 0..{n - 1}"
+                )
         return np.asarray(nodes, dtype=np.int64)
 
     # ---------------------------------------------------------------- Mesa layer -----------
@@ -356,8 +404,7 @@ class RedCycleModel(mesa.Model):
         space = self._space = mesa.discrete_space.Network(self.graph, layout=None, random=self.random)
         cells = [space[i] for i in range(self.community.n)]
         member = self.community.party_category != NOT_MEMBER
-        self._residents = [(PartyMember if member[i] else Resident)(self, i, cells[i])
-                           for i in range(self.community.n)]
+        self._residents = [(PartyMember if member[i] else Resident)(self, i, cells[i]) for i in range(self.community.n)]
 
     # ---------------------------------------------------------------- policy changes -------
     def update(self, **changes: Any) -> RedCycleModel:
@@ -370,14 +417,19 @@ class RedCycleModel(mesa.Model):
         values = schema.check_update(self.p, changes)
         for name, value in values.items():
             self.changes.append({"week": self.steps + 1, "parameter": name, "before": self.p[name], "after": value})
-        self.p.update(values)  # the mechanisms and the ladder read this same dict
-        if values.keys() & {"three_downs", "fulltime_worker_size", "fulltime_worker_bonus", "mobile_reach",
-                            "capacity_growth"}:
+        self.p._replace(values)  # the mechanisms and the ladder read this same object
+        if values.keys() & {
+            "three_downs",
+            "fulltime_worker_size",
+            "fulltime_worker_bonus",
+            "mobile_reach",
+            "capacity_growth",
+        }:
             self._set_reach()
         if "need_pull_decay" in values:
-            self.ladder.need_factor = self.p["need_pull_decay"] ** np.arange(self.top + 1)
+            self.ladder.need_factor = self.p.need_pull_decay ** np.arange(self.top + 1)
         if "record_weeks" in values:
-            self._ema = 1.0 / self.p["record_weeks"]
+            self._ema = 1.0 / self.p.record_weeks
         if any(name.endswith("_on") for name in values):
             self._switch_mechanisms()
         self.recorder.refresh()
@@ -415,10 +467,10 @@ class RedCycleModel(mesa.Model):
         if self.mechanisms:
             self.pool.new_week()
             self.cycle.begin_week()
-            clear_week(st.boost, st.retention, st.time_taken, bool(p["dialogue_hours"]))
+            clear_week(st.boost, st.retention, st.time_taken, bool(p.dialogue_hours))
             for mech in self.mechanisms.values():
                 mech.act()
-            w = p["mechanism_trust_weight"]
+            w = p.mechanism_trust_weight
             if w:  # in the loop-cut twin residents respond with the trust they started with
                 respond(st.boost, float(w), st.trust if loop_open(p, "trust_response") else st.base_trust)
             # the mean need once this week's needs have arisen, before any service met part of them
@@ -426,7 +478,7 @@ class RedCycleModel(mesa.Model):
         result = self._move_by_agents() if self.AGENT_LADDER else self.ladder.step(st, self.steps)
         if self.mechanisms:
             # needs left after self-help and mutual aid: what the organisation's channels then meet
-            unmet_own = mean_need(st.needs, st.need_growth, False) if p["trust_from_self_help"] != 1.0 else None
+            unmet_own = mean_need(st.needs, st.need_growth, False) if p.trust_from_self_help != 1.0 else None
             for mech in self.mechanisms.values():
                 mech.serve()
             self._update_residents(after_growth, unmet_own)
@@ -436,7 +488,7 @@ class RedCycleModel(mesa.Model):
             self.datacollector.collect(self)
         if self._events:
             self._apply_due_events()
-        if self.steps >= p["steps"]:
+        if self.steps >= p.steps:
             self.running = False  # Mesa's batch_run and SolaraViz stop here
 
     def _move_by_agents(self) -> LadderResult:
@@ -453,11 +505,30 @@ class RedCycleModel(mesa.Model):
         """Participation record, sense of gain (share of need met this week), trust, and the fading
         of unused public spirit and capacity (docs/ODD.md 7.10): one compiled pass, model/weekly.py."""
         st, p = self.state, self.p
-        update_residents(st.rung, self.top, self._ema, st.record, st.needs, after_growth, st.gain,
-                         EMPTY if unmet_own is None else unmet_own, st.org_gain, float(p["trust_from_self_help"]),
-                         float(p["trust_rate"]), st.base_trust, float(p["backbone_trust"]), st.backbone_contact,
-                         float(p["gain_trust"]), st.trust, float(p["spirit_decay"]), st.public_spirit,
-                         st.base_public_spirit, float(p["capacity_decay"]), st.capacity, st.base_capacity)
+        update_residents(
+            st.rung,
+            self.top,
+            self._ema,
+            st.record,
+            st.needs,
+            after_growth,
+            st.gain,
+            EMPTY if unmet_own is None else unmet_own,
+            st.org_gain,
+            float(p.trust_from_self_help),
+            float(p.trust_rate),
+            st.base_trust,
+            float(p.backbone_trust),
+            st.backbone_contact,
+            float(p.gain_trust),
+            st.trust,
+            float(p.spirit_decay),
+            st.public_spirit,
+            st.base_public_spirit,
+            float(p.capacity_decay),
+            st.capacity,
+            st.base_capacity,
+        )
 
     @property
     def outcomes(self) -> dict[str, float]:
@@ -478,13 +549,16 @@ class RedCycleModel(mesa.Model):
         ``stable_window`` weeks in a row (then ``running`` is False).
         """
         # the same check as the 'steps' parameter: an integer in range (2.9 and -5 are errors)
-        steps = self.p["steps"] if steps is None else schema.PARAMS["steps"].check(
-            int(steps) if isinstance(steps, np.integer) else steps)
+        steps = (
+            self.p.steps
+            if steps is None
+            else schema.PARAMS["steps"].check(int(steps) if isinstance(steps, np.integer) else steps)
+        )
         if not isinstance(until_stable, bool | np.bool_):
             raise ParameterError(f"run(until_stable=...) must be true or false, got {until_stable!r}")
         for _ in range(steps):
             self.step()
-            if until_stable and self._quiet_weeks >= self.p["stable_window"]:
+            if until_stable and self._quiet_weeks >= self.p.stable_window:
                 self.running = False
                 break
         return self
@@ -503,24 +577,28 @@ class RedCycleModel(mesa.Model):
         return {k: (float(v) if isinstance(v, float | np.floating) else int(v)) for k, v in self.outcomes.items()}
 
 
-def _check_graph_and_size(graph, n_residents, p: dict[str, Any]) -> None:
+def _check_graph_and_size(graph, n_residents, p: Parameters) -> None:
     """Before any work: ``graph`` is a networkx graph agreeing with an explicit ``n_residents``, and
     the community fits in the memory available."""
     from .graph import GraphFileError
     from .memory import check_memory, mean_degree
 
     if graph is None:
-        n, degree = p["n_residents"], mean_degree(p)
+        n, degree = p.n_residents, mean_degree(p)
     else:
         if not isinstance(graph, nx.Graph):
-            raise GraphFileError(f"graph must be a networkx graph, got {type(graph).__name__}; "
-                                 "allowed: a networkx Graph, DiGraph, MultiGraph or MultiDiGraph")
+            raise GraphFileError(
+                f"graph must be a networkx graph, got {type(graph).__name__}; "
+                "allowed: a networkx Graph, DiGraph, MultiGraph or MultiDiGraph"
+            )
         n = graph.number_of_nodes()
         if n_residents is not None and n_residents != n:
-            raise ParameterError(f"the graph has {n:,} nodes but n_residents = {n_residents!r}; "
-                                 f"allowed: leave n_residents out or set it to {n}")
+            raise ParameterError(
+                f"the graph has {n:,} nodes but n_residents = {n_residents!r}; "
+                f"allowed: leave n_residents out or set it to {n}"
+            )
         degree = 2 * graph.number_of_edges() / max(n, 1)
-    eager = p["agent_objects"] == "eager" or (p["agent_objects"] == "auto" and n <= EAGER_AGENT_LIMIT)
+    eager = p.agent_objects == "eager" or (p.agent_objects == "auto" and n <= EAGER_AGENT_LIMIT)
     check_memory(n, degree, eager)
 
 
@@ -538,7 +616,8 @@ def _signature() -> inspect.Signature:
     P = inspect.Parameter
     head = [P("self", P.POSITIONAL_OR_KEYWORD)] + [
         P(name, P.POSITIONAL_OR_KEYWORD, default=None)
-        for name in ("graph", "threshold", "initially_active", "rng", "residents", "events")]
+        for name in ("graph", "threshold", "initially_active", "rng", "residents", "events")
+    ]
     rest = [P(p.name, P.KEYWORD_ONLY, default=p.default) for p in schema.PARAMS.values() if p.name != "threshold"]
     return inspect.Signature(head + rest)
 
@@ -555,7 +634,7 @@ class SettlingModel(RedCycleModel):
     STREAM_PREFIX = "burn_in/"
     RECORDS = False  # the recorder only reads state, so the burn-in's end is the same without it (test_baseline)
 
-    def __init__(self, parent: RedCycleModel, params: dict[str, Any]):
+    def __init__(self, parent: RedCycleModel, params: Mapping[str, Any]):
         self._parent = parent
         super().__init__(rng=parent.seed, **params)
 
@@ -563,7 +642,7 @@ class SettlingModel(RedCycleModel):
         parent = self._parent
         self.community, self.demography, self.adjacency = parent.community, parent.demography, parent.adjacency
         self.residents_notes, self._survey = parent.residents_notes, parent._survey
-        self.top = self.p["n_rungs"] - 1
+        self.top = self.p.n_rungs - 1
 
     def _build_state(self, per_resident_threshold, initially_active) -> None:
         self.state = ResidentState(self.community.n)

@@ -14,14 +14,15 @@ from __future__ import annotations
 import numpy as np
 
 from .graph import MOBILE
+from .parameters import Parameters
 from .params import WEEKS_PER_YEAR
 
 
-def organisation_capacity(n: int, p: dict) -> float:
+def organisation_capacity(n: int, p: Parameters) -> float:
     """The organisation's capacity: 1, plus ``fulltime_worker_bonus`` with a full-time worker (from
     ``fulltime_worker_size`` residents on), or growing with size up to it (``capacity_growth``)."""
-    size, bonus = p["fulltime_worker_size"], p["fulltime_worker_bonus"]
-    match p["capacity_growth"]:
+    size, bonus = p.fulltime_worker_size, p.fulltime_worker_bonus
+    match p.capacity_growth:
         case "step":
             return 1.0 + (bonus if n >= size else 0.0)
         case "smooth":
@@ -30,32 +31,32 @@ def organisation_capacity(n: int, p: dict) -> float:
             raise ValueError(f"unknown capacity_growth {other!r}; allowed: step, smooth")
 
 
-def seed_fund(n: int, p: dict) -> float:
+def seed_fund(n: int, p: Parameters) -> float:
     """The government's seed fund for one round's projects (种子基金)."""
-    return per_round(p["seed_fund"], p) * n / 1000.0 * p["three_downs"]
+    return per_round(p.seed_fund, p) * n / 1000.0 * p.three_downs
 
 
-def venture_fund_per_1000(p: dict) -> float:
+def venture_fund_per_1000(p: Parameters) -> float:
     """The government's purchase of services for one round, per 1,000 residents (公益创投 "投")."""
-    return per_round(p["venture_fund"], p) * p["three_downs"]
+    return per_round(p.venture_fund, p) * p.three_downs
 
 
-def per_round(amount: float, p: dict) -> float:
+def per_round(amount: float, p: Parameters) -> float:
     """A budget amount for one round: as given (``budget_period`` = round), or the round's share of
     a year's amount (``year``: x round_weeks / WEEKS_PER_YEAR), so that a yearly budget does not depend on the
     length of a round."""
-    match p["budget_period"]:
+    match p.budget_period:
         case "round":
             return amount
         case "year":
-            return amount * p["round_weeks"] / WEEKS_PER_YEAR
+            return amount * p.round_weeks / WEEKS_PER_YEAR
         case other:
             raise ValueError(f"unknown budget_period {other!r}; allowed: round, year")
 
 
-def reach_probability(party_category: np.ndarray, capacity: float, p: dict) -> np.ndarray:
+def reach_probability(party_category: np.ndarray, capacity: float, p: Parameters) -> np.ndarray:
     """Each resident's chance of being reached: min(1, three_downs x capacity), x mobile_reach for
     mobile Party members."""
-    reach = np.full(len(party_category), min(1.0, p["three_downs"] * capacity))
-    reach[party_category == MOBILE] *= p["mobile_reach"]
+    reach = np.full(len(party_category), min(1.0, p.three_downs * capacity))
+    reach[party_category == MOBILE] *= p.mobile_reach
     return reach

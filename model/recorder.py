@@ -15,8 +15,19 @@ from .jit import njit
 from .ladder import rung_terms
 from .params import WEEKS_PER_YEAR
 
-ROUND_OUTCOMES = ("participation_index", "share_volunteering", "share_engaged", "needs_met", "sense_of_gain",
-                  "mean_trust", "norm", "n_teams", "team_maturity", "backbones", "pool_balance")
+ROUND_OUTCOMES = (
+    "participation_index",
+    "share_volunteering",
+    "share_engaged",
+    "needs_met",
+    "sense_of_gain",
+    "mean_trust",
+    "norm",
+    "n_teams",
+    "team_maturity",
+    "backbones",
+    "pool_balance",
+)
 """The outcomes kept at the end of each round, with their gain over the round before."""
 
 
@@ -25,8 +36,8 @@ class Recorder:
 
     def __init__(self, model, mechanism_outcomes: dict[str, tuple[str, ...]]):
         self.model = model
-        self.top = model.p["n_rungs"] - 1
-        self.rung_keys = tuple(key for key, _, _ in rung_terms(model.p["n_rungs"]))
+        self.top = model.p.n_rungs - 1
+        self.rung_keys = tuple(key for key, _, _ in rung_terms(model.p.n_rungs))
         self.mechanism_outcomes = mechanism_outcomes  # every mechanism's outcome names, on or off
         self.outcomes: dict[str, float] = {}
         self.rounds: list[dict] = []
@@ -39,8 +50,9 @@ class Recorder:
         # outcomes by group: the groups never change, so each resident's cell of (age group x tenure x
         # membership x rung) is a fixed offset plus its rung; one bincount a week, then the margins
         rungs = self.top + 1
-        codes = [st.party_category != 0 if field == "party_member" else getattr(st, field)
-                 for field, _ in GROUPINGS.values()]
+        codes = [
+            st.party_category != 0 if field == "party_member" else getattr(st, field) for field, _ in GROUPINGS.values()
+        ]
         self._group_shape = (*(len(keys) for _, keys in GROUPINGS.values()), rungs)
         offset = np.zeros(len(st.rung), dtype=np.intp)
         for code, size in zip(codes, self._group_shape[:-1], strict=True):
@@ -49,8 +61,9 @@ class Recorder:
         self._group_counts = np.zeros(int(np.prod(self._group_shape)), dtype=np.int64)
         self._no_groups = self._group_counts[:0]
         # every group's share of each rung, grouping by grouping, group by group, rung by rung
-        self._group_keys = [f"{group}_share_{rung}" for _, keys in GROUPINGS.values() for group in keys
-                            for rung in self.rung_keys]
+        self._group_keys = [
+            f"{group}_share_{rung}" for _, keys in GROUPINGS.values() for group in keys for rung in self.rung_keys
+        ]
         self._count_keys = [f"n_{key}" for key in self.rung_keys]
         self._share_keys = [f"share_{key}" for key in self.rung_keys]
         self.measure(0, 0)
@@ -61,7 +74,7 @@ class Recorder:
         m = self.model
         # without any mechanism or need dynamics, needs, sense of gain and trust never change
         self._static_unmet = None
-        if not (m.p["need_growth"] or m.p["self_help_efficacy"] or m.p["mutual_aid_efficacy"] or m.mechanisms):
+        if not (m.p.need_growth or m.p.self_help_efficacy or m.p.mutual_aid_efficacy or m.mechanisms):
             self._static_unmet = float(m.state.needs.mean())
 
     def rung_counts(self) -> np.ndarray:
@@ -73,15 +86,22 @@ class Recorder:
         the top rung in one of the last WEEKS_PER_YEAR weeks (never-volunteered residents hold NEVER),
         and with ``groups`` each (group cell x rung) count into ``_group_counts``."""
         st = self.model.state
-        counts, recent = tally(st.rung, self.top, self.n_holders, st.last_volunteered, week - WEEKS_PER_YEAR,
-                               self._group_offset, self._group_counts if groups else self._no_groups)
+        counts, recent = tally(
+            st.rung,
+            self.top,
+            self.n_holders,
+            st.last_volunteered,
+            week - WEEKS_PER_YEAR,
+            self._group_offset,
+            self._group_counts if groups else self._no_groups,
+        )
         return counts, int(recent)
 
     def measure(self, climbs: int, slips: int) -> None:
         """This week's outcomes, into ``outcomes`` (the same dict object every week)."""
         m, st, out = self.model, self.model.state, self.outcomes
         week = m.steps
-        groups = m.p["record_groups"]
+        groups = m.p.record_groups
         counts, recent = self._tally(week, groups)
         n = self.n_holders
         out["week"] = week
@@ -100,7 +120,7 @@ class Recorder:
         if m.mechanisms:
             self._gain_trust = (float(st.gain.mean()), float(st.trust.mean()))
         out["sense_of_gain"], out["mean_trust"] = self._gain_trust
-        out["round"] = (week - 1) // m.p["round_weeks"] + 1 if week else 0
+        out["round"] = (week - 1) // m.p.round_weeks + 1 if week else 0
         pool = m.pool
         out["pool_balance"] = pool.balance
         out["pool_in_week"] = pool.week_in / 1e6
@@ -117,7 +137,7 @@ class Recorder:
             else:
                 for key in self.mechanism_outcomes[name]:
                     out[key] = 0
-        if week and week % m.p["round_weeks"] == 0:
+        if week and week % m.p.round_weeks == 0:
             self._end_round()
 
     def _count_organiser_hours(self) -> None:
@@ -126,7 +146,7 @@ class Recorder:
         week 0 (the cost in people's time that an analyst weighs against money; read-only)."""
         st = self.model.state
         if st.backbone.any():
-            hours = np.minimum(st.time_budget[st.backbone], self.model.p["volunteer_hours"])
+            hours = np.minimum(st.time_budget[st.backbone], self.model.p.volunteer_hours)
             self.organiser_hours += float(hours.sum())
 
     def _measure_groups(self, out: dict) -> None:

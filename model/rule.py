@@ -30,7 +30,8 @@ rule reads.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -64,15 +65,35 @@ class LadderRule(NamedTuple):
     mechanisms: bool  # whether any mechanism writes boost and retention (else both count as 0)
 
 
-def ladder_rule(p: dict, mechanisms: bool) -> LadderRule:
+def ladder_rule(p: Mapping[str, Any], mechanisms: bool) -> LadderRule:
     """This week's :class:`LadderRule` from the parameter dict (built each week: policies change it)."""
     return LadderRule._make(
-        (int(p["n_rungs"] - 1), *(float(p[name]) for name in LadderRule._fields[1:-1]), bool(mechanisms)))
+        (int(p["n_rungs"] - 1), *(float(p[name]) for name in LadderRule._fields[1:-1]), bool(mechanisms))
+    )
 
 
 @njit(inline=True)
-def decide(rule, rung, n_next, n_helpers, degree, capacity, public_spirit, time_budget, threshold, boost,
-           retention, needs, need_growth, i, need_factor, noise, uniform, commitment, adult):
+def decide(
+    rule,
+    rung,
+    n_next,
+    n_helpers,
+    degree,
+    capacity,
+    public_spirit,
+    time_budget,
+    threshold,
+    boost,
+    retention,
+    needs,
+    need_growth,
+    i,
+    need_factor,
+    noise,
+    uniform,
+    commitment,
+    adult,
+):
     """A resident's week: its move (+1 climb, -1 slip, 0 stay) from its start-of-week state; its
     row ``i`` of ``needs`` is served in place (growth, self-help, mutual aid; start-of-week rungs).
 
@@ -153,9 +174,30 @@ def commit(rule, commitment, rung_after, slipped):
 
 
 @njit
-def ladder_week(rule, indptr, indices, degree, adult, rung, next_rung, weeks_on_rung, last_volunteered, week,
-                capacity, public_spirit, time_budget, threshold, boost, retention, needs, need_growth, need_factor,
-                noise, uniform, commitment):
+def ladder_week(
+    rule,
+    indptr,
+    indices,
+    degree,
+    adult,
+    rung,
+    next_rung,
+    weeks_on_rung,
+    last_volunteered,
+    week,
+    capacity,
+    public_spirit,
+    time_budget,
+    threshold,
+    boost,
+    retention,
+    needs,
+    need_growth,
+    need_factor,
+    noise,
+    uniform,
+    commitment,
+):
     """The engine's week: :func:`decide` for every resident from the start-of-week rungs, then the
     moves applied at once. Returns (climbs, slips).
 
@@ -180,10 +222,27 @@ def ladder_week(rule, indptr, indices, degree, adult, rung, next_rung, weeks_on_
                 n_next += 1
             if other >= MUTUAL_AID:
                 n_helpers += 1
-        move = decide(rule, r, n_next, n_helpers, degree[i], capacity[i], public_spirit[i],
-                      time_budget[i], threshold[i], boost[i], retention[i], needs, need_growth, i, need_factor,
-                      noise[i] if has_noise else 0.0, uniform[i] if has_uniform else 1.0, commitment[i],
-                      adult[i] if has_adult else True)
+        move = decide(
+            rule,
+            r,
+            n_next,
+            n_helpers,
+            degree[i],
+            capacity[i],
+            public_spirit[i],
+            time_budget[i],
+            threshold[i],
+            boost[i],
+            retention[i],
+            needs,
+            need_growth,
+            i,
+            need_factor,
+            noise[i] if has_noise else 0.0,
+            uniform[i] if has_uniform else 1.0,
+            commitment[i],
+            adult[i] if has_adult else True,
+        )
         next_rung[i] = r + move
     climbs = 0
     slips = 0

@@ -53,8 +53,10 @@ def check_path_length(text: str, what: str) -> None:
     """A one-line refusal of a name or path no file system holds (before it reaches one, or a fuzzy match)."""
     raw = os.fsencode(text)
     if len(raw) > PATH_MAX or any(len(part) > NAME_MAX for part in raw.split(b"/")):
-        raise ScenarioError(f"{what} name or path of {len(raw):,} bytes ({text[:40]!r}…); allowed: a path of at "
-                            f"most {PATH_MAX} bytes, each part at most {NAME_MAX}")
+        raise ScenarioError(
+            f"{what} name or path of {len(raw):,} bytes ({text[:40]!r}…); allowed: a path of at "
+            f"most {PATH_MAX} bytes, each part at most {NAME_MAX}"
+        )
 
 
 def is_path(text: str) -> bool:
@@ -76,8 +78,9 @@ def scenario_path(name_or_path: str | os.PathLike) -> Path:
         return path
     path = SCENARIO_DIR / f"{text}.toml"
     if not path.is_file():
-        raise ScenarioError(f"unknown scenario {text!r}; available: {', '.join(available_scenarios())} "
-                            "(or a path to a .toml file)")
+        raise ScenarioError(
+            f"unknown scenario {text!r}; available: {', '.join(available_scenarios())} (or a path to a .toml file)"
+        )
     return path
 
 
@@ -87,8 +90,10 @@ def _text(meta: dict, key: str, path: Path, default: str) -> str:
     if not isinstance(value, str):
         raise ScenarioError(f"scenario file '{path}': 'scenario.{key}' must be a string, got {value!r}")
     if any(unicodedata.category(c).startswith("C") for c in value):
-        raise ScenarioError(f"scenario file '{path}': 'scenario.{key}' must be one line of text "
-                            f"without control characters, got {value[:80]!r}")
+        raise ScenarioError(
+            f"scenario file '{path}': 'scenario.{key}' must be one line of text "
+            f"without control characters, got {value[:80]!r}"
+        )
     return value
 
 
@@ -101,8 +106,10 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
     if path.resolve() in _seen:
         raise ScenarioError(f"scenario '{path}' is its own base (a cycle of 'base' entries)")
     if len(_seen) >= MAX_BASE_DEPTH:
-        raise ScenarioError(f"scenario file '{_seen[0]}' has a chain of 'base' entries longer than "
-                            f"{MAX_BASE_DEPTH}; allowed: at most {MAX_BASE_DEPTH}")
+        raise ScenarioError(
+            f"scenario file '{_seen[0]}' has a chain of 'base' entries longer than "
+            f"{MAX_BASE_DEPTH}; allowed: at most {MAX_BASE_DEPTH}"
+        )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a byte-order mark is no error
     except tomllib.TOMLDecodeError as exc:
@@ -111,20 +118,24 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
         raise ScenarioError(f"scenario file '{path}' cannot be read: {reason}") from None
     if not data:
-        raise ScenarioError(f"scenario file '{path}' is empty; allowed: a [scenario] table (name, question, "
-                            "base) and a [parameters] table")
+        raise ScenarioError(
+            f"scenario file '{path}' is empty; allowed: a [scenario] table (name, question, "
+            "base) and a [parameters] table"
+        )
     extra = set(data) - _TOP_KEYS
     if extra:
-        raise ScenarioError(f"scenario file '{path}' has unknown table '{sorted(extra)[0]}'; "
-                            f"allowed: {', '.join(sorted(_TOP_KEYS))}")
+        raise ScenarioError(
+            f"scenario file '{path}' has unknown table '{sorted(extra)[0]}'; allowed: {', '.join(sorted(_TOP_KEYS))}"
+        )
     meta = data.get("scenario", {})
     overrides = data.get("parameters", {})
     if not isinstance(meta, dict) or not isinstance(overrides, dict):
         raise ScenarioError(f"scenario file '{path}': [scenario] and [parameters] must be tables")
     for key in meta:
         if key not in _META_KEYS:
-            raise ScenarioError(f"scenario file '{path}' has unknown key 'scenario.{key}'; "
-                                f"allowed: {', '.join(sorted(_META_KEYS))}")
+            raise ScenarioError(
+                f"scenario file '{path}' has unknown key 'scenario.{key}'; allowed: {', '.join(sorted(_META_KEYS))}"
+            )
     name = _text(meta, "name", path, path.stem)
     question = _text(meta, "question", path, "")
     for key in ("name_zh", "notes", "description"):
@@ -143,8 +154,10 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
     own_events = data.get("events", [])
     if not isinstance(own_events, list):
         raise ScenarioError(f"scenario file '{path}': events must be [[events]] tables, each with a 'week'")
-    events.extend(_selected(event, path, f"event {k}") if isinstance(event, dict) else event
-                  for k, event in enumerate(own_events, 1))
+    events.extend(
+        _selected(event, path, f"event {k}") if isinstance(event, dict) else event
+        for k, event in enumerate(own_events, 1)
+    )
     for key, value in _selected(overrides, path, "[parameters]").items():
         if key not in schema.PARAMS:
             raise ScenarioError(f"scenario file '{path}': {schema.unknown_name_error(key)}")
@@ -159,9 +172,17 @@ def read_scenario(name_or_path: str | os.PathLike, _seen: tuple[Path, ...] = ())
     sources = meta.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(x, str) for x in sources):
         raise ScenarioError(f"scenario file '{path}': 'scenario.sources' must be a list of strings")
-    return {"name": name, "question": question, "path": str(path), "files": files, "parameters": merged,
-            "events": events, "name_zh": meta.get("name_zh", ""), "description": _text(meta, "description", path, ""),
-            "sources": sources}
+    return {
+        "name": name,
+        "question": question,
+        "path": str(path),
+        "files": files,
+        "parameters": merged,
+        "events": events,
+        "name_zh": meta.get("name_zh", ""),
+        "description": _text(meta, "description", path, ""),
+        "sources": sources,
+    }
 
 
 def _selected(table: dict[str, Any], path: Path, where: str) -> dict[str, Any]:
@@ -170,8 +191,9 @@ def _selected(table: dict[str, Any], path: Path, where: str) -> dict[str, Any]:
         return table
     both = [key for key in table if key in schema.MECHANISM_SWITCHES]
     if both:
-        raise ScenarioError(f"scenario file '{path}': {where} sets both 'mechanisms' and '{both[0]}'; "
-                            "allowed: one of them")
+        raise ScenarioError(
+            f"scenario file '{path}': {where} sets both 'mechanisms' and '{both[0]}'; allowed: one of them"
+        )
     try:
         switches = mechanism_registry.switches_for(table["mechanisms"], "'mechanisms'")
     except ParameterError as exc:

@@ -19,7 +19,7 @@ from .model import RedCycleModel
 from .params import ParameterError
 
 
-def simulate(params: dict[str, Any], seed: int, steps: int | None = None) -> dict[str, Any]:
+def simulate(params: Mapping[str, Any], seed: int, steps: int | None = None) -> dict[str, Any]:
     """Run the model once: every final outcome (week, shares on each rung, volunteered in the past
     year, participation index, needs met, trust, …) as a number, and under ``"timeseries"`` one
     numpy array per outcome, one value per week from week 0.
@@ -29,8 +29,10 @@ def simulate(params: dict[str, Any], seed: int, steps: int | None = None) -> dic
     ParameterError with a one-line message.
     """
     if not isinstance(params, Mapping):
-        raise ParameterError(f"simulate needs a mapping of parameter names to values, got {type(params).__name__}; "
-                             "allowed: a dict such as {'n_residents': 1000} (or {} for the defaults)")
+        raise ParameterError(
+            f"simulate needs a mapping of parameter names to values, got {type(params).__name__}; "
+            "allowed: a dict such as {'n_residents': 1000} (or {} for the defaults)"
+        )
     # Mesa's agent objects are views the run does not need: built on first use only (same results)
     model = RedCycleModel(rng=seed, **{"agent_objects": "lazy", **params}).run(steps)
     out: dict[str, Any] = model.final_outcomes()

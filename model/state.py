@@ -31,54 +31,107 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("rung", np.int8, "rung",
-          "rung of the action ladder: 0 not engaged, 1 self-help 自助, 2 mutual aid 互助, "
-          "3 public affairs 参与公共事务, 4 volunteering 志愿活动"),
+    Field(
+        "rung",
+        np.int8,
+        "rung",
+        "rung of the action ladder: 0 not engaged, 1 self-help 自助, 2 mutual aid 互助, "
+        "3 public affairs 参与公共事务, 4 volunteering 志愿活动",
+    ),
     Field("weeks_on_rung", np.int32, "weeks", "weeks since the resident last changed rung"),
-    Field("commitment", np.float64, "0-1",
-          "commitment to taking part: grows while the resident holds a rung above 0, part lost on a slip; "
-          "lowers the slip risk (ladder)"),
-    Field("drive_shock", np.float64, "drive",
-          "this week's noise in the resident's drive, carried over from week to week at noise_memory (ladder)"),
-    Field("service_seen", np.float64, "0-1",
-          "service residents see the resident give: exponential average over record_weeks of its weekly hours "
-          "on the public-affairs rung or above, as a share of volunteer_hours (backbone credibility reads)"),
+    Field(
+        "commitment",
+        np.float64,
+        "0-1",
+        "commitment to taking part: grows while the resident holds a rung above 0, part lost on a slip; "
+        "lowers the slip risk (ladder)",
+    ),
+    Field(
+        "drive_shock",
+        np.float64,
+        "drive",
+        "this week's noise in the resident's drive, carried over from week to week at noise_memory (ladder)",
+    ),
+    Field(
+        "service_seen",
+        np.float64,
+        "0-1",
+        "service residents see the resident give: exponential average over record_weeks of its weekly hours "
+        "on the public-affairs rung or above, as a share of volunteer_hours (backbone credibility reads)",
+    ),
     Field("adult", np.bool_, "", "can hold a rung: aged 15 or over, or anyone with children_on_ladder (demography)"),
     Field("capacity", np.float64, "0-1", "skills, health and resources to take part (参与能力)"),
     Field("public_spirit", np.float64, "0-1", "public spirit (公共精神)"),
     Field("trust", np.float64, "0-1", "trust in the community Party organisation (凝聚力)"),
     Field("needs", np.float64, "0-1", "unmet need in each need category", per_need=True),
-    Field("need_growth", np.float64, "1/week",
-          "weekly growth of each unmet need towards 1: 1 - (1 - need_growth)^phi, phi the need factor (demography)",
-          per_need=True),
+    Field(
+        "need_growth",
+        np.float64,
+        "1/week",
+        "weekly growth of each unmet need towards 1: 1 - (1 - need_growth)^phi, phi the need factor (demography)",
+        per_need=True,
+    ),
     Field("time_budget", np.float64, "hours/week", "hours a week the resident can give"),
     Field("threshold", np.float64, "drive", "drive needed to climb from rung 0 to rung 1"),
     Field("boost", np.float64, "drive", "drive the mechanisms add this week (0 without mechanisms)"),
     Field("retention", np.float64, "0-1", "share of this week's slip risk the mechanisms remove"),
-    Field("time_taken", np.float64, "hours/week",
-          "hours the mechanisms take from the resident this week (the convention's dialogue), off its time budget"),
+    Field(
+        "time_taken",
+        np.float64,
+        "hours/week",
+        "hours the mechanisms take from the resident this week (the convention's dialogue), off its time budget",
+    ),
     Field("record", np.float64, "0-1", "participation record: exponential average of rung / top over record_weeks"),
     Field("gain", np.float64, "1/week", "sense of gain (获得感): exponential average of the weekly share of need met"),
     Field("base_trust", np.float64, "0-1", "trust without any evidence from the mechanisms (the initial trust)"),
     Field("base_public_spirit", np.float64, "0-1", "initial public spirit, towards which unused spirit moves back"),
     Field("base_capacity", np.float64, "0-1", "initial capacity, towards which unused capacity moves back"),
-    Field("org_gain", np.float64, "1/week",
-          "exponential average of the weekly share of need met by the organisation's channels (projects, teams)"),
-    Field("ownership", np.float64, "0-1",
-          "ownership of a project the resident asked for (我参与、我认同; project writes, decays weekly)"),
-    Field("convention_bond", np.float64, "0-1",
-          "personal bond to the convention: 1 for dialogue participants, spreading through ties (convention writes)"),
+    Field(
+        "org_gain",
+        np.float64,
+        "1/week",
+        "exponential average of the weekly share of need met by the organisation's channels (projects, teams)",
+    ),
+    Field(
+        "ownership",
+        np.float64,
+        "0-1",
+        "ownership of a project the resident asked for (我参与、我认同; project writes, decays weekly)",
+    ),
+    Field(
+        "convention_bond",
+        np.float64,
+        "0-1",
+        "personal bond to the convention: 1 for dialogue participants, spreading through ties (convention writes)",
+    ),
     Field("place", np.int8, "rung", "rung of the project place the resident holds (0 none)"),
     Field("team", np.int32, "id", "unique_id of the red team the resident belongs to (-1 none)"),
-    Field("last_volunteered", np.int32, "week", "last week the resident was on the top rung (negative: before week 0; NEVER: never)"),
+    Field(
+        "last_volunteered",
+        np.int32,
+        "week",
+        "last week the resident was on the top rung (negative: before week 0; NEVER: never)",
+    ),
     Field("points", np.int64, "points", "service points held (红色激励)"),
-    Field("points_earned_round", np.int64, "points",
-          "points earned since this round began (incentive writes; the next backbone phase reads)"),
+    Field(
+        "points_earned_round",
+        np.int64,
+        "points",
+        "points earned since this round began (incentive writes; the next backbone phase reads)",
+    ),
     Field("backbone", np.bool_, "", "is a red backbone (红色骨干)"),
-    Field("backbone_contact", np.float64, "0-1",
-          "this week's exposure to backbones' example (backbone writes; trust reads)"),
-    Field("reach_probability", np.float64, "0-1",
-          "chance the organisation's outreach reaches the resident (outreach, at set-up)"),
+    Field(
+        "backbone_contact",
+        np.float64,
+        "0-1",
+        "this week's exposure to backbones' example (backbone writes; trust reads)",
+    ),
+    Field(
+        "reach_probability",
+        np.float64,
+        "0-1",
+        "chance the organisation's outreach reaches the resident (outreach, at set-up)",
+    ),
     Field("reached", np.bool_, "", "reached by this round's project outreach: survey and places (project writes)"),
     Field("provided", np.bool_, "", "served by a direct-provision project this round (project writes)"),
     Field("in_dialogue", np.bool_, "", "took part in the convention's dialogue in its latest week (convention writes)"),
@@ -87,8 +140,12 @@ FIELDS: tuple[Field, ...] = (
     Field("work_status", np.int8, "code", "0 not working, 1 employed, 2 retired (everyone 60+; demography)"),
     Field("work_hours", np.float64, "hours/week", "weekly working hours (0 unless employed; demography)"),
     Field("tenure", np.int8, "code", "0 owner, 1 renter, 2 migrant 流动人口 (per household; demography)"),
-    Field("household_type", np.int8, "code",
-          "0 family, 1 one person, 2 with elderly, 3 elderly only, 4 elderly alone 独居老人, 5 unknown (demography)"),
+    Field(
+        "household_type",
+        np.int8,
+        "code",
+        "0 family, 1 one person, 2 with elderly, 3 elderly only, 4 elderly alone 独居老人, 5 unknown (demography)",
+    ),
     Field("household", np.int32, "id", "household (-1 unknown)"),
     Field("building", np.int32, "id", "building (-1 unknown)"),
     Field("compound", np.int32, "id", "compound 小区 (-1 unknown)"),
@@ -194,5 +251,8 @@ class ResidentState:
 
     def nonfinite(self) -> list[str]:
         """Names of float fields holding NaN or infinity (empty when the state is sound)."""
-        return [f.name for f in FIELDS
-                if np.issubdtype(f.dtype, np.floating) and not np.isfinite(getattr(self, f.name)).all()]
+        return [
+            f.name
+            for f in FIELDS
+            if np.issubdtype(f.dtype, np.floating) and not np.isfinite(getattr(self, f.name)).all()
+        ]

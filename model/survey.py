@@ -21,6 +21,7 @@ import numpy as np
 from .demography import AGE_GROUPS, MAX_WORK_HOURS, TENURES, WORK_STATUSES
 from .graph import CATEGORY_NAMES, _group_sizes
 from .ladder import Rung
+from .parameters import Parameters
 from .params import NEED_CATEGORIES
 
 AGE_ALIASES = {"0-14": "age_0_14", "15-59": "age_15_59", "60-64": "age_60_64", "65+": "age_65_plus"}
@@ -66,7 +67,7 @@ class Survey:
     def error(self, message: str) -> ResidentsFileError:
         return ResidentsFileError(f"residents file {self.source} {message}")
 
-    def groups(self, p: dict, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    def groups(self, p: Parameters, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(household, building, compound) ids from the survey's household (and building) ids, or
         None when it gives none. Residents without a household id live alone; without building ids,
         households (in order of id) fill buildings of 1 + Poisson(households_per_building - 1)
@@ -79,9 +80,9 @@ class Survey:
         if self.building is not None and (self.building >= 0).all():
             _, building = np.unique(self.building, return_inverse=True)
         else:
-            sizes = _group_sizes(int(household.max()) + 1, p["households_per_building"], rng)
+            sizes = _group_sizes(int(household.max()) + 1, p.households_per_building, rng)
             building = np.repeat(np.arange(len(sizes)), sizes)[household]
-        sizes = _group_sizes(int(building.max()) + 1, p["buildings_per_compound"], rng)
+        sizes = _group_sizes(int(building.max()) + 1, p.buildings_per_compound, rng)
         compound = np.repeat(np.arange(len(sizes)), sizes)[building]
         return household.astype(np.int32), building.astype(np.int32), compound.astype(np.int32)
 
@@ -92,6 +93,7 @@ def _choice(options: tuple[str, ...], aliases: dict[str, str] | None = None):
         if t not in options:
             raise ValueError(", ".join(options))
         return options.index(t)
+
     return parse
 
 
@@ -104,6 +106,7 @@ def _number(low: float, high: float):
         if not (math.isfinite(x) and low <= x <= high):
             raise ValueError(f"a number in [{low:g}, {high:g}]")
         return x
+
     return parse
 
 
@@ -143,9 +146,16 @@ def _members(text: str) -> int:
 
 
 PARSERS = {
-    "members": _members, "household": _id, "building": _id, "age_group": _choice(AGE_GROUPS, AGE_ALIASES),
-    "work": _choice(WORK_STATUSES), "work_hours": _number(0.0, MAX_WORK_HOURS), "tenure": _choice(TENURES),
-    "party_member": _yes_no, "party_category": _choice(CATEGORY_NAMES), "rung": _rung,
+    "members": _members,
+    "household": _id,
+    "building": _id,
+    "age_group": _choice(AGE_GROUPS, AGE_ALIASES),
+    "work": _choice(WORK_STATUSES),
+    "work_hours": _number(0.0, MAX_WORK_HOURS),
+    "tenure": _choice(TENURES),
+    "party_member": _yes_no,
+    "party_category": _choice(CATEGORY_NAMES),
+    "rung": _rung,
     **{f"need_{k}": _number(0.0, 1.0) for k in NEED_CATEGORIES},
 }
 
@@ -154,8 +164,10 @@ def _rows(source: Any) -> tuple[str, list[str], list[list[str]]]:
     """(name for messages, header, rows of text cells) from a CSV path or a pandas DataFrame."""
     if hasattr(source, "columns") and hasattr(source, "itertuples"):  # a pandas DataFrame
         header = [str(c) for c in source.columns]
-        rows = [["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in row]
-                for row in source.itertuples(index=False)]
+        rows = [
+            ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in row]
+            for row in source.itertuples(index=False)
+        ]
         return "(data frame)", header, rows
     path = os.fspath(source)
     name = f"'{path}'"
@@ -183,8 +195,7 @@ def read_residents(source: Any) -> Survey:
     seen = set()
     for col in header:
         if col not in COLUMNS:
-            raise ResidentsFileError(f"residents file {name} has unknown column '{col}'; allowed: "
-                                     f"{', '.join(COLUMNS)}")
+            raise ResidentsFileError(f"residents file {name} has unknown column '{col}'; allowed: {', '.join(COLUMNS)}")
         if col in seen:
             raise ResidentsFileError(f"residents file {name} has column '{col}' twice")
         seen.add(col)
@@ -195,8 +206,7 @@ def read_residents(source: Any) -> Survey:
     values = {col: np.full(n, np.nan) for col in header}
     for i, row in enumerate(rows, 1):
         if len(row) != len(header):
-            raise ResidentsFileError(f"residents file {name} row {i}: {len(row)} cells, the header has "
-                                     f"{len(header)}")
+            raise ResidentsFileError(f"residents file {name} row {i}: {len(row)} cells, the header has {len(header)}")
         for col, cell in zip(header, row, strict=True):
             text = cell.strip()
             if not text:
@@ -204,8 +214,9 @@ def read_residents(source: Any) -> Survey:
             try:
                 values[col][i - 1] = PARSERS[col](text)
             except ValueError as exc:
-                raise ResidentsFileError(f"residents file {name} row {i}, column '{col}': {text[:40]!r} is not "
-                                         f"allowed; allowed: {exc}") from None
+                raise ResidentsFileError(
+                    f"residents file {name} row {i}, column '{col}': {text[:40]!r} is not allowed; allowed: {exc}"
+                ) from None
     _check(name, values)
     return _survey(name, *_expand(n, values))
 
@@ -230,8 +241,10 @@ def _expand(n: int, values: dict[str, np.ndarray]) -> tuple[int, dict[str, np.nd
         out["household"] = np.where(np.isnan(household), (known.max() + 1 if len(known) else 0) + row, household)
     rows = int((k > 1).sum())
     if rows:
-        notes.append(f"{rows} household row(s) stand for {int(k[k > 1].sum())} residents; the members other than "
-                     "each row's respondent have their own traits drawn from the defaults")
+        notes.append(
+            f"{rows} household row(s) stand for {int(k[k > 1].sum())} residents; the members other than "
+            "each row's respondent have their own traits drawn from the defaults"
+        )
     return len(row), out, notes, rows
 
 
@@ -243,7 +256,7 @@ def _notes(values: dict[str, np.ndarray]) -> list[str]:
             continue
         if col not in values:
             notes.append(f"no column '{col}'; drawn from the defaults")
-        elif (empty := int((np.isnan(values[col]) & _applies(col, values)).sum())):
+        elif empty := int((np.isnan(values[col]) & _applies(col, values)).sum()):
             notes.append(f"{empty} empty cell(s) in '{col}'; drawn from the defaults")
     return notes
 
@@ -264,8 +277,10 @@ def _check(name: str, values: dict[str, np.ndarray]) -> None:
         if len(bad):
             raise error(f"row {bad[0] + 1}, column 'party_category': a category needs party_member = yes")
         if (values["party_category"] == 0).any():
-            raise error(f"row {np.flatnonzero(values['party_category'] == 0)[0] + 1}, column 'party_category': "
-                        "'none' is not allowed for a member; allowed: in_service, retired, mobile")
+            raise error(
+                f"row {np.flatnonzero(values['party_category'] == 0)[0] + 1}, column 'party_category': "
+                "'none' is not allowed for a member; allowed: in_service, retired, mobile"
+            )
     hours, work = values.get("work_hours"), values.get("work")
     if hours is not None and work is not None:
         bad = np.flatnonzero((hours > 0) & ~np.isnan(work) & (work != 1))

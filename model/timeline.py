@@ -10,27 +10,30 @@ allowed, and no parameter that is fixed once the model is built (model/params.py
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .params import ParameterError, check_update
 
 
-def check_events(params: dict[str, Any], events: Any, after_week: int = 0) -> list[tuple[int, dict[str, Any]]]:
+def check_events(params: Mapping[str, Any], events: Any, after_week: int = 0) -> list[tuple[int, dict[str, Any]]]:
     """The events as (week, checked changes), in week order; ParameterError (one line) when one is
     malformed, in the past (week <= ``after_week``) or changes what cannot change."""
     if events is None:
         return []
     if not isinstance(events, list | tuple):
-        raise ParameterError("events must be a list of tables with a 'week' and parameters, "
-                             f"got {type(events).__name__}")
+        raise ParameterError(
+            f"events must be a list of tables with a 'week' and parameters, got {type(events).__name__}"
+        )
     timeline: list[tuple[int, dict[str, Any]]] = []
     for k, event in enumerate(events, 1):
         if not isinstance(event, dict):
             raise ParameterError(f"event {k} must be a table with a 'week' and parameters, got {event!r}")
         week = event.get("week")
         if isinstance(week, bool) or not isinstance(week, int):
-            raise ParameterError(f"event {k} needs an integer 'week' (the first week with the new values), "
-                                 f"got {week!r}")
+            raise ParameterError(
+                f"event {k} needs an integer 'week' (the first week with the new values), got {week!r}"
+            )
         if week <= after_week:
             raise ParameterError(f"event {k} at week {week} is in the past; allowed: a week after {after_week}")
         changes = {name: value for name, value in event.items() if name != "week"}

@@ -42,9 +42,30 @@ def mean_need(needs, need_growth, grow):
 
 
 @njit
-def update_residents(rung, top, rate, record, needs, after_growth, gain, unmet_own, org_gain, trust_from_self_help,
-                     trust_rate, base_trust, backbone_trust, backbone_contact, gain_trust, trust,
-                     spirit_decay, public_spirit, base_public_spirit, capacity_decay, capacity, base_capacity):
+def update_residents(
+    rung,
+    top,
+    rate,
+    record,
+    needs,
+    after_growth,
+    gain,
+    unmet_own,
+    org_gain,
+    trust_from_self_help,
+    trust_rate,
+    base_trust,
+    backbone_trust,
+    backbone_contact,
+    gain_trust,
+    trust,
+    spirit_decay,
+    public_spirit,
+    base_public_spirit,
+    capacity_decay,
+    capacity,
+    base_capacity,
+):
     """Participation record, sense of gain, the organisation's share of it, trust, and the fading of
     unused public spirit and capacity, for every resident (``RedCycleModel._update_residents``).
 

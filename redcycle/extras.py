@@ -38,6 +38,8 @@ def check(command: str, dask: bool = False) -> str | None:
         module = missing(extra)
         if module is not None:
             what = f"'{command}' with --dask" if extra == "cluster" else f"'{command}'"
-            return (f"{what} needs the '{extra}' extra ({module} is not installed); allowed: install it with "
-                    f"pip install 'redcycle[{extra}]' (or 'redcycle[all]'), or use uv sync in a checkout")
+            return (
+                f"{what} needs the '{extra}' extra ({module} is not installed); allowed: install it with "
+                f"pip install 'redcycle[{extra}]' (or 'redcycle[all]'), or use uv sync in a checkout"
+            )
     return None

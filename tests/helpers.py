@@ -8,8 +8,9 @@ from model.params import BEFORE_ISSUE_15, EARLIER
 EXACT = dict(rtol=1e-12, atol=1e-12)
 
 
-def make(*on: str, n: int = 500, rng: int = 1, scenario: str = "baseline", under: dict | None = None,
-         **params) -> RedCycleModel:
+def make(
+    *on: str, n: int = 500, rng: int = 1, scenario: str = "baseline", under: dict | None = None, **params
+) -> RedCycleModel:
     """A model of the scenario with the named mechanisms switched on and the given overrides
     (``under``: defaults beneath the scenario's own values)."""
     p = {**(under or {}), **load_scenario(scenario)}

@@ -23,8 +23,9 @@ WEEKS = 156
 def mean_outcomes(scenario: str, seeds=SEEDS, weeks: int = WEEKS, **over) -> dict[str, np.ndarray]:
     rows = []
     for seed in seeds:
-        m = RedCycleModel(rng=seed, **{**load_scenario(scenario), **START, **over, "n_residents": N,
-                                       "record_groups": False}).run(weeks)
+        m = RedCycleModel(
+            rng=seed, **{**load_scenario(scenario), **START, **over, "n_residents": N, "record_groups": False}
+        ).run(weeks)
         rows.append(dict(m.outcomes))
     return {k: np.array([r[k] for r in rows], dtype=float) for k in rows[0]}
 
@@ -35,16 +36,23 @@ def paired(a: dict, b: dict, key: str) -> float:
 
 
 # ------------------------------------------------------------------ (c) empowerer or provider ----
-SLOW_EMPOWERMENT = dict(maturity_rate=0.002, provider_team_cost=0.5, participatory_cost=3.0, participatory_delay=26,
-                        team_pull=1.0, teams_max_per_1000=8.0)
+SLOW_EMPOWERMENT = dict(
+    maturity_rate=0.002,
+    provider_team_cost=0.5,
+    participatory_cost=3.0,
+    participatory_delay=26,
+    team_pull=1.0,
+    teams_max_per_1000=8.0,
+)
 
 
 def test_a_provider_has_teams_of_its_own():
     """With org_role = 0 the provider runs appointed teams (it had none by rule before issue 15)."""
     m = RedCycleModel(rng=1, **{**load_scenario("provider_cycle"), **START, "n_residents": N}).run(WEEKS)
     assert m.outcomes["n_teams"] > 0 and m.outcomes["provider_run_teams"] == m.outcomes["n_teams"]
-    earlier = RedCycleModel(rng=1, **{**load_scenario("provider_cycle"), **START, "n_residents": N,
-                                      "provider_teams": False}).run(WEEKS)
+    earlier = RedCycleModel(
+        rng=1, **{**load_scenario("provider_cycle"), **START, "n_residents": N, "provider_teams": False}
+    ).run(WEEKS)
     assert earlier.outcomes["n_teams"] == 0
 
 
@@ -53,8 +61,11 @@ def test_c_either_strategy_can_lead():
     provider leads in participation."""
     lead = paired(mean_outcomes("red_microcycle"), mean_outcomes("provider_cycle"), "participation_index")
     assert lead > 0.005, f"empowerer minus provider at the defaults: {lead:+.4f}"
-    lead = paired(mean_outcomes("red_microcycle", **SLOW_EMPOWERMENT), mean_outcomes("provider_cycle", **SLOW_EMPOWERMENT),
-                  "participation_index")
+    lead = paired(
+        mean_outcomes("red_microcycle", **SLOW_EMPOWERMENT),
+        mean_outcomes("provider_cycle", **SLOW_EMPOWERMENT),
+        "participation_index",
+    )
     assert lead < -0.005, f"empowerer minus provider with slow empowerment: {lead:+.4f}"
 
 
@@ -62,8 +73,10 @@ def test_c_either_strategy_can_lead():
 def test_d_backbone_credibility_is_what_residents_see():
     """A backbone's credibility is the service residents have seen it give (and its mandate), not its
     rung: a backbone that has served nothing yet is worth only its mandate."""
-    m = RedCycleModel(rng=2, **{**load_scenario("red_microcycle"), **START, "n_residents": N, "backbone_mandate": 0.0,
-                                "burn_in_weeks": 0})
+    m = RedCycleModel(
+        rng=2,
+        **{**load_scenario("red_microcycle"), **START, "n_residents": N, "backbone_mandate": 0.0, "burn_in_weeks": 0},
+    )
     mech = m.mechanisms["backbone"]
     st = m.state
     st.backbone[:] = False
@@ -79,11 +92,16 @@ def test_d_either_kind_of_backbone_can_win_more_trust():
     of each other since issue 18's continuous counts); when few residents reach the volunteering rung (a high bar) and the mandate carries
     weight, appointed backbones (always enough of them) win more."""
     no_mandate = dict(backbone_mandate=0.0)
-    gap = paired(mean_outcomes("red_microcycle", **no_mandate), mean_outcomes("appointed_backbones", **no_mandate),
-                 "mean_trust")
+    gap = paired(
+        mean_outcomes("red_microcycle", **no_mandate), mean_outcomes("appointed_backbones", **no_mandate), "mean_trust"
+    )
     assert gap > 0.002, f"emergent minus appointed trust without the mandate: {gap:+.4f}"
-    scarce = dict(backbone_min_rung=4, backbone_mandate=0.8, threshold_mean=1.6, backbone_trust=1.0, backbone_share=0.05)
-    gap = paired(mean_outcomes("red_microcycle", **scarce), mean_outcomes("appointed_backbones", **scarce), "mean_trust")
+    scarce = dict(
+        backbone_min_rung=4, backbone_mandate=0.8, threshold_mean=1.6, backbone_trust=1.0, backbone_share=0.05
+    )
+    gap = paired(
+        mean_outcomes("red_microcycle", **scarce), mean_outcomes("appointed_backbones", **scarce), "mean_trust"
+    )
     assert gap < -0.01, f"emergent minus appointed trust with scarce volunteers: {gap:+.4f}"
 
 
@@ -92,11 +110,17 @@ def test_e_the_size_of_a_reward_has_a_sign_the_run_decides():
     """A bigger point value helps where the pool can honour it and crowding out is weak, and hurts
     where it cannot (credibility collapses) and payment crowds out public spirit."""
     rich = dict(seed_fund=40.0, reward_half_value=0.0002, points_crowding=0.0, incentive_pull=1.0)
-    up = paired(mean_outcomes("red_microcycle", point_value=0.0001, **rich),
-                mean_outcomes("red_microcycle", point_value=0.00002, **rich), "participation_index")
+    up = paired(
+        mean_outcomes("red_microcycle", point_value=0.0001, **rich),
+        mean_outcomes("red_microcycle", point_value=0.00002, **rich),
+        "participation_index",
+    )
     assert up > 0.005, f"a bigger reward in a rich pool: {up:+.4f}"
-    down = paired(mean_outcomes("red_microcycle", point_value=0.0004), mean_outcomes("red_microcycle", point_value=0.00005),
-                  "participation_index")
+    down = paired(
+        mean_outcomes("red_microcycle", point_value=0.0004),
+        mean_outcomes("red_microcycle", point_value=0.00005),
+        "participation_index",
+    )
     assert down < -0.005, f"a bigger reward the pool cannot honour: {down:+.4f}"
 
 
@@ -110,8 +134,16 @@ def test_e_unfunded_removes_only_the_incentives_money():
 
 def test_e_credibility_is_learnt_at_a_stated_rate():
     """Credibility moves a share credibility_learning of the way to the share last honoured."""
-    m = RedCycleModel(rng=3, **{**load_scenario("unfunded_incentives"), **START, "n_residents": N,
-                                "credibility_learning": 0.2, "initial_credibility": 1.0})
+    m = RedCycleModel(
+        rng=3,
+        **{
+            **load_scenario("unfunded_incentives"),
+            **START,
+            "n_residents": N,
+            "credibility_learning": 0.2,
+            "initial_credibility": 1.0,
+        },
+    )
     for _ in range(WEEKS):
         m.step()
         if m.mechanisms["incentive"].redeemed or m.state.points.sum() == 0:
@@ -137,10 +169,15 @@ def test_the_convention_can_cost_more_than_it_gives():
     """The dialogue takes its participants' hours and the pool's money: when it takes much of both, the
     cycle with it does worse than without it."""
     costly = dict(dialogue_hours=20.0, dialogue_cost=5.0, dialogue_gain=0.05)
-    loss = paired(mean_outcomes("red_microcycle", **costly), mean_outcomes("red_microcycle", convention_on=False, **costly),
-                  "participation_index")
+    loss = paired(
+        mean_outcomes("red_microcycle", **costly),
+        mean_outcomes("red_microcycle", convention_on=False, **costly),
+        "participation_index",
+    )
     assert loss < -0.002, f"with a costly convention minus without: {loss:+.4f}"
-    gain = paired(mean_outcomes("red_microcycle"), mean_outcomes("red_microcycle", convention_on=False), "participation_index")
+    gain = paired(
+        mean_outcomes("red_microcycle"), mean_outcomes("red_microcycle", convention_on=False), "participation_index"
+    )
     assert gain > 0.005
 
 
@@ -155,5 +192,8 @@ def test_money_and_outreach_are_withdrawn_apart_and_together():
     assert changed["support_withdrawn"] == changed["money_withdrawn"] | changed["outreach_withdrawn"]
     assert {r["events"][0]["week"] for r in read.values()} == {157}
     # the same community and cycle until week 157
-    assert read["support_withdrawn"]["parameters"] == read["money_withdrawn"]["parameters"] \
+    assert (
+        read["support_withdrawn"]["parameters"]
+        == read["money_withdrawn"]["parameters"]
         == read["outreach_withdrawn"]["parameters"]
+    )

@@ -10,8 +10,16 @@ from model import RedCycleModel, load_scenario
 
 
 def test_public_names():
-    for name in ("RedCycleModel", "load_scenario", "ParameterError", "GraphFileError", "ScenarioError",
-                 "generate_community", "read_graph_file", "available_scenarios"):
+    for name in (
+        "RedCycleModel",
+        "load_scenario",
+        "ParameterError",
+        "GraphFileError",
+        "ScenarioError",
+        "generate_community",
+        "read_graph_file",
+        "available_scenarios",
+    ):
         assert hasattr(model, name), name
     assert issubclass(RedCycleModel, mesa.Model)
 
@@ -50,8 +58,14 @@ def test_run_defaults_to_the_steps_parameter():
 
 
 def test_batch_run_works(tmp_path):
-    results = mesa.batch_run(RedCycleModel, parameters={"n_residents": 200, "slip_rate": [0.0, 0.1]},
-                             rng=[1, 2], max_steps=5, number_processes=1, display_progress=False)
+    results = mesa.batch_run(
+        RedCycleModel,
+        parameters={"n_residents": 200, "slip_rate": [0.0, 0.1]},
+        rng=[1, 2],
+        max_steps=5,
+        number_processes=1,
+        display_progress=False,
+    )
     df = pd.DataFrame(results)
     assert len(df) == 4
     assert set(df["slip_rate"]) == {0.0, 0.1}

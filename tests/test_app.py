@@ -162,8 +162,9 @@ def test_two_runs_with_the_same_seed_are_the_same_community():
     assert L.layout(a.model) is L.layout(b.model)  # computed once per graph, cached
 
 
-@pytest.mark.parametrize("text, expected", [("7", 7), (" 0 ", 0), ("199", 199), ("200", None), ("-1", None),
-                                            ("x", None), ("", None)])
+@pytest.mark.parametrize(
+    "text, expected", [("7", 7), (" 0 ", 0), ("199", 199), ("200", None), ("-1", None), ("x", None), ("", None)]
+)
 def test_a_typed_resident_id_is_checked(text, expected):
     assert L.parse_resident(text, 200) == expected
 
@@ -282,8 +283,9 @@ def test_the_app_module_imports():
 
 
 def _run_app(*args):
-    return subprocess.run([sys.executable, str(ROOT / "run.py"), "app", *args], capture_output=True, text=True,
-                          timeout=60, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), "app", *args], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
 
 
 def test_bad_port_is_one_line_and_exit_2():
@@ -380,8 +382,18 @@ def test_a_parameter_fixed_during_a_run_is_refused_in_one_line():
     assert c.error and "\n" not in c.error and "cannot change during a run" in c.error and c.run.week == 2
 
 
-@pytest.mark.parametrize("text, expected", [("7", 7), ("0", 0), (str(L.SEED_MAX), L.SEED_MAX),
-                                            ("99999999999999999999", None), ("-1", None), ("1.5", None), ("x", None)])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("7", 7),
+        ("0", 0),
+        (str(L.SEED_MAX), L.SEED_MAX),
+        ("99999999999999999999", None),
+        ("-1", None),
+        ("1.5", None),
+        ("x", None),
+    ],
+)
 def test_a_typed_seed_is_checked(text, expected):
     assert L.check_seed(text) == expected
 

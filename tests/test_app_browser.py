@@ -27,16 +27,31 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or "")
-                 if p and os.access(p, os.X_OK)), None)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM = next(
+    (
+        p
+        for p in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or "")
+        if p and os.access(p, os.X_OK)
+    ),
+    None,
+)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WEEK = re.compile(r"(?:第 (\d+) 周|Week (\d+))")
 TIMEOUT_MS = 120_000  # generous: the 2-core machine is shared (a frame takes 0.15 s idle, >1 s loaded)
 
 if CHROMIUM is None:
-    pytest.skip("Chromium is not installed (Debian: apt-get install chromium; .ci/run does it)",
-                allow_module_level=True)
+    pytest.skip(
+        "Chromium is not installed (Debian: apt-get install chromium; .ci/run does it)", allow_module_level=True
+    )
 
 
 def guide_app_commands() -> list[str]:
@@ -142,8 +157,14 @@ def page(server, browser):
     problems = []
     pg.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     pg.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))
-    pg.on("request", lambda req: None if req.url.startswith(("http://127.0.0.1", "data:", "blob:"))
-          else problems.append(f"request outside: {req.url}"))
+    pg.on(
+        "request",
+        lambda req: (
+            None
+            if req.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+            else problems.append(f"request outside: {req.url}")
+        ),
+    )
     pg.goto(url)
     pg.wait_for_selector(".week-counter")
     pg.problems = problems
@@ -286,10 +307,13 @@ def test_a_lever_moved_mid_run_acts_from_the_next_week_and_is_marked(page):
 @pytest.mark.slow
 def test_the_scenario_selector_loads_a_preset(page):
     slider = page.locator(".control-org_role [role=slider]").first
-    assert float(slider.get_attribute("aria-valuenow")) == pytest.approx(L.scenario_values("red_microcycle")["org_role"])
+    assert float(slider.get_attribute("aria-valuenow")) == pytest.approx(
+        L.scenario_values("red_microcycle")["org_role"]
+    )
     choose(page, ".scenario-select", "现状：包办者")
-    page.wait_for_function("() => document.querySelector('.control-org_role [role=slider]')"
-                           ".getAttribute('aria-valuenow') === '0'")
+    page.wait_for_function(
+        "() => document.querySelector('.control-org_role [role=slider]').getAttribute('aria-valuenow') === '0'"
+    )
     assert "现状：包办者" in page.inner_text(".scenario-select")
     assert "无" in page.inner_text(".changed-params")  # the preset's own values, nothing changed
     page.click(".btn-step")
@@ -347,7 +371,9 @@ def go_tab(pg, tab: str, shown: str) -> None:
 
 
 def visible_text(pg) -> str:
-    tips = pg.evaluate("() => Array.from(document.querySelectorAll('.v-tooltip__content')).map(e => e.innerText).join('\\n')")
+    tips = pg.evaluate(
+        "() => Array.from(document.querySelectorAll('.v-tooltip__content')).map(e => e.innerText).join('\\n')"
+    )
     return pg.inner_text("body") + "\n" + tips
 
 
@@ -355,10 +381,16 @@ def visible_text(pg) -> str:
 def test_every_visible_string_of_both_languages_is_in_that_language(page):
     """Chinese mode shows no identifier nor English word (but the toggle's 'English' and the name Mesa);
     English mode no Chinese (but the toggle's 中文): each tab, every fold open."""
+
     def check(lang):
         for tab in (".tab-one", ".tab-compare", ".tab-learn"):
-            go_tab(page, tab, {".tab-one": ".lesson-panel", ".tab-compare": ".week-counter-compare",
-                               ".tab-learn": ".learn-panel"}[tab])
+            go_tab(
+                page,
+                tab,
+                {".tab-one": ".lesson-panel", ".tab-compare": ".week-counter-compare", ".tab-learn": ".learn-panel"}[
+                    tab
+                ],
+            )
             open_every_fold(page)
             text = visible_text(page)
             assert not IDENTIFIER.search(text), (lang, tab, IDENTIFIER.findall(text)[:5])
@@ -367,17 +399,20 @@ def test_every_visible_string_of_both_languages_is_in_that_language(page):
                 assert not words, (tab, sorted(words)[:10])
             else:
                 assert set(CJK.findall(text)) <= set("中文"), (tab, "".join(sorted(set(CJK.findall(text))))[:40])
+
     check("zh")
     go_tab(page, ".tab-one", ".lesson-panel")
     page.click(".lang-toggle")
-    page.wait_for_function("() => (document.querySelector('.week-counter') || {innerText: ''}).innerText"
-                           ".includes('Week 0')")
+    page.wait_for_function(
+        "() => (document.querySelector('.week-counter') || {innerText: ''}).innerText.includes('Week 0')"
+    )
     assert "three downs" in page.inner_text(".control-three_downs")
     check("en")
     assert "Things to try" in page.inner_text(".learn-panel")
     page.click(".lang-toggle")
-    page.wait_for_function("() => (document.querySelector('.learn-panel') || {innerText: ''}).innerText"
-                           ".includes('可以尝试')")
+    page.wait_for_function(
+        "() => (document.querySelector('.learn-panel') || {innerText: ''}).innerText.includes('可以尝试')"
+    )
     no_errors(page)
 
 
@@ -450,8 +485,10 @@ def test_screenshots_at_phone_and_desktop_width_nothing_cut_off(page, width):
         .map(e => e.getBoundingClientRect().right).filter(r => r > window.innerWidth + 1).length""")
     assert overflow == 0
     if width < 800:  # stacked: the lesson panel above the views
-        top = page.evaluate("() => [document.querySelector('.lesson-panel').getBoundingClientRect().bottom, "
-                            "document.querySelector('.network-figure').getBoundingClientRect().top]")
+        top = page.evaluate(
+            "() => [document.querySelector('.lesson-panel').getBoundingClientRect().bottom, "
+            "document.querySelector('.network-figure').getBoundingClientRect().top]"
+        )
         assert top[0] <= top[1]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"app_{width}.png"

@@ -53,8 +53,10 @@ def _graphml(nodes: list[str], edges: list[tuple[str, str]], attr: str = "") -> 
     key = '<key id="h" for="node" attr.name="household" attr.type="long"/>' if attr else ""
     ns = "".join(f'<node id="{n}">{attr}</node>' for n in nodes)
     es = "".join(f'<edge source="{a}" target="{b}"/>' for a, b in edges)
-    return (f'<?xml version="1.0"?><graphml xmlns="http://graphml.graphdrawing.org/xmlns">{key}'
-            f'<graph edgedefault="undirected">{ns}{es}</graph></graphml>')
+    return (
+        f'<?xml version="1.0"?><graphml xmlns="http://graphml.graphdrawing.org/xmlns">{key}'
+        f'<graph edgedefault="undirected">{ns}{es}</graph></graphml>'
+    )
 
 
 def make_sentinel(base: Path) -> Path:
@@ -74,11 +76,13 @@ def make_sentinel(base: Path) -> Path:
     (inp / "not_utf8.edges").write_bytes(b"0 1\n\xff\xfe 2\n")
     (inp / "broken.graphml").write_text('<?xml version="1.0"?><graphml><graph><node id="a"></graph>')
     (inp / "huge_household.graphml").write_text(
-        _graphml(["0", "1", "2"], [("0", "1"), ("1", "2")], attr=f'<data key="h">{10**12}</data>'))
+        _graphml(["0", "1", "2"], [("0", "1"), ("1", "2")], attr=f'<data key="h">{10**12}</data>')
+    )
     levels = "".join(f'<!ENTITY lol{k} "{f"&lol{k - 1};" * 10}">' for k in range(1, 10))
     (inp / "bomb.graphml").write_text(  # a billion laughs
         f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">{levels}]>'
-        '<graphml><graph edgedefault="undirected"><node id="&lol9;"/><node id="b"/></graph></graphml>')
+        '<graphml><graph edgedefault="undirected"><node id="&lol9;"/><node id="b"/></graph></graphml>'
+    )
     (inp / "lonely.edges").write_text("# nothing\n")
     (inp / "folder.edges").mkdir()
     (inp / "graph.json").write_text("{}")
@@ -99,36 +103,68 @@ def make_sentinel(base: Path) -> Path:
         "mechanisms_unknown.toml": '[parameters]\nmechanisms = ["backbone", "teams"]\n',
         "mechanisms_word.toml": '[parameters]\nmechanisms = "some"\n',
         "mechanisms_and_switch.toml": '[parameters]\nmechanisms = "all"\nteam_on = false\n',
-        "mechanisms_event.toml": '[parameters]\nsteps = 4\n[[events]]\nweek = 2\nmechanisms = [1]\n',
+        "mechanisms_event.toml": "[parameters]\nsteps = 4\n[[events]]\nweek = 2\nmechanisms = [1]\n",
     }
     for name, text in scen.items():
         (inp / name).write_text(text, encoding="utf-8")
-    (inp / "not_utf8.toml").write_bytes(b"[scenario]\nname = \"\xff\"\n")
-    residents = {"three": "household\n1\n2\n3\n", "id_float": "household\n1.0\n2\n",
-                 "id_huge": "household\n12345678901234567890\n1\n", "id_zero_led": "household\n007\n7\n"}
+    (inp / "not_utf8.toml").write_bytes(b'[scenario]\nname = "\xff"\n')
+    residents = {
+        "three": "household\n1\n2\n3\n",
+        "id_float": "household\n1.0\n2\n",
+        "id_huge": "household\n12345678901234567890\n1\n",
+        "id_zero_led": "household\n007\n7\n",
+    }
     for name, text in residents.items():
         (inp / f"residents_{name}.csv").write_text(text)
     (inp / "event_steps.toml").write_text("[parameters]\nsteps = 4\n[[events]]\nweek = 2\nsteps = 10\n")
     sweep = '[sweep]\ndesign = "{d}"\nsteps = 2\nlevels = 10\n{extra}[sweep.fixed]\nn_residents = 50\n{fixed}'
-    ranges = "[sweep.ranges]\n" + "".join(f"{k} = [0.1, 0.2]\n" for k in (
-        "org_role", "weight_social", "diversity", "threshold_mean", "trust_mean", "need_mean", "capacity_mean",
-        "spirit_decay"))
-    specs = {"big_design": sweep.format(d="factorial", extra="", fixed="") + ranges,
-             "fixed_and_varied": sweep.format(d="lhs", extra="", fixed="org_role = 0.3\n") + ranges,
-             "no_outcomes": sweep.format(d="morris", extra="outcomes = []\n", fixed="") + ranges,
-             "outcomes_text": sweep.format(d="lhs", extra='outcomes = "trust"\n', fixed="") + ranges,
-             "tiny_sweep": sweep.format(d="points", extra="", fixed="") + "[sweep.values]\norg_role = [0.1]\n"}
+    ranges = "[sweep.ranges]\n" + "".join(
+        f"{k} = [0.1, 0.2]\n"
+        for k in (
+            "org_role",
+            "weight_social",
+            "diversity",
+            "threshold_mean",
+            "trust_mean",
+            "need_mean",
+            "capacity_mean",
+            "spirit_decay",
+        )
+    )
+    specs = {
+        "big_design": sweep.format(d="factorial", extra="", fixed="") + ranges,
+        "fixed_and_varied": sweep.format(d="lhs", extra="", fixed="org_role = 0.3\n") + ranges,
+        "no_outcomes": sweep.format(d="morris", extra="outcomes = []\n", fixed="") + ranges,
+        "outcomes_text": sweep.format(d="lhs", extra='outcomes = "trust"\n', fixed="") + ranges,
+        "tiny_sweep": sweep.format(d="points", extra="", fixed="") + "[sweep.values]\norg_role = [0.1]\n",
+    }
     for name, text in specs.items():
         (inp / f"{name}.toml").write_text(text)
     (root / "edited_experiment").mkdir()
     (root / "edited_experiment" / "experiment.json").write_text("[1]")
-    good = {"tool": "redcycle", "files": list(RESULT_FILES), "parameters": {}, "seed": 1, "scenario_files": [],
-            "graph_file": None, "events": [], "model_files": []}
-    edited = {"params_list": {"parameters": [1]}, "seed_text": {"seed": "one"}, "seed_bool": {"seed": True},
-              "record_number": {"scenario_files": [5]}, "record_no_hash": {"model_files": [{"path": "x"}]},
-              "name_table": {"scenario": {"a": 1}}, "unknown_parameter": {"parameters": {"n_resident": 3}},
-              "events_text": {"events": "week 3"}, "event_garbage": {"events": [{"week": "soon"}]},
-              "seed_huge": {"seed": 2**70}, "value_huge": {"parameters": {"org_role": 10**400}}}
+    good = {
+        "tool": "redcycle",
+        "files": list(RESULT_FILES),
+        "parameters": {},
+        "seed": 1,
+        "scenario_files": [],
+        "graph_file": None,
+        "events": [],
+        "model_files": [],
+    }
+    edited = {
+        "params_list": {"parameters": [1]},
+        "seed_text": {"seed": "one"},
+        "seed_bool": {"seed": True},
+        "record_number": {"scenario_files": [5]},
+        "record_no_hash": {"model_files": [{"path": "x"}]},
+        "name_table": {"scenario": {"a": 1}},
+        "unknown_parameter": {"parameters": {"n_resident": 3}},
+        "events_text": {"events": "week 3"},
+        "event_garbage": {"events": [{"week": "soon"}]},
+        "seed_huge": {"seed": 2**70},
+        "value_huge": {"parameters": {"org_role": 10**400}},
+    }
     for name, change in edited.items():
         folder = root / "edited" / name
         folder.mkdir(parents=True)
@@ -176,8 +212,14 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
     # scenario files
     "unknown_scenario": (["--scenario", "nosuch", *SMALL], ["unknown scenario 'nosuch'", "available:"]),
     "scenario_empty": (["--scenario", "{D}/inputs/empty.toml"], ["{D}/inputs/empty.toml", "is empty"]),
-    "scenario_name_int": (["--scenario", "{D}/inputs/name_int.toml"], ["name_int.toml", "'scenario.name' must be a string"]),
-    "scenario_base_int": (["--scenario", "{D}/inputs/base_int.toml"], ["base_int.toml", "'scenario.base' must be a string"]),
+    "scenario_name_int": (
+        ["--scenario", "{D}/inputs/name_int.toml"],
+        ["name_int.toml", "'scenario.name' must be a string"],
+    ),
+    "scenario_base_int": (
+        ["--scenario", "{D}/inputs/base_int.toml"],
+        ["base_int.toml", "'scenario.base' must be a string"],
+    ),
     "scenario_question_table": (["--scenario", "{D}/inputs/question_table.toml"], ["question_table.toml", "string"]),
     "scenario_name_newline": (["--scenario", "{D}/inputs/name_newline.toml"], ["name_newline.toml", "one line"]),
     "scenario_unknown_key": (["--scenario", "{D}/inputs/unknown_key.toml"], ["unknown key 'scenario.colour'"]),
@@ -190,40 +232,69 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
     "scenario_deep_chain": (["--scenario", "{D}/inputs/chain/0.toml"], ["chain/0.toml", "longer than 32"]),
     "scenario_missing_base": (["--scenario", "{D}/inputs/missing_base.toml"], ["unknown scenario 'no_such_scenario'"]),
     "scenario_folder": (["--scenario", "{D}/victim/"], ["not found"]),
-    "scenario_unknown_mechanism": (["--scenario", "{D}/inputs/mechanisms_unknown.toml"],
-                                   ["mechanisms_unknown.toml", "unknown mechanism 'teams'", "did you mean 'team'",
-                                    '"all", "none" or a list of the names backbone, project']),
-    "scenario_mechanisms_word": (["--scenario", "{D}/inputs/mechanisms_word.toml"],
-                                 ["mechanisms_word.toml", "'mechanisms' = 'some' is not allowed"]),
-    "scenario_mechanisms_and_switch": (["--scenario", "{D}/inputs/mechanisms_and_switch.toml"],
-                                       ["sets both 'mechanisms' and 'team_on'", "one of them"]),
-    "scenario_mechanisms_event": (["--scenario", "{D}/inputs/mechanisms_event.toml"],
-                                  ["event 1", "lists 1, not a mechanism's name"]),
-    "scenario_event_changes_steps": (["--scenario", "{D}/inputs/event_steps.toml", "--set", "n_residents=200"],
-                                     ["event at week 2", "'steps' cannot change during a run"]),
+    "scenario_unknown_mechanism": (
+        ["--scenario", "{D}/inputs/mechanisms_unknown.toml"],
+        [
+            "mechanisms_unknown.toml",
+            "unknown mechanism 'teams'",
+            "did you mean 'team'",
+            '"all", "none" or a list of the names backbone, project',
+        ],
+    ),
+    "scenario_mechanisms_word": (
+        ["--scenario", "{D}/inputs/mechanisms_word.toml"],
+        ["mechanisms_word.toml", "'mechanisms' = 'some' is not allowed"],
+    ),
+    "scenario_mechanisms_and_switch": (
+        ["--scenario", "{D}/inputs/mechanisms_and_switch.toml"],
+        ["sets both 'mechanisms' and 'team_on'", "one of them"],
+    ),
+    "scenario_mechanisms_event": (
+        ["--scenario", "{D}/inputs/mechanisms_event.toml"],
+        ["event 1", "lists 1, not a mechanism's name"],
+    ),
+    "scenario_event_changes_steps": (
+        ["--scenario", "{D}/inputs/event_steps.toml", "--set", "n_residents=200"],
+        ["event at week 2", "'steps' cannot change during a run"],
+    ),
     # residents files: sizes that disagree, identifiers exactly as written
-    "residents_size_conflict": (["--residents", "{D}/inputs/residents_three.csv", "--set", "n_residents=5000",
-                                 "--steps", "2"], ["has 3 residents but n_residents = 5,000", "set it to 3"]),
-    "residents_id_float": (["--residents", "{D}/inputs/residents_id_float.csv", "--steps", "2"],
-                           ["row 1, column 'household'", "'1.0' is not allowed", "written plainly"]),
-    "residents_id_huge": (["--residents", "{D}/inputs/residents_id_huge.csv", "--steps", "2"],
-                          ["'12345678901234567890' is not allowed"]),
-    "residents_id_zero_led": (["--residents", "{D}/inputs/residents_id_zero_led.csv", "--steps", "2"],
-                              ["'007' is not allowed", "no leading zeros"]),
+    "residents_size_conflict": (
+        ["--residents", "{D}/inputs/residents_three.csv", "--set", "n_residents=5000", "--steps", "2"],
+        ["has 3 residents but n_residents = 5,000", "set it to 3"],
+    ),
+    "residents_id_float": (
+        ["--residents", "{D}/inputs/residents_id_float.csv", "--steps", "2"],
+        ["row 1, column 'household'", "'1.0' is not allowed", "written plainly"],
+    ),
+    "residents_id_huge": (
+        ["--residents", "{D}/inputs/residents_id_huge.csv", "--steps", "2"],
+        ["'12345678901234567890' is not allowed"],
+    ),
+    "residents_id_zero_led": (
+        ["--residents", "{D}/inputs/residents_id_zero_led.csv", "--steps", "2"],
+        ["'007' is not allowed", "no leading zeros"],
+    ),
     # graph files
     "graph_missing": ([*SMALL, "--graph", "{D}/inputs/missing.graphml"], ["missing.graphml", "not found"]),
     "graph_malformed": ([*SMALL, "--graph", "{D}/inputs/broken.graphml"], ["broken.graphml", "not valid graphml"]),
-    "graph_entity_bomb": (["--steps", "2", "--graph", "{D}/inputs/bomb.graphml"], ["bomb.graphml", "not valid graphml"]),
-    "graph_attribute_out_of_range": (["--steps", "2", "--graph", "{D}/inputs/huge_household.graphml"],
-                                     ["household", "1000000000000", "allowed: an integer in"]),
+    "graph_entity_bomb": (
+        ["--steps", "2", "--graph", "{D}/inputs/bomb.graphml"],
+        ["bomb.graphml", "not valid graphml"],
+    ),
+    "graph_attribute_out_of_range": (
+        ["--steps", "2", "--graph", "{D}/inputs/huge_household.graphml"],
+        ["household", "1000000000000", "allowed: an integer in"],
+    ),
     "graph_unknown_header": (["--steps", "2", "--graph", "{D}/inputs/header_unknown.csv"], ["looks like a header"]),
     "graph_one_field": (["--steps", "2", "--graph", "{D}/inputs/one_field.edges"], ["line 2", "two node ids"]),
     "graph_not_utf8": (["--steps", "2", "--graph", "{D}/inputs/not_utf8.edges"], ["not_utf8.edges", "not valid"]),
     "graph_no_nodes": (["--steps", "2", "--graph", "{D}/inputs/lonely.edges"], ["0 node(s)"]),
     "graph_is_a_folder": (["--steps", "2", "--graph", "{D}/inputs/folder.edges"], ["is not a regular file"]),
     "graph_unknown_type": (["--steps", "2", "--graph", "{D}/inputs/graph.json"], ["unknown type '.json'"]),
-    "graph_disagrees_with_n": (["--steps", "2", "--graph", "{D}/inputs/ring.edges", "--set", "n_residents=5000"],
-                               ["the graph has 20 nodes but n_residents = 5000"]),
+    "graph_disagrees_with_n": (
+        ["--steps", "2", "--graph", "{D}/inputs/ring.edges", "--set", "n_residents=5000"],
+        ["the graph has 20 nodes but n_residents = 5000"],
+    ),
     # output folders
     "out_git_checkout": ([*SMALL, "--out", "{D}/checkout"], ["{D}/checkout", "did not write"]),
     "out_holds_the_graph": ([*SMALL, "--graph", "{D}/inputs/ring.edges", "--out", "{D}/inputs"], ["did not write"]),
@@ -240,75 +311,153 @@ CLI_CASES: dict[str, tuple[list[str], list[str]]] = {
     "out_unwritable_even_for_root": ([*SMALL, "--out", "/proc/self/redcycle"], ["not a writable folder"]),
     # calibrate
     "calibrate_no_trials": (["calibrate", "--trials", "0", "--out", "{D}/cal"], ["--trials must be >= 1, got 0"]),
-    "calibrate_too_few_residents": (["calibrate", "--n-residents", "1", "--out", "{D}/cal"],
-                                    ["--n-residents", "out of range"]),
+    "calibrate_too_few_residents": (
+        ["calibrate", "--n-residents", "1", "--out", "{D}/cal"],
+        ["--n-residents", "out of range"],
+    ),
     "calibrate_out_victim": (["calibrate", "--out", "{D}/victim"], ["did not write"]),
     # rerun
     "rerun_not_a_result": (["rerun", "{D}/victim"], ["holds no manifest of this tool"]),
     "rerun_dot": (["rerun", "."], ["holds no manifest of this tool"]),
     "rerun_root": (["rerun", "/"], ["holds no manifest of this tool"]),
-    **{f"rerun_edited_{name}": (["rerun", f"{{D}}/edited/{name}", "--out", "{D}/rerun"], fragments) for name, fragments in {
-        "params_list": ["no valid 'parameters'"], "seed_text": ["no valid 'seed'"], "seed_bool": ["no valid 'seed'"],
-        "record_number": ["records an input file as '5'"], "record_no_hash": ["records an input file"],
-        "name_table": ["'scenario' = ", "not text"], "unknown_parameter": ["unknown parameter 'n_resident'"],
-        "events_text": ["no valid 'events'"], "event_garbage": ["event 1 needs an integer 'week'"],
-        "seed_huge": ["the recorded seed", "out of range"], "value_huge": ["org_role", "out of range"],
-        "not_json": ["holds no manifest of this tool"], "deep": ["holds no manifest of this tool"]}.items()},
+    **{
+        f"rerun_edited_{name}": (["rerun", f"{{D}}/edited/{name}", "--out", "{D}/rerun"], fragments)
+        for name, fragments in {
+            "params_list": ["no valid 'parameters'"],
+            "seed_text": ["no valid 'seed'"],
+            "seed_bool": ["no valid 'seed'"],
+            "record_number": ["records an input file as '5'"],
+            "record_no_hash": ["records an input file"],
+            "name_table": ["'scenario' = ", "not text"],
+            "unknown_parameter": ["unknown parameter 'n_resident'"],
+            "events_text": ["no valid 'events'"],
+            "event_garbage": ["event 1 needs an integer 'week'"],
+            "seed_huge": ["the recorded seed", "out of range"],
+            "value_huge": ["org_role", "out of range"],
+            "not_json": ["holds no manifest of this tool"],
+            "deep": ["holds no manifest of this tool"],
+        }.items()
+    },
     # sizes, lengths and amounts of work refused before any work
     "float_400_digits": ([*SMALL, "--set", "org_role=" + "1" * 400], ["org_role", "(400 characters) is out of range"]),
-    "int_5000_digits": ([*SMALL, "--set", "n_residents=" + "9" * 5000], ["n_residents", "must be an integer",
-                                                                         "(5,002 characters)"]),
-    "choice_megabyte": ([*SMALL, "--set", "agent_objects=" + "x" * 10**6], ["agent_objects", "characters) is not allowed"]),
+    "int_5000_digits": (
+        [*SMALL, "--set", "n_residents=" + "9" * 5000],
+        ["n_residents", "must be an integer", "(5,002 characters)"],
+    ),
+    "choice_megabyte": (
+        [*SMALL, "--set", "agent_objects=" + "x" * 10**6],
+        ["agent_objects", "characters) is not allowed"],
+    ),
     "unknown_parameter_megabyte": ([*SMALL, "--set", "x" * 10**6 + "=1"], ["unknown parameter", "did you mean"]),
     "scenario_name_megabyte": (["--scenario", "a" * 10**6], ["scenario name or path of 1,000,000 bytes"]),
     "scenario_path_part_too_long": (["--scenario", "{D}/" + "a" * 300 + ".toml"], ["at most 255"]),
     "experiment_name_megabyte": (["sweep", "a" * 10**6, "--out", "{D}/sw"], ["experiment name or path of 1,000,000"]),
-    "run_too_long": (["--set", "n_residents=1000000", "--steps", "100000"],  # with its loop-cut twin: two runs
-                     ["would take about 27.8 hours", "--insist"]),
-    "status_quo_too_long": (["--scenario", "status_quo", "--set", "n_residents=1000000", "--steps", "100000"],
-                            ["would take about 13.9 hours", "--insist"]),  # no reference beside it
-    "compare_too_long": (["compare", "red_microcycle", "--reps", "100000", "--set", "n_residents=100000", "--out",
-                          "{D}/c", "--workers", "2"], ["this comparison would take about", "--insist"]),
-    "sweep_design_too_big": (["sweep", "{D}/inputs/big_design.toml", "--out", "{D}/sw"],
-                             ["would make 100,000,000 points", "--insist"]),
-    "sweep_fixed_and_varied": (["sweep", "{D}/inputs/fixed_and_varied.toml", "--out", "{D}/sw"],
-                               ["'org_role' is both fixed", "and varied"]),
-    "sweep_set_and_varied": (["sweep", "{D}/inputs/big_design.toml", "--set", "diversity=0.5", "--out", "{D}/sw"],
-                             ["'diversity' is both fixed"]),
-    "sensitivity_no_outcomes": (["sensitivity", "{D}/inputs/no_outcomes.toml", "--method", "morris", "--out", "{D}/sw"],
-                                ["'outcomes' must be a list", "at least one"]),
-    "sweep_outcomes_text": (["sweep", "{D}/inputs/outcomes_text.toml", "--out", "{D}/sw"], ["'outcomes' must be a list"]),
-    "sweep_hand_edited_experiment_json": (["sweep", "{D}/inputs/tiny_sweep.toml", "--out", "{D}/edited_experiment"],
-                                          ["holds a different experiment"]),
+    "run_too_long": (
+        ["--set", "n_residents=1000000", "--steps", "100000"],  # with its loop-cut twin: two runs
+        ["would take about 27.8 hours", "--insist"],
+    ),
+    "status_quo_too_long": (
+        ["--scenario", "status_quo", "--set", "n_residents=1000000", "--steps", "100000"],
+        ["would take about 13.9 hours", "--insist"],
+    ),  # no reference beside it
+    "compare_too_long": (
+        [
+            "compare",
+            "red_microcycle",
+            "--reps",
+            "100000",
+            "--set",
+            "n_residents=100000",
+            "--out",
+            "{D}/c",
+            "--workers",
+            "2",
+        ],
+        ["this comparison would take about", "--insist"],
+    ),
+    "sweep_design_too_big": (
+        ["sweep", "{D}/inputs/big_design.toml", "--out", "{D}/sw"],
+        ["would make 100,000,000 points", "--insist"],
+    ),
+    "sweep_fixed_and_varied": (
+        ["sweep", "{D}/inputs/fixed_and_varied.toml", "--out", "{D}/sw"],
+        ["'org_role' is both fixed", "and varied"],
+    ),
+    "sweep_set_and_varied": (
+        ["sweep", "{D}/inputs/big_design.toml", "--set", "diversity=0.5", "--out", "{D}/sw"],
+        ["'diversity' is both fixed"],
+    ),
+    "sensitivity_no_outcomes": (
+        ["sensitivity", "{D}/inputs/no_outcomes.toml", "--method", "morris", "--out", "{D}/sw"],
+        ["'outcomes' must be a list", "at least one"],
+    ),
+    "sweep_outcomes_text": (
+        ["sweep", "{D}/inputs/outcomes_text.toml", "--out", "{D}/sw"],
+        ["'outcomes' must be a list"],
+    ),
+    "sweep_hand_edited_experiment_json": (
+        ["sweep", "{D}/inputs/tiny_sweep.toml", "--out", "{D}/edited_experiment"],
+        ["holds a different experiment"],
+    ),
     # one grammar (issue 18 point 9): run --reps/--workers, calibrate --seed, optimise --seed/--set
     "reps_zero": ([*SMALL, "--reps", "0"], ["--reps must be >= 1, got 0"]),
     "reps_text": ([*SMALL, "--reps", "many"], ["--reps", "invalid int value: 'many'"]),
     "run_workers_zero": ([*SMALL, "--reps", "2", "--workers", "0"], ["--workers must be >= 1, got 0"]),
-    "reps_past_the_last_seed": ([*SMALL, "--seed", str(2**63 - 1), "--reps", "2"],
-                                ["the last replication's seed", "out of range"]),
-    "run_reps_too_long": (["--set", "n_residents=100000", "--steps", "1000", "--reps", "1000", "--workers", "2"],
-                          ["this run would take about", "on 2 core(s)", "--insist"]),
+    "reps_past_the_last_seed": (
+        [*SMALL, "--seed", str(2**63 - 1), "--reps", "2"],
+        ["the last replication's seed", "out of range"],
+    ),
+    "run_reps_too_long": (
+        ["--set", "n_residents=100000", "--steps", "1000", "--reps", "1000", "--workers", "2"],
+        ["this run would take about", "on 2 core(s)", "--insist"],
+    ),
     "calibrate_seed_negative": (["calibrate", "--seed", "-1", "--out", "{D}/cal"], ["--seed must be >= 0, got -1"]),
-    "optimise_set_unknown": (["optimise", str(ROOT / "sweeps" / "policy_search_small.toml"), "--set", "org_rol=1",
-                              "--out", "{D}/opt"], ["unknown parameter 'org_rol'"]),
-    "optimise_seed_text": (["optimise", str(ROOT / "sweeps" / "policy_search_small.toml"), "--seed", "one"],
-                           ["--seed", "invalid int value: 'one'"]),
+    "optimise_set_unknown": (
+        ["optimise", str(ROOT / "sweeps" / "policy_search_small.toml"), "--set", "org_rol=1", "--out", "{D}/opt"],
+        ["unknown parameter 'org_rol'"],
+    ),
+    "optimise_seed_text": (
+        ["optimise", str(ROOT / "sweeps" / "policy_search_small.toml"), "--seed", "one"],
+        ["--seed", "invalid int value: 'one'"],
+    ),
 }
 
 
 # every command that writes, against every folder that is not its to write: refused before any work
-HOSTILE_OUTS = {"victim": "{D}/victim", "checkout": "{D}/checkout", "forged": "{D}/forged", "dot": ".",
-                "dotdot": "..", "root": "/", "results_with_notes": "{D}/results", "file": "{D}/file.txt",
-                "under_file": "{D}/file.txt/sub", "link": "{D}/link_to_victim",
-                "inputs": "{D}/inputs", "proc": "/proc/self/redcycle", "edited_experiment": "{D}/edited_experiment"}
-WRITERS = {"run": [*SMALL], "run_reps": [*SMALL, "--reps", "2", "--workers", "1"],
-           "compare": ["compare", "red_microcycle", "--reps", "1", "--steps", "2", "--set", "n_residents=100"],
-           "sweep": ["sweep", "{D}/inputs/tiny_sweep.toml"],
-           "sensitivity": ["sensitivity", "{D}/inputs/no_outcomes.toml", "--method", "morris", "--outcomes"],
-           "calibrate": ["calibrate", "--trials", "1", "--seeds", "1", "--n-residents", "100"],
-           "rerun": ["rerun", "{D}/edited/params_list"]}
-WRITERS["sensitivity"] = ["sensitivity", str(ROOT / "sweeps" / "sensitivity_morris.toml"), "--method", "morris",
-                          "--samples", "1", "--steps", "2"]
+HOSTILE_OUTS = {
+    "victim": "{D}/victim",
+    "checkout": "{D}/checkout",
+    "forged": "{D}/forged",
+    "dot": ".",
+    "dotdot": "..",
+    "root": "/",
+    "results_with_notes": "{D}/results",
+    "file": "{D}/file.txt",
+    "under_file": "{D}/file.txt/sub",
+    "link": "{D}/link_to_victim",
+    "inputs": "{D}/inputs",
+    "proc": "/proc/self/redcycle",
+    "edited_experiment": "{D}/edited_experiment",
+}
+WRITERS = {
+    "run": [*SMALL],
+    "run_reps": [*SMALL, "--reps", "2", "--workers", "1"],
+    "compare": ["compare", "red_microcycle", "--reps", "1", "--steps", "2", "--set", "n_residents=100"],
+    "sweep": ["sweep", "{D}/inputs/tiny_sweep.toml"],
+    "sensitivity": ["sensitivity", "{D}/inputs/no_outcomes.toml", "--method", "morris", "--outcomes"],
+    "calibrate": ["calibrate", "--trials", "1", "--seeds", "1", "--n-residents", "100"],
+    "rerun": ["rerun", "{D}/edited/params_list"],
+}
+WRITERS["sensitivity"] = [
+    "sensitivity",
+    str(ROOT / "sweeps" / "sensitivity_morris.toml"),
+    "--method",
+    "morris",
+    "--samples",
+    "1",
+    "--steps",
+    "2",
+]
 for _cmd, _head in WRITERS.items():
     for _name, _out in HOSTILE_OUTS.items():
         CLI_CASES[f"out_{_name}_{_cmd}"] = ([*_head, "--out", _out], [])
@@ -364,8 +513,9 @@ def test_hostile_scenario_names_are_labels(disk, capsys, tmp_path):
     before = tree_digest(disk)
     for key, name in names.items():
         path = tmp_path / f"{key}.toml"
-        path.write_text(f"[scenario]\nname = {json.dumps(name)}\n[parameters]\nn_residents = 200\nsteps = 2\n",
-                        encoding="utf-8")
+        path.write_text(
+            f"[scenario]\nname = {json.dumps(name)}\n[parameters]\nn_residents = 200\nsteps = 2\n", encoding="utf-8"
+        )
         code, out, err = run_main(["--scenario", str(path), "--quiet"], disk, capsys)
         assert code == 0 and err == "", err
         folder = disk / default_out("run", name)
@@ -432,7 +582,7 @@ def test_directed_and_self_loops_one_neighbourhood_for_agents_and_simulation():
         m = RedCycleModel(graph=g, rng=1, agent_objects="eager")
         c = m.community
         for i in range(c.n):
-            sim = set(c.indices[c.indptr[i]:c.indptr[i + 1]].tolist())
+            sim = set(c.indices[c.indptr[i] : c.indptr[i + 1]].tolist())
             mesa = {a.index for a in m.resident(i).neighbours()}
             assert mesa == sim, (i, mesa, sim)
 
@@ -441,20 +591,27 @@ def test_directed_and_self_loops_one_neighbourhood_for_agents_and_simulation():
 
 
 API_CASES = {
-    "initially_active_fraction": (lambda: RedCycleModel(n_residents=50, initially_active=[1.9], rng=1),
-                                  "initially_active names node 1.9"),
-    "initially_active_string": (lambda: RedCycleModel(n_residents=50, initially_active="12", rng=1),
-                                "must be a list of node ids"),
+    "initially_active_fraction": (
+        lambda: RedCycleModel(n_residents=50, initially_active=[1.9], rng=1),
+        "initially_active names node 1.9",
+    ),
+    "initially_active_string": (
+        lambda: RedCycleModel(n_residents=50, initially_active="12", rng=1),
+        "must be a list of node ids",
+    ),
     "initially_active_bool": (lambda: RedCycleModel(n_residents=50, initially_active=[True], rng=1), "True"),
     "initially_active_unknown_label": (
         lambda: RedCycleModel(graph=nx.relabel_nodes(nx.path_graph(3), str), initially_active=["9"], rng=1),
-        "unknown node '9'"),
+        "unknown node '9'",
+    ),
     "run_negative": (lambda: RedCycleModel(n_residents=50, rng=1).run(steps=-5), "out of range"),
     "run_fraction": (lambda: RedCycleModel(n_residents=50, rng=1).run(steps=2.9), "must be an integer"),
     "run_text": (lambda: RedCycleModel(n_residents=50, rng=1).run(steps="3"), "must be an integer"),
     "run_until_stable_text": (lambda: RedCycleModel(n_residents=50, rng=1).run(1, until_stable="no"), "true or false"),
-    "graph_and_n_disagree": (lambda: RedCycleModel(graph=nx.path_graph(50), n_residents=5000, rng=1),
-                             "the graph has 50 nodes but n_residents = 5000"),
+    "graph_and_n_disagree": (
+        lambda: RedCycleModel(graph=nx.path_graph(50), n_residents=5000, rng=1),
+        "the graph has 50 nodes but n_residents = 5000",
+    ),
     "graph_not_a_graph": (lambda: RedCycleModel(graph="ring.edges", rng=1), "must be a networkx graph"),
     "graph_attribute_huge": (lambda: RedCycleModel(graph=_with_households(), rng=1), "household"),
     "rng_negative": (lambda: RedCycleModel(n_residents=50, rng=-1), "out of range"),
@@ -466,10 +623,14 @@ API_CASES = {
     "too_big_for_memory": (lambda: RedCycleModel(n_residents=5_000_000, rng=1), "needs about"),
     "simulate_none": (lambda: __import__("model").simulate(None, seed=1), "needs a mapping"),
     "simulate_list": (lambda: __import__("model").simulate([("n_residents", 50)], seed=1), "got list"),
-    "numpy_array_for_number": (lambda: RedCycleModel(n_residents=50, org_role=np.array([0.5, 0.6]), rng=1),
-                               "must be a number"),
-    "event_changes_steps": (lambda: RedCycleModel(n_residents=50, rng=1, events=[{"week": 2, "steps": 9}]),
-                            "'steps' cannot change during a run"),
+    "numpy_array_for_number": (
+        lambda: RedCycleModel(n_residents=50, org_role=np.array([0.5, 0.6]), rng=1),
+        "must be a number",
+    ),
+    "event_changes_steps": (
+        lambda: RedCycleModel(n_residents=50, rng=1, events=[{"week": 2, "steps": 9}]),
+        "'steps' cannot change during a run",
+    ),
 }
 
 
@@ -491,10 +652,17 @@ def test_api_bad_input(name, monkeypatch):
 
 
 def test_api_accepts_numpy_scalars_wherever_python_numbers_are():
-    a = RedCycleModel(n_residents=np.int64(60), org_role=np.float32(0.5), team_on=np.bool_(False),
-                      steps=np.int16(3), rng=1, burn_in_weeks=np.uint8(4)).run()
-    b = RedCycleModel(n_residents=60, org_role=float(np.float32(0.5)), team_on=False, steps=3, rng=1,
-                      burn_in_weeks=4).run()
+    a = RedCycleModel(
+        n_residents=np.int64(60),
+        org_role=np.float32(0.5),
+        team_on=np.bool_(False),
+        steps=np.int16(3),
+        rng=1,
+        burn_in_weeks=np.uint8(4),
+    ).run()
+    b = RedCycleModel(
+        n_residents=60, org_role=float(np.float32(0.5)), team_on=False, steps=3, rng=1, burn_in_weeks=4
+    ).run()
     assert a.p == b.p and a.datacollector.get_model_vars_dataframe().equals(b.datacollector.get_model_vars_dataframe())
 
 
@@ -507,10 +675,14 @@ def test_byte_order_marks_are_accepted_in_every_text_input(tmp_path):
     from model.survey import read_residents
 
     bom = "\ufeff"
-    texts = {"s.toml": '[scenario]\nname = "s"\n[parameters]\norg_role = 0.3\n', "g.csv": "source,target\n0,1\n1,2\n",
-             "g.edges": "0 1\n1 2\n", "r.csv": "household,age_group\n1,age_15_59\n1,age_65_plus\n",
-             "x.toml": '[sweep]\ndesign = "points"\nsteps = 2\n[sweep.fixed]\nn_residents = 50\n'
-                       '[sweep.values]\norg_role = [0.1]\n'}
+    texts = {
+        "s.toml": '[scenario]\nname = "s"\n[parameters]\norg_role = 0.3\n',
+        "g.csv": "source,target\n0,1\n1,2\n",
+        "g.edges": "0 1\n1 2\n",
+        "r.csv": "household,age_group\n1,age_15_59\n1,age_65_plus\n",
+        "x.toml": '[sweep]\ndesign = "points"\nsteps = 2\n[sweep.fixed]\nn_residents = 50\n'
+        "[sweep.values]\norg_role = [0.1]\n",
+    }
     for name, text in texts.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
         (tmp_path / f"bom_{name}").write_text(bom + text, encoding="utf-8")
@@ -545,8 +717,15 @@ def test_api_accepts_integral_values_like_the_cli():
 
 
 def _proc(args, cwd, env=None, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "run.py"), *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, **(env or {})}, **kw)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+        **kw,
+    )
 
 
 @pytest.mark.slow
@@ -556,13 +735,21 @@ def test_any_terminal(tmp_path, capsys):
     ascii_ = _proc(["params"], tmp_path, {"PYTHONIOENCODING": "ascii"})
     assert ascii_.returncode == 0 and "Traceback" not in ascii_.stderr, ascii_.stderr
     assert "n_residents" in ascii_.stdout and "\\u793e" in ascii_.stdout
-    piped = subprocess.run(f"'{sys.executable}' '{ROOT / 'run.py'}' params | head -1", shell=True, cwd=tmp_path,
-                           capture_output=True, text=True, timeout=300, executable="/bin/bash")
+    piped = subprocess.run(
+        f"'{sys.executable}' '{ROOT / 'run.py'}' params | head -1",
+        shell=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        executable="/bin/bash",
+    )
     assert piped.stdout == "[community]\n" and piped.stderr == "", piped.stderr
     cjk = tmp_path / "cjk.toml"
     cjk.write_text('[scenario]\nname = "测试 🚀"\n[parameters]\nn_residents = 200\nsteps = 2\n', encoding="utf-8")
-    res = _proc(["--scenario", str(cjk), "--out", "no_font"], tmp_path, {"PYTHONIOENCODING": "ascii",
-                                                                         "REDCYCLE_NO_CJK": "1"})
+    res = _proc(
+        ["--scenario", str(cjk), "--out", "no_font"], tmp_path, {"PYTHONIOENCODING": "ascii", "REDCYCLE_NO_CJK": "1"}
+    )
     assert res.returncode == 0 and res.stderr == "", res.stderr  # no glyph warnings, no encoding error
     assert "\\u6d4b" in res.stdout
     with warnings.catch_warnings(record=True) as caught:
@@ -603,8 +790,13 @@ def test_kill_leaves_old_or_new_result_whole_and_next_run_cleans_up(at, tmp_path
     old = (out / "timeseries.csv").read_bytes()
     (tmp_path / "mine.txt").write_text("mine\n")
     argv = [*SMALL, "--seed", "2", "--out", str(out), "--quiet"]
-    killed = subprocess.run([sys.executable, "-c", KILLER.format(root=str(ROOT), at=at, argv=argv)], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=300)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLER.format(root=str(ROOT), at=at, argv=argv)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert {p.name for p in out.iterdir()} == set(RESULT_FILES)  # a whole result under the name
     now = (out / "timeseries.csv").read_bytes()
@@ -624,9 +816,11 @@ def test_experiment_folders_are_put_in_place_by_the_same_rules(command, tmp_path
     from experiments import calibration, compare, outputs, sweep
     from experiments.folders import OutputFolderError
 
-    may_replace, files = {"compare": (compare.may_replace("d"), compare.FILES),
-                          "calibrate": (calibration.may_replace, calibration.FILES),
-                          "sweep": (sweep.is_empty, ())}[command]
+    may_replace, files = {
+        "compare": (compare.may_replace("d"), compare.FILES),
+        "calibrate": (calibration.may_replace, calibration.FILES),
+        "sweep": (sweep.is_empty, ()),
+    }[command]
     out = tmp_path / "exp"
     out.mkdir()
     for name in (".exp.old", ".exp.tmp", ".exp.redcycle-1-old", ".exp.redcycle-999999999-x"):
@@ -660,12 +854,24 @@ def test_manifest_records_inputs_and_rerun_reproduces_or_names_the_change(tmp_pa
     graph.write_text("".join(f"{i} {(i + 1) % 30}\n" for i in range(30)))
     scen = tmp_path / "s.toml"
     scen.write_text('[scenario]\nname = "s"\nbase = "baseline"\n[parameters]\nsteps = 3\n')
-    code, _, err = run_main(["--scenario", str(scen), "--graph", str(graph), "--seed", "5", "--out", "r", "--quiet"],
-                            tmp_path, capsys)
+    code, _, err = run_main(
+        ["--scenario", str(scen), "--graph", str(graph), "--seed", "5", "--out", "r", "--quiet"], tmp_path, capsys
+    )
     assert code == 0, err
     m = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
-    assert m["command"] == ["run.py", "run", "--scenario", str(scen), "--graph", str(graph), "--seed", "5",
-                            "--out", "r", "--quiet"]
+    assert m["command"] == [
+        "run.py",
+        "run",
+        "--scenario",
+        str(scen),
+        "--graph",
+        str(graph),
+        "--seed",
+        "5",
+        "--out",
+        "r",
+        "--quiet",
+    ]
     assert m["cwd"] == str(tmp_path)
     assert m["graph_file"]["path"] == str(graph)
     assert m["graph_file"]["sha256"] == hashlib.sha256(graph.read_bytes()).hexdigest()
@@ -744,8 +950,15 @@ def test_rerun_never_writes_into_or_around_the_result_it_reads_whatever_links_le
     (tmp_path / "inner").mkdir()
     (tmp_path / "inner" / "link").symlink_to(tmp_path / "res")
     before = tree_digest(tmp_path)
-    for out in ("link/res", str(tmp_path / "link" / "link" / "res"), "res", "res/sub", "inner/link/sub", ".",
-                str(tmp_path)):
+    for out in (
+        "link/res",
+        str(tmp_path / "link" / "link" / "res"),
+        "res",
+        "res/sub",
+        "inner/link/sub",
+        ".",
+        str(tmp_path),
+    ):
         line = assert_one_line(*run_main(["rerun", "res", "--out", out], tmp_path, capsys))
         assert "being reproduced" in line or "did not write" in line or "symbolic link" in line, (out, line)
         assert tree_digest(tmp_path) == before, out
@@ -871,11 +1084,24 @@ def test_stdout_full_or_closed(tmp_path):
     if not Path("/dev/full").exists():
         pytest.skip("needs /dev/full")
     with open("/dev/full", "w") as full:
-        res = subprocess.run([sys.executable, str(ROOT / "run.py"), "params"], cwd=tmp_path, stdout=full,
-                             stderr=subprocess.PIPE, text=True, timeout=300)
+        res = subprocess.run(
+            [sys.executable, str(ROOT / "run.py"), "params"],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+        )
     assert res.returncode == 2 and res.stderr == "run.py: error: cannot write: No space left on device\n", res.stderr
-    res = subprocess.run(f"'{sys.executable}' '{ROOT / 'run.py'}' {' '.join(SMALL)} --out r >&-", shell=True,
-                         cwd=tmp_path, stderr=subprocess.PIPE, text=True, timeout=300, executable="/bin/bash")
+    res = subprocess.run(
+        f"'{sys.executable}' '{ROOT / 'run.py'}' {' '.join(SMALL)} --out r >&-",
+        shell=True,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300,
+        executable="/bin/bash",
+    )
     assert res.returncode == 0 and res.stderr == "", res.stderr
     assert {p.name for p in (tmp_path / "r").iterdir()} == set(RESULT_FILES)
 
@@ -885,8 +1111,9 @@ def _tmpfs(path: Path, size: str) -> None:
     if not sys.platform.startswith("linux") or os.geteuid() != 0:
         pytest.skip("a tmpfs needs Linux and root")
     path.mkdir()
-    res = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True,
-                         text=True)
+    res = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True, text=True
+    )
     if res.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {res.stderr.strip()[:80]}")
 
@@ -907,10 +1134,25 @@ def test_a_full_disk_is_one_line_and_leaves_no_temporary_copy(command, small_dis
     spec = tmp_path / "s.toml"
     spec.write_text(SWEEP_SPEC.replace("org_role = [0.1, 0.5, 0.9]", f"org_role = {[i / 100 for i in range(60)]}"))
     out = str(small_disk / "out")
-    argv = {"run": [*SMALL, "--out", out],
-            "compare": ["compare", "red_microcycle", "status_quo", "--reps", "2", "--steps", "4", "--set",
-                        "n_residents=200", "--workers", "1", "--out", out],
-            "sweep": ["sweep", str(spec), "--workers", "1", "--out", out]}[command]
+    argv = {
+        "run": [*SMALL, "--out", out],
+        "compare": [
+            "compare",
+            "red_microcycle",
+            "status_quo",
+            "--reps",
+            "2",
+            "--steps",
+            "4",
+            "--set",
+            "n_residents=200",
+            "--workers",
+            "1",
+            "--out",
+            out,
+        ],
+        "sweep": ["sweep", str(spec), "--workers", "1", "--out", out],
+    }[command]
     line = assert_one_line(*run_main([*argv, "--quiet"], tmp_path, capsys))
     assert "No space left on device" in line, line
     left = sorted(str(p.relative_to(small_disk)) for p in small_disk.rglob("*"))
@@ -926,7 +1168,10 @@ def test_an_empty_mount_point_as_out_is_refused_before_work(tmp_path, capsys):
     _tmpfs(mnt, "1m")
     try:
         before = tree_digest(tmp_path)
-        for argv in ([*SMALL, "--out", str(mnt)], ["sweep", str(ROOT / "sweeps" / "levers_lhs.toml"), "--out", str(mnt)]):
+        for argv in (
+            [*SMALL, "--out", str(mnt)],
+            ["sweep", str(ROOT / "sweeps" / "levers_lhs.toml"), "--out", str(mnt)],
+        ):
             line = assert_one_line(*run_main(argv, tmp_path, capsys))
             assert "mount point" in line, line
             assert tree_digest(tmp_path) == before

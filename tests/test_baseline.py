@@ -24,8 +24,11 @@ def _same_frames(fresh: pd.DataFrame, stored: pd.DataFrame, what: str) -> None:
     assert len(fresh) == len(stored), f"{what}: {len(fresh)} rows, baseline has {len(stored)}"
     for col in stored.columns:
         a, b = fresh[col].tolist(), stored[col].tolist()
-        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True))
-                 if not (x == y or (isinstance(x, float) and isinstance(y, float) and math.isnan(x) and math.isnan(y)))]
+        diffs = [
+            i
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            if not (x == y or (isinstance(x, float) and isinstance(y, float) and math.isnan(x) and math.isnan(y)))
+        ]
         if diffs:
             i = diffs[0]
             row = stored.iloc[i]
@@ -76,7 +79,11 @@ def test_the_model_before_issue_15_is_still_reachable():
     for key, expected in stored.items():
         label, seed = key.split("/")
         scenario, overrides = runs.RUNS[label]
-        m = runs.RedCycleModel(**before_issue_15(**{**runs.load_scenario(scenario), **overrides}),
-                               n_residents=runs.N_RESIDENTS, steps=runs.STEPS, rng=int(seed)).run()
+        m = runs.RedCycleModel(
+            **before_issue_15(**{**runs.load_scenario(scenario), **overrides}),
+            n_residents=runs.N_RESIDENTS,
+            steps=runs.STEPS,
+            rng=int(seed),
+        ).run()
         got = runs.state_hashes(m)
         assert all(got[f] == d for f, d in expected["state"].items()), key

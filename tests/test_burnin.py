@@ -10,47 +10,42 @@ import threading
 import numpy as np
 import pytest
 
+import model.model as model_module
 import model.params as schema
 from model import RedCycleModel, burnin
 from model.model import SettlingModel
+from model.parameters import Parameters
 from model.scenarios import load_scenario
 
 N, WEEKS = 200, 156
 READ_BUT_IDLE = {"agent_objects", "record_groups"}  # the burn-in builds no agents and records nothing
 
 
-class Reads(dict):
-    """A parameter dict that notes every name looked up in it."""
+class Reads(Parameters):
+    """A run's parameters that note every parameter read, as an attribute or by name."""
 
-    def __init__(self, *args):
-        super().__init__(*args)
-        self.read: set[str] = set()
+    def __init__(self, values):
+        object.__setattr__(self, "read", set())
+        super().__init__(values)
+
+    def __getattribute__(self, name):
+        if name in schema.PARAMS:
+            object.__getattribute__(self, "read").add(name)
+        return object.__getattribute__(self, name)
 
     def __getitem__(self, key):
-        self.read.add(key)
+        object.__getattribute__(self, "read").add(key)
         return super().__getitem__(key)
 
-    def get(self, key, default=None):
-        self.read.add(key)
-        return super().get(key, default)
-
-    def __contains__(self, key):
-        self.read.add(key)
-        return super().__contains__(key)
-
-    def __iter__(self):
-        self.read.add("(every parameter: iterated)")
+    def __iter__(self):  # items(), keys(), dict(p), {**p}
+        object.__getattribute__(self, "read").add("(every parameter: iterated)")
         return super().__iter__()
-
-    def items(self):
-        self.read.add("(every parameter: items)")
-        return super().items()
 
 
 def unsettled(**params) -> RedCycleModel:
     """A community and its initial state, not yet burnt in (the burn-in's parent)."""
     m = RedCycleModel(**{**params, "n_residents": N, "burn_in_weeks": 0}, rng=1)
-    m.p["burn_in_weeks"] = WEEKS
+    m.p._replace({"burn_in_weeks": WEEKS})
     return m
 
 
@@ -61,22 +56,24 @@ def settled_state(parent: RedCycleModel, q: dict) -> dict[str, np.ndarray]:
 
 @pytest.mark.parametrize("variant", ["red_microcycle", "status_quo", "baseline", "old_neighbourhood", "two_rungs"])
 def test_a_burn_in_reads_no_parameter_outside_its_key(variant, monkeypatch):
-    params = {"n_rungs": 2, **{k: False for k in schema.MECHANISM_SWITCHES}} if variant == "two_rungs" else \
-        {k: v for k, v in load_scenario(variant).items() if k != "events"}
+    params = (
+        {"n_rungs": 2, **{k: False for k in schema.MECHANISM_SWITCHES}}
+        if variant == "two_rungs"
+        else {k: v for k, v in load_scenario(variant).items() if k != "events"}
+    )
     parent = unsettled(**params)
-    validate = schema.validate
     spies = []
 
     class Spy(SettlingModel):
         def __init__(self, parent, q):
-            monkeypatch.setattr(schema, "validate", lambda overrides: Reads(validate(overrides)))
+            monkeypatch.setattr(model_module, "Parameters", Reads)
             spies.append(self)
             super().__init__(parent, q)
-            monkeypatch.setattr(schema, "validate", validate)
+            monkeypatch.setattr(model_module, "Parameters", Parameters)
 
     Spy(parent, burnin.ordinary_life(parent.p)).run(WEEKS)
     read = spies[0].p.read
-    assert read, "the spy saw nothing: the burn-in no longer takes its parameters from schema.validate"
+    assert read, "the spy saw nothing: the burn-in no longer builds its parameters as model.model.Parameters"
     assert read - burnin.reads() - READ_BUT_IDLE == set()
 
 
@@ -109,8 +106,9 @@ def test_any_parameter_outside_the_key_leaves_the_settled_state_the_same():
         except schema.ParameterError:  # a combination the schema refuses (e.g. shares summing over 1)
             continue
         state = settled_state(parent, changed)
-        assert all(np.array_equal(state[k], reference[k]) for k in reference), \
+        assert all(np.array_equal(state[k], reference[k]) for k in reference), (
             f"'{name}' changes the burn-in, so it belongs in burnin.READS"
+        )
         checked.append(name)
     assert {"point_value", "record_groups", "team_size", "incentive_pull"} <= set(checked)
     assert len(checked) >= 60

@@ -16,8 +16,16 @@ import pytest
 
 import run as cli
 from experiments import calibration
-from experiments.calibration import (CALIBRATED, FILES, HELD_OUT, PATTERNS, Settings, pattern_values, persistence,
-                                     run_seed)
+from experiments.calibration import (
+    CALIBRATED,
+    FILES,
+    HELD_OUT,
+    PATTERNS,
+    Settings,
+    pattern_values,
+    persistence,
+    run_seed,
+)
 from model.params import PARAMS
 
 SEEDS = (101, 102, 103)
@@ -40,15 +48,15 @@ def at_defaults(rows) -> dict[str, float]:
 
 NOT_MET = {
     "rung_profile": "finding (docs/calibration.md): at the defaults on these seeds one rung holds a hair more adults "
-                    "than the rung below it (the smallest fall is just under the band's 0.01)",
+    "than the rung below it (the smallest fall is just under the band's 0.01)",
     "retention": "finding (docs/calibration.md): at the defaults a few more of a year's volunteers come back the next "
-                 "year than the surveys' 0.80",
+    "year than the surveys' 0.80",
     "civic_core": "finding (docs/calibration.md): the held-out pattern; at the defaults taking part is less "
-                  "concentrated in a civic core than Mohan & Bulloch report",
+    "concentrated in a civic core than Mohan & Bulloch report",
     "fading": "finding (docs/calibration.md): after support ends the cycle's gain does not fade by the sizeable part "
-              "Mansuri & Rao report",
+    "Mansuri & Rao report",
     "spell": "finding (docs/calibration.md): at the defaults the median completed spell on the volunteering rung is "
-             "a few weeks short of a quarter",
+    "a few weeks short of a quarter",
 }
 
 
@@ -99,9 +107,15 @@ def test_persistence_of_a_known_history():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("pattern", [
-    pytest.param(p.name, marks=pytest.mark.xfail(strict=True, reason=NOT_MET[p.name])) if p.name in NOT_MET
-    else p.name for p in PATTERNS])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        pytest.param(p.name, marks=pytest.mark.xfail(strict=True, reason=NOT_MET[p.name]))
+        if p.name in NOT_MET
+        else p.name
+        for p in PATTERNS
+    ],
+)
 def test_calibrated_defaults_meet_the_pattern(at_defaults, pattern):
     p = next(p for p in PATTERNS if p.name == pattern)
     assert p.distance(at_defaults[pattern]) == 0, (pattern, at_defaults[pattern], (p.low, p.high))
@@ -117,8 +131,11 @@ def test_the_patterns_not_met_still_point_the_right_way(rows):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="finding (docs/calibration.md): at the defaults of the search's best fit the "
-                   "cycle's gain does not fade in the two years after support is withdrawn")
+@pytest.mark.xfail(
+    strict=True,
+    reason="finding (docs/calibration.md): at the defaults of the search's best fit the "
+    "cycle's gain does not fade in the two years after support is withdrawn",
+)
 def test_the_gain_fades_after_support_is_withdrawn(rows):
     """Fading: volunteering two years after support ends is below its level when it ended."""
     mean = {k: np.mean([r[k] for r in rows]) for k in rows[0]}
@@ -151,20 +168,25 @@ def test_calibrate_command_writes_its_folder(tmp_path):
     for k, (low, high) in CALIBRATED.items():
         assert post[k].between(low, high).all(), k
     # an earlier calibration may be replaced; a folder of someone else's files may not
-    assert cli.main(["calibrate", *SMALL, "--particles", "5", "--generations", "1", "--workers", "1",
-                     "--out", str(out)]) == 0
+    assert (
+        cli.main(["calibrate", *SMALL, "--particles", "5", "--generations", "1", "--workers", "1", "--out", str(out)])
+        == 0
+    )
     assert not (out / "gen-001.csv").exists()
     (out / "mine.txt").write_text("mine")
     assert cli.main(["calibrate", *SMALL, "--out", str(out)]) == 2
     assert (out / "mine.txt").read_text() == "mine"
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["--particles", "3"], "--particles must be >= 4, got 3"),
-    (["--generations", "0"], "--generations must be >= 1, got 0"),
-    (["--trials", "3", "--particles", "4"], "--trials must be >= --particles"),
-    (["--workers", "0"], "--workers must be >= 1, got 0"),
-])
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--particles", "3"], "--particles must be >= 4, got 3"),
+        (["--generations", "0"], "--generations must be >= 1, got 0"),
+        (["--trials", "3", "--particles", "4"], "--trials must be >= --particles"),
+        (["--workers", "0"], "--workers must be >= 1, got 0"),
+    ],
+)
 def test_bad_flags_are_one_line_before_any_work(flags, message, tmp_path, capsys):
     out = tmp_path / "cal"
     assert cli.main(["calibrate", *flags, "--out", str(out)]) == 2
@@ -176,8 +198,9 @@ def test_bad_flags_are_one_line_before_any_work(flags, message, tmp_path, capsys
 def _files(folder):
     """The generations (without their wall time, the one column chance of the machine decides) and the posterior."""
     out = {p.name: pd.read_csv(p).drop(columns="seconds").to_csv(index=False) for p in folder.glob("gen-*.csv")}
-    return {**out, "posterior.csv": (folder / "posterior.csv").read_text()} if (folder / "posterior.csv").exists() \
-        else out
+    return (
+        {**out, "posterior.csv": (folder / "posterior.csv").read_text()} if (folder / "posterior.csv").exists() else out
+    )
 
 
 @pytest.mark.slow
@@ -203,8 +226,23 @@ def test_the_abc_is_the_same_with_1_or_2_workers_and_after_a_kill(tmp_path, monk
         calibration.calibrate(settings, killed, workers=1, progress=False)
     assert {p.name for p in killed.iterdir()} == {"abc.json", "gen-000.csv"}
     # other settings may not take over an unfinished calibration
-    assert cli.main(["calibrate", "--particles", "5", "--generations", "2", "--n-residents", "200", "--quiet",
-                     "--out", str(killed)]) == 2
+    assert (
+        cli.main(
+            [
+                "calibrate",
+                "--particles",
+                "5",
+                "--generations",
+                "2",
+                "--n-residents",
+                "200",
+                "--quiet",
+                "--out",
+                str(killed),
+            ]
+        )
+        == 2
+    )
     monkeypatch.setattr(calibration, "run_generation", real)
     ran = []
     monkeypatch.setattr(calibration, "run_generation", lambda g, *a, **k: ran.append(g) or real(g, *a, **k))
@@ -260,16 +298,37 @@ def test_set_holds_a_parameter_that_is_not_calibrated_in_every_run(tmp_path, mon
 
     monkeypatch.setattr(calibration, "RedCycleModel", recording)
     out = tmp_path / "cal"
-    assert cli.main(["calibrate", "--particles", "4", "--generations", "1", "--n-residents", "150", "--quiet",
-                     "--workers", "1", "--set", "org_role=0.35", "--out", str(out)]) == 0
+    assert (
+        cli.main(
+            [
+                "calibrate",
+                "--particles",
+                "4",
+                "--generations",
+                "1",
+                "--n-residents",
+                "150",
+                "--quiet",
+                "--workers",
+                "1",
+                "--set",
+                "org_role=0.35",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert built and set(built) == {0.35}
     s = json.loads((out / "summary.json").read_text())
     assert s["settings"]["fixed"] == [["org_role", 0.35]]
     assert Settings(particles=4, fixed=(("org_role", 0.35),)).digest() != Settings(particles=4).digest()
-    for flags, message in ((["--set", "slip_rate=0.1"], "it is calibrated"),
-                           (["--set", "n_residents=300"], "use --n-residents"),
-                           (["--set", "org_rol=0.3"], "unknown parameter 'org_rol'"),
-                           (["--set", "org_role=7"], "out of range")):
+    for flags, message in (
+        (["--set", "slip_rate=0.1"], "it is calibrated"),
+        (["--set", "n_residents=300"], "use --n-residents"),
+        (["--set", "org_rol=0.3"], "unknown parameter 'org_rol'"),
+        (["--set", "org_role=7"], "out of range"),
+    ):
         bad = tmp_path / "bad"
         assert cli.main(["calibrate", *flags, "--out", str(bad)]) == 2
         err = capsys.readouterr().err

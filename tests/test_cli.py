@@ -23,9 +23,9 @@ import pandas as pd
 import pytest
 
 from model.ladder import Rung
+from model.params import PARAMS
 
 RUNG_NAMES = [r.key for r in Rung]
-from model.params import PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ("--set", "n_residents=300", "--steps", "20")
@@ -34,8 +34,9 @@ OUTPUT_FILES = {"timeseries.csv", "timeseries.parquet", "rounds.csv", "summary.j
 
 
 def run_cli(args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "run.py", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "run.py", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
 
 
 @dataclass
@@ -55,20 +56,29 @@ def folder_snapshot(folder: Path) -> dict[str, bytes]:
 
 # name: (arguments without --out, fragments the error line must contain)
 BAD = {
-    "unknown_parameter": ([*SMALL, "--set", "n_resident=300"],
-                          ["unknown parameter 'n_resident'", "did you mean 'n_residents'", "run.py params"]),
-    "out_of_range": ([*SMALL, "--set", "party_member_share=1.5"],
-                     ["party_member_share", "out of range", "allowed"]),
+    "unknown_parameter": (
+        [*SMALL, "--set", "n_resident=300"],
+        ["unknown parameter 'n_resident'", "did you mean 'n_residents'", "run.py params"],
+    ),
+    "out_of_range": ([*SMALL, "--set", "party_member_share=1.5"], ["party_member_share", "out of range", "allowed"]),
     "wrong_type": ([*SMALL, "--set", "n_residents=many"], ["n_residents", "must be an integer", "'many'"]),
-    "unknown_scenario": (["--scenario", "nosuch", *SMALL],
-                         ["unknown scenario 'nosuch'", "available:", "baseline", "threshold_limit"]),
+    "unknown_scenario": (
+        ["--scenario", "nosuch", *SMALL],
+        ["unknown scenario 'nosuch'", "available:", "baseline", "threshold_limit"],
+    ),
     "malformed_toml": (["--scenario", "{base}/broken.toml", *SMALL], ["{base}/broken.toml", "not valid TOML"]),
-    "scenario_unknown_parameter": (["--scenario", "{base}/unknown_param.toml", *SMALL],
-                                   ["{base}/unknown_param.toml", "unknown parameter 'nonsense'", "did you mean"]),
-    "scenario_unknown_table": (["--scenario", "{base}/unknown_table.toml", *SMALL],
-                               ["{base}/unknown_table.toml", "unknown table 'extra'", "allowed: events, parameters, scenario"]),
-    "shares_exceed_one": ([*SMALL, "--set", "retired_share=0.8", "--set", "mobile_share=0.5"],
-                          ["retired_share", "mobile_share", "exceed 1"]),
+    "scenario_unknown_parameter": (
+        ["--scenario", "{base}/unknown_param.toml", *SMALL],
+        ["{base}/unknown_param.toml", "unknown parameter 'nonsense'", "did you mean"],
+    ),
+    "scenario_unknown_table": (
+        ["--scenario", "{base}/unknown_table.toml", *SMALL],
+        ["{base}/unknown_table.toml", "unknown table 'extra'", "allowed: events, parameters, scenario"],
+    ),
+    "shares_exceed_one": (
+        [*SMALL, "--set", "retired_share=0.8", "--set", "mobile_share=0.5"],
+        ["retired_share", "mobile_share", "exceed 1"],
+    ),
     "missing_graph": ([*SMALL, "--graph", "{base}/missing.graphml"], ["{base}/missing.graphml", "not found"]),
     "malformed_graph": ([*SMALL, "--graph", "{base}/broken.graphml"], ["{base}/broken.graphml", "not valid graphml"]),
     "unknown_flag": ([*SMALL, "--bogus"], ["unrecognized arguments: --bogus"]),
@@ -77,8 +87,21 @@ BAD = {
 
 INFO = {
     "help": (["--help"], ["run", "params", "scenarios"]),
-    "run_help": (["run", "--help"], ["--scenario", "--set", "--steps", "--seed", "--graph", "--out", "--quiet",
-                                     "--reps", "--workers", "results/run-<scenario name>"]),
+    "run_help": (
+        ["run", "--help"],
+        [
+            "--scenario",
+            "--set",
+            "--steps",
+            "--seed",
+            "--graph",
+            "--out",
+            "--quiet",
+            "--reps",
+            "--workers",
+            "results/run-<scenario name>",
+        ],
+    ),
     "params": (["params"], sorted(PARAMS)),
     "scenarios": (["scenarios"], ["baseline", "threshold_limit"]),
 }
@@ -87,7 +110,9 @@ INFO = {
 def _write_inputs(base: Path) -> None:
     (base / "mine.toml").write_text(
         '[scenario]\nname = "mine"\nbase = "baseline"\nquestion = "Does a scenario file work?"\n\n'
-        "[parameters]\nslip_rate = 0.5\nweight_social = 0.9\n", encoding="utf-8")
+        "[parameters]\nslip_rate = 0.5\nweight_social = 0.9\n",
+        encoding="utf-8",
+    )
     (base / "broken.toml").write_text('[scenario\nname = "broken"\n', encoding="utf-8")
     (base / "unknown_param.toml").write_text('[scenario]\nname = "x"\n[parameters]\nnonsense = 1\n')
     (base / "unknown_table.toml").write_text('[scenario]\nname = "x"\n[extra]\ny = 1\n')
@@ -248,8 +273,13 @@ def test_scenario_file_with_a_base(cli):
     assert s["scenario_file"] == str(cli.base / "mine.toml")
     assert s["question"] == "Does a scenario file work?"
     engine_only = {f"{m}_on": False for m in ("backbone", "project", "convention", "resource", "team", "incentive")}
-    assert s["varied_parameters"] == {"n_residents": 300, "steps": STEPS, "slip_rate": 0.5, "weight_social": 0.9,
-                                      **engine_only}  # the base's overrides, then the file's
+    assert s["varied_parameters"] == {
+        "n_residents": 300,
+        "steps": STEPS,
+        "slip_rate": 0.5,
+        "weight_social": 0.9,
+        **engine_only,
+    }  # the base's overrides, then the file's
 
 
 # ------------------------------------------------------------------ listings and help --------
@@ -332,8 +362,25 @@ def test_experiment_commands_write_to_results_command_name_by_default(tmp_path, 
     from run import main
 
     monkeypatch.chdir(tmp_path)
-    assert main(["compare", "red_microcycle", "status_quo", "--reps", "2", "--steps", "4",
-                 "--set", "n_residents=100", "--workers", "1", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "red_microcycle",
+                "status_quo",
+                "--reps",
+                "2",
+                "--steps",
+                "4",
+                "--set",
+                "n_residents=100",
+                "--workers",
+                "1",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "results" / "compare-red_microcycle-status_quo" / "report.md").is_file()
     assert main(["run", "--scenario", "status_quo", "--steps", "4", "--set", "n_residents=100", "--quiet"]) == 0
     assert (tmp_path / "results" / "run-status_quo" / "summary.json").is_file()
@@ -416,8 +463,9 @@ def test_run_draws_its_reference_beside_its_spiral(tmp_path, monkeypatch):
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert [x for x in legend if "round" in x][-1].endswith("round 3")
     assert "loop-cut twin (cycle_feedback = false)" in legend and fig._suptitle.get_text()
-    twin = RedCycleModel(rng=2, **{**load_scenario("red_microcycle"), "n_residents": 300,
-                                   "cycle_feedback": False}).run(60)
+    twin = RedCycleModel(rng=2, **{**load_scenario("red_microcycle"), "n_residents": 300, "cycle_feedback": False}).run(
+        60
+    )
     expected = twin.datacollector.get_model_vars_dataframe()["participation_index"].to_numpy()
     assert np.array_equal(kwargs["twin"]["participation_index"].to_numpy(), expected)
     reference = json.loads((tmp_path / "full" / "summary.json").read_text(encoding="utf-8"))["spiral_reference"]

@@ -72,11 +72,12 @@ def test_documented_command_runs(command, scratch):
     """Each documented command, run from the scratch folder."""
     tmp_path = scratch
     args = shlex.split(command)
-    args = args[args.index("run.py") + 1:]
+    args = args[args.index("run.py") + 1 :]
     args = [a.replace("{ROOT}", str(ROOT)) for a in args]
     args = [str(ROOT / a) if not Path(a).is_absolute() and (ROOT / a).is_file() else a for a in args]  # inputs
-    out = subprocess.run([sys.executable, str(ROOT / "run.py"), *args], cwd=tmp_path, capture_output=True,
-                         text=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), *args], cwd=tmp_path, capture_output=True, text=True, timeout=600
+    )
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr
 
@@ -84,8 +85,14 @@ def test_documented_command_runs(command, scratch):
 @pytest.mark.parametrize(("page", "index"), python_examples(), ids=lambda x: str(x))
 def test_documented_python_example_runs(page, index, tmp_path):
     code = blocks("python", page)[index]
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=600,
-                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"},
+    )
     assert out.returncode == 0, out.stderr
 
 
@@ -113,8 +120,11 @@ def test_the_requirements_files_match_the_lock():
     import tomllib
 
     lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
-    locked = {(p["name"].lower().replace("_", "-"), p["version"]) for p in lock["package"]
-              if "version" in p and p["name"] != "redcycle"}
+    locked = {
+        (p["name"].lower().replace("_", "-"), p["version"])
+        for p in lock["package"]
+        if "version" in p and p["name"] != "redcycle"
+    }
     assert _pins("requirements-dev.txt") == locked
     user = _pins("requirements.txt")
     names = {n for n, _ in user}
@@ -125,9 +135,14 @@ def test_the_requirements_files_match_the_lock():
 
 def test_the_documentation_site_builds_strictly(tmp_path):
     """Every page in the nav, every link between pages and every anchor resolves (mkdocs --strict)."""
-    out = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-                         cwd=ROOT, capture_output=True, text=True, timeout=600, env={"PATH": "/usr/bin:/bin",
-                         "HOME": str(tmp_path), "NO_MKDOCS_2_WARNING": "1"})
+    out = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NO_MKDOCS_2_WARNING": "1"},
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     assert (tmp_path / "site" / "user-guide" / "index.html").is_file()
     pages = {p.name for p in (ROOT / "docs").glob("*.md")}
@@ -157,8 +172,9 @@ def test_nothing_points_outside_the_repository():
         if path.suffix == ".md":
             for target in LINK.findall(text):
                 resolved = (path.parent / target).resolve()
-                assert resolved.is_relative_to(ROOT) and resolved.exists(), \
+                assert resolved.is_relative_to(ROOT) and resolved.exists(), (
                     f"{path.relative_to(ROOT)} links to {target}, which is not in the repository"
+                )
 
 
 def test_the_readmes_performance_headline_is_generated_from_a_measurement():

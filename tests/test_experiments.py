@@ -26,6 +26,7 @@ def run_main(argv: list[str]) -> int:
 
     return main(argv)
 
+
 SMALL = {"n_residents": 300}
 SPEC = """[sweep]
 scenario = "red_microcycle"
@@ -83,20 +84,26 @@ def test_fixed_parameters_are_refused_with_the_reason():
     assert m.changes == [] and m.p["org_role"] == 0.8
 
 
-@pytest.mark.parametrize("events, message", [
-    ([{"week": 0, "org_role": 0.2}], "in the past"),
-    ([{"org_role": 0.2}], "integer 'week'"),
-    ([{"week": 5}], "sets no parameter"),
-    ([{"week": 5, "n_residents": 10}], "cannot change during a run"),
-])
+@pytest.mark.parametrize(
+    "events, message",
+    [
+        ([{"week": 0, "org_role": 0.2}], "in the past"),
+        ([{"org_role": 0.2}], "integer 'week'"),
+        ([{"week": 5}], "sets no parameter"),
+        ([{"week": 5, "n_residents": 10}], "cannot change during a run"),
+    ],
+)
 def test_bad_events_are_refused(events, message):
     with pytest.raises(ParameterError, match=message):
         RedCycleModel(rng=1, events=events, **SMALL)
 
 
 def test_policy_scenarios_load_and_differ_after_their_week():
-    for name in ("policy_from_year2", "support_withdrawn", *(f"defund_{m}" for m in
-                 ("backbone", "project", "convention", "resource", "team", "incentive"))):
+    for name in (
+        "policy_from_year2",
+        "support_withdrawn",
+        *(f"defund_{m}" for m in ("backbone", "project", "convention", "resource", "team", "incentive")),
+    ):
         s = read_scenario(name)
         assert s["events"] and s["parameters"]["steps"] == 260
     params = {**load_scenario("policy_from_year2"), **SMALL, "steps": 80}
@@ -110,8 +117,12 @@ def test_policy_scenarios_load_and_differ_after_their_week():
 def test_event_in_a_scenario_file_is_checked(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text('[scenario]\nname = "bad"\n[[events]]\nweek = 10\ncapacity_mean = 0.2\n')
-    out = subprocess.run([*RUN, "run", "--scenario", str(path), "--out", str(tmp_path / "o")], capture_output=True,
-                         text=True, timeout=600)
+    out = subprocess.run(
+        [*RUN, "run", "--scenario", str(path), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 2 and out.stderr.count("\n") == 1
     assert "cannot change during a run" in out.stderr and not (tmp_path / "o").exists()
 
@@ -144,8 +155,7 @@ def test_sweep_rows_are_the_same_on_one_core_two_cores_and_dask(tmp_path):
     spec = read_spec(spec_file(tmp_path))
     one = read_runs(run_sweep(spec, tmp_path / "one", workers=1))
     two = read_runs(run_sweep(spec, tmp_path / "two", workers=2))
-    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, Client(cluster) as client:
         dask = read_runs(run_sweep(spec, tmp_path / "dask", client=client))
     pd.testing.assert_frame_equal(one, two)
     pd.testing.assert_frame_equal(one, dask)
@@ -155,13 +165,15 @@ def test_sweep_rows_are_the_same_on_one_core_two_cores_and_dask(tmp_path):
     assert one.groupby("sample_id")["org_role"].nunique().eq(1).all() and one["org_role"].nunique() == 6
     series = read_timeseries(tmp_path / "one")
     assert sorted(series["week"].unique()) == [0, 10, 20, 30] and len(series) == 12 * 4
-    direct = simulate({"n_residents": 300, "org_role": one["org_role"][3], "weight_social": one["weight_social"][3]},
-                      seed=int(one["seed"][3]), steps=30)
+    direct = simulate(
+        {"n_residents": 300, "org_role": one["org_role"][3], "weight_social": one["weight_social"][3]},
+        seed=int(one["seed"][3]),
+        steps=30,
+    )
     assert one["participation_index"][3] == direct["participation_index"]
 
 
-def test_a_sweep_writes_a_report_with_main_effects_and_a_heatmap_and_says_when_nothing_was_recomputed(
-        tmp_path, capsys):
+def test_a_sweep_writes_a_report_with_main_effects_and_a_heatmap_and_says_when_nothing_was_recomputed(tmp_path, capsys):
     from experiments.sweep import read_spec
 
     spec = read_spec(spec_file(tmp_path))
@@ -171,8 +183,11 @@ def test_a_sweep_writes_a_report_with_main_effects_and_a_heatmap_and_says_when_n
     assert "## Main effects" in report and "### participation index (`participation_index`)" in report
     runs = read_runs(out)
     # org_role's 6 values in 5 equal-count bins, lowest first; the lowest bin's mean is its runs' mean
-    rows = [x for x in report.split("### participation index", 1)[1].split("###")[0].splitlines()
-            if x.startswith("| org_role |")]
+    rows = [
+        x
+        for x in report.split("### participation index", 1)[1].split("###")[0].splitlines()
+        if x.startswith("| org_role |")
+    ]
     assert runs["org_role"].nunique() == 6 and len(rows) == 5 and all("[" in r for r in rows)
     lowest = runs[runs["org_role"] <= runs["org_role"].quantile(0.2)]["participation_index"].mean()
     assert f"| {lowest:.3f} |" in rows[0]
@@ -186,8 +201,10 @@ def test_a_sweep_writes_a_report_with_main_effects_and_a_heatmap_and_says_when_n
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     path = tmp_path / "points.toml"
-    path.write_text('[sweep]\ndesign = "points"\nsteps = 5\n[sweep.fixed]\nn_residents = 200\nretired_share = 0.5\n'
-                    '[sweep.values]\nmobile_share = [0.1, 0.9, 0.2]\n')
+    path.write_text(
+        '[sweep]\ndesign = "points"\nsteps = 5\n[sweep.fixed]\nn_residents = 200\nretired_share = 0.5\n'
+        "[sweep.values]\nmobile_share = [0.1, 0.9, 0.2]\n"
+    )
     from experiments.sweep import read_spec
 
     rows = read_runs(run_sweep(read_spec(path), tmp_path / "o", workers=1))
@@ -247,10 +264,37 @@ def test_a_killed_sweep_resumes_losing_and_duplicating_nothing(tmp_path, sig, wo
 # ------------------------------------------------------------------------ compare, sensitivity --
 def test_compare_writes_a_report_with_paired_intervals(tmp_path):
     out = tmp_path / "cmp"
-    assert run_main(["compare", "red_microcycle", "status_quo", "defund_team", "--reps", "3", "--steps", "60",
-                     "--set", "n_residents=300", "--out", str(out), "--workers", "1", "--quiet"]) == 0
-    assert {p.name for p in out.iterdir()} == {"report.md", "report.html", "runs.parquet", "timeseries.parquet",
-                                                "timeseries.png", "intervals.png", "manifest.json"}
+    assert (
+        run_main(
+            [
+                "compare",
+                "red_microcycle",
+                "status_quo",
+                "defund_team",
+                "--reps",
+                "3",
+                "--steps",
+                "60",
+                "--set",
+                "n_residents=300",
+                "--out",
+                str(out),
+                "--workers",
+                "1",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert {p.name for p in out.iterdir()} == {
+        "report.md",
+        "report.html",
+        "runs.parquet",
+        "timeseries.parquet",
+        "timeseries.png",
+        "intervals.png",
+        "manifest.json",
+    }
     runs = pd.read_parquet(out / "runs.parquet")
     assert len(runs) == 9 and runs.groupby("replication")["seed"].nunique().eq(1).all()
     assert set(runs["scenario"]) == {"red_microcycle", "status_quo", "defund_team"} and "org_role" in runs
@@ -295,8 +339,22 @@ def test_redoing_a_comparison_keeps_what_the_user_put_beside_or_inside_it(tmp_pa
     """A comparison replaces only its own earlier folder: a file the user added inside makes it refuse
     (exit 2, nothing touched), and hidden folders beside it, whatever their names, are never removed."""
     out = tmp_path / "cmp"
-    argv = ["compare", "red_microcycle", "status_quo", "--reps", "2", "--steps", "10", "--set", "n_residents=200",
-            "--out", str(out), "--workers", "1", "--quiet"]
+    argv = [
+        "compare",
+        "red_microcycle",
+        "status_quo",
+        "--reps",
+        "2",
+        "--steps",
+        "10",
+        "--set",
+        "n_residents=200",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--quiet",
+    ]
     for name in (".cmp.old", ".cmp.redcycle-1-old", ".cmp.tmp"):  # names a replacement might have used
         (tmp_path / name).mkdir()
         (tmp_path / name / "thesis.tex").write_text("mine")
@@ -314,11 +372,25 @@ def test_redoing_a_comparison_keeps_what_the_user_put_beside_or_inside_it(tmp_pa
 
 def test_morris_sensitivity_ranks_the_social_weight_first(tmp_path):
     path = tmp_path / "morris.toml"
-    path.write_text('[sweep]\ndesign = "morris"\nsamples = 4\nsteps = 40\noutcomes = ["participation_index"]\n'
-                    '[sweep.fixed]\nn_residents = 300\n[sweep.ranges]\nweight_social = [0.2, 0.8]\n'
-                    'resident_voice = [0.0, 1.0]\n')
-    assert run_main(["sensitivity", str(path), "--out", str(tmp_path / "m"),  # the method: the file's design
-                     "--workers", "1", "--quiet"]) == 0
+    path.write_text(
+        '[sweep]\ndesign = "morris"\nsamples = 4\nsteps = 40\noutcomes = ["participation_index"]\n'
+        "[sweep.fixed]\nn_residents = 300\n[sweep.ranges]\nweight_social = [0.2, 0.8]\n"
+        "resident_voice = [0.0, 1.0]\n"
+    )
+    assert (
+        run_main(
+            [
+                "sensitivity",
+                str(path),
+                "--out",
+                str(tmp_path / "m"),  # the method: the file's design
+                "--workers",
+                "1",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     table = pd.read_csv(tmp_path / "m" / "sensitivity.csv").set_index("parameter")
     assert table.loc["weight_social", "mu_star"] > 5 * table.loc["resident_voice", "mu_star"]
     assert (tmp_path / "m" / "sensitivity_participation_index.png").is_file()
@@ -329,9 +401,16 @@ def test_morris_sensitivity_ranks_the_social_weight_first(tmp_path):
 def test_sobol_indices_with_intervals(tmp_path):
     from experiments.sensitivity import analyse
 
-    spec = check_spec({"design": "sobol", "samples": 8, "steps": 20, "outcomes": ["participation_index"],
-                       "fixed": {"n_residents": 200}, "ranges": {"weight_social": [0.2, 0.8],
-                                                                 "resident_voice": [0.0, 1.0]}})
+    spec = check_spec(
+        {
+            "design": "sobol",
+            "samples": 8,
+            "steps": 20,
+            "outcomes": ["participation_index"],
+            "fixed": {"n_residents": 200},
+            "ranges": {"weight_social": [0.2, 0.8], "resident_voice": [0.0, 1.0]},
+        }
+    )
     assert len(spec["points"]) == 8 * (2 + 2)
     table = analyse(spec, read_runs(run_sweep(spec, tmp_path / "s", workers=1)))
     assert set(table.columns) >= {"S1", "S1_conf", "ST", "ST_conf"} and len(table) == 2
@@ -342,31 +421,42 @@ def tree(folder: Path) -> dict:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("args, message", [
-    (["sweep", "{spec}", "--design", "grid"], "unknown design 'grid'"),
-    (["sweep", "{bad_range}"], "empty or inverted"),
-    (["sweep", "{unknown}"], "unknown parameter 'org_rol'"),
-    (["compare", "red_microcycle", "nosuch"], "unknown scenario 'nosuch'"),
-    (["compare", "red_microcycle", "--set", "n_residents=-3"], "out of range"),
-    (["sweep", "{spec}", "--dask", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler"),
-    (["sweep", "{spec}", "--out", "{other}"], "holds a different experiment"),
-    (["compare", "status_quo", "--out", "{other}"], "holds another experiment"),
-    (["sweep", "{spec}", "--out", "{sentinel}"], "not empty and was not written"),
-    (["sensitivity", "{spec}", "--method", "sobol"], "power of 2"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["sweep", "{spec}", "--design", "grid"], "unknown design 'grid'"),
+        (["sweep", "{bad_range}"], "empty or inverted"),
+        (["sweep", "{unknown}"], "unknown parameter 'org_rol'"),
+        (["compare", "red_microcycle", "nosuch"], "unknown scenario 'nosuch'"),
+        (["compare", "red_microcycle", "--set", "n_residents=-3"], "out of range"),
+        (["sweep", "{spec}", "--dask", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler"),
+        (["sweep", "{spec}", "--out", "{other}"], "holds a different experiment"),
+        (["compare", "status_quo", "--out", "{other}"], "holds another experiment"),
+        (["sweep", "{spec}", "--out", "{sentinel}"], "not empty and was not written"),
+        (["sensitivity", "{spec}", "--method", "sobol"], "power of 2"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2_and_touches_nothing(tmp_path, capsys, args, message):
     spec = spec_file(tmp_path)
     (tmp_path / "bad_range.toml").write_text(SPEC.format(samples=4).replace("[0.0, 1.0]", "[0.6, 0.4]"))
     (tmp_path / "unknown.toml").write_text(SPEC.format(samples=4).replace("org_role =", "org_rol ="))
     other = tmp_path / "other"
-    run_sweep(check_spec({"design": "points", "steps": 2, "fixed": {"n_residents": 100},
-                          "values": {"org_role": [0.5]}}), other, workers=1)
+    run_sweep(
+        check_spec({"design": "points", "steps": 2, "fixed": {"n_residents": 100}, "values": {"org_role": [0.5]}}),
+        other,
+        workers=1,
+    )
     sentinel = tmp_path / "sentinel"
     (sentinel / "keep").mkdir(parents=True)
     (sentinel / "keep" / "notes.txt").write_text("mine")
     before = tree(tmp_path)
-    paths = {"spec": spec, "bad_range": tmp_path / "bad_range.toml", "unknown": tmp_path / "unknown.toml",
-             "other": other, "sentinel": sentinel}
+    paths = {
+        "spec": spec,
+        "bad_range": tmp_path / "bad_range.toml",
+        "unknown": tmp_path / "unknown.toml",
+        "other": other,
+        "sentinel": sentinel,
+    }
     argv = [a.format(**paths) for a in args]
     if "--out" not in argv:
         argv += ["--out", str(tmp_path / "new")]
@@ -413,8 +503,11 @@ def test_killing_only_the_main_process_of_a_sweep_leaves_no_worker(tmp_path):
     gone and end; none is left running (issue 17, point 7)."""
     spec = spec_file(tmp_path, samples=10)
     out = tmp_path / "orphans"
-    proc = subprocess.Popen([*RUN, "sweep", str(spec), "--out", str(out), "--workers", "2", "--quiet"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*RUN, "sweep", str(spec), "--out", str(out), "--workers", "2", "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 120  # a timeout, not a measured time
     workers: list[int] = []
     while time.time() < deadline and not (workers and list((out / "runs").glob("batch-*.parquet"))):
@@ -454,6 +547,7 @@ def test_the_spiral_figure_is_labelled_one_turn_a_round_and_nothing_crosses_its_
     for text in fig.findobj(plt.Text):
         if text.get_visible() and text.get_text().strip():
             ext = text.get_window_extent()
-            assert ext.x0 >= box.x0 - 1 and ext.x1 <= box.x1 + 1 and ext.y0 >= box.y0 - 1 and ext.y1 <= box.y1 + 1, \
+            assert ext.x0 >= box.x0 - 1 and ext.x1 <= box.x1 + 1 and ext.y0 >= box.y0 - 1 and ext.y1 <= box.y1 + 1, (
                 text.get_text()
+            )
     plt.close(fig)

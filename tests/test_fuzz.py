@@ -17,8 +17,12 @@ from model.scenarios import ScenarioError, read_scenario
 from model.survey import read_residents
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = dict(derandomize=True, database=None, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = dict(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @st.composite
@@ -31,10 +35,27 @@ def mutated(draw, original: bytes) -> bytes:
             case "replace" if data:
                 data[min(at, len(data) - 1)] = draw(st.integers(0, 255))
             case "delete":
-                del data[at:at + draw(st.integers(1, 20))]
+                del data[at : at + draw(st.integers(1, 20))]
             case "insert":
-                data[at:at] = draw(st.binary(min_size=1, max_size=12) | st.sampled_from(
-                    [b"\n", b"=", b"[", b"]", b'"', b",", b"-", b"1e999", b"nan", b"\xef\xbb\xbf", b"\x00", b"99999999999"]))
+                data[at:at] = draw(
+                    st.binary(min_size=1, max_size=12)
+                    | st.sampled_from(
+                        [
+                            b"\n",
+                            b"=",
+                            b"[",
+                            b"]",
+                            b'"',
+                            b",",
+                            b"-",
+                            b"1e999",
+                            b"nan",
+                            b"\xef\xbb\xbf",
+                            b"\x00",
+                            b"99999999999",
+                        ]
+                    )
+                )
             case "duplicate":
                 lines = bytes(data).splitlines(keepends=True)
                 if lines:
@@ -76,8 +97,12 @@ def _graphml() -> bytes:
     return "".join(nx.generate_graphml(g)).encode()
 
 
-GRAPHS = {".edges": b"0 1\n1 2\n2 3\n3 0\n", ".csv": b"source,target\n0,1\n1,2\n", ".graphml": _graphml(),
-          ".gml": "\n".join(nx.generate_gml(nx.cycle_graph(4))).encode()}
+GRAPHS = {
+    ".edges": b"0 1\n1 2\n2 3\n3 0\n",
+    ".csv": b"source,target\n0,1\n1,2\n",
+    ".graphml": _graphml(),
+    ".gml": "\n".join(nx.generate_gml(nx.cycle_graph(4))).encode(),
+}
 
 
 @settings(max_examples=200, **SETTINGS)
@@ -122,8 +147,9 @@ def test_experiment_file_reader(data, tmp_path):
     path = tmp_path / "x.toml"
     path.write_bytes(data.draw(mutated(original)))
     try:
-        spec = read_spec(path, {"steps": 2, "replications": 1},
-                         {"n_residents": 50, "burn_in_weeks": 0, "agent_objects": "lazy"})
+        spec = read_spec(
+            path, {"steps": 2, "replications": 1}, {"n_residents": 50, "burn_in_weeks": 0, "agent_objects": "lazy"}
+        )
     except SpecError as exc:
         _one_line(exc)
     else:

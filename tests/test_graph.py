@@ -44,7 +44,7 @@ def household_clique_ties(household: np.ndarray) -> set[tuple[int, int]]:
     out = set()
     for members in np.split(order, cuts):
         m = sorted(members.tolist())
-        out.update((a, b) for i, a in enumerate(m) for b in m[i + 1:])
+        out.update((a, b) for i, a in enumerate(m) for b in m[i + 1 :])
     return out
 
 
@@ -151,12 +151,23 @@ def test_mean_degree_household_only_matches_formula():
     ],
 )
 def test_mean_degree_close_to_expected(groups, rel):
-    p = dict(household_size_mean=2.62, building_ties=3.0, compound_ties=1.5, long_ties=0.2,
-             party_member_share=0.07, branch_ties=4.0)
+    p = dict(
+        household_size_mean=2.62,
+        building_ties=3.0,
+        compound_ties=1.5,
+        long_ties=0.2,
+        party_member_share=0.07,
+        branch_ties=4.0,
+    )
     c = make(50_000, seed=6, **p, **groups)
     # upper bound: every drawn tie distinct and not a self-tie
-    expected = (_household_degree(p["household_size_mean"]) + p["building_ties"] + p["compound_ties"]
-                + p["long_ties"] + p["party_member_share"] * p["branch_ties"])
+    expected = (
+        _household_degree(p["household_size_mean"])
+        + p["building_ties"]
+        + p["compound_ties"]
+        + p["long_ties"]
+        + p["party_member_share"] * p["branch_ties"]
+    )
     observed = c.degree.mean()
     assert observed <= expected * 1.005
     assert observed >= expected * (1.0 - rel), (observed, expected)

@@ -43,23 +43,48 @@ def test_the_social_share_is_of_neighbours_who_can_hold_a_rung():
 def test_lasting_noise_keeps_its_spread_and_its_memory():
     """e_t = m e_(t-1) + sqrt(1 - m^2) sigma z_t: the spread stays sigma, the weekly correlation is m."""
     sigma, memory = 0.4, 0.9
-    m = RedCycleModel(rng=2, **{**load_scenario("baseline"), "n_residents": 3000, "decision_noise": sigma,
-                                "noise_memory": memory, "burn_in_weeks": 0})
+    m = RedCycleModel(
+        rng=2,
+        **{
+            **load_scenario("baseline"),
+            "n_residents": 3000,
+            "decision_noise": sigma,
+            "noise_memory": memory,
+            "burn_in_weeks": 0,
+        },
+    )
     m.step()
     before = m.state.drive_shock.copy()
     m.step()
     after = m.state.drive_shock
     assert after.std() == pytest.approx(sigma, rel=0.05)
     assert np.corrcoef(before, after)[0, 1] == pytest.approx(memory, abs=0.02)
-    fresh = RedCycleModel(rng=2, **{**load_scenario("baseline"), "n_residents": 3000, "decision_noise": sigma,
-                                    "noise_memory": 0.0, "burn_in_weeks": 0})
+    fresh = RedCycleModel(
+        rng=2,
+        **{
+            **load_scenario("baseline"),
+            "n_residents": 3000,
+            "decision_noise": sigma,
+            "noise_memory": 0.0,
+            "burn_in_weeks": 0,
+        },
+    )
     assert not fresh.state.drive_shock.any()  # without memory no lasting state is kept
 
 
 def test_commitment_grows_on_a_rung_and_a_slip_breaks_part_of_it():
     g, loss = 0.1, 0.5
-    m = RedCycleModel(rng=3, **{**load_scenario("baseline"), "n_residents": 600, "burn_in_weeks": 0,
-                                "commitment_rate": g, "commitment_hold": 0.5, "commitment_loss": loss})
+    m = RedCycleModel(
+        rng=3,
+        **{
+            **load_scenario("baseline"),
+            "n_residents": 600,
+            "burn_in_weeks": 0,
+            "commitment_rate": g,
+            "commitment_hold": 0.5,
+            "commitment_loss": loss,
+        },
+    )
     st = m.state
     st.commitment[:] = 0.4
     before = st.rung.copy()
@@ -77,9 +102,17 @@ def test_commitment_grows_on_a_rung_and_a_slip_breaks_part_of_it():
 
 def test_commitment_lowers_the_slip_risk():
     """Everything else equal, full commitment with hold h removes a share h of the slips."""
-    base = {**load_scenario("baseline"), "n_residents": 4000, "burn_in_weeks": 0, "decision_noise": 0.0,
-            "threshold_mean": 5.0, "threshold_sd": 0.0, "slip_rate": 0.2, "slip_drive_weight": 0.0,
-            "initial_engagement": 0.9}
+    base = {
+        **load_scenario("baseline"),
+        "n_residents": 4000,
+        "burn_in_weeks": 0,
+        "decision_noise": 0.0,
+        "threshold_mean": 5.0,
+        "threshold_sd": 0.0,
+        "slip_rate": 0.2,
+        "slip_drive_weight": 0.0,
+        "initial_engagement": 0.9,
+    }
     slips = {}
     for hold in (0.0, 0.75):
         m = RedCycleModel(rng=1, **{**base, "commitment_hold": hold, "commitment_rate": 1e-9})

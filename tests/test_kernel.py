@@ -11,8 +11,7 @@ from pathlib import Path
 
 import numba
 
-from model import RedCycleModel
-from model import jit, rule
+from model import RedCycleModel, jit, rule
 from model.ladder import Rung
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,8 +30,9 @@ print(json.dumps({"kernel": type(rule.ladder_week).__name__, "state": state_hash
 def run_small_case(**env) -> dict:
     """SMALL_CASE in a fresh interpreter with ``env`` added to (None: removed from) the environment."""
     full = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
-    out = subprocess.run([sys.executable, "-c", SMALL_CASE], cwd=ROOT, env=full, capture_output=True, text=True,
-                         timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-c", SMALL_CASE], cwd=ROOT, env=full, capture_output=True, text=True, timeout=600
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -91,8 +91,7 @@ def test_a_cache_folder_that_cannot_be_written_falls_back_to_the_temporary_folde
 
 
 def test_the_rule_names_the_rungs_as_the_enum_does():
-    assert (rule.NOT_ENGAGED, rule.SELF_HELP, rule.MUTUAL_AID) == (Rung.NOT_ENGAGED, Rung.SELF_HELP,
-                                                                   Rung.MUTUAL_AID)
+    assert (rule.NOT_ENGAGED, rule.SELF_HELP, rule.MUTUAL_AID) == (Rung.NOT_ENGAGED, Rung.SELF_HELP, Rung.MUTUAL_AID)
 
 
 def test_the_rule_takes_each_constant_from_the_parameters():

@@ -19,6 +19,7 @@ ENGINE = {**RULES_15_NEUTRAL, **load_scenario("baseline"), "burn_in_weeks": 0}
 def engine(**kw) -> RedCycleModel:
     return RedCycleModel(**{**ENGINE, **kw})
 
+
 DETERMINISTIC = dict(decision_noise=0.0, slip_rate=0.0)
 
 
@@ -78,9 +79,19 @@ def test_at_most_one_rung_per_week_and_within_the_ladder():
 def test_threshold_boundary_is_inclusive_and_rung_step_raises_the_bar():
     """drive >= threshold + rung_step * r climbs; just below does not."""
     g = nx.path_graph(3)  # 0 - 1 - 2
-    base = dict(n_rungs=5, weight_social=1.0, weight_capacity=0, weight_spirit=0, weight_need=0,
-                weight_time=0, initial_engagement=0.0, need_growth=0, self_help_efficacy=0,
-                mutual_aid_efficacy=0, **DETERMINISTIC)
+    base = dict(
+        n_rungs=5,
+        weight_social=1.0,
+        weight_capacity=0,
+        weight_spirit=0,
+        weight_need=0,
+        weight_time=0,
+        initial_engagement=0.0,
+        need_growth=0,
+        self_help_efficacy=0,
+        mutual_aid_efficacy=0,
+        **DETERMINISTIC,
+    )
     # node 1 has neighbours 0 and 2; put 0 on rung 2 and 1 on rung 1: social share for 1 is 1/2
     m = engine(graph=g, threshold=0.25, rung_step=0.25, rng=1, **base)
     m.state.rung[:] = [2, 1, 0]
@@ -96,9 +107,20 @@ def test_isolated_resident_feels_no_social_influence():
     g = nx.Graph()
     g.add_nodes_from(range(3))
     g.add_edge(0, 1)
-    m = engine(graph=g, n_rungs=2, weight_social=1, weight_capacity=0, weight_spirit=0,
-                      weight_need=0, weight_time=0, threshold=0.0001, initially_active=[0], rng=1,
-                      initial_engagement=0.0, **DETERMINISTIC)
+    m = engine(
+        graph=g,
+        n_rungs=2,
+        weight_social=1,
+        weight_capacity=0,
+        weight_spirit=0,
+        weight_need=0,
+        weight_time=0,
+        threshold=0.0001,
+        initially_active=[0],
+        rng=1,
+        initial_engagement=0.0,
+        **DETERMINISTIC,
+    )
     m.run(5)
     assert m.state.rung.tolist() == [1, 1, 0]
 
@@ -107,8 +129,16 @@ def test_slip_rate_is_the_weekly_slip_probability():
     """With nothing able to climb, each engaged resident slips with probability slip_rate.
     Tolerance: 4 standard errors of a binomial proportion."""
     n, rate = 20_000, 0.2
-    m = engine(n_residents=n, rng=9, threshold=9.0, decision_noise=0.0, slip_rate=rate, slip_drive_weight=0.0,
-                      initial_engagement=0.9, agent_objects="lazy")
+    m = engine(
+        n_residents=n,
+        rng=9,
+        threshold=9.0,
+        decision_noise=0.0,
+        slip_rate=rate,
+        slip_drive_weight=0.0,
+        initial_engagement=0.9,
+        agent_objects="lazy",
+    )
     engaged = int((m.state.rung > 0).sum())
     m.step()
     slips = m.outcomes["slips"]
@@ -128,8 +158,7 @@ def test_retention_removes_slip_risk():
 def test_boost_is_added_to_the_drive():
     """A mechanism's boost alone can lift residents: with all weights 0 only boost drives."""
     zero = dict(weight_social=0, weight_capacity=0, weight_spirit=0, weight_need=0, weight_time=0)
-    m = engine(n_residents=500, rng=1, threshold=0.5, rung_step=0, initial_engagement=0.0,
-                      **zero, **DETERMINISTIC)
+    m = engine(n_residents=500, rng=1, threshold=0.5, rung_step=0, initial_engagement=0.0, **zero, **DETERMINISTIC)
     m.step()
     assert m.outcomes["climbs"] == 0
     m.ladder.mechanisms = True
@@ -143,8 +172,17 @@ def test_noise_makes_climbing_probabilistic_with_normal_cdf():
     Tolerance: 4 binomial standard errors."""
     zero = dict(weight_social=0, weight_capacity=0, weight_spirit=0, weight_need=0, weight_time=0)
     n = 20_000
-    m = engine(n_residents=n, rng=3, threshold=0.1, rung_step=0, initial_engagement=0.0,
-                      decision_noise=0.1, slip_rate=0.0, agent_objects="lazy", **zero)
+    m = engine(
+        n_residents=n,
+        rng=3,
+        threshold=0.1,
+        rung_step=0,
+        initial_engagement=0.0,
+        decision_noise=0.1,
+        slip_rate=0.0,
+        agent_objects="lazy",
+        **zero,
+    )
     m.step()
     p = 0.15865525393145707
     assert abs(m.outcomes["climbs"] / n - p) < 4 * np.sqrt(p * (1 - p) / n)

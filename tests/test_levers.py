@@ -19,11 +19,20 @@ N_RESIDENTS = 2000
 STEPS = 156  # the default three years, six rounds of the cycle
 SEEDS = (1, 2)  # the same seeds at every value: common random numbers
 POINTS = 6
-MONEY_AND_SHARES = ("seed_fund", "venture_fund", "project_cost", "point_value", "project_budget_share",
-                    "incentive_budget_share", "training_share", "backbone_share")
+MONEY_AND_SHARES = (
+    "seed_fund",
+    "venture_fund",
+    "project_cost",
+    "point_value",
+    "project_budget_share",
+    "incentive_budget_share",
+    "training_share",
+    "backbone_share",
+)
 """The funds, prices and shares a policy sets, besides the strategy levers."""
-CONTINUOUS_LEVERS = tuple(p.name for p in PARAMS.values() if p.group == "strategy" and p.kind == "float") \
-    + MONEY_AND_SHARES
+CONTINUOUS_LEVERS = (
+    tuple(p.name for p in PARAMS.values() if p.group == "strategy" and p.kind == "float") + MONEY_AND_SHARES
+)
 MONOTONE = ("org_role", "three_downs", "mechanism_trust_weight", "seed_fund", "backbone_share")
 """Levers whose effect is far beyond the seeds' noise: the index moves one way all along (mean over SEEDS)."""
 
@@ -37,9 +46,15 @@ def span(name: str) -> tuple[float, float]:
 
 def index_along(name: str, base: dict | None = None, n: int = N_RESIDENTS) -> np.ndarray:
     """The participation index at week STEPS at POINTS evenly spaced values, one row per seed."""
-    return np.array([[simulate({**(base or {}), name: float(v), "n_residents": n}, seed=s,
-                               steps=STEPS)["participation_index"] for v in np.linspace(*span(name), POINTS)]
-                     for s in SEEDS])
+    return np.array(
+        [
+            [
+                simulate({**(base or {}), name: float(v), "n_residents": n}, seed=s, steps=STEPS)["participation_index"]
+                for v in np.linspace(*span(name), POINTS)
+            ]
+            for s in SEEDS
+        ]
+    )
 
 
 def moves(index: np.ndarray) -> int:

@@ -15,13 +15,12 @@ import numpy as np
 import pytest
 
 from model import RedCycleModel
-from model.graph import MOBILE
 from model.cycle import phase_starts
+from model.graph import MOBILE
 from model.mechanisms import names as mechanism_names
-from model.recorder import ROUND_OUTCOMES
-from model.pool import Pool
 from model.mechanisms.project import PLACE_RUNGS, Project
-
+from model.pool import Pool
+from model.recorder import ROUND_OUTCOMES
 from tests.helpers import EXACT
 from tests.helpers import make_earlier as make
 
@@ -37,20 +36,27 @@ def record_launches(m: RedCycleModel) -> list[tuple[str, int, int]]:
     """Wrap every mechanism's launch to log (name, model.steps, round index) when it is called."""
     log: list[tuple[str, int, int]] = []
     for name, mech in m.mechanisms.items():
+
         def wrapped(_name=name, _orig=mech.launch):
             log.append((_name, m.steps, (m.steps - 1) // m.p["round_weeks"]))
             _orig()
+
         mech.launch = wrapped
     return log
 
 
 def expected_launches(names, round_weeks: int, rounds: int) -> list[tuple[str, int, int]]:
     starts = phase_starts(round_weeks)
-    return [(ORDER[k], r * round_weeks + starts[k] + 1, r)
-            for r in range(rounds) for k in range(len(ORDER)) if ORDER[k] in names]
+    return [
+        (ORDER[k], r * round_weeks + starts[k] + 1, r)
+        for r in range(rounds)
+        for k in range(len(ORDER))
+        if ORDER[k] in names
+    ]
 
 
 # =============================================================================== the cycle ====
+
 
 def test_phase_starts_are_sixths_of_the_round():
     assert phase_starts(26) == [0, 4, 8, 13, 17, 21]
@@ -121,6 +127,7 @@ def test_spiral_up_is_false_when_participation_falls():
 
 # =============================================================================== backbone ====
 
+
 def test_emergent_backbones_are_the_top_scores_among_eligible_residents():
     n = 1000
     m = make("backbone", n=n, rng=3)
@@ -137,8 +144,13 @@ def test_emergent_backbones_are_the_top_scores_among_eligible_residents():
     assert (st.rung[chosen] >= p["backbone_min_rung"]).all()
     earned = m.state.points_earned_round
     member = st.party_category > 0
-    score = (st.record * bb.standing * m.state.reach_probability * (1 + p["party_priority"] * member)
-             * (1 + earned / earned.max()))
+    score = (
+        st.record
+        * bb.standing
+        * m.state.reach_probability
+        * (1 + p["party_priority"] * member)
+        * (1 + earned / earned.max())
+    )
     candidates = np.flatnonzero(st.rung >= p["backbone_min_rung"])
     best = candidates[np.argsort(-score[candidates])[:k]]
     assert set(chosen) == set(best)
@@ -218,8 +230,16 @@ def test_appointed_backbones_are_random_members_not_the_best_record():
 @pytest.mark.parametrize("size, expected_k, capacity", [(1000, 15, 1.5), (1001, 10, 1.0)])
 def test_fulltime_worker_raises_backbone_count_and_reach(size, expected_k, capacity):
     n = 1000
-    m = make("backbone", n=n, fulltime_worker_size=size, fulltime_worker_bonus=0.5, three_downs=0.6,
-             mobile_share=0.0, renter_attachment=1.0, migrant_attachment=1.0)
+    m = make(
+        "backbone",
+        n=n,
+        fulltime_worker_size=size,
+        fulltime_worker_bonus=0.5,
+        three_downs=0.6,
+        mobile_share=0.0,
+        renter_attachment=1.0,
+        migrant_attachment=1.0,
+    )
     assert m.org_capacity == capacity
     assert np.allclose(m.state.reach_probability, min(1.0, 0.6 * capacity))
     m.state.rung[:] = 4
@@ -275,6 +295,7 @@ def test_backbone_boost_is_scaled_by_trust_in_the_step():
 
 # =============================================================================== project ====
 
+
 def project_model(n=1000, deposit=0.0, **params):
     kw = certain_reach(seed_fund=0.0)
     kw.update(params)
@@ -294,12 +315,15 @@ def test_seed_fund_is_deposited_and_funds_projects():
     assert m.pool.balance == pytest.approx(2.2, abs=1e-9)
 
 
-@pytest.mark.parametrize("deposit, share, served, expected", [
-    (10.0, 0.5, 60, 5),      # budget 5 -> 5 projects (ceil(1000/60) = 17 is not binding)
-    (100.0, 0.5, 60, 17),    # budget 50 -> bounded by ceil(1000/60) = 17
-    (100.0, 0.5, 1000, 1),   # one project serves everyone
-    (0.9, 1.0, 60, 0),       # cannot afford one
-])
+@pytest.mark.parametrize(
+    "deposit, share, served, expected",
+    [
+        (10.0, 0.5, 60, 5),  # budget 5 -> 5 projects (ceil(1000/60) = 17 is not binding)
+        (100.0, 0.5, 60, 17),  # budget 50 -> bounded by ceil(1000/60) = 17
+        (100.0, 0.5, 1000, 1),  # one project serves everyone
+        (0.9, 1.0, 60, 0),  # cannot afford one
+    ],
+)
 def test_project_count_bounded_by_budget_and_by_need(deposit, share, served, expected):
     m, proj = project_model(deposit=deposit, project_budget_share=share, project_served=served)
     proj.launch()
@@ -319,7 +343,7 @@ def test_projects_serve_the_neediest_in_their_category():
         assert len(pr.served) == k
         j = seen.get(pr.category, 0)  # the j-th project on a category serves the j-th block of neediest
         seen[pr.category] = j + 1
-        best = np.argsort(-needs0[:, pr.category], kind="stable")[j * k:(j + 1) * k]
+        best = np.argsort(-needs0[:, pr.category], kind="stable")[j * k : (j + 1) * k]
         assert set(pr.served) == set(best)
         assert np.array_equal(pr.need_at_start, needs0[pr.served, pr.category])
     for c in seen:  # projects on one category serve disjoint sets
@@ -359,7 +383,7 @@ def test_places_limited_by_eligible_residents():
     m, proj = project_model(n=n, deposit=2.0, project_budget_share=0.5, org_role=1.0)
     st = m.state
     st.rung[:] = 0
-    st.rung[:4] = 1   # four can take a rung-2 place
+    st.rung[:4] = 1  # four can take a rung-2 place
     st.rung[4:6] = 4  # two can take a rung-4 place; nobody is on rung 2 or 3 for a rung-3 place
     proj.launch()
     (pr,) = proj.projects
@@ -433,22 +457,26 @@ def test_without_resident_voice_the_organisation_guesses():
 
 
 def _old_project(category, served, start):
-    return Project(category, False, np.asarray(served), np.full(len(served), start), np.zeros(0, np.int64),
-                   np.zeros(0, np.int8))
+    return Project(
+        category, False, np.asarray(served), np.full(len(served), start), np.zeros(0, np.int64), np.zeros(0, np.int8)
+    )
 
 
-@pytest.mark.parametrize("voice, bar, deposit, renewed, evaluation", [
-    (1.0, 0.3, 10.0, [1], 0.25),          # residents' views 0.5 and 0: only the first is renewed
-    (0.5, 0.3, 10.0, [1, 3], 0.625),      # 0.5 x view + 0.5 x 1 = 0.75 and 0.5
-    (0.5, 0.6, 10.0, [1], 0.625),
-    (0.0, 1.0, 10.0, [1, 3], 1.0),        # the organisation's own view is always 1
-    (0.0, 0.3, 2.0, [1], 1.0),            # both pass, the pool pays for one project only
-])
+@pytest.mark.parametrize(
+    "voice, bar, deposit, renewed, evaluation",
+    [
+        (1.0, 0.3, 10.0, [1], 0.25),  # residents' views 0.5 and 0: only the first is renewed
+        (0.5, 0.3, 10.0, [1, 3], 0.625),  # 0.5 x view + 0.5 x 1 = 0.75 and 0.5
+        (0.5, 0.6, 10.0, [1], 0.625),
+        (0.0, 1.0, 10.0, [1, 3], 1.0),  # the organisation's own view is always 1
+        (0.0, 0.3, 2.0, [1], 1.0),  # both pass, the pool pays for one project only
+    ],
+)
 def test_evaluation_and_renewal(voice, bar, deposit, renewed, evaluation):
     m, proj = project_model(deposit=deposit, project_budget_share=0.5, resident_voice=voice, renewal_bar=bar)
     st = m.state
     proj.projects = [_old_project(1, range(0, 10), 0.8), _old_project(3, range(10, 20), 0.8)]
-    st.needs[0:10, 1] = 0.4   # half the need met since the start
+    st.needs[0:10, 1] = 0.4  # half the need met since the start
     st.needs[10:20, 3] = 0.9  # need grew: nothing met (clipped at 0)
     proj.launch()
     assert proj.evaluation == pytest.approx(evaluation, abs=1e-12)
@@ -525,6 +553,7 @@ def test_a_participatory_project_opens_project_places_places(places):
 
 # ============================================================================= convention ====
 
+
 def test_dialogue_norm_update_and_decay_exact():
     n = 500
     p = certain_reach(dialogue_gain=0.5, norm_decay=0.05, diversity=0.4, spirit_gain=0.1, round_weeks=26)
@@ -575,8 +604,9 @@ def test_convention_in_the_schedule_uses_start_of_week_rungs():
 
 def test_dialogue_reach_is_three_downs():
     n = 2000
-    m = make("convention", n=n, three_downs=0.5, mobile_share=0.0, renter_attachment=1.0, migrant_attachment=1.0,
-             rng=10)
+    m = make(
+        "convention", n=n, three_downs=0.5, mobile_share=0.0, renter_attachment=1.0, migrant_attachment=1.0, rng=10
+    )
     m.state.rung[:] = 2
     conv = m.mechanisms["convention"]
     conv.launch()
@@ -590,6 +620,7 @@ def test_dialogue_reach_is_three_downs():
 
 # =============================================================================== resource ====
 
+
 @pytest.mark.parametrize("n, per_1000, units", [(1500, 2.0, 3), (1000, 1.0, 1), (400, 5.0, 2), (300, 1.0, 0)])
 def test_number_of_co_building_units(n, per_1000, units):
     m = make("resource", n=n, units_per_1000=per_1000)
@@ -601,8 +632,18 @@ def test_units_sign_at_first_resource_phase_and_contributions_fade():
     rw = 12
     c0, fade = 0.3, 0.1
     # nobody ever engages: no volunteers, so no reciprocity
-    m = make("resource", n=2000, round_weeks=rw, units_per_1000=2.0, agreement_rate=1.0, three_downs=1.0,
-             unit_contribution=c0, unit_fade=fade, initial_engagement=0.0, threshold=10.0)
+    m = make(
+        "resource",
+        n=2000,
+        round_weeks=rw,
+        units_per_1000=2.0,
+        agreement_rate=1.0,
+        three_downs=1.0,
+        unit_contribution=c0,
+        unit_fade=fade,
+        initial_engagement=0.0,
+        threshold=10.0,
+    )
     res = m.mechanisms["resource"]
     assert len(res.units) == 4
     start = phase_starts(rw)[3] + 1  # step at which the resource phase starts
@@ -651,8 +692,16 @@ def test_signing_probability_is_agreement_rate_times_three_downs():
 
 def test_volunteer_hours_feed_back_into_unit_contributions():
     n = 500
-    m = make("resource", n=n, units_per_1000=6.0, unit_contribution=0.2, unit_fade=0.1, reciprocity=0.01,
-             service_exchange_share=0.25, volunteer_hours=4.0)
+    m = make(
+        "resource",
+        n=n,
+        units_per_1000=6.0,
+        unit_contribution=0.2,
+        unit_fade=0.1,
+        reciprocity=0.01,
+        service_exchange_share=0.25,
+        volunteer_hours=4.0,
+    )
     res, st = m.mechanisms["resource"], m.state
     assert len(res.units) == 3
     res.units[0].signed = res.units[1].signed = True
@@ -672,9 +721,17 @@ def test_volunteer_hours_feed_back_into_unit_contributions():
 
 # =================================================================================== team ====
 
+
 def team_model(n=1000, **params):
-    kw = dict(venture_fund=2.0, three_downs=0.8, training_share=0.5, training_rate=0.6, teams_per_1000=20.0,
-              org_role=0.8, team_size=8)
+    kw = dict(
+        venture_fund=2.0,
+        three_downs=0.8,
+        training_share=0.5,
+        training_rate=0.6,
+        teams_per_1000=20.0,
+        org_role=0.8,
+        team_size=8,
+    )
     kw.update(params)
     m = make("team", n=n, **kw)
     st = m.state
@@ -851,6 +908,7 @@ def test_team_weekly_pull_and_service():
 
 # ============================================================================== incentive ====
 
+
 def test_points_per_week_by_rung():
     m = make("incentive", n=500, points_per_week=3)
     inc, st = m.mechanisms["incentive"], m.state
@@ -883,10 +941,13 @@ def test_issued_equals_redeemed_plus_held_every_week():
     assert redeemed_any and m.outcomes["points_issued"] > 0
 
 
-@pytest.mark.parametrize("deposit, f, redeemed, left", [
-    (1.0, 1.0, [10, 7, 3], [0, 0, 0]),     # budget 0.5 >= 0.2 requested: all redeemed
-    (0.1, 0.25, [2, 1, 0], [8, 6, 3]),     # budget 0.05: f = 0.25, rounded down per resident
-])
+@pytest.mark.parametrize(
+    "deposit, f, redeemed, left",
+    [
+        (1.0, 1.0, [10, 7, 3], [0, 0, 0]),  # budget 0.5 >= 0.2 requested: all redeemed
+        (0.1, 0.25, [2, 1, 0], [8, 6, 3]),  # budget 0.05: f = 0.25, rounded down per resident
+    ],
+)
 def test_redemption_fraction_and_credibility(deposit, f, redeemed, left):
     m = make("incentive", n=300, point_value=0.01, incentive_budget_share=0.5, initial_credibility=0.5)
     inc, st = m.mechanisms["incentive"], m.state
@@ -947,6 +1008,7 @@ def test_backbone_score_sees_the_points_earned_over_the_whole_last_round():
     def wrapped(_orig=bb.launch):
         seen.append(((m.steps - 1) // rw, int(m.state.points_earned_round.sum()), inc.issued))
         _orig()
+
     bb.launch = wrapped
     m.run(rw + 1)
     r, earned_seen, issued_in_round_1 = seen[1]
@@ -955,6 +1017,7 @@ def test_backbone_score_sees_the_points_earned_over_the_whole_last_round():
 
 
 # ========================================================================== trust scaling ====
+
 
 @pytest.mark.parametrize("w", [0.0, 0.5, 1.0])
 def test_mechanism_boost_is_scaled_by_trust(w):
@@ -970,6 +1033,7 @@ def test_mechanism_boost_is_scaled_by_trust(w):
 
 
 # =================================================================================== pool ====
+
 
 def test_pool_ledger_never_negative():
     pool = Pool()

@@ -15,12 +15,11 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import optuna
 import pandas as pd
 import pytest
 
 import run as cli
-import optuna
-
 from experiments.optimise import OptimiseError, cells, open_study, optimise, read_spec, sampler, suggest
 from model import simulate
 
@@ -89,8 +88,9 @@ def test_the_same_seed_gives_the_same_front_on_one_core_and_two(known):
     folder, spec, _ = known
     optimise(spec, folder / "two", workers=2, progress=False)
     assert (folder / "one" / "front.csv").read_bytes() == (folder / "two" / "front.csv").read_bytes()
-    pd.testing.assert_frame_equal(pd.read_parquet(folder / "one" / "trials.parquet"),
-                                  pd.read_parquet(folder / "two" / "trials.parquet"))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(folder / "one" / "trials.parquet"), pd.read_parquet(folder / "two" / "trials.parquet")
+    )
 
 
 def test_a_search_killed_mid_batch_resumes_to_the_same_trials(known):
@@ -115,8 +115,9 @@ def test_a_search_killed_mid_batch_resumes_to_the_same_trials(known):
     released.symlink_to(out / "study.journal")
     optimise(spec, out, workers=1, progress=False)
     assert not released.is_symlink()
-    pd.testing.assert_frame_equal(pd.read_parquet(folder / "one" / "trials.parquet"),
-                                  pd.read_parquet(out / "trials.parquet"))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(folder / "one" / "trials.parquet"), pd.read_parquet(out / "trials.parquet")
+    )
 
 
 @pytest.mark.slow
@@ -130,8 +131,17 @@ def test_a_search_killed_for_real_resumes_with_the_same_command(known):
 
     folder, _, _ = known
     out = folder / "sigkill"
-    command = [sys.executable, str(Path(cli.__file__)), "optimise", str(folder / "search.toml"), "--out", str(out),
-               "--workers", "1", "--quiet"]
+    command = [
+        sys.executable,
+        str(Path(cli.__file__)),
+        "optimise",
+        str(folder / "search.toml"),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--quiet",
+    ]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     journal = out / "study.journal"
     while proc.poll() is None:  # waits for a state of the journal, not for a time
@@ -144,8 +154,9 @@ def test_a_search_killed_for_real_resumes_with_the_same_command(known):
     assert not (out / "front.csv").exists()
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    pd.testing.assert_frame_equal(pd.read_parquet(folder / "one" / "trials.parquet"),
-                                  pd.read_parquet(out / "trials.parquet"))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(folder / "one" / "trials.parquet"), pd.read_parquet(out / "trials.parquet")
+    )
 
 
 POSTERIOR = """
@@ -172,7 +183,8 @@ statistic = 0.25
 def test_candidates_are_scored_over_seeds_and_posterior_sets(tmp_path):
     (tmp_path / "fit").mkdir()
     (tmp_path / "fit" / "posterior.csv").write_text(
-        "set,weight_social,threshold_mean\n7,0.3,0.6\n8,0.9,1.4\n9,1.2,1.0\n", encoding="utf-8")
+        "set,weight_social,threshold_mean\n7,0.3,0.6\n8,0.9,1.4\n9,1.2,1.0\n", encoding="utf-8"
+    )
     spec = read_spec(write(tmp_path, POSTERIOR))
     assert read_spec(write(tmp_path, POSTERIOR))["posterior_rows"] == spec["posterior_rows"]  # seeded draw
     drawn = [r["set"] for r in spec["posterior_rows"]]
@@ -182,15 +194,19 @@ def test_candidates_are_scored_over_seeds_and_posterior_sets(tmp_path):
     assert len(runs) == 2 * 2 * 2 and set(runs["posterior_set"]) == {0, 1}  # candidates x seeds x sets
     trials = pd.read_parquet(tmp_path / "out" / "trials.parquet")
     r = runs.iloc[-1]
-    params = {**spec["base"], **spec["posterior_rows"][int(r["posterior_set"])]["params"],
-              "org_role": float(trials.set_index("trial").at[int(r["trial"]), "org_role"])}
+    params = {
+        **spec["base"],
+        **spec["posterior_rows"][int(r["posterior_set"])]["params"],
+        "org_role": float(trials.set_index("trial").at[int(r["trial"]), "org_role"]),
+    }
     expected = simulate({**params, "events": spec["events"]}, seed=int(r["seed"]), steps=spec["steps"])
     assert r["participation_index@8"] == expected["timeseries"]["participation_index"][8]
     one = runs[runs["trial"] == r["trial"]]["participation_index@8"].to_numpy()
     assert trials.set_index("trial").at[int(r["trial"]), "participation_index@8"] == np.quantile(one, 0.25)
     # weights: only the second row can be drawn, with replacement
     (tmp_path / "fit" / "posterior.csv").write_text(
-        "set,weight_social,weight\n1,0.3,0\n2,0.9,1\n3,1.2,0\n", encoding="utf-8")
+        "set,weight_social,weight\n1,0.3,0\n2,0.9,1\n3,1.2,0\n", encoding="utf-8"
+    )
     weighted = read_spec(write(tmp_path, POSTERIOR.replace("posterior_sets = 2", "posterior_sets = 3")))
     assert [r["set"] for r in weighted["posterior_rows"]] == [2, 2, 2]
     assert len(cells(weighted)) == 2 * 3
@@ -217,8 +233,11 @@ def _cli(capsys, *argv) -> tuple[int, str]:
 
 BAD = [
     ("unknown lever", ("[optimise.levers]", "[optimise.levers]\nseed_fundd = [0.0, 1.0]"), "seed_fundd"),
-    ("range outside the schema", ("seed_fund = {{low = 0.0, high = 16.0, step = 8.0}}", "seed_fund = [0.0, 5000.0]"),
-     "seed_fund"),
+    (
+        "range outside the schema",
+        ("seed_fund = {{low = 0.0, high = 16.0, step = 8.0}}", "seed_fund = [0.0, 5000.0]"),
+        "seed_fund",
+    ),
     ("a switch given a range", ("[optimise.levers]", "[optimise.levers]\nteam_on = [0.0, 1.0]"), "team_on"),
     ("unknown outcome", ('outcome = "pool_in_per_year"', 'outcome = "pool_in_per_decade"'), "pool_in_per_decade"),
     ("unknown sense", ('sense = "min"', 'sense = "least"'), "allowed: max, min"),
@@ -244,10 +263,14 @@ def test_bad_input_is_one_line_before_any_work(case, tmp_path, capsys):
 def test_bad_posterior_files_and_flags_are_one_line(tmp_path, capsys):
     spec = write(tmp_path, POSTERIOR)
     (tmp_path / "fit").mkdir()
-    for content, words in (("set,weight_socal\n1,0.3\n", "weight_socal"), ("set,weight_social\n1,abc\n2,0.5\n", "row 2"),
-                           ("set,weight_social\n1,0.3\n2,-4\n", "row 3"),
-                           ("set,weight_social\n1,0.3\n", "has 1 sets"), ("set,org_role\n1,0.3\n", "also a lever"),
-                           ("set,weight_social,weight\n1,0.3,-1\n2,0.4,0\n", "'weight'")):
+    for content, words in (
+        ("set,weight_socal\n1,0.3\n", "weight_socal"),
+        ("set,weight_social\n1,abc\n2,0.5\n", "row 2"),
+        ("set,weight_social\n1,0.3\n2,-4\n", "row 3"),
+        ("set,weight_social\n1,0.3\n", "has 1 sets"),
+        ("set,org_role\n1,0.3\n", "also a lever"),
+        ("set,weight_social,weight\n1,0.3,-1\n2,0.4,0\n", "'weight'"),
+    ):
         (tmp_path / "fit" / "posterior.csv").write_text(content, encoding="utf-8")
         code, err = _cli(capsys, "optimise", str(spec), "--out", str(tmp_path / "out"))
         assert code == 2 and err.count("\n") == 1 and words in err, err

@@ -15,10 +15,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_import_model_works_from_another_folder(tmp_path):
-    code = ("import model, agents, experiments, run; "
-            "m = model.RedCycleModel(n_residents=100, rng=1).run(3); print(m.steps, model.__file__)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    code = (
+        "import model, agents, experiments, run; "
+        "m = model.RedCycleModel(n_residents=100, rng=1).run(3); print(m.steps, model.__file__)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
     assert out.returncode == 0, out.stderr
     steps, where = out.stdout.split()
     assert steps == "3" and Path(where).parent == ROOT / "model"
@@ -28,16 +36,23 @@ def test_the_redcycle_console_command_does_what_run_py_does(tmp_path):
     exe = Path(sys.executable).parent / "redcycle"
     assert exe.exists(), "the 'redcycle' console script is not installed (uv sync / pip install -e .)"
     by_command = subprocess.run([str(exe), "scenarios"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    by_script = subprocess.run([sys.executable, str(ROOT / "run.py"), "scenarios"], cwd=tmp_path,
-                               capture_output=True, text=True, timeout=300)
+    by_script = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), "scenarios"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
     assert by_command.returncode == 0 == by_script.returncode
     assert by_command.stdout == by_script.stdout and "red_microcycle" in by_command.stdout
 
 
 def test_mesa_batch_run_stops_at_the_models_steps():
     """batch_run's own max_steps default is 1,000: the model stops itself after its `steps` weeks."""
-    rows = mesa.batch_run(RedCycleModel, parameters={"n_residents": 200, "steps": 30}, rng=[1, 2],
-                          number_processes=1, data_collection_period=-1, display_progress=False)
+    rows = mesa.batch_run(
+        RedCycleModel,
+        parameters={"n_residents": 200, "steps": 30},
+        rng=[1, 2],
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
     assert len(rows) == 2
     assert all(row["Step"] == 30 and row["week"] == 30 for row in rows)
 
@@ -113,7 +128,8 @@ def test_the_wheel_ships_the_packages_their_data_and_declares_the_extras(install
         assert f"Provides-Extra: {extra}" in metadata
     core = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line]
     assert sorted(line.split()[1].split(">")[0].split("<")[0].split("=")[0] for line in core) == sorted(
-        ["mesa", "numpy", "scipy", "networkx", "matplotlib", "pandas", "pyarrow", "numba"])
+        ["mesa", "numpy", "scipy", "networkx", "matplotlib", "pandas", "pyarrow", "numba"]
+    )
 
 
 @pytest.mark.slow
@@ -129,19 +145,27 @@ def test_the_installed_wheel_runs_a_model_outside_the_checkout(installed_wheel):
     assert (work / "result" / "timeseries.csv").read_text(encoding="utf-8").count("\n") == 1 + 5  # weeks 0-4
     listed = run("redcycle", "scenarios")
     assert listed.returncode == 0, listed.stderr
-    assert {line.split(":")[0] for line in listed.stdout.splitlines()} == {p.stem for p in (ROOT / "scenarios").glob("*.toml")}
-    code = ("from model import simulate; out = simulate({'n_residents': 300}, seed=1, steps=4); "
-            "print(len(out['timeseries']['participation_index']), out['participation_index'])")
+    assert {line.split(":")[0] for line in listed.stdout.splitlines()} == {
+        p.stem for p in (ROOT / "scenarios").glob("*.toml")
+    }
+    code = (
+        "from model import simulate; out = simulate({'n_residents': 300}, seed=1, steps=4); "
+        "print(len(out['timeseries']['participation_index']), out['participation_index'])"
+    )
     sim = run(str(python), "-c", code)
     assert sim.returncode == 0, sim.stderr
     assert sim.stdout.split()[0] == "5" and 0.0 <= float(sim.stdout.split()[1]) <= 1.0
 
 
-@pytest.mark.parametrize(("argv", "extra"), [
-    (["sensitivity", "levers_morris", "--method", "morris", "--out", "screen"], "experiments"),
-    (["compare", "red_microcycle", "status_quo", "--out", "cmp"], "experiments"),
-    (["app"], "app"),
-], ids=["sensitivity", "compare", "app"])
+@pytest.mark.parametrize(
+    ("argv", "extra"),
+    [
+        (["sensitivity", "levers_morris", "--method", "morris", "--out", "screen"], "experiments"),
+        (["compare", "red_microcycle", "status_quo", "--out", "cmp"], "experiments"),
+        (["app"], "app"),
+    ],
+    ids=["sensitivity", "compare", "app"],
+)
 def test_a_command_whose_extra_is_missing_says_which_to_install(installed_wheel, argv, extra):
     _, _, run, work = installed_wheel
     out = run("redcycle", *argv)

@@ -32,17 +32,20 @@ def test_model_signature_lists_every_parameter_with_its_schema_default():
         assert extra in sig.parameters
 
 
-@pytest.mark.parametrize(("overrides", "fragment"), [
-    ({"n_residentz": 10}, "did you mean 'n_residents'"),
-    ({"slip_rate": 1.5}, "allowed: a number in [0, 1]"),
-    ({"slip_rate": "high"}, "must be a number"),
-    ({"n_rungs": 3.5}, "must be an integer"),
-    ({"n_rungs": True}, "must be an integer"),
-    ({"agent_objects": "sometimes"}, "allowed: one of 'auto', 'eager', 'lazy'"),
-    ({"decision_noise": float("nan")}, "must be finite"),
-    ({"retired_share": 0.8, "mobile_share": 0.5}, "exceed 1"),
-    ({"n_rungs": 3}, "needs every mechanism off"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"n_residentz": 10}, "did you mean 'n_residents'"),
+        ({"slip_rate": 1.5}, "allowed: a number in [0, 1]"),
+        ({"slip_rate": "high"}, "must be a number"),
+        ({"n_rungs": 3.5}, "must be an integer"),
+        ({"n_rungs": True}, "must be an integer"),
+        ({"agent_objects": "sometimes"}, "allowed: one of 'auto', 'eager', 'lazy'"),
+        ({"decision_noise": float("nan")}, "must be finite"),
+        ({"retired_share": 0.8, "mobile_share": 0.5}, "exceed 1"),
+        ({"n_rungs": 3}, "needs every mechanism off"),
+    ],
+)
 def test_bad_values_raise_one_line_errors(overrides, fragment):
     with pytest.raises(ParameterError) as err:
         RedCycleModel(rng=1, **overrides)
@@ -116,8 +119,13 @@ def _outputs(overrides, run_kwargs):
     m = RedCycleModel(rng=3, **{"n_residents": 1500, "steps": 80, **overrides})
     m.run(**run_kwargs)
     arrays = [a.tobytes() for a in m.state.arrays().values()]
-    return (m.datacollector.get_model_vars_dataframe().to_csv(), arrays, m.community.indices.tobytes(),
-            m._residents is None, m.steps)
+    return (
+        m.datacollector.get_model_vars_dataframe().to_csv(),
+        arrays,
+        m.community.indices.tobytes(),
+        m._residents is None,
+        m.steps,
+    )
 
 
 @pytest.mark.parametrize("name", sorted(PARAMS))

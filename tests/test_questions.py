@@ -9,8 +9,22 @@ empowerer, the continued cycle for withdrawal."""
 
 import pytest
 
-from experiments.questions import (HORIZONS, LATE_ROUNDS, LEVERS, QUESTIONS, TOL, config_table, growth,
-                                  lead_by_round, lever_label, lever_verdict, levers, run_configs, verdict, window)
+from experiments.questions import (
+    HORIZONS,
+    LATE_ROUNDS,
+    LEVERS,
+    QUESTIONS,
+    TOL,
+    config_table,
+    growth,
+    lead_by_round,
+    lever_label,
+    lever_verdict,
+    levers,
+    run_configs,
+    verdict,
+    window,
+)
 from experiments.replications import paired_difference
 from model import load_scenario
 from model.mechanisms import names as mechanism_names
@@ -113,8 +127,16 @@ def test_lever_verdicts_are_two_sided():
     assert lever_verdict({"low": 0.001, "high": 0.02}) == "raises a little"
     assert lever_verdict({"low": -0.02, "high": -0.001}) == "lowers a little"
     assert lever_verdict({"low": -0.05, "high": 0.05}) == "unclear"
-    assert set(LEVERS) >= {"org_role", "three_downs", "resident_voice", "diversity", "renewal_bar",
-                           "willingness_min", "weight_need", "survey_method"}
+    assert set(LEVERS) >= {
+        "org_role",
+        "three_downs",
+        "resident_voice",
+        "diversity",
+        "renewal_bar",
+        "willingness_min",
+        "weight_need",
+        "survey_method",
+    }
 
 
 @pytest.mark.slow
@@ -123,9 +145,16 @@ def test_every_question_answers(runs):
         if key == "i":
             continue  # the audit needs every lever's runs; test_i checks it on two
         r = answer(runs, key)
-        assert r["answer"] in ("yes", "no", "no: a lasting lift, not a spiral", "depends on the horizon",
-                               "for the first years, then it levels off", "barely: a lasting lift that grows slowly",
-                               "for some mechanisms", "depends"), key
+        assert r["answer"] in (
+            "yes",
+            "no",
+            "no: a lasting lift, not a spiral",
+            "depends on the horizon",
+            "for the first years, then it levels off",
+            "barely: a lasting lift that grows slowly",
+            "for some mechanisms",
+            "depends",
+        ), key
         assert not r["table"].empty
 
 

@@ -40,16 +40,25 @@ class NeighbourhoodTea(Mechanism):
         out["tea_guests"] = self.guests
 
 
-TEA_PULL = Param("tea_pull", 0.8, "float", "drive a neighbourhood tea adds to each guest",
-                 unit="drive", low=0.0, high=5.0, source=ASSUMPTION)
+TEA_PULL = Param(
+    "tea_pull",
+    0.8,
+    "float",
+    "drive a neighbourhood tea adds to each guest",
+    unit="drive",
+    low=0.0,
+    high=5.0,
+    source=ASSUMPTION,
+)
 
 
 @pytest.fixture
 def tea():
     """The recipe's one step beyond writing the class: register it (and unregister it afterwards,
     so that no other test sees a seventh mechanism)."""
-    spec = mechanisms.register("tea", NeighbourhoodTea, zh="邻里茶话会", en="neighbourhood teas",
-                               term="neighbourhood tea", params=[TEA_PULL])
+    spec = mechanisms.register(
+        "tea", NeighbourhoodTea, zh="邻里茶话会", en="neighbourhood teas", term="neighbourhood tea", params=[TEA_PULL]
+    )
     yield spec
     mechanisms.unregister("tea")
 
@@ -86,8 +95,10 @@ def test_a_seventh_mechanism_registered_from_outside_runs_and_acts(tea):
     # its pull is a parameter like any other; at 0 the run is the run without it, bit for bit: the
     # tea draws whom it reaches from its own stream and reshuffles no other part's draws
     no_pull = RedCycleModel(n_residents=400, steps=52, rng=5, tea_pull=0.0).run()
-    assert all(np.array_equal(x, y) for x, y in zip(no_pull.state.arrays().values(),
-                                                     without.state.arrays().values(), strict=True))
+    assert all(
+        np.array_equal(x, y)
+        for x, y in zip(no_pull.state.arrays().values(), without.state.arrays().values(), strict=True)
+    )
 
 
 def test_scenarios_select_the_seventh_mechanism_by_name(tea, tmp_path):
@@ -104,20 +115,25 @@ def test_scenarios_select_the_seventh_mechanism_by_name(tea, tmp_path):
 def test_old_switches_and_the_selection_say_the_same():
     on = {f"{m}_on": True for m in SIX}
     assert load_scenario("red_microcycle") == {**on, "org_role": 0.8, "three_downs": 0.8, "resident_voice": 0.8}
-    assert {k: v for k, v in load_scenario("status_quo").items() if k.endswith("_on")} == \
-        {**{k: False for k in on}, "project_on": True}
+    assert {k: v for k, v in load_scenario("status_quo").items() if k.endswith("_on")} == {
+        **{k: False for k in on},
+        "project_on": True,
+    }
     assert mechanisms.switches_for("none") == {k: False for k in on}
     assert mechanisms.switches_for(["team", "team"]) == {**{k: False for k in on}, "team_on": True}
     event = load_scenario("policy_from_year2")["events"][0]
     assert {k: v for k, v in event.items() if k.endswith("_on")} == on
 
 
-@pytest.mark.parametrize(("text", "fragment"), [
-    ('mechanisms = ["backbone", "tea"]', "unknown mechanism 'tea'"),
-    ('mechanisms = "every"', "'mechanisms' = 'every' is not allowed"),
-    ("mechanisms = true", "'mechanisms' = 'True' is not allowed"),
-    ('mechanisms = "none"\nteam_on = true', "sets both 'mechanisms' and 'team_on'"),
-])
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('mechanisms = ["backbone", "tea"]', "unknown mechanism 'tea'"),
+        ('mechanisms = "every"', "'mechanisms' = 'every' is not allowed"),
+        ("mechanisms = true", "'mechanisms' = 'True' is not allowed"),
+        ('mechanisms = "none"\nteam_on = true', "sets both 'mechanisms' and 'team_on'"),
+    ],
+)
 def test_a_bad_selection_is_one_line(text, fragment, tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text(f"[parameters]\n{text}\n", encoding="utf-8")
@@ -128,32 +144,48 @@ def test_a_bad_selection_is_one_line(text, fragment, tmp_path):
 
 
 def test_unregistering_leaves_the_schema_as_it_was():
-    before = (dict(schema.PARAMS), dict(schema.DEFAULTS), schema.GROUPS, schema.MECHANISM_SWITCHES,
-              schema.markdown_table())
+    before = (
+        dict(schema.PARAMS),
+        dict(schema.DEFAULTS),
+        schema.GROUPS,
+        schema.MECHANISM_SWITCHES,
+        schema.markdown_table(),
+    )
     mechanisms.register("tea", NeighbourhoodTea, zh="邻里茶话会", en="neighbourhood teas", params=[TEA_PULL])
     assert schema.markdown_table() != before[-1] and "`tea_pull`" in schema.markdown_table()
     mechanisms.unregister("tea")
-    after = (dict(schema.PARAMS), dict(schema.DEFAULTS), schema.GROUPS, schema.MECHANISM_SWITCHES,
-             schema.markdown_table())
+    after = (
+        dict(schema.PARAMS),
+        dict(schema.DEFAULTS),
+        schema.GROUPS,
+        schema.MECHANISM_SWITCHES,
+        schema.markdown_table(),
+    )
     assert after == before and list(after[0]) == list(before[0])
 
 
-@pytest.mark.parametrize(("name", "cls", "params", "fragment"), [
-    ("team", NeighbourhoodTea, (), "'team' is already registered"),
-    ("all", NeighbourhoodTea, (), "mechanism name 'all' is taken"),
-    ("ladder", NeighbourhoodTea, (), "mechanism name 'ladder' is taken"),
-    ("Tea party", NeighbourhoodTea, (), "is not allowed; allowed: lower-case letters"),
-    ("tea", object, (), "is not a subclass of model.mechanisms.base.Mechanism"),
-    ("tea", NeighbourhoodTea, (Param("slip_rate", 0.1, "float", "clash", low=0.0, high=1.0),),
-     "parameter 'slip_rate' is already in the schema"),
-])
+@pytest.mark.parametrize(
+    ("name", "cls", "params", "fragment"),
+    [
+        ("team", NeighbourhoodTea, (), "'team' is already registered"),
+        ("all", NeighbourhoodTea, (), "mechanism name 'all' is taken"),
+        ("ladder", NeighbourhoodTea, (), "mechanism name 'ladder' is taken"),
+        ("Tea party", NeighbourhoodTea, (), "is not allowed; allowed: lower-case letters"),
+        ("tea", object, (), "is not a subclass of model.mechanisms.base.Mechanism"),
+        (
+            "tea",
+            NeighbourhoodTea,
+            (Param("slip_rate", 0.1, "float", "clash", low=0.0, high=1.0),),
+            "parameter 'slip_rate' is already in the schema",
+        ),
+    ],
+)
 def test_a_refused_registration_is_one_line_and_changes_nothing(name, cls, params, fragment):
     before = (list(schema.PARAMS), mechanisms.names(), schema.GROUPS)
     with pytest.raises(ParameterError) as err:
         mechanisms.register(name, cls, zh="茶", en="teas", params=params)
     assert fragment in str(err.value) and "\n" not in str(err.value)
     assert (list(schema.PARAMS), mechanisms.names(), schema.GROUPS) == before
-
 
 
 def test_the_state_registry_declares_its_fields_for_type_checkers():

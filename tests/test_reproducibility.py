@@ -49,8 +49,13 @@ def test_same_seed_same_run_in_other_processes():
     """Fresh interpreters with different hash salts reproduce the run bit for bit."""
     here = fingerprint(RedCycleModel(n_residents=700, rng=11).run(40))
     for salt in ("0", "12345"):
-        out = subprocess.run([sys.executable, "-c", CODE.format(root=str(ROOT))], capture_output=True, text=True,
-                             check=True, env={"PYTHONHASHSEED": salt, "PATH": "/usr/bin:/bin"})
+        out = subprocess.run(
+            [sys.executable, "-c", CODE.format(root=str(ROOT))],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": salt, "PATH": "/usr/bin:/bin"},
+        )
         assert out.stdout.strip() == here
 
 
@@ -100,20 +105,43 @@ def test_seed_resolution():
 def test_manifest_parameters_reproduce_the_run(tmp_path):
     """summary.json carries everything needed: re-running from it gives the same time series."""
     out = tmp_path / "r"
-    subprocess.run([sys.executable, "run.py", "--set", "n_residents=400", "--steps", "15", "--seed", "3",
-                    "--out", str(out), "--quiet"], cwd=ROOT, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "run.py",
+            "--set",
+            "n_residents=400",
+            "--steps",
+            "15",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
     summary = json.loads((out / "summary.json").read_text())
     m = RedCycleModel(rng=summary["seed"], **summary["parameters"]).run()
     ours = m.datacollector.get_model_vars_dataframe()
     import pandas as pd
+
     theirs = pd.read_csv(out / "timeseries.csv")
     assert np.allclose(ours["participation_index"].to_numpy(), theirs["participation_index"].to_numpy())
     assert len(theirs) == 16
 
 
 def _frame_and_state(m: RedCycleModel):
-    return (m.datacollector.get_model_vars_dataframe(), m.rounds, m.steps, m.changes, m.pool.inflows(),
-            m.pool.outflows(), {name: arr.copy() for name, arr in m.state.arrays().items()})
+    return (
+        m.datacollector.get_model_vars_dataframe(),
+        m.rounds,
+        m.steps,
+        m.changes,
+        m.pool.inflows(),
+        m.pool.outflows(),
+        {name: arr.copy() for name, arr in m.state.arrays().items()},
+    )
 
 
 def _same(a, b) -> None:
@@ -132,8 +160,13 @@ def test_a_copied_or_pickled_model_continues_exactly_as_the_original_and_indepen
     import copy
     import pickle
 
-    params = dict(n_residents=300, rng=4, agent_objects="eager", steps=60,
-                  events=[{"week": 30, "org_role": 0.2, "team_on": False}])
+    params = dict(
+        n_residents=300,
+        rng=4,
+        agent_objects="eager",
+        steps=60,
+        events=[{"week": 30, "org_role": 0.2, "team_on": False}],
+    )
     reference = _frame_and_state(RedCycleModel(**params).run(60))
     original = RedCycleModel(**params).run(20)
     weeks_before = len(original.datacollector.get_model_vars_dataframe())

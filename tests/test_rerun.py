@@ -32,8 +32,9 @@ def main(argv: list[str], cwd: Path, capsys) -> tuple[int, str, str]:
 def test_every_shipped_scenario_reruns_bit_for_bit(name, tmp_path, capsys):
     events = read_scenario(name)["events"]
     steps = max([4, *(e["week"] + 1 for e in events)])  # past its last event
-    code, _, err = main(["--scenario", name, "--set", N, "--steps", str(steps), "--out", "r", "--quiet"], tmp_path,
-                        capsys)
+    code, _, err = main(
+        ["--scenario", name, "--set", N, "--steps", str(steps), "--out", "r", "--quiet"], tmp_path, capsys
+    )
     assert code == 0, err
     manifest = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
     assert manifest["events"] == [{**e} for e in events] and manifest["events_not_reached"] == []
@@ -42,8 +43,9 @@ def test_every_shipped_scenario_reruns_bit_for_bit(name, tmp_path, capsys):
 
 
 def test_the_weekly_table_holds_each_weeks_parameters_and_the_manifest_week_0s(tmp_path, capsys):
-    code, _, err = main(["--scenario", "policy_from_year2", "--set", N, "--steps", "55", "--out", "r", "--quiet"],
-                        tmp_path, capsys)
+    code, _, err = main(
+        ["--scenario", "policy_from_year2", "--set", N, "--steps", "55", "--out", "r", "--quiet"], tmp_path, capsys
+    )
     assert code == 0, err
     table = pd.read_csv(tmp_path / "r" / "timeseries.csv")
     assert table["week"].tolist() == list(range(56))
@@ -56,8 +58,9 @@ def test_the_weekly_table_holds_each_weeks_parameters_and_the_manifest_week_0s(t
 
 
 def test_rerun_names_a_changed_burn_in_scenario_and_an_event_not_reached(tmp_path, capsys):
-    code, out, err = main(["--scenario", "support_withdrawn", "--set", N, "--steps", "6", "--out", "r"], tmp_path,
-                          capsys)
+    code, out, err = main(
+        ["--scenario", "support_withdrawn", "--set", N, "--steps", "6", "--out", "r"], tmp_path, capsys
+    )
     assert code == 0 and "note: the event at week 157 was not reached: the run ended at week 6" in out, err
     path = tmp_path / "r" / "summary.json"
     manifest = json.loads(path.read_text(encoding="utf-8"))

@@ -11,10 +11,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import PARAMS, RedCycleModel, ResidentsFileError, generate_community, load_scenario, read_residents
-from model import burnin
-from model.demography import (AGE_GROUPS, EMPLOYED, HOUSEHOLD_TYPES, MIGRANT, OLD, OWNER, RENTER, RETIRED_WORK,
-                              TENURES, WORKING_AGE, YOUNG_OLD)
+from model import PARAMS, RedCycleModel, ResidentsFileError, burnin, generate_community, load_scenario, read_residents
+from model.demography import (
+    AGE_GROUPS,
+    EMPLOYED,
+    HOUSEHOLD_TYPES,
+    MIGRANT,
+    OLD,
+    OWNER,
+    RENTER,
+    RETIRED_WORK,
+    TENURES,
+    WORKING_AGE,
+    YOUNG_OLD,
+)
 from model.graph import IN_SERVICE, MOBILE, RETIRED
 from model.ladder import Rung
 from model.scenarios import read_scenario
@@ -116,9 +126,13 @@ def test_community_types_differ_as_described():
     def community(name):
         m = RedCycleModel(**load_scenario(name), n_residents=6000, rng=3, burn_in_weeks=0, agent_objects="lazy")
         st = m.state
-        return dict(old=np.mean(st.age_group >= YOUNG_OLD), degree=m.community.degree.mean(),
-                    migrant=np.mean(st.tenure == MIGRANT), owner=np.mean(st.tenure == OWNER),
-                    working=np.mean(st.age_group == WORKING_AGE))
+        return dict(
+            old=np.mean(st.age_group >= YOUNG_OLD),
+            degree=m.community.degree.mean(),
+            migrant=np.mean(st.tenure == MIGRANT),
+            owner=np.mean(st.tenure == OWNER),
+            working=np.mean(st.age_group == WORKING_AGE),
+        )
 
     old, estate, resettled, mixed = (community(t) for t in TYPES)
     assert old["old"] > 0.25 > 0.15 > estate["old"]
@@ -160,8 +174,10 @@ def test_rung_shares_are_steady_by_week_0():
 
 def test_every_scenario_starts_from_the_same_settled_community():
     burnin.clear_cache()
-    states = [RedCycleModel(**load_scenario(s), n_residents=800, rng=5).state for s in
-              ("red_microcycle", "status_quo", "baseline", "provider_cycle")]
+    states = [
+        RedCycleModel(**load_scenario(s), n_residents=800, rng=5).state
+        for s in ("red_microcycle", "status_quo", "baseline", "provider_cycle")
+    ]
     for st in states[1:]:
         for name in burnin.CARRIED:
             assert np.array_equal(getattr(st, name), getattr(states[0], name)), name
@@ -188,8 +204,11 @@ def test_a_sweep_settles_each_community_once():
     from experiments.replications import run_many
 
     burnin.clear_cache()
-    levers = {"full": {"n_residents": 300}, "provider": {"n_residents": 300, "org_role": 0.0, "resident_voice": 0.0},
-              "no_team": {"n_residents": 300, "team_on": False}}
+    levers = {
+        "full": {"n_residents": 300},
+        "provider": {"n_residents": 300, "org_role": 0.0, "resident_voice": 0.0},
+        "no_team": {"n_residents": 300, "team_on": False},
+    }
     run_many(levers, [1, 2], 5, processes=1)
     assert burnin.stats == {"misses": 2, "hits": 4}
 
@@ -209,9 +228,18 @@ def status_quo_residents():
     frames = []
     for seed in SEEDS:
         st = RedCycleModel(**load_scenario("status_quo"), n_residents=3000, rng=seed).state
-        frames.append(pd.DataFrame({"upper": st.rung >= Rung.PUBLIC_AFFAIRS, "retired": st.work_status == RETIRED_WORK,
-                                    "member": st.party_category > 0, "tenure": st.tenure,
-                                    "household_type": st.household_type, "elder_care": st.needs[:, 0]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "upper": st.rung >= Rung.PUBLIC_AFFAIRS,
+                    "retired": st.work_status == RETIRED_WORK,
+                    "member": st.party_category > 0,
+                    "tenure": st.tenure,
+                    "household_type": st.household_type,
+                    "elder_care": st.needs[:, 0],
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -229,9 +257,12 @@ def test_migrants_are_under_represented_on_the_upper_rungs(status_quo_residents)
     assert df.loc[df["tenure"] == MIGRANT, "upper"].mean() < 0.93 * df["upper"].mean()
 
 
-@pytest.mark.xfail(strict=True, reason="finding of the calibration (since issue 10, still at the search's best fit): "
-                   "renters' fewer ties barely hold them back; their share on rungs 3-4 is about 0.97 of the "
-                   "community's, not under 0.93 (migrants, with less time and trust, still are: about 0.91)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="finding of the calibration (since issue 10, still at the search's best fit): "
+    "renters' fewer ties barely hold them back; their share on rungs 3-4 is about 0.97 of the "
+    "community's, not under 0.93 (migrants, with less time and trust, still are: about 0.91)",
+)
 def test_renters_are_under_represented_on_the_upper_rungs(status_quo_residents):
     """Tolerance: their share on rungs 3-4 is at most 0.93 times the community's."""
     df = status_quo_residents
@@ -257,7 +288,9 @@ def test_the_example_survey_is_read_and_kept():
     assert np.array_equal(st.party_category > 0, (survey["party_member"] == "yes").to_numpy())
     given = survey["rung"] != ""
     assert not (given & (ages == 0)).any()  # the example gives no child a rung: children hold none (docs/ODD.md 4)
-    assert np.array_equal(st.rung[given.to_numpy()], survey.loc[given, "rung"].astype(int).to_numpy())  # after the burn-in
+    assert np.array_equal(
+        st.rung[given.to_numpy()], survey.loc[given, "rung"].astype(int).to_numpy()
+    )  # after the burn-in
     assert not st.rung[ages == 0].any()
     ec = survey["need_elder_care"] != ""
     assert np.allclose(st.needs[ec.to_numpy(), 0], survey.loc[ec, "need_elder_care"].astype(float))
@@ -274,7 +307,9 @@ def test_the_example_survey_is_read_and_kept():
 def test_a_survey_without_ids_or_with_a_graph(tmp_path):
     import networkx as nx
 
-    df = pd.DataFrame({"age_group": ["65+", "15-59", "0-14", "65+"] * 25, "tenure": ["owner", "migrant", "", "renter"] * 25})
+    df = pd.DataFrame(
+        {"age_group": ["65+", "15-59", "0-14", "65+"] * 25, "tenure": ["owner", "migrant", "", "renter"] * 25}
+    )
     m = RedCycleModel(residents=df, rng=2, steps=5).run()
     assert m.community.n == 100 and (m.state.age_group[::4] == OLD).all()
     assert any("1 empty" not in n and "'tenure'" in n for n in m.residents_notes)
@@ -290,9 +325,15 @@ def test_a_survey_without_ids_or_with_a_graph(tmp_path):
 
 def test_household_rows_stand_for_their_members():
     """One row per household: the respondent's values, the household's tenure and ids for all."""
-    df = pd.DataFrame({"members": ["3", "1", "2", "", "4"], "tenure": ["migrant", "owner", "renter", "owner", "owner"],
-                       "age_group": ["15-59", "65+", "65+", "15-59", "15-59"],
-                       "party_member": ["yes", "", "no", "", "no"], "rung": ["4", "1", "", "0", "2"]})
+    df = pd.DataFrame(
+        {
+            "members": ["3", "1", "2", "", "4"],
+            "tenure": ["migrant", "owner", "renter", "owner", "owner"],
+            "age_group": ["15-59", "65+", "65+", "15-59", "15-59"],
+            "party_member": ["yes", "", "no", "", "no"],
+            "rung": ["4", "1", "", "0", "2"],
+        }
+    )
     survey = read_residents(df)
     assert survey.n == 11
     assert survey.household.tolist() == [0, 0, 0, 1, 2, 2, 3, 4, 4, 4, 4]
@@ -311,17 +352,35 @@ def test_household_rows_stand_for_their_members():
 
 
 BAD = {
-    "unknown column": ("age_group,colour\n65+,red\n15-59,blue\n", "unknown column 'colour'; allowed: members, household, building"),
-    "bad cell": ("age_group,tenure\n65+,owner\n15-59,owned\n", "row 2, column 'tenure': 'owned' is not allowed; allowed: owner, renter, migrant"),
-    "bad number": ("work,work_hours\nemployed,40\nemployed,90\n", "row 2, column 'work_hours': '90' is not allowed; allowed: a number in [0, 84]"),
+    "unknown column": (
+        "age_group,colour\n65+,red\n15-59,blue\n",
+        "unknown column 'colour'; allowed: members, household, building",
+    ),
+    "bad cell": (
+        "age_group,tenure\n65+,owner\n15-59,owned\n",
+        "row 2, column 'tenure': 'owned' is not allowed; allowed: owner, renter, migrant",
+    ),
+    "bad number": (
+        "work,work_hours\nemployed,40\nemployed,90\n",
+        "row 2, column 'work_hours': '90' is not allowed; allowed: a number in [0, 84]",
+    ),
     "short row": ("age_group,tenure\n65+,owner\n15-59\n", "row 2: 1 cells, the header has 2"),
     "one row": ("age_group\n65+\n", "has 1 resident row(s); allowed: at least 2"),
     "empty": ("", "is empty"),
     "repeated column": ("tenure,tenure\nowner,owner\nowner,owner\n", "column 'tenure' twice"),
-    "category without membership": ("party_member,party_category\nno,retired\nyes,\n", "row 1, column 'party_category': a category needs party_member = yes"),
-    "hours without work": ("work,work_hours\nretired,30\nemployed,40\n", "row 1, column 'work_hours': hours > 0 need work = employed"),
+    "category without membership": (
+        "party_member,party_category\nno,retired\nyes,\n",
+        "row 1, column 'party_category': a category needs party_member = yes",
+    ),
+    "hours without work": (
+        "work,work_hours\nretired,30\nemployed,40\n",
+        "row 1, column 'work_hours': hours > 0 need work = employed",
+    ),
     "rung": ("rung\n5\n1\n", "row 1, column 'rung': '5' is not allowed; allowed: 0-4 or not_engaged"),
-    "members": ("members,tenure\n2,owner\n0,renter\n", "row 2, column 'members': '0' is not allowed; allowed: an integer in [1, 50]"),
+    "members": (
+        "members,tenure\n2,owner\n0,renter\n",
+        "row 2, column 'members': '0' is not allowed; allowed: an integer in [1, 50]",
+    ),
 }
 
 
@@ -346,8 +405,9 @@ def test_not_found_and_not_utf8(tmp_path):
 
 
 def _cli(*args, cwd):
-    return subprocess.run([sys.executable, str(ROOT / "run.py"), *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_cli_reads_a_survey_and_says_what_it_drew(tmp_path):
@@ -368,8 +428,11 @@ def test_cli_rejects_a_bad_survey_and_writes_nothing(tmp_path):
     shutil.copytree(sentinel, before)
     bad = tmp_path / "bad.csv"
     bad.write_text("age_group,tenure\n65+,owner\n15-59,castle\n", encoding="utf-8")
-    for args in (("--residents", str(bad)), ("--residents", str(tmp_path / "missing.csv")),
-                 ("--residents", str(EXAMPLE), "--graph", str(ROOT / "tests" / "data" / "nothing.edgelist"))):
+    for args in (
+        ("--residents", str(bad)),
+        ("--residents", str(tmp_path / "missing.csv")),
+        ("--residents", str(EXAMPLE), "--graph", str(ROOT / "tests" / "data" / "nothing.edgelist")),
+    ):
         out = _cli("run", *args, "--steps", "2", "--out", str(sentinel / "results"), cwd=tmp_path)
         assert out.returncode == 2, out.stderr
         assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr

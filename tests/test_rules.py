@@ -11,8 +11,8 @@ from model import RedCycleModel
 from model.cycle import LOOPS
 from model.ladder import Rung
 from model.outreach import organisation_capacity, per_round
+from model.parameters import Parameters
 from model.params import DEFAULTS, RULES_NEUTRAL
-
 from tests import helpers
 from tests.helpers import EXACT
 
@@ -25,13 +25,27 @@ def make(*on: str, **params) -> RedCycleModel:
 
 # --- leaving a rung depends on drive (ODD 7.1) ---------------------------------------------------
 
+
 def test_residents_short_of_their_own_rungs_bar_slip_more():
     """Drive = capacity only (no noise): residents whose drive falls short of the bar of their own
     rung slip with p = slip_rate x (1 + k x shortfall), capped at 1; the others at slip_rate."""
-    quiet = dict(weight_social=0.0, weight_spirit=0.0, weight_need=0.0, weight_time=0.0, weight_capacity=1.0,
-                 decision_noise=0.0, need_growth=0.0, self_help_efficacy=0.0, mutual_aid_efficacy=0.0,
-                 threshold_mean=0.5, threshold_sd=0.0, rung_step=0.25, slip_rate=0.2, slip_drive_weight=20.0,
-                 initial_engagement=0.0)
+    quiet = dict(
+        weight_social=0.0,
+        weight_spirit=0.0,
+        weight_need=0.0,
+        weight_time=0.0,
+        weight_capacity=1.0,
+        decision_noise=0.0,
+        need_growth=0.0,
+        self_help_efficacy=0.0,
+        mutual_aid_efficacy=0.0,
+        threshold_mean=0.5,
+        threshold_sd=0.0,
+        rung_step=0.25,
+        slip_rate=0.2,
+        slip_drive_weight=20.0,
+        initial_engagement=0.0,
+    )
     m = make(n=4000, rng=3, **quiet)
     st = m.state
     st.rung[:] = Rung.PUBLIC_AFFAIRS  # own bar: 0.5 + 0.25 x 2 = 1.0; the climb bar (to rung 4) is 1.25
@@ -55,6 +69,7 @@ def test_with_drive_dependent_slipping_participation_can_fall():
 
 # --- unused public spirit and capacity fade (ODD 7.10) -------------------------------------------
 
+
 def test_unused_spirit_and_capacity_move_back_towards_where_they_began():
     m = make("incentive", n=400, rng=2, spirit_decay=0.1, capacity_decay=0.05, points_crowding=0.0)
     st = m.state
@@ -63,13 +78,15 @@ def test_unused_spirit_and_capacity_move_back_towards_where_they_began():
     spirit, capacity = st.public_spirit.copy(), st.capacity.copy()
     m.step()
     idle = st.rung < Rung.MUTUAL_AID  # the incentive changes no trait, so only the fading acts
-    assert np.allclose(st.public_spirit[idle], spirit[idle] - 0.1 * (spirit[idle] - st.base_public_spirit[idle]),
-                       **EXACT)
+    assert np.allclose(
+        st.public_spirit[idle], spirit[idle] - 0.1 * (spirit[idle] - st.base_public_spirit[idle]), **EXACT
+    )
     assert np.allclose(st.capacity[idle], capacity[idle] - 0.05 * (capacity[idle] - st.base_capacity[idle]), **EXACT)
     assert np.array_equal(st.public_spirit[~idle], spirit[~idle])  # used, it stays
 
 
 # --- mechanisms can also cost (ODD 7.4, 7.5, 7.9) -------------------------------------------------
+
 
 def test_points_crowd_out_the_public_spirit_of_those_who_earn_them():
     m = make("incentive", n=400, rng=2, points_crowding=0.1)
@@ -99,8 +116,17 @@ def test_backbones_burn_out():
 
 def test_empowerment_meets_no_need_while_it_organises_and_costs_more():
     """Participatory projects serve nobody during participatory_delay; provision serves at once."""
-    kw = dict(three_downs=1.0, mobile_share=0.0, org_role=0.5, seed_fund=40.0, project_served=50, need_growth=0.0,
-              self_help_efficacy=0.0, mutual_aid_efficacy=0.0, initial_engagement=0.6)
+    kw = dict(
+        three_downs=1.0,
+        mobile_share=0.0,
+        org_role=0.5,
+        seed_fund=40.0,
+        project_served=50,
+        need_growth=0.0,
+        self_help_efficacy=0.0,
+        mutual_aid_efficacy=0.0,
+        initial_engagement=0.6,
+    )
     m = make("project", n=600, rng=6, participatory_delay=52, **kw)
     proj = m.mechanisms["project"]
     m.pool.deposit(100.0, "test")
@@ -126,9 +152,16 @@ def test_empowerment_meets_no_need_while_it_organises_and_costs_more():
 
 # --- residents who voiced a need own the project that serves it (ODD 7.5) ------------------------
 
+
 def test_ownership_goes_to_residents_whose_voiced_need_a_new_project_serves():
-    kw = dict(three_downs=1.0, mobile_share=0.0, seed_fund=40.0, initial_engagement=0.6, ownership_pull=0.2,
-              project_served=300)  # two projects: not every voiced need is served
+    kw = dict(
+        three_downs=1.0,
+        mobile_share=0.0,
+        seed_fund=40.0,
+        initial_engagement=0.6,
+        ownership_pull=0.2,
+        project_served=300,
+    )  # two projects: not every voiced need is served
     m = make("project", n=600, rng=7, resident_voice=1.0, **kw)
     st = m.state
     proj = m.mechanisms["project"]
@@ -152,9 +185,14 @@ def test_letting_residents_decide_reaches_participation_through_ownership():
     """With ownership, resident_voice moves participation (paired seeds); without it, far less (voice still
     changes which needs the projects serve). A strong pull (0.6) makes the channel plain above the seed noise:
     at the calibrated defaults' 0.2-0.3 the gain is positive on average but not at every seed."""
+
     def index(voice, pull, seed):
-        return RedCycleModel(n_residents=800, resident_voice=voice, ownership_pull=pull, steps=104,
-                             rng=seed).run().outcomes["participation_index"]
+        return (
+            RedCycleModel(n_residents=800, resident_voice=voice, ownership_pull=pull, steps=104, rng=seed)
+            .run()
+            .outcomes["participation_index"]
+        )
+
     seeds = (1, 2, 3)
     with_pull = [index(1.0, 0.6, s) - index(0.0, 0.6, s) for s in seeds]
     assert min(with_pull) > 0.0
@@ -164,9 +202,18 @@ def test_letting_residents_decide_reaches_participation_through_ownership():
 
 # --- the convention binds who took part and spreads through ties (ODD 7.6) ------------------------
 
+
 def test_a_personal_convention_pulls_only_through_each_residents_bond():
-    m = make("convention", n=500, rng=8, convention_locality=1.0, mechanism_trust_weight=0.0,
-             three_downs=1.0, mobile_share=0.0, initial_engagement=0.7)
+    m = make(
+        "convention",
+        n=500,
+        rng=8,
+        convention_locality=1.0,
+        mechanism_trust_weight=0.0,
+        three_downs=1.0,
+        mobile_share=0.0,
+        initial_engagement=0.7,
+    )
     st = m.state
     for _ in range(16):  # through the dialogue weeks (the convention's phase starts at week 8 of 26)
         bond = st.convention_bond.copy()
@@ -177,8 +224,17 @@ def test_a_personal_convention_pulls_only_through_each_residents_bond():
 
 
 def test_the_bond_spreads_to_neighbours_of_those_who_took_part():
-    m = make("convention", n=500, rng=8, convention_locality=1.0, convention_spread=0.5, norm_decay=0.0,
-             three_downs=1.0, mobile_share=0.0, initial_engagement=0.7)
+    m = make(
+        "convention",
+        n=500,
+        rng=8,
+        convention_locality=1.0,
+        convention_spread=0.5,
+        norm_decay=0.0,
+        three_downs=1.0,
+        mobile_share=0.0,
+        initial_engagement=0.7,
+    )
     conv = m.mechanisms["convention"]
     st = m.state
     conv.launch()
@@ -197,11 +253,13 @@ def test_the_bond_spreads_to_neighbours_of_those_who_took_part():
 
 # --- trust comes from the organisation's channels; broken promises cost it (ODD 7.10) -------------
 
+
 def test_trust_is_not_earned_from_residents_own_self_help():
     """Only self-help and mutual aid meet needs (no projects or teams): with trust_from_self_help = 0
     trust stays at its base, with 1 it rises on residents' own efforts."""
-    kw = dict(RULES_NEUTRAL, backbone_on=False, project_on=False, team_on=False, n_residents=600, steps=80,
-              burn_in_weeks=0)
+    kw = dict(
+        RULES_NEUTRAL, backbone_on=False, project_on=False, team_on=False, n_residents=600, steps=80, burn_in_weeks=0
+    )
     kw.pop("trust_from_self_help")
     own = RedCycleModel(**kw, trust_from_self_help=0.0, rng=2).run()
     assert np.array_equal(own.state.trust, own.state.base_trust)
@@ -224,8 +282,15 @@ def test_unhonoured_points_cost_trust():
 
 
 def test_a_project_not_renewed_costs_the_trust_of_those_it_served():
-    kw = dict(three_downs=1.0, mobile_share=0.0, seed_fund=40.0, initial_engagement=0.6, renewal_bar=1.0,
-              resident_voice=1.0, broken_promise_cost=0.2)
+    kw = dict(
+        three_downs=1.0,
+        mobile_share=0.0,
+        seed_fund=40.0,
+        initial_engagement=0.6,
+        renewal_bar=1.0,
+        resident_voice=1.0,
+        broken_promise_cost=0.2,
+    )
     m = make("project", n=600, rng=9, **kw)
     proj = m.mechanisms["project"]
     proj.launch()
@@ -236,10 +301,11 @@ def test_a_project_not_renewed_costs_the_trust_of_those_it_served():
     m.state.needs[:] = 1.0  # nothing was met: residents evaluate below the bar
     proj.launch()  # none renewed: each project's residents lose trust, once per project that served them
     assert proj.renewed_round == 0 and times.max() >= 1
-    assert np.allclose(m.state.trust, trust * 0.8 ** times, **EXACT)
+    assert np.allclose(m.state.trust, trust * 0.8**times, **EXACT)
 
 
 # --- budgets are annual; capacity grows smoothly; growth has limits (ODD 7.3, 7.5, 7.8) -----------
+
 
 def test_a_yearly_budget_does_not_depend_on_the_length_of_a_round():
     totals = []
@@ -253,14 +319,14 @@ def test_a_yearly_budget_does_not_depend_on_the_length_of_a_round():
         m = RedCycleModel(n_residents=500, round_weeks=weeks, budget_period="round", steps=52, rng=1).run()
         per_round_budget.append(m.pool.inflows()["seed_fund"])
     assert per_round_budget[0] == pytest.approx(2 * per_round_budget[1])  # per round: twice the rounds, twice
-    assert per_round(4.0, dict(DEFAULTS, budget_period="year", round_weeks=26)) == 2.0
+    assert per_round(4.0, Parameters(dict(DEFAULTS, budget_period="year", round_weeks=26))) == 2.0
 
 
 def test_organisation_capacity_grows_smoothly_with_size():
-    p = dict(DEFAULTS, capacity_growth="smooth")
+    p = Parameters(dict(DEFAULTS, capacity_growth="smooth"))
     caps = [organisation_capacity(n, p) for n in range(2990, 3010)]
     assert max(np.diff(caps)) < 1e-3 and caps == sorted(caps)
-    step = dict(DEFAULTS, capacity_growth="step")
+    step = Parameters(dict(DEFAULTS, capacity_growth="step"))
     assert organisation_capacity(3000, step) - organisation_capacity(2999, step) == DEFAULTS["fulltime_worker_bonus"]
 
 
@@ -282,27 +348,33 @@ def test_rules_are_on_by_default_and_their_neutral_values_recover_the_earlier_mo
         assert name in DEFAULTS
         if name not in money:
             assert DEFAULTS[name] != neutral, name
-    earlier = dict(DEFAULTS, **RULES_NEUTRAL)
+    earlier = Parameters(dict(DEFAULTS, **RULES_NEUTRAL))
     for name in money:
-        assert per_round(DEFAULTS[name], DEFAULTS) == per_round(RULES_NEUTRAL[name], earlier)
+        assert per_round(DEFAULTS[name], Parameters(DEFAULTS)) == per_round(RULES_NEUTRAL[name], earlier)
 
 
 # --- controls for the order of the phases and for ablations (ODD 7.3) -----------------------------
+
 
 @pytest.mark.parametrize("order", ["essay", "reversed", "at_once"])
 def test_phase_order_sets_when_each_phase_launches(order):
     m = RedCycleModel(n_residents=300, phase_order=order, round_weeks=12, rng=1)
     log = []
     for name, mech in m.mechanisms.items():
+
         def wrapped(_name=name, _orig=mech.launch):
             log.append((_name, m.steps))
             _orig()
+
         mech.launch = wrapped
     m.run(12)
     slots = [1, 3, 5, 7, 9, 11]  # week (1-based) of each sixth of a 12-week round
     names = ["backbone", "project", "convention", "resource", "team", "incentive"]
-    expected = {"essay": list(zip(names, slots)), "reversed": sorted(zip(reversed(names), slots), key=lambda x: x[1]),
-                "at_once": [(name, 1) for name in names]}[order]
+    expected = {
+        "essay": list(zip(names, slots)),
+        "reversed": sorted(zip(reversed(names), slots), key=lambda x: x[1]),
+        "at_once": [(name, 1) for name in names],
+    }[order]
     assert log == expected
 
 
@@ -310,8 +382,9 @@ def test_an_ablation_can_keep_the_total_budget():
     """With funds_follow_mechanisms = false the government pays the seed and venture funds into the
     pool even with the project and team mechanisms off: the same money as the full cycle."""
     full = RedCycleModel(n_residents=400, steps=52, rng=1).run()
-    kept = RedCycleModel(n_residents=400, steps=52, project_on=False, team_on=False, funds_follow_mechanisms=False,
-                         rng=1).run()
+    kept = RedCycleModel(
+        n_residents=400, steps=52, project_on=False, team_on=False, funds_follow_mechanisms=False, rng=1
+    ).run()
     cut = RedCycleModel(n_residents=400, steps=52, project_on=False, team_on=False, rng=1).run()
     for source in ("seed_fund", "venture_fund"):
         assert kept.pool.inflows()[source] == pytest.approx(full.pool.inflows()[source])
@@ -319,6 +392,7 @@ def test_an_ablation_can_keep_the_total_budget():
 
 
 # --- which loop carries the spiral: one loop cut at a time (ODD 7.3) -----------------------------
+
 
 def test_cutting_no_loop_is_the_full_cycle_and_cutting_all_is_the_twin():
     full = RedCycleModel(n_residents=400, steps=60, rng=4).run()

@@ -1,14 +1,23 @@
 """The committed global sensitivity analysis (docs/sensitivity.md) agrees with its data and its experiment files."""
 
 import functools
-import re
 import math
+import re
 
 import pandas as pd
 import pytest
 
-from experiments.sensitivity_docs import (DOCS, FOLDER, KEY, STAGES, band, influential, method_of, named_influential,
-                                          read_stage)
+from experiments.sensitivity_docs import (
+    DOCS,
+    FOLDER,
+    KEY,
+    STAGES,
+    band,
+    influential,
+    method_of,
+    named_influential,
+    read_stage,
+)
 from experiments.sweep import read_spec as _read_spec
 from model.params import PARAMS
 

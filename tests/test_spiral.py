@@ -16,11 +16,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.params import HAND_SET as START
 from experiments.questions import spirals
 from experiments.uncertainty import spiral_verdict
 from model import RedCycleModel, load_scenario, mechanisms
 from model.mechanisms.base import Mechanism
+from model.params import HAND_SET as START
 
 SEEDS = (1, 2, 3)
 N, WEEKS = 1200, 260  # five years, ten rounds
@@ -51,8 +51,14 @@ def run(seed: int, null: type[Mechanism] | None = None, **params) -> np.ndarray:
     mechanisms.register(name, null, zh="零模型", en="null model")
     try:
         # the null pull is not mediated by trust (which would be a feedback of its own)
-        m = RedCycleModel(n_residents=N, steps=WEEKS, rng=seed, mechanism_trust_weight=0.0,
-                          **mechanisms.switches_for([name]), **params).run()
+        m = RedCycleModel(
+            n_residents=N,
+            steps=WEEKS,
+            rng=seed,
+            mechanism_trust_weight=0.0,
+            **mechanisms.switches_for([name]),
+            **params,
+        ).run()
     finally:
         mechanisms.unregister(name)
     return m.rounds["participation_index"].to_numpy()

@@ -12,8 +12,9 @@ from experiments import uncertainty as u
 @pytest.fixture(scope="module")
 def posterior_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("posterior") / "posterior.csv"
-    pd.DataFrame({"set": [0, 1, 2], "weight": [0.2, 0.3, 0.5], "threshold_mean": [0.7, 0.8, 0.9],
-                  "slip_rate": [0.05, 0.08, 0.1]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {"set": [0, 1, 2], "weight": [0.2, 0.3, 0.5], "threshold_mean": [0.7, 0.8, 0.9], "slip_rate": [0.05, 0.08, 0.1]}
+    ).to_csv(path, index=False)
     return path
 
 
@@ -36,8 +37,19 @@ def test_every_question_is_answered_under_the_posterior(posterior_file):
     for row in [*r["claims"], *r["levers"]]:
         assert row["low"] <= row["mean"] <= row["high"] and 0 <= row["holds"] <= 1 and row["n"] == 2
         assert row["label"] in ("holds", "does not hold", "depends on the set")
-    text = u.report(r, None, {"command": "test", "sets": 2, "seeds_per_set": 1, "n_residents": 150, "grid_seeds": 0,
-                             "posterior": str(posterior_file), "seconds": 1.0})
+    text = u.report(
+        r,
+        None,
+        {
+            "command": "test",
+            "sets": 2,
+            "seeds_per_set": 1,
+            "n_residents": 150,
+            "grid_seeds": 0,
+            "posterior": str(posterior_file),
+            "seconds": 1.0,
+        },
+    )
     assert "## (a) Does the full cycle spiral upward?" in text and "(i) Which levers" in text
 
 
@@ -48,9 +60,13 @@ def test_labels_follow_the_share_of_sets():
 
 
 def test_the_grid_states_a_verdict_only_where_it_agrees():
-    table = pd.DataFrame({"500 residents": ["+0.020 [+0.015, +0.025] yes", "+0.001 [-0.004, +0.006] no effect"],
-                          "2,000 residents": ["+0.030 [+0.020, +0.040] yes", "+0.020 [+0.015, +0.025] yes"]},
-                         index=["(c) claim", "(d) claim"])
+    table = pd.DataFrame(
+        {
+            "500 residents": ["+0.020 [+0.015, +0.025] yes", "+0.001 [-0.004, +0.006] no effect"],
+            "2,000 residents": ["+0.030 [+0.020, +0.040] yes", "+0.020 [+0.015, +0.025] yes"],
+        },
+        index=["(c) claim", "(d) claim"],
+    )
     said = u.grid_agreement(table)
     assert said["(c) claim"] == "yes"
     assert said["(d) claim"].endswith("(no effect)") or said["(d) claim"].endswith("(yes)")
@@ -62,5 +78,7 @@ def test_the_grid_has_sizes_round_lengths_and_community_types():
     assert {n for n, _ in cells.values()} == {500, 2000, 5000}
     assert {over.get("round_weeks") for _, over in cells.values()} >= {13, 52}
     assert sum(1 for name in cells if name.replace(" ", "_") in u.COMMUNITY_TYPES) == 4
-    assert all("aged_0_14_share" in over or "households_per_building" in over or "round_weeks" in over or not over
-               for _, over in cells.values())
+    assert all(
+        "aged_0_14_share" in over or "households_per_building" in over or "round_weeks" in over or not over
+        for _, over in cells.values()
+    )

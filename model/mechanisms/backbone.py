@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..counts import expected_count, whole
+from ..cycle import loop_open
 from ..graph import MOBILE
 from ..ladder import Rung
 from ..weekly import neighbour_mean
-from ..counts import expected_count, whole
-from ..cycle import loop_open
 from .base import Mechanism
 
 
@@ -36,7 +36,7 @@ class BackboneMechanism(Mechanism):
         degree = model.community.degree
         self.standing = np.sqrt(degree / max(degree.mean(), 1e-12))
         self.mobile = model.state.party_category == MOBILE
-        if self.p["backbone_credibility"] == "seen":
+        if self.p.backbone_credibility == "seen":
             st = model.state
             st.service_seen[:] = self._service_this_week()
 
@@ -51,15 +51,14 @@ class BackboneMechanism(Mechanism):
         k = whole(expected_count("backbones", n, p, m.org_capacity), p, rng=self.rng)
         st.backbone[:] = False
         member = st.party_category > 0
-        match p["backbone_selection"]:
+        match p.backbone_selection:
             case "emergent":
                 earned = st.points_earned_round
                 # the end is a new start: last round's points weigh in (not in the loop-cut twin)
                 feedback = 1.0 + earned / max(1, int(earned.max())) if loop_open(p, "points_to_backbones") else 1.0
-                score = (st.record * self.standing * st.reach_probability * (1.0 + p["party_priority"] * member)
-                         * feedback)
+                score = st.record * self.standing * st.reach_probability * (1.0 + p.party_priority * member) * feedback
                 # a resident nobody can reach, or with no record, cannot stand out
-                candidates = np.flatnonzero((st.rung >= p["backbone_min_rung"]) & (score > 0))
+                candidates = np.flatnonzero((st.rung >= p.backbone_min_rung) & (score > 0))
                 if len(candidates) > k:
                     jitter = self.rng.random(len(candidates)) * 1e-9  # break exact ties at random
                     top = np.argpartition(-(score[candidates] + jitter), k - 1)[:k] if k > 0 else np.empty(0, np.int64)
@@ -71,8 +70,7 @@ class BackboneMechanism(Mechanism):
                 total = weight.sum()
                 chance = weight / total if total > 0 else weight
                 take = min(k, int(np.count_nonzero(chance)))  # after normalising: tiny weights can vanish
-                chosen = (self.rng.choice(members, size=take, replace=False, p=chance)
-                          if take > 0 else members[:0])
+                chosen = self.rng.choice(members, size=take, replace=False, p=chance) if take > 0 else members[:0]
             case other:
                 raise ValueError(f"unknown backbone_selection {other!r}; allowed: emergent, appointed")
         st.backbone[chosen] = True
@@ -81,12 +79,12 @@ class BackboneMechanism(Mechanism):
         """Service residents can see: the share of volunteer_hours a resident on the public-affairs
         rung or above gives this week."""
         st, p = self.model.state, self.p
-        return (st.rung >= Rung.PUBLIC_AFFAIRS) * np.minimum(1.0, st.time_budget / p["volunteer_hours"])
+        return (st.rung >= Rung.PUBLIC_AFFAIRS) * np.minimum(1.0, st.time_budget / p.volunteer_hours)
 
     def _credibility(self) -> np.ndarray:
         """Each resident's worth as an example, nonzero only for backbones."""
         m, st, p = self.model, self.model.state, self.p
-        match p["backbone_credibility"]:
+        match p.backbone_credibility:
             case "rung":  # the rule before issue 15: its rung, by rule
                 return st.backbone * (st.rung / Rung.VOLUNTEERING)
             case "seen":
@@ -96,7 +94,7 @@ class BackboneMechanism(Mechanism):
                     # its neighbours' trust in the organisation that named it (the mandate) ...
                     a = m.adjacency
                     local_trust = neighbour_mean(a.indptr, a.indices, a.data, who, st.trust)
-                    mandate = p["backbone_mandate"]
+                    mandate = p.backbone_mandate
                     # ... and the service they have seen it give
                     credibility[who] = (1.0 - mandate) * st.service_seen[who] + mandate * local_trust
                 return credibility
@@ -106,22 +104,22 @@ class BackboneMechanism(Mechanism):
     def act(self) -> None:
         m, st, p = self.model, self.model.state, self.p
         credibility = self._credibility()
-        if p["backbone_role_pull"]:  # named, a backbone is expected to serve: the role spurs it on
-            st.boost[st.backbone] += p["backbone_role_pull"]
+        if p.backbone_role_pull:  # named, a backbone is expected to serve: the role spurs it on
+            st.boost[st.backbone] += p.backbone_role_pull
         away = self.mobile & st.backbone
         if away.any():
-            credibility[away] *= self.rng.random(int(away.sum())) < self.p["mobile_reach"]
+            credibility[away] *= self.rng.random(int(away.sum())) < self.p.mobile_reach
         st.backbone_contact[:] = np.minimum(1.0, m.adjacency @ credibility)
-        st.boost += self.p["backbone_pull"] * st.backbone_contact
+        st.boost += self.p.backbone_pull * st.backbone_contact
 
     def serve(self) -> None:
         """Leading costs: a backbone spends public spirit each week it serves (burnout); residents
         see who served this week."""
         st = self.model.state
-        if self.p["backbone_burnout"]:
-            st.public_spirit[st.backbone] *= 1.0 - self.p["backbone_burnout"]
-        if self.p["backbone_credibility"] == "seen":
-            st.service_seen += (self._service_this_week() - st.service_seen) / self.p["record_weeks"]
+        if self.p.backbone_burnout:
+            st.public_spirit[st.backbone] *= 1.0 - self.p.backbone_burnout
+        if self.p.backbone_credibility == "seen":
+            st.service_seen += (self._service_this_week() - st.service_seen) / self.p.record_weeks
 
     def record(self, out: dict) -> None:
         st = self.model.state

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..mechanism_registry import MechanismSpec, spec
+from ..parameters import Parameters
 
 
 class Mechanism:
@@ -30,7 +31,7 @@ class Mechanism:
 
     def __init__(self, model, rng: np.random.Generator):
         self.model = model
-        self.p = model.p
+        self.p: Parameters = model.p
         self.rng = rng
 
     @property

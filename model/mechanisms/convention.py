@@ -34,7 +34,7 @@ class ConventionMechanism(Mechanism):
     def __init__(self, model, rng):
         super().__init__(model, rng)
         self.norm = 0.0
-        self.phase_weeks = phase_weeks(self.p["round_weeks"], self.name)
+        self.phase_weeks = phase_weeks(self.p.round_weeks, self.name)
         self.dialogue_weeks_left = 0
         self.participants = 0
         self.felt = 0.0
@@ -53,30 +53,39 @@ class ConventionMechanism(Mechanism):
         if self.dialogue_weeks_left > 0:
             self.dialogue_weeks_left -= 1
             talk = self.reached(st.rung >= Rung.MUTUAL_AID)
-            if p["dialogue_cost"]:  # facilitation is paid from the pool; what it cannot pay is not held
-                cost = p["dialogue_cost"] * np.count_nonzero(talk) / 100.0
+            if p.dialogue_cost:  # facilitation is paid from the pool; what it cannot pay is not held
+                cost = p.dialogue_cost * np.count_nonzero(talk) / 100.0
                 funded = self.model.pool.withdraw(cost, "dialogue") / cost if cost > 0 else 1.0
                 if funded < 1.0:
                     talk &= self.rng.random(len(talk)) < funded
-            if p["dialogue_hours"]:  # the dialogue takes its participants' hours this week
-                st.time_taken[talk] += p["dialogue_hours"]
+            if p.dialogue_hours:  # the dialogue takes its participants' hours this week
+                st.time_taken[talk] += p.dialogue_hours
             self.participants = int(np.count_nonzero(talk))
             share = self.participants / len(talk)
-            self.norm += p["dialogue_gain"] * share * (1.0 - self.norm) * (1.0 - DIVERSITY_DRAG * p["diversity"])
+            self.norm += p.dialogue_gain * share * (1.0 - self.norm) * (1.0 - DIVERSITY_DRAG * p.diversity)
             self.norm = min(1.0, self.norm)
             st.in_dialogue[:] = talk
-        self.norm *= 1.0 - p["norm_decay"]
-        local = p["convention_locality"]
+        self.norm *= 1.0 - p.norm_decay
+        local = p.convention_locality
         # what each resident feels: the community norm, or in part its own bond (binds who took part);
         # it pulls, and holds (retention combined as add_retention does)
         if local:
             felt = np.empty(len(st.boost))
-            feel_convention(st.boost, st.retention, felt, st.convention_bond, (1.0 - local) * self.norm, float(local),
-                            float(p["norm_pull"]), float(p["norm_retention"]))
+            feel_convention(
+                st.boost,
+                st.retention,
+                felt,
+                st.convention_bond,
+                (1.0 - local) * self.norm,
+                float(local),
+                float(p.norm_pull),
+                float(p.norm_retention),
+            )
         else:
             felt = self.norm
-            feel_convention(st.boost, st.retention, EMPTY, EMPTY, felt, 0.0, float(p["norm_pull"]),
-                            float(p["norm_retention"]))
+            feel_convention(
+                st.boost, st.retention, EMPTY, EMPTY, felt, 0.0, float(p.norm_pull), float(p.norm_retention)
+            )
         self.felt = float(np.mean(felt))  # the outcome `norm`: what residents feel, on average
 
     def serve(self) -> None:
@@ -85,18 +94,18 @@ class ConventionMechanism(Mechanism):
         st, p = self.model.state, self.p
         if self.participants:
             talk = st.in_dialogue
-            st.public_spirit[talk] += p["spirit_gain"] * (1.0 - st.public_spirit[talk])
-        if p["convention_locality"]:
+            st.public_spirit[talk] += p.spirit_gain * (1.0 - st.public_spirit[talk])
+        if p.convention_locality:
             bond = st.convention_bond
             if self.participants:  # 我制定、我执行: those who made it are bound by it
-                if p["dialogue_bond"] == "full":  # the rule before issue 15: fully, at once
+                if p.dialogue_bond == "full":  # the rule before issue 15: fully, at once
                     bond[st.in_dialogue] = 1.0
                 else:  # the more the dialogue gives, the closer they come to it
-                    bond[st.in_dialogue] += -np.expm1(-p["dialogue_gain"]) * (1.0 - bond[st.in_dialogue])
+                    bond[st.in_dialogue] += -np.expm1(-p.dialogue_gain) * (1.0 - bond[st.in_dialogue])
             m = self.model
             neighbours = (m.adjacency @ bond) / self.degree  # the mean over all its neighbours
-            bond += p["convention_spread"] * np.maximum(0.0, neighbours - bond)
-            bond *= 1.0 - p["norm_decay"]
+            bond += p.convention_spread * np.maximum(0.0, neighbours - bond)
+            bond *= 1.0 - p.norm_decay
 
     def record(self, out: dict) -> None:
         out["norm"] = self.felt

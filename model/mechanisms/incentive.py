@@ -19,19 +19,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..counts import whole
+from ..cycle import loop_open
 from ..jit import njit
 from ..ladder import Rung
 from ..rule import MUTUAL_AID
-from ..counts import whole
-from ..cycle import loop_open
 from .base import Mechanism
+
 
 class IncentiveMechanism(Mechanism):
     OUTCOMES = ("points_issued", "points_redeemed", "points_held", "incentive_credibility")
 
     def __init__(self, model, rng):
         super().__init__(model, rng)
-        self.credibility = self.p["initial_credibility"]
+        self.credibility = self.p.initial_credibility
         self.issued = 0
         self.redeemed = 0
         self.last_fraction = 1.0
@@ -40,49 +41,65 @@ class IncentiveMechanism(Mechanism):
         m, st, p = self.model, self.model.state, self.p
         held = int(st.points.sum())
         if held > 0:
-            requested = held * p["point_value"]
-            budget = m.pool.balance * p["incentive_budget_share"]
+            requested = held * p.point_value
+            budget = m.pool.balance * p.incentive_budget_share
             f = min(1.0, budget / requested) if requested > 0 else 1.0
             # each resident's share f of its points, made whole: floor plus one with the chance of the
             # fraction (counts = "rounded": floor), so a budget lever acts on what is redeemed continuously
-            redeem = np.minimum(st.points, whole(st.points * f, p, rng=self.rng,
-                                                 earlier=lambda x: np.floor(x).astype(np.int64)))
-            if p["broken_promise_cost"] and f < 1.0:  # points not honoured in full: a promise broken
+            redeem = np.minimum(
+                st.points, whole(st.points * f, p, rng=self.rng, earlier=lambda x: np.floor(x).astype(np.int64))
+            )
+            if p.broken_promise_cost and f < 1.0:  # points not honoured in full: a promise broken
                 holders = st.points > 0
-                st.trust[holders] *= 1.0 - p["broken_promise_cost"] * (1.0 - f)
-            m.pool.withdraw(int(redeem.sum()) * p["point_value"], "incentives")  # the budget's worth in expectation
+                st.trust[holders] *= 1.0 - p.broken_promise_cost * (1.0 - f)
+            m.pool.withdraw(int(redeem.sum()) * p.point_value, "incentives")  # the budget's worth in expectation
             st.points -= redeem
             self.redeemed += int(redeem.sum())
             self.last_fraction = f
             if loop_open(p, "credibility_learnt"):  # residents learn whether points are honoured
-                rate = p["credibility_learning"]
-                self.credibility = (0.5 * (self.credibility + f) if rate == 0.5  # the same bits as before
-                                    else self.credibility + rate * (f - self.credibility))
+                rate = p.credibility_learning
+                self.credibility = (
+                    0.5 * (self.credibility + f)
+                    if rate == 0.5  # the same bits as before
+                    else self.credibility + rate * (f - self.credibility)
+                )
 
     def signal(self) -> float:
         """What the points are worth to residents: credibility x (1 + platform) / 2, times how much a
         point's value motivates, value / (value + reward_half_value) (1 without reward_half_value)."""
         p = self.p
-        signal = self.credibility * (1.0 + p["platform"]) / 2.0
-        if p["reward_half_value"]:
-            signal *= p["point_value"] / (p["point_value"] + p["reward_half_value"])
+        signal = self.credibility * (1.0 + p.platform) / 2.0
+        if p.reward_half_value:
+            signal *= p.point_value / (p.point_value + p.reward_half_value)
         return signal
 
     def act(self) -> None:
         st, p = self.model.state, self.p
         signal = self.signal()
         # public affairs: pulled up to volunteering; volunteering: held there (as add_retention combines)
-        incentive_act(st.boost, st.retention, st.rung, float(p["incentive_pull"] * signal),
-                      float(p["incentive_retention"] * signal))
+        incentive_act(
+            st.boost,
+            st.retention,
+            st.rung,
+            float(p.incentive_pull * signal),
+            float(p.incentive_retention * signal),
+        )
 
     def serve(self) -> None:
         st, p = self.model.state, self.p
         # one share of points on the public-affairs rung, two on volunteering; paid service crowds out
         # the intrinsic motive to serve, the more it pays (points_crowding)
-        crowding = bool(p["points_crowding"])
-        kept = 1.0 - p["points_crowding"] * self.signal() if crowding else 1.0
-        self.issued += incentive_serve(st.rung, int(p["points_per_week"]), st.points, st.points_earned_round,
-                                       st.public_spirit, crowding, float(kept))
+        crowding = bool(p.points_crowding)
+        kept = 1.0 - p.points_crowding * self.signal() if crowding else 1.0
+        self.issued += incentive_serve(
+            st.rung,
+            int(p.points_per_week),
+            st.points,
+            st.points_earned_round,
+            st.public_spirit,
+            crowding,
+            float(kept),
+        )
 
     def record(self, out: dict) -> None:
         out["points_issued"] = self.issued

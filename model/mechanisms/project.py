@@ -89,9 +89,9 @@ class ProjectMechanism(Mechanism):
             now = st.needs[proj.served, proj.category]
             start = np.maximum(proj.need_at_start, 1e-12)
             residents_view = float(np.clip((proj.need_at_start - now) / start, 0.0, 1.0).mean())
-            evaluation = p["resident_voice"] * residents_view + (1.0 - p["resident_voice"]) * 1.0
+            evaluation = p.resident_voice * residents_view + (1.0 - p.resident_voice) * 1.0
             evaluations.append(evaluation)
-            if evaluation >= p["renewal_bar"]:
+            if evaluation >= p.renewal_bar:
                 keep.append(proj.category)
                 kept.append(proj)
             else:
@@ -99,20 +99,20 @@ class ProjectMechanism(Mechanism):
         self.evaluation = float(np.mean(evaluations)) if evaluations else 0.0
         st.place[:] = NO_PLACE
         st.provided[:] = False
-        budget = m.pool.balance * p["project_budget_share"]
-        cost = per_round(p["project_cost"], p)
-        u = float(self.rng.random()) if p["counts"] == "stochastic" else None  # one draw makes this round whole
+        budget = m.pool.balance * p.project_budget_share
+        cost = per_round(p.project_cost, p)
+        u = float(self.rng.random()) if p.counts == "stochastic" else None  # one draw makes this round whole
         expected = expected_count("projects_wanted", n, p)
         wanted = max(1, whole(expected, p, u, earlier=lambda x: int(np.ceil(x))))
         self._u = u
-        if p["counts"] == "rounded":  # the rule before issue 18: money buys whole projects; the rest waits
+        if p.counts == "rounded":  # the rule before issue 18: money buys whole projects; the rest waits
             affordable, limit = (int(budget // cost) if cost > 0 else 0), budget
         else:  # the budget's worth of projects at their expected cost, made whole: the fraction left over buys
             # one more with the chance of that fraction, paid from the pool's reserve (never beyond its balance)
-            mean_cost = cost * (1.0 + (p["participatory_cost"] - 1.0) * p["org_role"])
+            mean_cost = cost * (1.0 + (p.participatory_cost - 1.0) * p.org_role)
             affordable, limit = whole(budget / mean_cost, p, rng=self.rng), m.pool.balance
         count = min(affordable, wanted)
-        if p["participatory_cost"] != 1.0:  # empowerment costs more: fewer projects fit the budget
+        if p.participatory_cost != 1.0:  # empowerment costs more: fewer projects fit the budget
             while count > 0 and self._round_cost(count, cost) > limit:
                 count -= 1
             m.pool.withdraw(self._round_cost(count, cost), "projects")
@@ -120,9 +120,9 @@ class ProjectMechanism(Mechanism):
             count = min(count, int(limit // cost))
             m.pool.withdraw(count * cost, "projects")
         self.renewed_round = min(len(keep), count)
-        if p["broken_promise_cost"]:  # a project not carried on is a promise broken to those it served
+        if p.broken_promise_cost:  # a project not carried on is a promise broken to those it served
             for proj in dropped + kept[count:]:  # not renewed, or renewed but not affordable
-                st.trust[proj.served] *= 1.0 - p["broken_promise_cost"]
+                st.trust[proj.served] *= 1.0 - p.broken_promise_cost
         categories = keep[:count]
         priority = self._priority()
         per_category = np.bincount(np.asarray(categories, dtype=np.int64), minlength=len(priority)).astype(float)
@@ -132,32 +132,32 @@ class ProjectMechanism(Mechanism):
             per_category[c] += 1
         self._start_all(categories, self._participatory(count))
         self.launched_week = m.steps
-        if p["ownership_pull"]:  # residents whose voiced need a new project serves own it (我参与、我认同)
+        if p.ownership_pull:  # residents whose voiced need a new project serves own it (我参与、我认同)
             respondents = np.flatnonzero(st.reached & (st.rung >= Rung.SELF_HELP))  # as in the survey
             voiced = np.argmax(st.needs[respondents], axis=1)  # each respondent's most pressing need
-            owners = respondents[np.isin(voiced, categories[self.renewed_round:])]
-            st.ownership[owners] = np.maximum(st.ownership[owners], p["resident_voice"])
+            owners = respondents[np.isin(voiced, categories[self.renewed_round :])]
+            st.ownership[owners] = np.maximum(st.ownership[owners], p.resident_voice)
 
     def _participatory(self, count: int) -> int:
         """How many of ``count`` projects are participatory: count x org_role made whole (the round's one
         draw, so the cost and the start agree)."""
-        return whole(count * self.p["org_role"], self.p, self._u)
+        return whole(count * self.p.org_role, self.p, self._u)
 
     def _round_cost(self, count: int, cost: float) -> float:
         """Cost of ``count`` projects, ``_participatory(count)`` of them participatory."""
         participatory = self._participatory(count)
-        return (count - participatory + participatory * self.p["participatory_cost"]) * cost
+        return (count - participatory + participatory * self.p.participatory_cost) * cost
 
     def _priority(self) -> np.ndarray:
         """Residents' voice (needs survey) and the organisation's guess, weighted by resident_voice."""
         st, p = self.model.state, self.p
         respondents = st.reached & (st.rung >= Rung.SELF_HELP)
         k = int(np.count_nonzero(respondents))
-        self.who_decides = p["resident_voice"] * k / len(respondents)
+        self.who_decides = p.resident_voice * k / len(respondents)
         if k == 0:
             return self.guess.copy()
         needs = st.needs[respondents]
-        match p["survey_method"]:
+        match p.survey_method:
             case "scoring":
                 survey = needs.mean(axis=0)
             case "problem_count":
@@ -166,7 +166,7 @@ class ProjectMechanism(Mechanism):
                 raise ValueError(f"unknown survey_method {other!r}; allowed: scoring, problem_count")
         total = survey.sum()
         survey = survey / total if total > 0 else np.full(len(survey), 1.0 / len(survey))
-        return p["resident_voice"] * survey + (1.0 - p["resident_voice"]) * self.guess
+        return p.resident_voice * survey + (1.0 - p.resident_voice) * self.guess
 
     def _start_all(self, categories: list[int], n_participatory: int) -> None:
         """Start the round's projects: served residents and places for all of them at once.
@@ -178,26 +178,26 @@ class ProjectMechanism(Mechanism):
         """
         st, p = self.model.state, self.p
         n = len(st.rung)
-        k = min(p["project_served"], n)
+        k = min(p.project_served, n)
         ranked: dict[int, np.ndarray] = {}
         used = dict.fromkeys(categories, 0)
         served = []
         for c in categories:
             if c not in ranked:
                 ranked[c] = np.argsort(-st.needs[:, c], kind="stable")
-            block = ranked[c][used[c] * k:(used[c] + 1) * k].copy()
+            block = ranked[c][used[c] * k : (used[c] + 1) * k].copy()
             used[c] += 1
             served.append(block)
         participants: list[list[np.ndarray]] = [[] for _ in categories]
         rungs: list[list[np.ndarray]] = [[] for _ in categories]
-        for rung, places in zip(PLACE_RUNGS, split_places(p["project_places"]), strict=True):
+        for rung, places in zip(PLACE_RUNGS, split_places(p.project_places), strict=True):
             if places == 0 or n_participatory == 0:
                 continue
             pool = np.flatnonzero(st.reached & (st.rung >= rung - 1) & (st.rung <= rung) & (st.place == NO_PLACE))
             w = st.trust[pool] * st.public_spirit[pool] + 1e-12
             order = pool[np.argsort(-(np.log(self.rng.random(len(pool))) / w), kind="stable")]
             for j in range(n_participatory):
-                chosen = order[j * places:(j + 1) * places]
+                chosen = order[j * places : (j + 1) * places]
                 if len(chosen) == 0:
                     break
                 st.place[chosen] = rung
@@ -210,8 +210,17 @@ class ProjectMechanism(Mechanism):
             participatory = j < n_participatory
             if not participatory:
                 st.provided[served[j]] = True
-            self.projects.append(Project(c, participatory, served[j], st.needs[served[j], c].copy(), holders,
-                                         cat(rungs[j], np.int8), led=bool(st.backbone[holders].any())))
+            self.projects.append(
+                Project(
+                    c,
+                    participatory,
+                    served[j],
+                    st.needs[served[j], c].copy(),
+                    holders,
+                    cat(rungs[j], np.int8),
+                    led=bool(st.backbone[holders].any()),
+                )
+            )
         # flat arrays for the weekly service: one entry per (served resident, project)
         self._served = cat(served, np.int64)
         self._served_category = np.repeat(np.asarray(categories, dtype=np.int64), [len(b) for b in served])
@@ -222,28 +231,42 @@ class ProjectMechanism(Mechanism):
         """Ownership pulls; a place one rung up pulls its holder up, a place on its own rung holds
         it there; direct provision crowds out the self-help of those below mutual aid."""
         st, p = self.model.state, self.p
-        project_week(st.boost, st.retention, st.ownership, st.place, st.rung, st.provided,
-                     float(p["ownership_pull"]), bool(self.projects), float(p["project_pull"]),
-                     float(p["project_retention"]), float(p["crowding_out"]))
+        project_week(
+            st.boost,
+            st.retention,
+            st.ownership,
+            st.place,
+            st.rung,
+            st.provided,
+            float(p.ownership_pull),
+            bool(self.projects),
+            float(p.project_pull),
+            float(p.project_retention),
+            float(p.crowding_out),
+        )
 
     def serve(self) -> None:
         st, p = self.model.state, self.p
-        if p["ownership_pull"]:
-            st.ownership *= 1.0 - p["ownership_decay"]
+        if p.ownership_pull:
+            st.ownership *= 1.0 - p.ownership_decay
         if not self.projects:
             return
         holders = st.place != NO_PLACE  # empowerment: taking part builds capacity
-        st.capacity[holders] += p["capacity_gain"] * p["org_role"] * (1.0 - st.capacity[holders])
+        st.capacity[holders] += p.capacity_gain * p.org_role * (1.0 - st.capacity[holders])
         staffing = np.ones(len(self.projects))
         for j, proj in enumerate(self.projects):
-            if proj.participatory and self.model.steps - self.launched_week < p["participatory_delay"]:
+            if proj.participatory and self.model.steps - self.launched_week < p.participatory_delay:
                 staffing[j] = 0.0  # still organising its residents: empowerment pays later
             elif proj.participatory:
-                staffing[j] = (np.count_nonzero(st.rung[proj.participants] >= proj.place_rung) / p["project_places"]
-                               if p["project_places"] else 0.0)
-        lead = 1.0 + p["backbone_lead_bonus"] * np.fromiter((pr.led for pr in self.projects), dtype=bool,
-                                                            count=len(self.projects))
-        met = np.minimum(1.0, p["project_efficacy"] * np.minimum(1.0, staffing) * lead)
+                staffing[j] = (
+                    np.count_nonzero(st.rung[proj.participants] >= proj.place_rung) / p.project_places
+                    if p.project_places
+                    else 0.0
+                )
+        lead = 1.0 + p.backbone_lead_bonus * np.fromiter(
+            (pr.led for pr in self.projects), dtype=bool, count=len(self.projects)
+        )
+        met = np.minimum(1.0, p.project_efficacy * np.minimum(1.0, staffing) * lead)
         # (resident, category) pairs are distinct: projects on one category serve disjoint sets
         st.needs[self._served, self._served_category] *= 1.0 - met[self._served_project]
 
@@ -256,8 +279,19 @@ class ProjectMechanism(Mechanism):
 
 
 @njit
-def project_week(boost, retention, ownership, place, rung, provided, ownership_pull, has_projects, project_pull,
-                 project_retention, crowding_out):
+def project_week(
+    boost,
+    retention,
+    ownership,
+    place,
+    rung,
+    provided,
+    ownership_pull,
+    has_projects,
+    project_pull,
+    project_retention,
+    crowding_out,
+):
     """:meth:`ProjectMechanism.act` in one compiled pass over the residents, each term in the order
     and arithmetic of its numpy form (retention combined as ``Mechanism.add_retention`` does)."""
     kept = 1.0 - project_retention

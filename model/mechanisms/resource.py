@@ -18,9 +18,9 @@ import numpy as np
 
 from agents import CoBuildingUnit
 
-from ..ladder import Rung
 from ..counts import expected_count, unit_weights
 from ..cycle import loop_open
+from ..ladder import Rung
 from .base import Mechanism
 
 
@@ -40,20 +40,20 @@ class ResourceMechanism(Mechanism):
     def launch(self) -> None:
         p = self.p
         for u in self.units:
-            if not u.signed and self.rng.random() < p["agreement_rate"] * p["three_downs"]:
+            if not u.signed and self.rng.random() < p.agreement_rate * p.three_downs:
                 u.signed = True
-                u.contribution = p["unit_contribution"]
+                u.contribution = p.unit_contribution
 
     def serve(self) -> None:
         m, st, p = self.model, self.model.state, self.p
         signed = [u for u in self.units if u.signed]
         volunteers = st.rung == Rung.VOLUNTEERING
-        hours = float(np.minimum(st.time_budget[volunteers], p["volunteer_hours"]).sum())
-        self.hours_given = hours * p["service_exchange_share"] if signed else 0.0
+        hours = float(np.minimum(st.time_budget[volunteers], p.volunteer_hours).sum())
+        self.hours_given = hours * p.service_exchange_share if signed else 0.0
         weight = sum(u.weight for u in signed)
         for u in signed:
             if loop_open(p, "service_to_units"):  # a unit's contribution follows the service it gets back
-                u.contribution = (1.0 - p["unit_fade"]) * u.contribution + p["reciprocity"] * self.hours_given / weight
+                u.contribution = (1.0 - p.unit_fade) * u.contribution + p.reciprocity * self.hours_given / weight
             m.pool.deposit(u.weight * u.contribution, "co_building")  # a part unit gives its part
 
     def record(self, out: dict) -> None:

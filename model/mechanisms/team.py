@@ -41,8 +41,14 @@ SERVED_PER_MEMBER = 2
 
 
 class TeamMechanism(Mechanism):
-    OUTCOMES = ("venture_invested", "social_worker_skill", "n_teams", "team_maturity", "team_members",
-                "provider_run_teams")
+    OUTCOMES = (
+        "venture_invested",
+        "social_worker_skill",
+        "n_teams",
+        "team_maturity",
+        "team_members",
+        "provider_run_teams",
+    )
 
     def __init__(self, model, rng):
         super().__init__(model, rng)
@@ -74,30 +80,30 @@ class TeamMechanism(Mechanism):
         m, p, st = self.model, self.p, self.model.state
         per_1000 = venture_fund_per_1000(p)
         amount = m.pool.deposit(per_1000 * m.community.n / 1000.0, "venture_fund")
-        m.pool.withdraw(amount * p["training_share"], "training")  # the rest supports the teams
+        m.pool.withdraw(amount * p.training_share, "training")  # the rest supports the teams
         self.invested += amount
         sw = self.social_work
-        sw.skill += (1.0 - sw.skill) * (1.0 - np.exp(-p["training_rate"] * per_1000 * p["training_share"]))
+        sw.skill += (1.0 - sw.skill) * (1.0 - np.exp(-p.training_rate * per_1000 * p.training_share))
         w = self._willingness()
         willing = self._willing(w)
         ranked = np.flatnonzero(willing)
         ranked = ranked[np.argsort(-w[ranked], kind="stable")]  # the matching list, most willing first
         for team in self.teams:  # a team grows with its maturity: fill its places first
-            need = whole(p["team_size"] * (1.0 + team.maturity), p, rng=self.rng) - len(team.members)
+            need = whole(p.team_size * (1.0 + team.maturity), p, rng=self.rng) - len(team.members)
             if need > 0:
                 self._recruit(team, willing, ranked, w, need)
         possible = expected_count("teams_possible", m.community.n, p, skill=sw.skill)
-        if p["provider_teams"]:  # every strategy starts teams; the strategy decides who runs them
+        if p.provider_teams:  # every strategy starts teams; the strategy decides who runs them
             new = whole(possible, p, rng=self.rng)
         else:  # the rule before issue 15: a provider starts none
-            new = whole(possible * p["org_role"], p, rng=self.rng, earlier=int)
-        if p["teams_max_per_1000"] is not None:  # growth has limits: the social workers' capacity
+            new = whole(possible * p.org_role, p, rng=self.rng, earlier=int)
+        if p.teams_max_per_1000 is not None:  # growth has limits: the social workers' capacity
             cap = whole(expected_count("teams_cap", m.community.n, p), p, rng=self.rng, earlier=int)
             new = min(new, max(0, cap - len(self.teams)))
         unmet = st.needs.mean(axis=0)
         per_category = np.bincount([t.category for t in self.teams], minlength=len(unmet))
         free, head = int(np.count_nonzero(willing)), 0
-        provided = (self.rng.random(new) >= p["org_role"]) if p["provider_teams"] else np.zeros(new, dtype=bool)
+        provided = (self.rng.random(new) >= p.org_role) if p.provider_teams else np.zeros(new, dtype=bool)
         for run_by_org in provided.tolist():
             while head < len(ranked) and not willing[ranked[head]]:
                 head += 1  # the matching list only loses entries: walk it once
@@ -106,25 +112,23 @@ class TeamMechanism(Mechanism):
             category = int(np.lexsort((-unmet, per_category))[0])
             per_category[category] += 1
             # seeded by the most willing free resident, in its compound
-            team = RedTeam(m, self.next_id + 1, category, compound=int(st.compound[ranked[head]]),
-                           provided=run_by_org)
+            team = RedTeam(m, self.next_id + 1, category, compound=int(st.compound[ranked[head]]), provided=run_by_org)
             self.next_id += 1
-            free -= self._recruit(team, willing, ranked, w, p["team_size"])
+            free -= self._recruit(team, willing, ranked, w, p.team_size)
             self.teams.append(team)
         self._index_members()
 
     def _willingness(self) -> np.ndarray:
         st, p = self.model.state, self.p
-        return st.public_spirit * np.minimum(1.0, st.time_budget / p["volunteer_hours"])
+        return st.public_spirit * np.minimum(1.0, st.time_budget / p.volunteer_hours)
 
     def _willing(self, w: np.ndarray | None = None) -> np.ndarray:
         """The matching list: residents on the mutual-aid rung or above, in no team, willing enough."""
         st = self.model.state
         w = self._willingness() if w is None else w
-        return (st.rung >= Rung.MUTUAL_AID) & (st.team < 0) & (w >= self.p["willingness_min"])
+        return (st.rung >= Rung.MUTUAL_AID) & (st.team < 0) & (w >= self.p.willingness_min)
 
-    def _recruit(self, team: RedTeam, willing: np.ndarray, ranked: np.ndarray, w: np.ndarray,
-                 count: int) -> int:
+    def _recruit(self, team: RedTeam, willing: np.ndarray, ranked: np.ndarray, w: np.ndarray, count: int) -> int:
         """The ``count`` most willing free residents, from the team's compound first."""
         st = self.model.state
         local = self.by_compound[team.compound]
@@ -149,8 +153,8 @@ class TeamMechanism(Mechanism):
         st, p = self.model.state, self.p
         idx = self.member
         mat = self._maturity()[self.member_team]
-        st.boost[idx] += p["team_pull"] * mat
-        self.add_retention(p["team_retention"] * mat, where=idx)
+        st.boost[idx] += p.team_pull * mat
+        self.add_retention(p.team_retention * mat, where=idx)
 
     def serve(self) -> None:
         m, st, p = self.model, self.model.state, self.p
@@ -160,7 +164,7 @@ class TeamMechanism(Mechanism):
         if self.teams:
             k_teams = len(self.teams)
             n_provided = int(np.count_nonzero(self.provided))
-            cost = p["team_support_cost"] * (k_teams - n_provided + p["provider_team_cost"] * n_provided)
+            cost = p.team_support_cost * (k_teams - n_provided + p.provider_team_cost * n_provided)
             funded = m.pool.withdraw(cost, "team_support") / cost if cost > 0 else 1.0
             pos, rung = self.member_team, st.rung[self.member]
             size = np.bincount(pos, minlength=k_teams)
@@ -168,15 +172,15 @@ class TeamMechanism(Mechanism):
             # an appointed team serves with its staff, as far as the pool pays them
             active = np.where(self.provided, funded, active)
             led = np.bincount(pos[st.backbone[self.member]], minlength=k_teams) > 0  # this round's backbones
-            lead = 1.0 + p["backbone_lead_bonus"] * led
+            lead = 1.0 + p.backbone_lead_bonus * led
             mat = self._maturity()
             # teams -> residents: members gain capacity (at last week's maturity), then teams mature
             idx = self.member
-            grow = p["capacity_gain"] * p["org_role"] * mat[pos]
+            grow = p.capacity_gain * p.org_role * mat[pos]
             if n_provided:  # an appointed team builds no one's capacity
                 grow = grow * ~self.provided[pos]
             st.capacity[idx] += grow * (1.0 - st.capacity[idx])
-            mat += np.minimum(1.0, p["maturity_rate"] * sw.skill * funded * lead) * (1.0 - mat)
+            mat += np.minimum(1.0, p.maturity_rate * sw.skill * funded * lead) * (1.0 - mat)
             if n_provided:
                 mat[self.provided] = 1.0  # run by professionals: in full from the start
             for team, value, is_led in zip(self.teams, mat.tolist(), led.tolist(), strict=True):
@@ -185,13 +189,13 @@ class TeamMechanism(Mechanism):
             relief: dict[tuple[int, int], float] = {}
             for team, a, mt in zip(self.teams, active.tolist(), mat.tolist(), strict=True):
                 key = (team.compound, team.category)
-                relief[key] = relief.get(key, 1.0) * (1.0 - p["team_service"] * mt * a)
+                relief[key] = relief.get(key, 1.0) * (1.0 - p.team_service * mt * a)
             for (compound, category), factor in relief.items():
                 local = self.by_compound[compound]
-                k = min(SERVED_PER_MEMBER * p["team_size"], len(local))
+                k = min(SERVED_PER_MEMBER * p.team_size, len(local))
                 neediest = local[np.argpartition(-st.needs[local, category], k - 1)[:k]]
                 st.needs[neediest, category] *= factor
-        sw.skill *= 1.0 - p["skill_decay"]
+        sw.skill *= 1.0 - p.skill_decay
 
     def _dissolve_failing(self) -> None:
         """A team with fewer than MIN_ACTIVE_MEMBERS on the mutual-aid rung or above falls apart and

@@ -50,8 +50,10 @@ def run_one(label: str, seed: int) -> RedCycleModel:
 
 def state_hashes(model: RedCycleModel) -> dict[str, str]:
     """SHA-256 of each registry field's bytes at the end of the run, plus the graph and the pool."""
-    out = {name: hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()[:16]
-           for name, arr in model.state.arrays().items()}
+    out = {
+        name: hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()[:16]
+        for name, arr in model.state.arrays().items()
+    }
     c = model.community
     out["graph"] = hashlib.sha256(c.indptr.tobytes() + c.indices.tobytes()).hexdigest()[:16]
     ledger = json.dumps([model.pool.inflows(), model.pool.outflows()], sort_keys=True)
