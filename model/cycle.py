@@ -16,7 +16,6 @@ order; a mechanism that is switched off skips its phase and the others keep thei
 from __future__ import annotations
 
 from . import mechanism_registry as registry
-from .outreach import seed_fund, venture_fund_per_1000
 from .parameters import Parameters
 
 LOOPS: dict[str, str] = {
@@ -73,11 +72,11 @@ class MicroCycle:
                 continue
             if name in self.mechanisms:
                 self.mechanisms[name].launch()
-            elif not p.funds_follow_mechanisms and name in ("project", "team"):
-                # the government pays its funds in any case: an ablation keeps the total budget
-                n = m.community.n
-                amount = seed_fund(n, p) if name == "project" else venture_fund_per_1000(p) * n / 1000.0
-                m.pool.deposit(amount, "seed_fund" if name == "project" else "venture_fund")
+            elif not p.funds_follow_mechanisms:
+                # the government pays a switched-off mechanism's funds in any case: an ablation keeps the
+                # total budget (each mechanism says what it is paid: Mechanism.government_funds)
+                for account, amount in registry.spec(name).cls.government_funds(m).items():
+                    m.pool.deposit(amount, account)
         if week_of_round == 0:
             # the backbone phase has scored last round's points; the new round counts afresh
             m.state.points_earned_round[:] = 0

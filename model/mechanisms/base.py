@@ -39,6 +39,14 @@ class Mechanism:
         """The mechanism's entry in the registry: its phase's names in Chinese and English."""
         return spec(self.name)
 
+    @staticmethod
+    def government_funds(model) -> dict[str, float]:
+        """Money the government pays into the pool for this mechanism at its phase's launch, by pool
+        account (none by default). The cycle pays it too while the mechanism is switched off and
+        ``funds_follow_mechanisms`` is false (an ablation with the budget held, model/cycle.py), so
+        the cycle knows no mechanism's money."""
+        return {}
+
     def launch(self) -> None:  # noqa: B027 - optional hook
         pass
 

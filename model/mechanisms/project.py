@@ -78,10 +78,16 @@ class ProjectMechanism(Mechanism):
         st.provided[:] = False
 
     # -------------------------------------------------------------------------- phase -------
+    @staticmethod
+    def government_funds(model) -> dict[str, float]:
+        """The seed fund (种子基金), per round, for the community's size."""
+        return {"seed_fund": seed_fund(model.community.n, model.p)}
+
     def launch(self) -> None:
         m, p, st = self.model, self.p, self.model.state
         n = m.community.n
-        m.pool.deposit(seed_fund(n, p), "seed_fund")
+        for account, amount in self.government_funds(m).items():
+            m.pool.deposit(amount, account)
         st.reached[:] = self.reached(np.ones(n, dtype=bool))  # whom this round's outreach reaches
         keep, kept, dropped = [], [], []
         evaluations = []

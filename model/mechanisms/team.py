@@ -76,10 +76,15 @@ class TeamMechanism(Mechanism):
         self.provided = np.fromiter((t.provided for t in self.teams), dtype=bool, count=len(self.teams))
 
     # -------------------------------------------------------------------------- phase -------
+    @staticmethod
+    def government_funds(model) -> dict[str, float]:
+        """The venture fund (公益创投), per round, for the community's size."""
+        return {"venture_fund": venture_fund_per_1000(model.p) * model.community.n / 1000.0}
+
     def launch(self) -> None:
         m, p, st = self.model, self.p, self.model.state
         per_1000 = venture_fund_per_1000(p)
-        amount = m.pool.deposit(per_1000 * m.community.n / 1000.0, "venture_fund")
+        amount = m.pool.deposit(self.government_funds(m)["venture_fund"], "venture_fund")
         m.pool.withdraw(amount * p.training_share, "training")  # the rest supports the teams
         self.invested += amount
         sw = self.social_work
