@@ -100,6 +100,9 @@ class Ladder:
     decide = staticmethod(decide)
     commit = staticmethod(commit)
 
+    DERIVED_READS = frozenset({"need_pull_decay"})
+    """The parameters :meth:`derive` reads: a change of one mid-run re-derives it (``model.update``)."""
+
     def __init__(
         self,
         adjacency: sp.csr_matrix,
@@ -121,11 +124,16 @@ class Ladder:
         # isolated residents divide 0 by 1: no social influence (mechanisms divide by this too)
         self.degree = np.maximum(self.neighbours, 1).astype(np.float64)
         self.p = params
-        self.need_factor = params.need_pull_decay ** np.arange(self.top + 1)
+        self.derive()
         # whether any mechanism writes boost/retention; the engine alone skips reading them
         self.mechanisms = mechanisms
         self._next_rung = np.empty(adjacency.shape[0], dtype=np.int8)  # the kernel's buffer
         self.draws = Draws(EMPTY, EMPTY, EMPTY)
+
+    def derive(self) -> None:
+        """What the ladder derives from the parameters once (again after a change of DERIVED_READS):
+        the pull of a need on each rung, need_pull_decay ** rung."""
+        self.need_factor = self.p.need_pull_decay ** np.arange(self.top + 1)
 
     @property
     def rule(self) -> LadderRule:

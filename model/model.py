@@ -45,7 +45,7 @@ from .graph import NOT_MEMBER, Community, community_from_groups, community_from_
 from .ladder import Ladder, LadderResult, Rung
 from .mechanisms import specs as registered_mechanisms  # importing it registers the essay's six
 from .mechanisms.base import Mechanism
-from .outreach import organisation_capacity, reach_probability
+from .outreach import REACH_READS, organisation_capacity, reach_probability
 from .parameters import Parameters
 from .params import ParameterError
 from .pool import Pool
@@ -418,16 +418,10 @@ class RedCycleModel(mesa.Model):
         for name, value in values.items():
             self.changes.append({"week": self.steps + 1, "parameter": name, "before": self.p[name], "after": value})
         self.p._replace(values)  # the mechanisms and the ladder read this same object
-        if values.keys() & {
-            "three_downs",
-            "fulltime_worker_size",
-            "fulltime_worker_bonus",
-            "mobile_reach",
-            "capacity_growth",
-        }:
+        if values.keys() & REACH_READS:  # declared beside the reach's rules
             self._set_reach()
-        if "need_pull_decay" in values:
-            self.ladder.need_factor = self.p.need_pull_decay ** np.arange(self.top + 1)
+        if values.keys() & Ladder.DERIVED_READS:
+            self.ladder.derive()
         if "record_weeks" in values:
             self._ema = 1.0 / self.p.record_weeks
         if any(name.endswith("_on") for name in values):

@@ -17,6 +17,13 @@ from .graph import MOBILE
 from .parameters import Parameters
 from .params import WEEKS_PER_YEAR
 
+REACH_READS = frozenset(
+    {"three_downs", "fulltime_worker_size", "fulltime_worker_bonus", "mobile_reach", "capacity_growth"}
+)
+"""The parameters that :func:`organisation_capacity` and :func:`reach_probability` read and that may
+change during a run: a change of one re-derives the reach (``model.update``; tests/test_parameters.py
+checks this set against what the model's reach reads)."""
+
 
 def organisation_capacity(n: int, p: Parameters) -> float:
     """The organisation's capacity: 1, plus ``fulltime_worker_bonus`` with a full-time worker (from

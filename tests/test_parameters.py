@@ -82,3 +82,51 @@ def test_a_misspelt_parameter_is_a_type_error_before_the_run(tmp_path):
     assert '"Parameters" has no attribute "org_rol"' in out
     assert "Incompatible return value type" in out and "Literal" in out
     assert out.count("error:") == 2, out
+
+
+class Recording(Parameters):
+    """Parameters that note the names read (as attributes or by name) once ``recording`` is set."""
+
+    def __getattribute__(self, name):
+        if name in schema.PARAMS and object.__getattribute__(self, "__dict__").get("_recording") is not None:
+            object.__getattribute__(self, "__dict__")["_recording"].add(name)
+        return object.__getattribute__(self, name)
+
+    def __getitem__(self, name):
+        return getattr(self, name)
+
+    def record(self) -> set[str]:
+        self.__dict__["_recording"] = set()
+        return self.__dict__["_recording"]
+
+
+def test_what_update_re_derives_is_declared_beside_its_rules_and_is_what_they_read():
+    """model.update re-derives the reach when a parameter of outreach.REACH_READS changes and the
+    ladder's need pull when one of Ladder.DERIVED_READS does: each set is exactly what the derivation
+    reads among the parameters a run may change (a spy notes the reads), so a rule that starts reading
+    one more parameter without declaring it fails here, and a declared name it no longer reads too."""
+    from model.ladder import Ladder
+    from model.outreach import REACH_READS
+
+    m = RedCycleModel(n_residents=200, rng=1, steps=4)
+    spy = Recording(m.p.as_dict())
+    object.__setattr__(m, "p", spy)  # the model's own reference, for the two derivations only
+    m.ladder.p = spy
+    changeable = set(schema.PARAMS) - set(schema.FIXED_DURING_RUN)
+    read = spy.record()
+    m._set_reach()
+    assert read & changeable == REACH_READS
+    read.clear()
+    m.ladder.derive()
+    assert read & changeable == Ladder.DERIVED_READS
+
+
+def test_a_change_of_a_derived_parameter_mid_run_acts_from_the_next_week():
+    m = RedCycleModel(n_residents=300, rng=2, steps=10)
+    m.step()
+    before_reach, before_pull = m.state.reach_probability.copy(), m.ladder.need_factor.copy()
+    m.update(three_downs=0.3, need_pull_decay=0.3)
+    fresh = RedCycleModel(n_residents=300, rng=2, steps=10, three_downs=0.3, need_pull_decay=0.3)
+    assert (m.state.reach_probability != before_reach).any() and (m.ladder.need_factor != before_pull).any()
+    assert (m.state.reach_probability == fresh.state.reach_probability).all()
+    assert (m.ladder.need_factor == fresh.ladder.need_factor).all()
