@@ -177,7 +177,7 @@ def _key(model, q: Mapping[str, Any]) -> str:
 
 def settle(model, settling_cls) -> None:
     """Replace ``model``'s initial residents' state by the end of its burn-in (a no-op at 0 weeks)."""
-    weeks = model.p["burn_in_weeks"]
+    weeks = model.p.burn_in_weeks
     if weeks == 0:
         return
     q = ordinary_life(model.p)
