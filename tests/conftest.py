@@ -20,3 +20,16 @@ os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(__file__).resolve().parent.par
 settings.register_profile("default", derandomize=True, max_examples=700)
 settings.register_profile("explore", derandomize=False, max_examples=7500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_configure(config):
+    """Compile the model's kernels once, here in the main process, before any worker or subprocess
+    starts. With an empty cache (a fresh clone, or after a change of a compiled module) every xdist
+    worker and every command-line subprocess would otherwise compile the same kernels at the same
+    time (tests/test_cli.py starts two dozen at once); after this they all load the cache. One
+    default run of a round and a half reaches every mechanism's compiled code."""
+    if hasattr(config, "workerinput"):  # an xdist worker: its controller has done it
+        return
+    from model import RedCycleModel
+
+    RedCycleModel(n_residents=200, steps=40, rng=0).run()
