@@ -8,8 +8,6 @@ and its "things to try", each a checked claim, live here too.
 
 from __future__ import annotations
 
-import functools
-import os
 import re
 from dataclasses import dataclass
 
@@ -18,6 +16,7 @@ from model import PARAMS as _SCHEMA
 from model import mechanisms as _mechanisms  # the registered mechanisms, in the cycle's order, zh/en
 from model.cycle import phase_starts  # noqa: F401  (app.logic reads it as txt.phase_starts)
 from model.glossary import OUTCOMES as _GLOSSARY
+from model.glossary import cjk_font  # noqa: F401  (app.logic and the tests read txt.cjk_font)
 from model.ladder import TWO_RUNG_TERMS, Rung
 
 LANGS = ("zh", "en")
@@ -428,30 +427,6 @@ def number(value: float, lang: str) -> str:
     if isinstance(value, int) or float(value).is_integer() and abs(value) >= 10:
         return f"{int(value):,}"
     return f"{float(value):.3g}"
-
-
-# ---- fonts: Chinese in figures only where a CJK font is installed (never empty boxes) ---------
-CJK_FONTS = (
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-)
-
-
-@functools.cache
-def cjk_font() -> str | None:
-    """The name of an installed CJK font for figures, or None. REDCYCLE_NO_CJK=1 pretends none."""
-    if os.environ.get("REDCYCLE_NO_CJK"):
-        return None
-    from matplotlib import font_manager
-
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
 
 
 def figure_lang(lang: str) -> str:

@@ -7,7 +7,6 @@ English when none is found (Debian: ``apt-get install fonts-wqy-microhei``).
 from __future__ import annotations
 
 import functools
-import os
 
 import matplotlib
 
@@ -17,33 +16,12 @@ from matplotlib import font_manager  # noqa: E402
 
 from model import mechanisms  # noqa: E402
 from model.cycle import phase_starts  # noqa: E402
+from model.glossary import cjk_font  # noqa: E402
 from model.ladder import rung_terms  # noqa: E402
 
-CJK_FONTS = (
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-)
 RUNG_LABELS = {key: (zh, en) for n_rungs in (5, 2) for key, zh, en in rung_terms(n_rungs)}
 """Each rung's names, from the one vocabulary (model.ladder)."""
 RUNG_COLOURS = ("#d9d9d9", "#fdd0a2", "#fd8d3c", "#d94801", "#8c2d04")
-
-
-@functools.cache
-def cjk_font() -> str | None:
-    """The name of an installed CJK font, or None (then labels are English only)."""
-    if os.environ.get("REDCYCLE_NO_CJK"):
-        return None
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in installed:
-            return name
-    return None
 
 
 @functools.cache

@@ -5,6 +5,8 @@ shown as a percentage), ``index`` (0-1), ``count`` or ``units`` (resource units)
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 
 
@@ -98,3 +100,29 @@ def term(name: str, lang: str) -> str:
 def definition(name: str, lang: str) -> str:
     t = OUTCOMES[name]
     return t.zh_definition if lang == "zh" else t.en_definition
+
+
+# ---- fonts: the Chinese terms in figures only where a CJK font is installed (never empty boxes) ---
+CJK_FONTS = (
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
+"""CJK fonts that draw the terms above, in order of preference (Debian's fonts-wqy-microhei first)."""
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """The name of an installed CJK font for figures (the app's and the reports'), or None: then
+    figures are labelled in English only. REDCYCLE_NO_CJK=1 pretends none is installed."""
+    if os.environ.get("REDCYCLE_NO_CJK"):
+        return None
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
