@@ -25,6 +25,7 @@ from enum import IntEnum
 import numpy as np
 import scipy.sparse as sp
 
+from . import libm
 from .parameters import Parameters
 from .rule import EMPTY, EVERYONE, LadderRule, commit, decide, ladder_rule, ladder_week
 from .state import ResidentState
@@ -133,7 +134,7 @@ class Ladder:
     def derive(self) -> None:
         """What the ladder derives from the parameters once (again after a change of DERIVED_READS):
         the pull of a need on each rung, need_pull_decay ** rung."""
-        self.need_factor = self.p.need_pull_decay ** np.arange(self.top + 1)
+        self.need_factor = libm.power(self.p.need_pull_decay, np.arange(self.top + 1))
 
     @property
     def rule(self) -> LadderRule:

@@ -28,7 +28,7 @@ import scipy.sparse as sp
 
 from agents import Organisation, PartyMember, Resident
 
-from . import burnin
+from . import burnin, libm
 from . import params as schema
 from .cycle import MicroCycle, loop_open
 from .demography import (
@@ -318,8 +318,8 @@ class RedCycleModel(mesa.Model):
         phi = need_factors(d, p, len(lean))
         for k, mean in enumerate(np.minimum(1.0, p.need_mean * lean)):
             drawn = _beta(rng, mean, kappa * (1.0 - DIVERSITY_SPREAD * p.diversity), n)
-            st.needs[:, k] = 1.0 - (1.0 - drawn) ** phi[:, k]  # phi-fold exposure to the need
-        st.need_growth[:] = 1.0 - (1.0 - p.need_growth) ** phi  # about phi x need_growth
+            st.needs[:, k] = 1.0 - libm.power(1.0 - drawn, phi[:, k])  # phi-fold exposure to the need
+        st.need_growth[:] = 1.0 - libm.power(1.0 - p.need_growth, phi)  # about phi x need_growth
         st.time_budget[:] = rng.gamma(TIME_BUDGET_SHAPE, p.time_budget_mean / TIME_BUDGET_SHAPE, n) * time_factor(
             d, c.party_category, p
         )

@@ -178,3 +178,61 @@ def test_a_copied_or_pickled_model_continues_exactly_as_the_original_and_indepen
         _same(_frame_and_state(c), reference)
     original.run(40)
     _same(_frame_and_state(original), reference)
+
+
+BOTH = """
+import sys, json; sys.path.insert(0, {root!r})
+from tests.test_reproducibility import fingerprint
+from model import RedCycleModel, load_scenario
+print(json.dumps([fingerprint(RedCycleModel(n_residents=700, rng=11).run(40)),
+                  fingerprint(RedCycleModel(**load_scenario("threshold_limit"), n_residents=700, rng=11).run(20))]))
+"""
+
+
+def _wide_vector_loops() -> list[str]:
+    """numpy's dispatch targets with 512-bit vectors that this CPU has (empty on other machines)."""
+    from numpy._core import _multiarray_umath as umath
+
+    return [f for f in umath.__cpu_dispatch__ if ("AVX512" in f or f == "X86_V4") and umath.__cpu_features__.get(f)]
+
+
+def test_the_same_run_on_a_machine_without_avx512():
+    """A run does not depend on the CPU numpy picks its loops for. numpy's float64 power, exp and
+    log use their own approximations on AVX-512 machines (a few values in a hundred differ in the
+    last bit); the model's transcendental array operations go through model/libm.py instead. The
+    run with numpy's AVX-512 loops switched off (NPY_DISABLE_CPU_FEATURES, what a machine without
+    them runs) hashes the same as here. On a machine without AVX-512 both runs are the same code:
+    the test is skipped there, since it could not fail."""
+    wide = _wide_vector_loops()
+    if not wide:
+        import pytest
+
+        pytest.skip("this CPU has no AVX-512: numpy runs the same loops with or without the switch")
+    # the default community and the threshold limit (whose older residents' needs took numpy's power)
+    here = json.loads(subprocess.check_output([sys.executable, "-c", BOTH.format(root=str(ROOT))], text=True))
+    out = subprocess.run(
+        [sys.executable, "-c", BOTH.format(root=str(ROOT))],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"NPY_DISABLE_CPU_FEATURES": " ".join(wide), "PATH": "/usr/bin:/bin"},
+    )
+    assert json.loads(out.stdout) == here
+
+
+def test_libm_gives_the_c_librarys_values_where_numpy_may_not():
+    import math
+
+    import numba
+
+    from model import libm
+
+    rng = np.random.default_rng(5)
+    x, y = rng.random(5000), rng.random(5000) * 3
+    assert [float(v) for v in libm.power(x, y)] == [math.pow(a, b) for a, b in zip(x, y, strict=True)]
+    assert [float(v) for v in libm.log(x)] == [math.log(a) for a in x]
+    assert libm.power(0.5, np.arange(4)).tolist() == [1.0, 0.5, 0.25, 0.125]  # broadcasting, as numpy
+    assert libm.power(np.ones((2, 3)), np.arange(3)).shape == (2, 3)
+    assert libm.log(np.array([0.0, 1.0]))[0] == -np.inf and np.isnan(libm.log(np.array([-1.0])))[0]
+    # numba calls the C library one value at a time unless Intel's SVML is installed: it is not
+    assert not numba.config.USING_SVML

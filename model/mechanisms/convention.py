@@ -15,6 +15,8 @@ and the participants grow in public spirit. The rules and equations: docs/ODD.md
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..cycle import phase_weeks
@@ -101,7 +103,7 @@ class ConventionMechanism(Mechanism):
                 if p.dialogue_bond == "full":  # the rule before issue 15: fully, at once
                     bond[st.in_dialogue] = 1.0
                 else:  # the more the dialogue gives, the closer they come to it
-                    bond[st.in_dialogue] += -np.expm1(-p.dialogue_gain) * (1.0 - bond[st.in_dialogue])
+                    bond[st.in_dialogue] += -math.expm1(-p.dialogue_gain) * (1.0 - bond[st.in_dialogue])
             m = self.model
             neighbours = (m.adjacency @ bond) / self.degree  # the mean over all its neighbours
             bond += p.convention_spread * np.maximum(0.0, neighbours - bond)

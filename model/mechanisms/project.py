@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import libm
 from ..counts import expected_count, whole
 from ..jit import njit
 from ..ladder import Rung
@@ -201,7 +202,7 @@ class ProjectMechanism(Mechanism):
                 continue
             pool = np.flatnonzero(st.reached & (st.rung >= rung - 1) & (st.rung <= rung) & (st.place == NO_PLACE))
             w = st.trust[pool] * st.public_spirit[pool] + 1e-12
-            order = pool[np.argsort(-(np.log(self.rng.random(len(pool))) / w), kind="stable")]
+            order = pool[np.argsort(-(libm.log(self.rng.random(len(pool))) / w), kind="stable")]
             for j in range(n_participatory):
                 chosen = order[j * places : (j + 1) * places]
                 if len(chosen) == 0:

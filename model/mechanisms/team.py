@@ -25,6 +25,8 @@ The rules and equations: docs/ODD.md 7.8 and 7.14.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from agents import RedTeam, SocialWorkOrganisation
@@ -88,7 +90,7 @@ class TeamMechanism(Mechanism):
         m.pool.withdraw(amount * p.training_share, "training")  # the rest supports the teams
         self.invested += amount
         sw = self.social_work
-        sw.skill += (1.0 - sw.skill) * (1.0 - np.exp(-p.training_rate * per_1000 * p.training_share))
+        sw.skill += (1.0 - sw.skill) * (1.0 - math.exp(-p.training_rate * per_1000 * p.training_share))
         w = self._willingness()
         willing = self._willing(w)
         ranked = np.flatnonzero(willing)
