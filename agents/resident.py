@@ -80,7 +80,7 @@ class Resident(FixedAgent):
     def step(self) -> None:
         """Decide this week's move from the start-of-week state; ``advance`` applies it.
 
-        The rule is the engine's own (``model.ladder.decide``, model/rule.py), given this
+        The rule is the engine's own (``model.ladder.decide`` and ``serve``, model/rule.py), given this
         resident's fields, its neighbours counted through Mesa's Network space and this week's
         draws (``model.ladder.draws``, drawn for everyone before any agent steps)."""
         m = self.model
@@ -95,12 +95,10 @@ class Resident(FixedAgent):
         draws = ladder.draws
         noise = float(draws.noise[i]) if len(draws.noise) else 0.0
         uniform = float(draws.uniform[i]) if len(draws.uniform) else 1.0
-        # needs: this resident's own row i of the registry, served in place
         move = ladder.decide(
             ladder.rule,
             rung,
             n_next,
-            n_helpers,
             n_holders,
             self.capacity,
             self.public_spirit,
@@ -108,15 +106,17 @@ class Resident(FixedAgent):
             self.threshold,
             self.boost,
             self.retention,
-            st.needs,
-            st.need_growth,
-            i,
-            ladder.need_factor,
+            ladder.unmet_share(st.needs, i),
+            float(ladder.need_factor[rung]),
             noise,
             uniform,
             self.commitment,
             self.adult,
         )
+        for j in range(st.needs.shape[1]):  # its own row i of the registry's needs, each category served
+            st.needs[i, j] = ladder.serve(
+                ladder.rule, st.needs[i, j], st.need_growth[i, j], rung, self.capacity, n_helpers, n_holders
+            )
         self._next_rung = rung + move
 
     def advance(self) -> int:

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from . import libm
 from .parameters import Parameters
-from .rule import EMPTY, EVERYONE, LadderRule, commit, decide, ladder_rule, ladder_week
+from .rule import EMPTY, EVERYONE, LadderRule, commit, decide, ladder_rule, ladder_week, recount, serve, unmet_share
 from .state import ResidentState
 from .weekly import carry_noise, free_hours
 
@@ -99,6 +99,8 @@ class Ladder:
 
     Rung = Rung  # the agents read rung names here (agents/ import nothing from model/)
     decide = staticmethod(decide)
+    serve = staticmethod(serve)
+    unmet_share = staticmethod(unmet_share)
     commit = staticmethod(commit)
 
     DERIVED_READS = frozenset({"need_pull_decay"})
@@ -128,7 +130,9 @@ class Ladder:
         self.derive()
         # whether any mechanism writes boost/retention; the engine alone skips reading them
         self.mechanisms = mechanisms
-        self._next_rung = np.empty(adjacency.shape[0], dtype=np.int8)  # the kernel's buffer
+        # neighbour counts by level (model/rule.py recount): kept up to date from who moved, not recounted
+        self._counted = np.zeros(0, dtype=np.int8)
+        self._at_least = np.zeros((0, 0), dtype=np.int32)
         self.draws = Draws(EMPTY, EMPTY, EMPTY)
 
     def derive(self) -> None:
@@ -159,18 +163,28 @@ class Ladder:
         self.draws = Draws(noise, uniform, hours)
         return self.draws
 
+    def neighbour_counts(self, rung: np.ndarray) -> np.ndarray:
+        """``at_least[i, level - 1]``: how many of resident i's neighbours are on ``level`` or above
+        (level 1 ... top), for the rungs in ``rung``. Kept between weeks and brought up to date from
+        the residents whose rung changed (model/rule.py ``recount``); rebuilt from zero when the
+        ladder's height changes."""
+        n, top = len(rung), self.p.n_rungs - 1
+        if self._at_least.shape != (n, top):
+            self._counted = np.zeros(n, dtype=np.int8)
+            self._at_least = np.zeros((n, top), dtype=np.int32)
+        recount(self.indptr, self.indices, rung, self._counted, self._at_least)
+        return self._at_least
+
     def step(self, state: ResidentState, week: int) -> LadderResult:
         """Every resident's week at once (the compiled kernel); ``week`` is stamped as
         ``last_volunteered`` on those who end it on the top rung."""
         draws = self.draw(state)
         climbs, slips = ladder_week(
             self.rule,
-            self.indptr,
-            self.indices,
+            self.neighbour_counts(state.rung),
             self.neighbours,
             self.adult,
             state.rung,
-            self._next_rung,
             state.weeks_on_rung,
             state.last_volunteered,
             week,

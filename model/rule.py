@@ -3,14 +3,17 @@ to every resident in one pass.
 
     遵循居民从自助、互助到参与公共事务，再到参与各类志愿活动的社区行动逻辑
 
-:func:`decide` is the whole weekly rule of docs/ODD.md 7.1 (drive, climb, slip) and 7.2 (needs
-grow, self-help and mutual aid meet part of them) for ONE resident, as a function of that
-resident's fields, its neighbours' counts and its random draws. Two callers, one rule:
+:func:`decide` (drive, climb, slip: docs/ODD.md 7.1), :func:`serve` (a need grows, self-help and
+mutual aid meet part of it: 7.2) and :func:`commit` (7.14) are the whole weekly rule for ONE
+resident, as functions of that resident's fields, its neighbours' counts and its random draws,
+numbers in and numbers out. Two callers, one rule:
 
-* :func:`ladder_week`, the engine: one compiled pass over all residents (neighbour counts over the
-  CSR adjacency, :func:`decide`, then the moves applied with weeks on rung and last volunteered);
+* :func:`ladder_week`, the engine: one compiled pass over all residents (each resident's
+  neighbour counts read from :func:`recount`'s table, kept up to date from who moved; then
+  :func:`decide`, :func:`serve` for each need category and :func:`commit`, and the move applied
+  with weeks on rung and last volunteered);
 * ``agents.Resident.step``, the Mesa-idiomatic form: one agent object at a time, counting its
-  neighbours through Mesa's Network space and calling the same :func:`decide`.
+  neighbours through Mesa's Network space and calling the same functions.
 
 The random draws are made with numpy from the ladder's named stream, one array per kind for the
 whole community, before the kernel runs (model/ladder.py); the kernel and the agents only read
@@ -19,10 +22,11 @@ them, so results do not depend on the order residents are visited in, or on numb
 The arithmetic is IEEE double in the order numpy's vectorised form used (no fastmath), so the
 results are the same bit for bit (tests/test_baseline.py).
 
-**Extending the rule** with a per-resident field (as ``commitment`` was, docs/ODD.md 7.14): add the field to model/state.py; add it as an argument of
-:func:`decide` and use it there; pass ``field[i]`` from :func:`ladder_week` (and update the
-field in its second loop, where the moves are applied: e.g. grow it when ``next_rung[i] ==
-rung[i]``) and ``self.<field>`` from ``Resident.step`` (and update it in ``advance``); a new
+**Extending the rule** with a per-resident field (as ``commitment`` was, docs/ODD.md 7.14): add the
+field to model/state.py; add it as an argument of
+:func:`decide` and use it there; pass ``field[i]`` from :func:`ladder_week` (and update it there
+after the decision, as ``commitment`` is) and ``self.<field>`` from ``Resident.step`` (and update
+it in ``advance``); a new
 constant goes into :class:`LadderRule` (its name is the parameter's, so :func:`ladder_rule` reads
 it). Every field is passed explicitly: numba compiles what it is given, and a reader sees what the
 rule reads.
@@ -77,7 +81,6 @@ def decide(
     rule,
     rung,
     n_next,
-    n_helpers,
     degree,
     capacity,
     public_spirit,
@@ -85,30 +88,27 @@ def decide(
     threshold,
     boost,
     retention,
-    needs,
-    need_growth,
-    i,
-    need_factor,
+    unmet,
+    need_pull,
     noise,
     uniform,
     commitment,
     adult,
 ):
-    """A resident's week: its move (+1 climb, -1 slip, 0 stay) from its start-of-week state; its
-    row ``i`` of ``needs`` is served in place (growth, self-help, mutual aid; start-of-week rungs).
+    """A resident's move this week (+1 climb, -1 slip, 0 stay) from its start-of-week state
+    (docs/ODD.md 7.1); :func:`serve` then gives each of its needs after the week (7.2).
 
     rung: its rung at the start of the week; n_next: its neighbours on rung min(rung + 1, top) or
-    above; n_helpers: its neighbours on the mutual-aid rung or above; degree: its number of
-    neighbours who can hold a rung; capacity ... retention: its fields (time_budget: the hours it
-    has for the ladder this week); needs, need_growth: the registry's
-    (residents x need categories) arrays, of which only row i is read and written (a row view
-    would cost reference counting per resident in compiled code); need_factor: the need pull by
-    rung (need_pull_decay ** rung); noise: its normal draw (0 without decision noise); uniform:
-    its uniform draw in [0, 1) for the slip (unused without slip); commitment: its commitment
-    (docs/ODD.md 7.14); adult: whether it can hold a rung (a child never climbs).
+    above; degree: its number of neighbours who can hold a rung; capacity ... retention: its fields
+    (time_budget: the hours it has for the ladder this week); unmet: its mean unmet need at the
+    start of the week (:func:`unmet_share`; read only with a need weight); need_pull: the pull of a
+    need on its rung (need_pull_decay ** rung); noise: its normal draw (0 without decision noise);
+    uniform: its uniform draw in [0, 1) for the slip (unused without slip); commitment: its
+    commitment (docs/ODD.md 7.14); adult: whether it can hold a rung (a child never climbs).
 
-    Scalars, not the registry's arrays, for the fields: the engine's pass runs about 1.8x faster
-    (measured at 2,000 and 100,000 residents), the arrays being reloaded after every write.
+    Numbers only, no arrays: compiled into the engine's pass, a rule that took the registry's
+    arrays (to read and serve the needs row in place) ran the threshold limit's pass at 100,000
+    residents about 2x slower even with every need term off (benchmarks/README.md).
     """
     d = float(max(degree, 1))  # isolated: 0 / 1, no social influence
     # drive: the share of neighbours on the next rung or above, then each term (docs/ODD.md 7.1)
@@ -118,11 +118,7 @@ def decide(
     if rule.weight_spirit != 0.0:
         drive += rule.weight_spirit * public_spirit
     if rule.weight_need != 0.0:
-        k = needs.shape[1]
-        unmet = needs[i, 0]
-        for j in range(1, k):  # ((a0 + a1) + a2) + a3: numpy's order for a short row (state.row_mean)
-            unmet += needs[i, j]
-        drive += rule.weight_need * need_factor[rung] * (unmet / k)
+        drive += rule.weight_need * need_pull * unmet
     if rule.weight_time != 0.0:
         drive += rule.weight_time * min(1.0, time_budget / rule.volunteer_hours)
     if rule.mechanisms:
@@ -143,19 +139,33 @@ def decide(
             risk = min(1.0, risk * (1.0 + rule.slip_drive_weight * max(0.0, own_bar - drive)))
         if uniform < risk:
             move = -1
-    # needs grow, then one's own self-help and neighbours' mutual aid meet part of them (7.2)
-    if rule.need_growth != 0.0:
-        for j in range(needs.shape[1]):
-            needs[i, j] += need_growth[i, j] * (1.0 - needs[i, j])
-    if rule.self_help_efficacy != 0.0 and rung >= SELF_HELP:
-        kept = 1.0 - rule.self_help_efficacy * capacity
-        for j in range(needs.shape[1]):
-            needs[i, j] *= kept
-    if rule.mutual_aid_efficacy != 0.0 and rule.top >= MUTUAL_AID:
-        kept = 1.0 - rule.mutual_aid_efficacy * (n_helpers / d)
-        for j in range(needs.shape[1]):
-            needs[i, j] *= kept
     return move
+
+
+@njit(inline=True)
+def serve(rule, need, growth, rung, capacity, n_helpers, degree):
+    """One of a resident's need categories after its week (docs/ODD.md 7.2): the need grows at its
+    rate, then its own self-help (on the self-help rung or above) and its neighbours' mutual aid
+    (the share of them on the mutual-aid rung or above: n_helpers of degree) each meet a part of
+    what is left. rung: its start-of-week rung; growth: its rate in this category."""
+    if rule.need_growth != 0.0:
+        need += growth * (1.0 - need)
+    if rule.self_help_efficacy != 0.0 and rung >= SELF_HELP:
+        need *= 1.0 - rule.self_help_efficacy * capacity
+    if rule.mutual_aid_efficacy != 0.0 and rule.top >= MUTUAL_AID:
+        need *= 1.0 - rule.mutual_aid_efficacy * (n_helpers / float(max(degree, 1)))
+    return need
+
+
+@njit(inline=True)
+def unmet_share(needs, i):
+    """The mean of row i of ``needs`` (its unmet need over the categories), summed
+    ((a0 + a1) + a2) + a3: numpy's order for a short row (state.row_mean)."""
+    k = needs.shape[1]
+    total = needs[i, 0]
+    for j in range(1, k):
+        total += needs[i, j]
+    return total / k
 
 
 @njit(inline=True)
@@ -174,14 +184,45 @@ def commit(rule, commitment, rung_after, slipped):
 
 
 @njit
+def recount(indptr, indices, rung, counted, at_least):
+    """Bring the neighbour counts up to date with ``rung``: ``at_least[i, level - 1]`` is the number of
+    i's neighbours on ``level`` or above (level 1 ... top), as of the rungs in ``counted``. Each
+    resident whose rung differs from its ``counted`` one adds or removes itself at the levels between
+    the two in every neighbour's row of ``at_least`` (the adjacency is symmetric: j's row lists the
+    residents whose rows hold j), then ``counted`` takes its rung. Returns how many residents moved.
+
+    The counts are integers, so they equal a recount from scratch whatever the order: the cost is
+    the degree of those who moved, not every tie every week. It reconciles ``counted`` with whatever
+    wrote ``rung`` (the kernel, the Mesa agents, a survey or a test), not only the kernel's moves.
+    """
+    n = rung.shape[0]
+    levels = at_least.shape[1]
+    moved = 0
+    for j in range(n):
+        before = np.int64(counted[j])
+        after = np.int64(rung[j])
+        if before == after:
+            continue
+        moved += 1
+        if after > before:
+            low, high, by = before, min(after, levels), 1
+        else:
+            low, high, by = after, min(before, levels), -1
+        for e in range(indptr[j], indptr[j + 1]):
+            i = indices[e]
+            for column in range(low, high):  # levels low + 1 ... high
+                at_least[i, column] += by
+        counted[j] = rung[j]
+    return moved
+
+
+@njit
 def ladder_week(
     rule,
-    indptr,
-    indices,
+    at_least,
     degree,
     adult,
     rung,
-    next_rung,
     weeks_on_rung,
     last_volunteered,
     week,
@@ -198,35 +239,36 @@ def ladder_week(
     uniform,
     commitment,
 ):
-    """The engine's week: :func:`decide` for every resident from the start-of-week rungs, then the
-    moves applied at once. Returns (climbs, slips).
+    """The engine's week: :func:`decide` for every resident from the start-of-week rungs, each move
+    applied with its commitment, weeks on rung and last volunteered in the same pass. Returns
+    (climbs, slips).
 
-    indptr, indices: the symmetric CSR adjacency; degree: each resident's neighbours who can hold a
-    rung; adult: who can hold a rung (an empty array: everyone); next_rung: a buffer as long as ``rung``; week:
-    this week (``last_volunteered`` of those on the top rung afterwards); noise, uniform: this
-    week's draws, one per resident, or empty arrays when the rule draws none.
+    at_least: the neighbour counts of the start-of-week rungs (:func:`recount`, called just before);
+    a resident's decision reads only its own fields and its own row of counts, so applying its move
+    at once changes no other resident's decision (the synchronous update of docs/ODD.md 7.1).
+    degree: each resident's neighbours who can hold a rung; adult: who can hold a rung (an empty
+    array: everyone); week: this week (``last_volunteered`` of those on the top rung afterwards);
+    noise, uniform: this week's draws, one per resident, or empty arrays when the rule draws none.
     """
     n = rung.shape[0]
     top = rule.top
     has_noise = noise.shape[0] > 0
     has_uniform = uniform.shape[0] > 0
     has_adult = adult.shape[0] > 0
+    has_helpers = top >= MUTUAL_AID
+    k = needs.shape[1]
+    serves = (
+        rule.need_growth != 0.0 or rule.self_help_efficacy != 0.0 or (rule.mutual_aid_efficacy != 0.0 and has_helpers)
+    )
+    climbs = 0
+    slips = 0
     for i in range(n):
         r = rung[i]
         level = min(r + 1, top)
-        n_next = 0
-        n_helpers = 0
-        for e in range(indptr[i], indptr[i + 1]):
-            other = rung[indices[e]]
-            if other >= level:
-                n_next += 1
-            if other >= MUTUAL_AID:
-                n_helpers += 1
         move = decide(
             rule,
             r,
-            n_next,
-            n_helpers,
+            at_least[i, level - 1],
             degree[i],
             capacity[i],
             public_spirit[i],
@@ -234,28 +276,26 @@ def ladder_week(
             threshold[i],
             boost[i],
             retention[i],
-            needs,
-            need_growth,
-            i,
-            need_factor,
+            unmet_share(needs, i) if rule.weight_need != 0.0 else 0.0,
+            need_factor[r],
             noise[i] if has_noise else 0.0,
             uniform[i] if has_uniform else 1.0,
             commitment[i],
             adult[i] if has_adult else True,
         )
-        next_rung[i] = r + move
-    climbs = 0
-    slips = 0
-    for i in range(n):
-        commitment[i] = commit(rule, commitment[i], next_rung[i], next_rung[i] < rung[i])
-        if next_rung[i] == rung[i]:
+        if serves:
+            helpers = at_least[i, MUTUAL_AID - 1] if has_helpers else 0
+            for j in range(k):
+                needs[i, j] = serve(rule, needs[i, j], need_growth[i, j], r, capacity[i], helpers, degree[i])
+        commitment[i] = commit(rule, commitment[i], r + move, move < 0)
+        if move == 0:
             weeks_on_rung[i] += 1
         else:
-            if next_rung[i] > rung[i]:
+            if move > 0:
                 climbs += 1
             else:
                 slips += 1
-            rung[i] = next_rung[i]
+            rung[i] = r + move
             weeks_on_rung[i] = 0
         if rung[i] == top:
             last_volunteered[i] = week
