@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import numba
+import numpy as np
 
 from model import RedCycleModel, jit, rule
 from model.ladder import Rung
@@ -101,3 +102,41 @@ def test_the_rule_takes_each_constant_from_the_parameters():
     assert all(getattr(r, name) == m.p[name] for name in rule.LadderRule._fields[1:-1])
     m.update(slip_drive_weight=1.5)  # a policy change reaches the next week's rule
     assert m.ladder.rule.slip_drive_weight == 1.5
+
+
+def _counts_from_scratch(m, rung):
+    """How many of each resident's neighbours are on each level or above, counted over every tie."""
+    a = m.adjacency
+    return np.column_stack([a @ (rung >= level).astype(np.int64) for level in range(1, m.p.n_rungs)])
+
+
+def test_neighbour_counts_kept_from_who_moved_equal_a_count_from_scratch():
+    """The kernel's table of neighbours by rung (rule.recount) is updated only from the residents
+    whose rung changed. It equals a count over every tie after the kernel's own moves, after rungs
+    written from outside (a survey, the Mesa agents, a test)."""
+    m = RedCycleModel(n_residents=400, rng=7, burn_in_weeks=0, steps=30)
+    for _ in range(5):
+        m.step()
+        assert (m.ladder.neighbour_counts(m.state.rung) == _counts_from_scratch(m, m.state.rung)).all()
+    rng = np.random.default_rng(1)
+    for _ in range(3):  # rungs written from outside: every resident anywhere on the ladder
+        m.state.rung[:] = rng.integers(0, m.p.n_rungs, m.state.n)
+        assert (m.ladder.neighbour_counts(m.state.rung) == _counts_from_scratch(m, m.state.rung)).all()
+    m.step()
+    assert (m.ladder.neighbour_counts(m.state.rung) == _counts_from_scratch(m, m.state.rung)).all()
+    table = m.ladder.neighbour_counts(m.state.rung)
+    assert m.ladder.neighbour_counts(m.state.rung) is table  # kept, not rebuilt, while nothing moves
+
+
+def test_the_kernel_moves_residents_as_a_count_over_every_tie_would():
+    """Counting only the movers' ties is an optimisation, not a different rule: a week run with the
+    table rebuilt from zero before every step (a count over every tie) ends in the same state."""
+    from tests.baseline.runs import state_hashes
+
+    kept = RedCycleModel(n_residents=300, rng=4, burn_in_weeks=8, steps=25).run()
+    fresh = RedCycleModel(n_residents=300, rng=4, burn_in_weeks=8, steps=25)
+    while fresh.running:
+        fresh.ladder._at_least = np.zeros((0, 0), dtype=np.int32)  # forget the table: recount every tie
+        fresh.step()
+    assert state_hashes(fresh) == state_hashes(kept)
+    assert kept.final_outcomes()["climbs"] + kept.final_outcomes()["slips"] > 0
