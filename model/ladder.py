@@ -171,7 +171,9 @@ class Ladder:
         n, top = len(rung), self.p.n_rungs - 1
         if self._at_least.shape != (n, top):
             self._counted = np.zeros(n, dtype=np.int8)
-            self._at_least = np.zeros((n, top), dtype=np.int32)
+            # two bytes a count while no resident has 32,767 ties (8 MiB at a million residents)
+            wide = len(self.indptr) > 1 and int(np.diff(self.indptr).max()) >= np.iinfo(np.int16).max
+            self._at_least = np.zeros((n, top), dtype=np.int32 if wide else np.int16)
         recount(self.indptr, self.indices, rung, self._counted, self._at_least)
         return self._at_least
 

@@ -140,3 +140,19 @@ def test_the_kernel_moves_residents_as_a_count_over_every_tie_would():
         fresh.step()
     assert state_hashes(fresh) == state_hashes(kept)
     assert kept.final_outcomes()["climbs"] + kept.final_outcomes()["slips"] > 0
+
+
+def test_a_resident_with_more_ties_than_two_bytes_hold_gets_a_wide_table():
+    """Counts take two bytes while no resident has 32,767 ties; a hub with more gets four."""
+    import networkx as nx
+
+    from model import load_scenario
+
+    m = RedCycleModel(**load_scenario("threshold_limit"), graph=nx.star_graph(33_000), initially_active=[0], rng=1)
+    m.step()
+    table = m.ladder.neighbour_counts(m.state.rung)
+    assert table.dtype == np.int32 and table[0, 0] == np.count_nonzero(m.state.rung[1:] >= 1) > 0
+    assert (table == _counts_from_scratch(m, m.state.rung)).all()
+    small = RedCycleModel(n_residents=200, rng=1, burn_in_weeks=0)
+    small.step()
+    assert small.ladder.neighbour_counts(small.state.rung).dtype == np.int16
