@@ -1102,3 +1102,30 @@ def test_organiser_hours_count_each_backbone_week_at_its_hours():
     off = make(n=400, scenario="red_microcycle", rng=5, backbone_on=False)
     off.run(60)
     assert off.outcomes["organiser_hours_total"] == 0.0
+
+
+def test_teams_serve_the_neediest_of_their_compound_as_a_sort_would():
+    """model.mechanisms.team.serve_neediest (compiled) serves, for each compound and category, the
+    `served` residents with the highest need, ties at the cut to those first in the compound's list:
+    the same cells as a stable sort by need, highest first."""
+    from model.mechanisms.team import serve_neediest
+
+    rng = np.random.default_rng(3)
+    n, categories = 300, 4
+    compound = np.sort(rng.integers(0, 5, n))
+    needs = rng.random((n, categories))
+    needs[rng.random((n, categories)) < 0.3] = 0.0  # many exact ties at 0
+    needs[10:20, 2] = 0.5  # and a tie away from 0
+    residents = np.argsort(compound, kind="stable").astype(np.int64)
+    start = np.searchsorted(compound[residents], np.arange(compound.max() + 2))
+    keys = np.array([[0, 2], [1, 0], [3, 3], [4, 1], [2, 2]], dtype=np.int64)
+    factors = np.array([0.5, 0.25, 0.9, 0.0, 0.75])
+    for served in (1, 7, 25, 10_000):
+        expect = needs.copy()
+        for (c, cat), f in zip(keys.tolist(), factors.tolist(), strict=True):
+            local = residents[start[c] : start[c + 1]]
+            chosen = local[np.argsort(-needs[local, cat], kind="stable")[: min(served, len(local))]]
+            expect[chosen, cat] *= f
+        got = needs.copy()
+        serve_neediest(got, start, residents, keys[:, 0], keys[:, 1], factors, served)
+        assert (got == expect).all(), served

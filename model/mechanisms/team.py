@@ -32,6 +32,7 @@ import numpy as np
 from agents import RedTeam, SocialWorkOrganisation
 
 from ..counts import expected_count, whole
+from ..jit import njit
 from ..ladder import Rung
 from ..outreach import venture_fund_per_1000
 from .base import Mechanism
@@ -40,6 +41,43 @@ MIN_ACTIVE_MEMBERS = 2
 SERVED_PER_MEMBER = 2
 """A team serves the neediest residents of its compound, SERVED_PER_MEMBER per member. Modelling assumption."""
 """A team needs at least this many members on the mutual-aid rung or above to hold together."""
+
+
+@njit
+def serve_neediest(needs, compound_start, compound_residents, compounds, categories, factors, served):
+    """For each (compound, category) the teams serve this week: the ``served`` residents of the
+    compound with the highest unmet need in the category (all of them if fewer) keep ``factor`` of
+    it. Ties at the cut go to the residents first in the compound's list (a need equal to another's
+    to the last bit is rare but for 0, where the choice changes nothing). One compiled pass per
+    compound and category: the cut is found by keeping the ``served`` highest in a short sorted buffer."""
+    for key in range(compounds.shape[0]):
+        c, category, factor = compounds[key], categories[key], factors[key]
+        local = compound_residents[compound_start[c] : compound_start[c + 1]]
+        n = local.shape[0]
+        k = min(served, n)
+        if k == 0:
+            continue
+        top = np.full(k, -np.inf)  # the k highest so far, lowest first
+        for j in range(n):
+            v = needs[local[j], category]
+            if v > top[0]:
+                pos = 0
+                while pos + 1 < k and top[pos + 1] < v:
+                    top[pos] = top[pos + 1]
+                    pos += 1
+                top[pos] = v
+        cut = top[0]  # the k-th highest need
+        at_cut = k
+        for j in range(n):
+            if needs[local[j], category] > cut:
+                at_cut -= 1  # of the k served, how many are exactly at the cut
+        for j in range(n):
+            v = needs[local[j], category]
+            if v > cut:
+                needs[local[j], category] = v * factor
+            elif v == cut and at_cut > 0:
+                at_cut -= 1
+                needs[local[j], category] = v * factor
 
 
 class TeamMechanism(Mechanism):
@@ -63,6 +101,10 @@ class TeamMechanism(Mechanism):
         order = np.argsort(compound, kind="stable")
         bounds = np.flatnonzero(np.r_[True, compound[order][1:] != compound[order][:-1], True])
         self.by_compound = {int(compound[order[a]]): order[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
+        # the same as one table for compiled code: compound c's residents are
+        # compound_residents[compound_start[c] : compound_start[c + 1]] (compound ids are 0 ... max)
+        self.compound_residents = order.astype(np.int64)
+        self.compound_start = np.searchsorted(compound[order], np.arange(int(compound.max(initial=-1)) + 2))
         self._index_members()
 
     def stop(self) -> None:
@@ -197,11 +239,16 @@ class TeamMechanism(Mechanism):
             for team, a, mt in zip(self.teams, active.tolist(), mat.tolist(), strict=True):
                 key = (team.compound, team.category)
                 relief[key] = relief.get(key, 1.0) * (1.0 - p.team_service * mt * a)
-            for (compound, category), factor in relief.items():
-                local = self.by_compound[compound]
-                k = min(SERVED_PER_MEMBER * p.team_size, len(local))
-                neediest = local[np.argpartition(-st.needs[local, category], k - 1)[:k]]
-                st.needs[neediest, category] *= factor
+            keys = np.array(list(relief), dtype=np.int64).reshape(-1, 2)
+            serve_neediest(
+                st.needs,
+                self.compound_start,
+                self.compound_residents,
+                keys[:, 0],
+                keys[:, 1],
+                np.array(list(relief.values()), dtype=np.float64),
+                SERVED_PER_MEMBER * p.team_size,
+            )
         sw.skill *= 1.0 - p.skill_decay
 
     def _dissolve_failing(self) -> None:
