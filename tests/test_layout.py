@@ -112,7 +112,7 @@ def test_mechanisms_keep_no_per_resident_arrays_of_their_own():
     constants found at set-up (standing, compound lists) or indexes rebuilt from registry fields."""
     m = RedCycleModel(n_residents=500, rng=2)
     m.run(27)
-    allowed = {"standing", "mobile", "guess", "degree"}
+    allowed = {"standing", "mobile", "guess", "degree", "compound_residents"}  # compound_residents: the compound lists
     n = m.community.n
     for name, mech in m.mechanisms.items():
         for attr, value in vars(mech).items():
