@@ -134,6 +134,8 @@ class Ladder:
         self._counted = np.zeros(0, dtype=np.int8)
         self._at_least = np.zeros((0, 0), dtype=np.int32)
         self.draws = Draws(EMPTY, EMPTY, EMPTY)
+        self._rule_key: tuple[int, int, bool] | None = None
+        self._rule = ladder_rule(params, mechanisms)
 
     def derive(self) -> None:
         """What the ladder derives from the parameters once (again after a change of DERIVED_READS):
@@ -142,8 +144,12 @@ class Ladder:
 
     @property
     def rule(self) -> LadderRule:
-        """This week's constants of the rule (the parameters can change between weeks)."""
-        return ladder_rule(self.p, self.mechanisms)
+        """This week's constants of the rule (the parameters can change between weeks: the rule is
+        built again after any change, ``Parameters._generation``, or a change of ``mechanisms``)."""
+        key = (id(self.p), self.p._generation, self.mechanisms)
+        if self._rule_key != key:
+            self._rule, self._rule_key = ladder_rule(self.p, self.mechanisms), key
+        return self._rule
 
     def draw(self, state: ResidentState) -> Draws:
         """This week's draws from the ladder's stream, in a fixed order: noise, then slip; with

@@ -200,6 +200,7 @@ class Parameters(Mapping[str, Any]):
     if TYPE_CHECKING:  # bookkeeping, not parameters (kept out of __annotations__ at run time)
         _order: tuple[str, ...]
         _extra: dict[str, Any]
+        _generation: int
 
     if not TYPE_CHECKING:  # to a type checker only the declared names exist
 
@@ -213,6 +214,7 @@ class Parameters(Mapping[str, Any]):
     def __init__(self, values: Mapping[str, Any]):
         object.__setattr__(self, "_order", ())
         object.__setattr__(self, "_extra", {})
+        object.__setattr__(self, "_generation", 0)
         self._replace(values)
 
     def _replace(self, values: Mapping[str, Any]) -> None:
@@ -226,6 +228,8 @@ class Parameters(Mapping[str, Any]):
             if name not in order:
                 order.append(name)
         object.__setattr__(self, "_order", tuple(order))
+        # a count of the changes: what is derived from the parameters (the ladder's rule) is kept until it moves
+        object.__setattr__(self, "_generation", self._generation + 1)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"parameters are frozen: set '{name}' with model.update({name}=...) between weeks")

@@ -50,8 +50,11 @@ def test_frozen_except_through_update_which_every_part_sees():
     with pytest.raises(AttributeError, match="frozen"):
         del m.p.org_role
     m.step()
-    m.update(org_role=0.25)
+    rule = m.ladder.rule
+    assert m.ladder.rule is rule  # kept while nothing changes
+    m.update(org_role=0.25, slip_rate=0.123)
     assert m.p.org_role == 0.25
+    assert m.ladder.rule.slip_rate == 0.123 and rule.slip_rate != 0.123  # the ladder's rule is built again
     assert all(mech.p is m.p for mech in m.mechanisms.values()) and m.ladder.p is m.p
     assert m.initial_parameters["org_role"] == schema.PARAMS["org_role"].default  # week 0's values kept
 
