@@ -96,13 +96,10 @@ class TeamMechanism(Mechanism):
         self.teams: list[RedTeam] = []
         self.invested = 0.0
         self.next_id = 0
-        # residents of each compound, found once (teams recruit and serve within their compound)
+        # residents of each compound, found once (teams recruit and serve within their compound), as one
+        # table: compound c's are compound_residents[compound_start[c] : compound_start[c + 1]] (ids 0 ... max)
         compound = model.state.compound
         order = np.argsort(compound, kind="stable")
-        bounds = np.flatnonzero(np.r_[True, compound[order][1:] != compound[order][:-1], True])
-        self.by_compound = {int(compound[order[a]]): order[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
-        # the same as one table for compiled code: compound c's residents are
-        # compound_residents[compound_start[c] : compound_start[c + 1]] (compound ids are 0 ... max)
         self.compound_residents = order.astype(np.int64)
         self.compound_start = np.searchsorted(compound[order], np.arange(int(compound.max(initial=-1)) + 2))
         self._index_members()
@@ -180,7 +177,7 @@ class TeamMechanism(Mechanism):
     def _recruit(self, team: RedTeam, willing: np.ndarray, ranked: np.ndarray, w: np.ndarray, count: int) -> int:
         """The ``count`` most willing free residents, from the team's compound first."""
         st = self.model.state
-        local = self.by_compound[team.compound]
+        local = self.compound_residents[self.compound_start[team.compound] : self.compound_start[team.compound + 1]]
         local = local[willing[local]]
         chosen = local[np.argsort(-w[local], kind="stable")][:count]
         if len(chosen) < count:
