@@ -17,6 +17,7 @@ from model.graph import (
     Community,
     GraphFileError,
     community_from_networkx,
+    csr_from_ties,
     generate_community,
     read_graph_file,
 )
@@ -419,3 +420,32 @@ def test_the_generators_defaults_are_the_schemas():
     for f in (generate_community, community_from_networkx):
         keywords = [p for p in inspect.signature(f).parameters.values() if p.kind is p.KEYWORD_ONLY]
         assert keywords and all(p.default == DEFAULTS[p.name] for p in keywords)
+
+
+def _csr_by_argsort(n, u, v):
+    """The CSR as the model first built it (index arrays and a stable argsort): the reference the
+    compiled builder must equal, order within rows included."""
+    u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
+    keep = u != v
+    key = np.unique(np.minimum(u[keep], v[keep]) * n + np.maximum(u[keep], v[keep]))
+    lo, hi = key // n, key % n
+    rows, cols = np.concatenate([lo, hi]), np.concatenate([hi, lo])
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return indptr, cols[np.argsort(rows, kind="stable")].astype(np.int32)
+
+
+@pytest.mark.parametrize("n, m", [(2, 0), (7, 40), (1000, 6000)])
+def test_the_csr_builder_keeps_the_order_neighbours_are_met_in(n, m):
+    """Self-ties and repeats (both directions) dropped; each row: neighbours above, then below, ascending."""
+    rng = np.random.default_rng(n)
+    u, v = rng.integers(0, n, m), rng.integers(0, n, m).astype(np.int32)
+    u, v = np.concatenate([u, v, u]), np.concatenate([v, u, u])  # every tie twice, and self-ties
+    got, want = csr_from_ties(n, u, v), _csr_by_argsort(n, u, v)
+    assert got[0].dtype == np.int64 and got[1].dtype == np.int32
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    if m:
+        row = got[1][got[0][3] : got[0][4]]
+        above, below = row[row > 3], row[row < 3]
+        assert list(row) == sorted(above) + sorted(below)
