@@ -269,6 +269,14 @@ def add_experiment_commands(sub) -> None:
         help="candidate sets per iteration of the search (default: 4)",
     )
     k.add_argument(
+        "--search-starts",
+        type=int,
+        default=0,
+        metavar="N",
+        help="sets drawn from the prior beside the current defaults; the search starts from the best "
+        "of them (default: 0, from the defaults)",
+    )
+    k.add_argument(
         "--trials",
         type=int,
         default=None,
@@ -334,6 +342,7 @@ def cmd_calibrate(args) -> int:
         ("--seed", args.seed, 0),
         ("--search", args.search, 0),
         ("--search-width", args.search_width, 1),
+        ("--search-starts", args.search_starts, 0),
     ):
         if value is not None and value < low:
             return fail(f"{flag} must be >= {low}, got {value}")
@@ -363,6 +372,7 @@ def cmd_calibrate(args) -> int:
         abc_seed=args.seed,
         search=args.search,
         search_width=args.search_width,
+        search_starts=args.search_starts,
         fixed=tuple(sorted(fixed.items())),
     )
     args.out = args.out or default_out("calibrate", "patterns")
