@@ -9,6 +9,7 @@ result with 1 or 2 processes, and after a kill between generations.
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ from experiments.calibration import (
     CALIBRATED,
     FILES,
     HELD_OUT,
+    PATTERN_NAMES,
     PATTERNS,
     Settings,
     pattern_values,
@@ -185,6 +187,7 @@ def test_calibrate_command_writes_its_folder(tmp_path):
         (["--generations", "0"], "--generations must be >= 1, got 0"),
         (["--trials", "3", "--particles", "4"], "--trials must be >= --particles"),
         (["--workers", "0"], "--workers must be >= 1, got 0"),
+        (["--search-starts", "-1"], "--search-starts must be >= 0, got -1"),
     ],
 )
 def test_bad_flags_are_one_line_before_any_work(flags, message, tmp_path, capsys):
@@ -283,6 +286,42 @@ def test_smc_around_a_search_starts_from_the_defaults_and_weights_by_the_prior(t
     assert c["candidates"]["search"] == calibration.rounded({k: float(best_row[k]) for k in calibration.NAMES})
     assert "the new defaults are **" in calibration.report(s)
     assert Settings(particles=4, search=2).digest() != Settings(particles=4).digest()
+
+
+def test_the_fit_leaves_out_the_held_out_and_the_predicted_patterns():
+    """The distance is the fitted patterns' only: a value far outside the held-out or a predicted
+    pattern's band changes the loss of every pattern, not the fit's distance; a fitted one changes both."""
+    inside = {p.name: (p.low + p.high) / 2 for p in PATTERNS}
+    assert calibration.PREDICTED and set(calibration.PREDICTED) <= set(PATTERN_NAMES)
+    for name in (HELD_OUT, *calibration.PREDICTED, "spell"):
+        p = next(q for q in PATTERNS if q.name == name)
+        values = {**inside, name: p.high + 3 * p.tolerance}
+        assert calibration.loss(values) == pytest.approx(3.0)
+        fitted = calibration.loss(values, HELD_OUT)
+        assert fitted == (pytest.approx(3.0) if name == "spell" else 0.0), name
+
+
+@pytest.mark.slow
+def test_a_multi_start_search_begins_at_the_best_of_the_defaults_and_prior_draws(tmp_path):
+    """--search-starts K: the search's first row is the defaults, the next K are drawn inside the
+    prior (the same with 1 or 2 processes), and the trail moves from the best of those K + 1."""
+    settings = Settings(particles=4, generations=1, n_residents=150, search=1, search_width=2, search_starts=3)
+    ticker = SimpleNamespace(update=lambda n: None)
+    trail = calibration.local_search(settings, 1, None, ticker)
+    again = calibration.local_search(settings, 2, None, ticker)
+    assert trail.to_csv(index=False) == again.to_csv(index=False)
+    starts = trail[trail["iteration"] == -1]
+    assert len(starts) == 4 and len(trail) == 4 + 2
+    for k, (low, high) in CALIBRATED.items():
+        assert starts[k].iloc[0] == pytest.approx(calibration.search_start()[k])
+        assert starts[k].between(low, high).all() and starts[k].nunique() > 1
+    first = starts.iloc[int(np.argmin(starts["distance"].to_numpy()))]
+    assert first["chosen"]
+    moved = trail[trail["iteration"] == 0]
+    # every candidate of the first iteration is a step from that best start: at most three parameters differ
+    for _, row in moved.iterrows():
+        assert 1 <= sum(row[k] != first[k] for k in CALIBRATED) <= 3
+    assert Settings(particles=4, search=2, search_starts=3).digest() != Settings(particles=4, search=2).digest()
 
 
 def test_set_holds_a_parameter_that_is_not_calibrated_in_every_run(tmp_path, monkeypatch, capsys):
