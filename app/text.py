@@ -512,12 +512,13 @@ SUGGESTIONS = (
     ),
     Suggestion(
         {"org_role": 0.0},
-        "points_held",
+        "mean_unmet_need",
         +1,
         "把“{org_role}”滑到 0（包办者）：红色团队仍然存在，但由党组织委派，并从资源池为其专职人员付费；"
-        "资源池剩下的钱更少，兑换不了的积分越积越多。",
+        "居民参与的项目更少，居民未满足的需求更多。",
         'Slide "{org_role}" to 0 (provider): red teams still form, but the organisation appoints them and pays '
-        "their staff from the resource pool, so less is left to redeem service points and unredeemed points pile up.",
+        "their staff from the resource pool; fewer projects are run with residents, and more of residents' needs "
+        "go unmet.",
     ),
     Suggestion(
         {"seed_fund": 0.0, "venture_fund": 0.0},
@@ -537,18 +538,18 @@ SUGGESTIONS = (
     ),
     Suggestion(
         {"backbone_on": False},
-        "mean_trust",
+        "team_maturity",
         -1,
-        "关闭“{backbone_on}”：居民对党组织的平均信任下降。",
-        'Switch off "{backbone_on}": residents\' mean trust in the Party organisation falls.',
+        "关闭“{backbone_on}”：红色团队没有骨干带领，成熟得更慢。",
+        'Switch off "{backbone_on}": the red teams have no backbones to lead them and mature more slowly.',
     ),
     Suggestion(
         {"diversity": 1.0},
-        "volunteered_past_year",
+        "participation_index",
         -1,
-        "把“{diversity}”滑到 1：在更多样的社区里（邻里联系更少，起初的信任更低），过去一年做过志愿服务的居民更少。",
+        "把“{diversity}”滑到 1：在更多样的社区里（邻里联系更少，起初的信任更低），参与指数更低。",
         'Slide "{diversity}" to 1: in a more diverse community (fewer ties between neighbours, less trust at '
-        "the start) fewer residents have volunteered in the past year.",
+        "the start) the participation index is lower.",
     ),
     Suggestion(
         {},

@@ -722,7 +722,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "threshold_sd",
-        0.4,
+        0.34,
         "float",
         "standard deviation of residents' thresholds",
         unit="drive",
@@ -746,7 +746,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "weight_social",
-        0.94,
+        0.96,
         "float",
         "weight of the share of neighbours on the next rung or above (social influence)",
         unit="drive",
@@ -803,7 +803,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "weight_time",
-        1.3,
+        1.4,
         "float",
         "weight of the resident's time, min(1, time_budget / volunteer_hours)",
         unit="drive",
@@ -814,7 +814,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "volunteer_hours",
-        9.8,
+        11.0,
         "float",
         "hours a week that taking part on the top rung asks of a resident",
         unit="hours/week",
@@ -825,7 +825,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "rung_step",
-        0.22,
+        0.24,
         "float",
         "extra threshold for each rung above the first (higher rungs are harder to reach)",
         unit="drive",
@@ -858,7 +858,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "slip_drive_weight",
-        6.0,
+        4.0,
         "float",
         "extra slip hazard per unit of drive short of the bar of one's own rung: "
         "p_slip x (1 + k x shortfall); 0 = slipping ignores drive",
@@ -916,7 +916,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "noise_memory",
-        0.1,
+        0.36,
         "float",
         "week-to-week correlation of the noise in each resident's drive (life circumstances that last): "
         "e_t = m x e_(t-1) + sqrt(1 - m^2) x decision_noise x z_t; 0 = a fresh draw every week",
@@ -928,7 +928,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "spirit_decay",
-        0.023,
+        0.029,
         "float",
         "weekly share of the gap between public spirit and its initial level closed by residents below "
         "the mutual-aid rung (unused gains fade; a backbone's burnout heals)",

@@ -16,11 +16,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from experiments.calibration import CALIBRATED
 from experiments.questions import spirals
 from experiments.uncertainty import spiral_verdict
 from model import RedCycleModel, load_scenario, mechanisms
 from model.mechanisms.base import Mechanism
 from model.params import HAND_SET as START
+from model.params import RULES_15_NEUTRAL
 
 SEEDS = (1, 2, 3)
 N, WEEKS = 1200, 260  # five years, ten rounds
@@ -75,9 +77,14 @@ def rises_every_round(index: np.ndarray) -> bool:
 
 
 def test_essay_assumptions_states_the_hand_set_engine():
-    """The scenario that states the essay's assumptions is the hand-set engine, said in one place each."""
+    """The scenario that states the essay's assumptions is the hand-set engine, said in one place each,
+    for every parameter the calibration sets (the rules of ODD 7.14 at their neutral values), so a
+    re-calibration cannot move the essay's world."""
     essay = load_scenario("essay_assumptions")
     assert {k: essay[k] for k in START} == START
+    hand_set = {**START, **{k: v for k, v in RULES_15_NEUTRAL.items() if k in CALIBRATED}}
+    assert set(hand_set) == set(CALIBRATED)
+    assert {k: essay[k] for k in CALIBRATED} == hand_set
 
 
 def test_under_the_essay_assumptions_the_full_cycle_spirals_away_from_its_twin():
