@@ -92,6 +92,14 @@ def read_posterior(path: str | Path, k: int, seed: int = 1) -> list[dict]:
     ]
 
 
+def posterior_ess(path: str | Path) -> float:
+    """The effective sample size of a posterior file's weights (Kish): how many particles carry it."""
+    from .calibration import ess
+
+    table = pd.read_csv(path)
+    return ess(table["weight"].to_numpy(float) if "weight" in table else np.ones(len(table)))
+
+
 def run_sets(
     labels,
     sets: list[dict],
@@ -326,7 +334,15 @@ def report(posterior: dict, grid_table: pd.DataFrame | None, meta: dict) -> str:
         "central 90% of the sets' effects, then the share of sets in which the answer holds (beyond the tolerance "
         f"of {q.TOL} on its side), and last the label: **holds** in at least {HOLDS_IN:.0%} of the sets, **does "
         f"not hold** in at most {1 - HOLDS_IN:.0%}, **depends on the set** otherwise. Posterior: "
-        f"`{meta['posterior']}` (docs/calibration.md).",
+        f"`{meta['posterior']}` (docs/calibration.md)."
+        + (
+            f" **Read the shares with care:** the posterior's weight rests on few particles (effective sample size "
+            f"{meta['ess']:.1f}), so the {meta['sets']} sets drawn by weight are {meta['distinct']} distinct "
+            "particles: a share of sets measures chance (each set has its own seed) around those particles more "
+            "than the spread of the fit."
+            if "distinct" in meta and meta["distinct"] < meta["sets"] / 2
+            else ""
+        ),
         "",
         "## (a) Does the full cycle spiral upward?",
         "",
@@ -438,6 +454,8 @@ def main(argv=None) -> None:
         "n_residents": args.n_residents,
         "grid_seeds": args.grid_seeds,
         "posterior": args.posterior,
+        "distinct": len({tuple(sorted(row.items())) for row in posterior["sets"]}),
+        "ess": posterior_ess(args.posterior),
         "seconds": time.perf_counter() - started,
     }
     Path(args.out).write_text(report(posterior, grid_table, meta), encoding="utf-8")

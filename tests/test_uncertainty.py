@@ -51,6 +51,21 @@ def test_every_question_is_answered_under_the_posterior(posterior_file):
         },
     )
     assert "## (a) Does the full cycle spiral upward?" in text and "(i) Which levers" in text
+    # a posterior resting on few particles is said so, with its effective sample size and how many
+    # distinct particles the sets are; a well-spread one is not
+    meta = {"command": "test", "sets": 30, "seeds_per_set": 1, "n_residents": 150, "grid_seeds": 0}
+    meta |= {"posterior": str(posterior_file), "seconds": 1.0, "ess": 1.2}
+    assert "effective sample size 1.2), so the 30 sets drawn by weight are 4 distinct" in u.report(
+        r, None, {**meta, "distinct": 4}
+    )
+    assert "Read the shares with care" not in u.report(r, None, {**meta, "distinct": 20})
+
+
+def test_the_posteriors_effective_sample_size(posterior_file, tmp_path):
+    assert u.posterior_ess(posterior_file) == pytest.approx(1 / (0.2**2 + 0.3**2 + 0.5**2))
+    one = tmp_path / "one.csv"
+    pd.DataFrame({"set": [0, 1], "weight": [1.0, 0.0], "slip_rate": [0.1, 0.2]}).to_csv(one, index=False)
+    assert u.posterior_ess(one) == pytest.approx(1.0)
 
 
 def test_labels_follow_the_share_of_sets():
