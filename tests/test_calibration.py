@@ -318,6 +318,31 @@ def test_a_multi_start_search_begins_at_the_best_of_the_defaults_and_prior_draws
     assert Settings(particles=4, search=2, search_starts=3).digest() != Settings(particles=4, search=2).digest()
 
 
+def test_the_fresh_check_gives_each_particle_as_many_seeds_as_the_fit(monkeypatch):
+    """The out-of-sample loss is compared with the fit's, a mean over ``seeds`` seeds: each posterior
+    particle gets that many fresh seeds of its own (never shared), and its values are their means."""
+    seen = []
+
+    def fake_seed(job):
+        params, seed, community = job
+        seen.append(seed)
+        base = {name: float(seed % 7) for name in PATTERN_NAMES if name != "fading"}
+        withdrawn = {"cycle_volunteered_past_year": 0.5, "sq_volunteered_past_year": 0.2}
+        return {"seed": seed, **base, **withdrawn, "after_volunteered_past_year": 0.4}
+
+    monkeypatch.setattr(calibration, "run_seed", fake_seed)
+    post = pd.DataFrame([{k: (lo + hi) / 2 for k, (lo, hi) in CALIBRATED.items()}] * 3)
+    fresh = calibration.fresh_check(post, Settings(particles=4, seeds=2, n_residents=150), workers=1)
+    base = calibration.FRESH_SEED0
+    assert sorted(seen) == list(range(base, base + 6)) and len(set(seen)) == 6
+    assert list(fresh["seed"]) == [base, base + 2, base + 4] and list(fresh["last_seed"]) == [
+        base + 1,
+        base + 3,
+        base + 5,
+    ]
+    assert fresh.at[1, "spell"] == pytest.approx(((base + 2) % 7 + (base + 3) % 7) / 2)
+
+
 def test_set_holds_a_parameter_that_is_not_calibrated_in_every_run(tmp_path, monkeypatch, capsys):
     """calibrate --set NAME=VALUE: every model the calibration builds has the value (the fit, the fresh
     check, the defaults' fit and the prediction), it is part of the digest (a folder calibrated
