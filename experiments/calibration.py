@@ -189,9 +189,9 @@ an input, so it is predicted and checked against its band. Two further reasons. 
 sets how long the status quo's volunteers stay and how fast the cycle's leave, so the surveys of
 persistence and the review of induced participation pull it opposite ways: the calibration of
 4 December 2026, which fitted both, met neither. And the fading share is a ratio of two small
-differences: on two seeds of 500 residents, chance alone moves its distance by about 1 (at those
-defaults it ranged over -0.08 to 0.37 between single seeds), more than the rest of the loss, and
-that calibration's SMC could not contract below it."""
+differences: on a few seeds of a small community, chance alone moves its distance by more than the
+rest of the loss (that calibration's range over single seeds is in its report), and that
+calibration's SMC could not contract below it."""
 
 
 def persistence(history: np.ndarray, top: int) -> dict[str, float]:
