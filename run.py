@@ -277,6 +277,22 @@ def add_experiment_commands(sub) -> None:
         "of them (default: 0, from the defaults)",
     )
     k.add_argument(
+        "--method",
+        choices=("mcmc", "pmc"),
+        default="mcmc",
+        help="how a generation moves the population: 'mcmc', Metropolis-Hastings moves of resampled "
+        "survivors, every particle weighing the same (Drovandi & Pettitt 2011); 'pmc', new particles "
+        "with importance weights (Beaumont et al. 2009), which collapse onto a few particles when the "
+        "posterior is narrow in many dimensions (default: mcmc)",
+    )
+    k.add_argument(
+        "--mcmc-steps",
+        type=int,
+        default=5,
+        metavar="N",
+        help="most MCMC moves a resampled particle makes in a generation ('mcmc'; default: 5)",
+    )
+    k.add_argument(
         "--trials",
         type=int,
         default=None,
@@ -330,7 +346,7 @@ def add_experiment_commands(sub) -> None:
 
 def cmd_calibrate(args) -> int:
     """calibrate: every flag checked, and the output folder, before any run."""
-    from experiments.calibration import CALIBRATED, Settings, calibrate, check_folder
+    from experiments.calibration import CALIBRATED, FIT_SEED0, Settings, calibrate, check_folder
     from model.params import PARAMS, ParameterError, parse_assignment, validate
 
     for flag, value, low in (
@@ -343,9 +359,15 @@ def cmd_calibrate(args) -> int:
         ("--search", args.search, 0),
         ("--search-width", args.search_width, 1),
         ("--search-starts", args.search_starts, 0),
+        ("--mcmc-steps", args.mcmc_steps, 1),
     ):
         if value is not None and value < low:
             return fail(f"{flag} must be >= {low}, got {value}")
+    if args.method == "mcmc" and (args.mcmc_steps + 1) * args.particles * args.seeds >= FIT_SEED0:
+        return fail(
+            f"--mcmc-steps x --particles x --seeds must stay below {FIT_SEED0 // 1000:,}k (each move runs on "
+            f"its own seeds), got ({args.mcmc_steps} + 1) x {args.particles} x {args.seeds}"
+        )
     if args.trials is not None and args.trials < args.particles:
         return fail(f"--trials must be >= --particles ({args.particles}: the first generation), got {args.trials}")
     try:
@@ -374,6 +396,8 @@ def cmd_calibrate(args) -> int:
         search_width=args.search_width,
         search_starts=args.search_starts,
         fixed=tuple(sorted(fixed.items())),
+        method=args.method,
+        mcmc_steps=args.mcmc_steps,
     )
     args.out = args.out or default_out("calibrate", "patterns")
     client = None

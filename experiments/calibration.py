@@ -25,6 +25,23 @@ largest kept distance, is thus the alpha-quantile of its distances (adaptive eps
 stops after ``generations``, when fewer than ``min_acceptance`` of a generation's particles fall
 under the previous epsilon, or when epsilon reaches 0 (every kept set meets every fitted band).
 The posterior is the last population with its weights.
+
+That is ``--method pmc``. Its importance weights (prior / proposal density) collapse when the
+posterior is narrow in many dimensions: a Gaussian mixture's density varies by orders of magnitude
+over thirteen parameters, and the weight goes to whichever particle strayed furthest from the
+cluster. ``--method mcmc``, the default,
+moves the population instead (Drovandi & Pettitt 2011, Biometrics 67:225-233, "replenishment"
+ABC-SMC): after generation 0 the best ``alpha`` survive and set epsilon; the others are replaced by
+survivors drawn uniformly, each moved by up to ``mcmc_steps`` Metropolis-Hastings steps of the same
+Gaussian kernel (twice the survivors' covariance), a step accepted when it stays inside the prior
+and its simulated distance is at most epsilon. Those steps leave the ABC posterior (the prior
+restricted to distance <= epsilon) unchanged, so every particle weighs the same and no weight can
+collapse; what can go wrong instead is a chain that does not move (all its steps refused), which
+leaves a copy of a survivor: the report counts distinct sets and gives the effective sample size
+with copies merged. The number of steps follows the last acceptance rate, enough that a particle
+stays put with chance about 1% (``MCMC_TARGET``), and the run stops when the acceptance rate falls
+below ``min_acceptance``. Generation 0 is drawn around the search (or from the prior) as for pmc;
+with enough steps the chains forget their start.
 """
 
 from __future__ import annotations
@@ -367,6 +384,8 @@ class Settings:
     search_width: int = 4  # candidate sets an iteration of the search tries (all run before one is chosen)
     search_starts: int = 0  # sets drawn from the prior beside the defaults; the search starts from the best
     fixed: tuple[tuple[str, Any], ...] = ()  # (name, value) of parameters held fixed in every run (--set)
+    method: str = "pmc"  # "pmc": importance weights (Beaumont et al. 2009); "mcmc": MCMC moves, equal weights
+    mcmc_steps: int = 5  # most MCMC moves a resampled particle makes in a generation (method "mcmc")
 
     def community(self) -> dict[str, Any]:
         """What every run shares besides the scenario and the calibrated parameters."""
@@ -387,6 +406,8 @@ class Settings:
             del made["search_starts"]
         if PREDICTED:
             made["predicted"] = list(PREDICTED)
+        if self.method == "pmc":  # a calibration from before --method
+            del made["method"], made["mcmc_steps"]
         text = json.dumps(
             {"settings": made, "patterns": [asdict(p) for p in PATTERNS], "prior": CALIBRATED}, sort_keys=True
         )
@@ -576,10 +597,114 @@ def run_generation(
     return pool
 
 
+METHODS = {
+    "pmc": "ABC-SMC (adaptive population Monte Carlo ABC, Lenormand, Jabot & Deffuant 2013)",
+    "mcmc": "ABC-SMC with MCMC moves (replenishment ABC-SMC, Drovandi & Pettitt 2011)",
+}
+"""The two ways of moving a population from one generation to the next (``--method``)."""
+MCMC_TARGET = 0.01
+"""Method "mcmc": a resampled particle makes enough moves that it stays where it was with about this
+chance, at the last generation's acceptance rate (Drovandi & Pettitt 2011), up to ``mcmc_steps``."""
+
+
+def mcmc_moves(settings: Settings, acceptance: float) -> int:
+    """How many MCMC moves each resampled particle makes, given the last generation's acceptance."""
+    if acceptance >= 1.0:
+        return 1
+    if acceptance <= 0.0:
+        return settings.mcmc_steps
+    return int(min(settings.mcmc_steps, max(1, np.ceil(np.log(MCMC_TARGET) / np.log(1.0 - acceptance)))))
+
+
+def kernel_cholesky(unit: np.ndarray) -> np.ndarray:
+    """The Cholesky factor of the random-walk kernel: twice the population's covariance in the unit
+    cube (Beaumont et al. 2009's choice, as :func:`propose`)."""
+    return np.linalg.cholesky(2.0 * np.cov(unit.T) + 1e-10 * np.eye(len(NAMES)))
+
+
+def run_mcmc_generation(g: int, previous: pd.DataFrame, settings: Settings, workers, client, ticker) -> pd.DataFrame:
+    """Generation ``g`` of ABC-SMC with MCMC moves (Drovandi & Pettitt 2011, "replenishment"): the
+    best ``kept`` particles of the last population survive and set epsilon (the largest kept
+    distance); the rest are replaced by survivors drawn uniformly, each then moved by a
+    Metropolis-Hastings random walk (:func:`kernel_cholesky`) that accepts a move inside the prior
+    whose simulated distance is at most epsilon (the prior is uniform and the walk symmetric, so that
+    is the whole acceptance ratio). The chain leaves the ABC posterior (the prior restricted to
+    distance <= epsilon) unchanged, so every particle weighs the same: no importance weights to
+    collapse. Every move of every particle is drawn before it is run, step by step, so the result is
+    the same with any number of processes.
+
+    Returns the new population (``kept`` True, equal weights) followed by every simulated move
+    (``kept`` False, weight 0); ``simulated`` marks the rows run in this generation."""
+    rng = np.random.default_rng([settings.abc_seed, g])
+    pop = previous[previous["kept"]]
+    order = np.lexsort((np.arange(len(pop)), pop["distance"].to_numpy()))
+    survivors = pop.iloc[order[: settings.kept]].reset_index(drop=True)
+    epsilon = float(survivors["distance"].max())
+    unit = (survivors[NAMES].to_numpy(dtype=float) - LOW) / WIDTH
+    chol = kernel_cholesky(unit)
+    count = settings.particles - settings.kept
+    pick = rng.integers(0, len(survivors), size=count)
+    moving = survivors.iloc[pick].reset_index(drop=True).copy()
+    moving["simulated"] = False
+    here = unit[pick].copy()
+    steps = mcmc_moves(settings, float(previous["acceptance"].iloc[0]) if g > 1 else 0.0)
+    tried: list[dict[str, Any]] = []
+    proposed = accepted = 0
+    for r in range(steps):
+        step = rng.standard_normal((count, len(NAMES))) @ chol.T
+        inside = [j for j in range(count) if np.all((here[j] + step[j] >= 0.0) & (here[j] + step[j] <= 1.0))]
+        proposed += count
+        points = [to_params(here[j] + step[j]) for j in inside]
+        index = [(r + 1) * settings.particles + j for j in inside]  # no seed is met twice in a generation
+        seeds = [[FIT_SEED0 * (g + 1) + i * settings.seeds + k for k in range(settings.seeds)] for i in index]
+        values = simulate(points, seeds, settings, workers, client, ticker)
+        for j, point, seed, value in zip(inside, points, seeds, values, strict=True):
+            row = {"generation": g, "particle": f"{g}:{r}:{j}", "seed": seed[0], **point, **value}
+            row["accepted"] = value["distance"] <= epsilon
+            tried.append(row)
+            if row["accepted"]:
+                accepted += 1
+                here[j] = here[j] + step[j]
+                for k, v in row.items():
+                    if k in moving.columns:
+                        moving.at[j, k] = v
+                moving.at[j, "simulated"] = True
+    survivors["simulated"] = False
+    population = pd.concat([survivors, moving], ignore_index=True)
+    population["generation"] = g
+    population["kept"] = True
+    population["weight"] = 1.0 / len(population)
+    population["log_weight"] = 0.0
+    population["moved"] = [False] * len(survivors) + [bool(s) for s in moving["simulated"]]
+    population["simulated"] = False  # carried into this generation: its simulation is counted where it ran
+    trials = pd.DataFrame(tried, columns=[*population.columns.drop(["moved"]), "accepted"])
+    trials["kept"] = False
+    trials["weight"] = 0.0
+    trials["log_weight"] = 0.0
+    trials["simulated"] = True
+    trials["generation"] = g
+    trials["moved"] = False
+    pool = pd.concat([population, trials.drop(columns=["accepted"])], ignore_index=True)
+    for flag in ("kept", "simulated", "moved"):
+        pool[flag] = pool[flag].astype(bool)
+    pool["epsilon"] = epsilon
+    pool["acceptance"] = accepted / proposed if proposed else 0.0
+    pool["moves"] = steps
+    return pool
+
+
 def _write_atomic(text: str, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def most_simulated(settings: Settings, g: int) -> int:
+    """The most particles generation ``g`` simulates: all of them, or (method "mcmc", after the first)
+    every move of every resampled particle."""
+    if settings.method == "mcmc" and g > 0:
+        return (settings.particles - settings.kept) * settings.mcmc_steps
+    return settings.particles
 
 
 def stop_reason(pool: pd.DataFrame, g: int, settings: Settings, simulated: int) -> str | None:
@@ -590,7 +715,7 @@ def stop_reason(pool: pd.DataFrame, g: int, settings: Settings, simulated: int) 
         return f"fewer than {settings.min_acceptance:.0%} of the new sets fell under the previous epsilon"
     if g + 1 >= settings.generations:
         return f"{settings.generations} generations"
-    if settings.budget is not None and simulated + settings.particles > settings.budget:
+    if settings.budget is not None and simulated + most_simulated(settings, g + 1) > settings.budget:
         return f"the next generation would pass the budget of {settings.budget} simulated particles"
     return None
 
@@ -604,7 +729,8 @@ def abc(
 
     generations: list[pd.DataFrame] = []
     total = settings.seeds * (
-        settings.particles * settings.generations + (search_evaluations(settings) if settings.search else 0)
+        sum(most_simulated(settings, g) for g in range(settings.generations))
+        + (search_evaluations(settings) if settings.search else 0)
     )
     reason = None
     simulated = 0
@@ -622,15 +748,18 @@ def abc(
             path = generation_file(folder, g)
             if not path.is_file():
                 began = time.perf_counter()
-                pool = run_generation(
-                    g, generations[-1] if generations else None, settings, workers, client, ticker, start
-                )
+                if settings.method == "mcmc" and generations:
+                    pool = run_mcmc_generation(g, generations[-1], settings, workers, client, ticker)
+                else:
+                    pool = run_generation(
+                        g, generations[-1] if generations else None, settings, workers, client, ticker, start
+                    )
                 pool["seconds"] = round(time.perf_counter() - began, 1)  # this generation's wall time
                 _write_atomic(pool.to_csv(index=False), path)
             else:
-                ticker.update(settings.seeds * settings.particles)
+                ticker.update(settings.seeds * len(simulated_rows(read_generation(folder, g))))
             generations.append(read_generation(folder, g))  # always from the file: a resumed run is the same
-            simulated += settings.particles
+            simulated += len(simulated_rows(generations[-1]))
             reason = stop_reason(generations[-1], g, settings, simulated)
             g += 1
     return generations, reason
@@ -649,9 +778,24 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q) -> np.ndarray:
     return np.interp(q, cum, v)
 
 
-def ess(weights: np.ndarray) -> float:
+def ess(weights: np.ndarray, sets: pd.DataFrame | None = None) -> float:
+    """The effective sample size of weighted particles (Kish): (sum w)^2 / sum w^2. With ``sets``
+    (their parameter values, one row each), copies of one parameter set count as one particle
+    carrying their summed weight: MCMC moves that are all rejected leave a resampled particle a copy."""
     w = np.asarray(weights, dtype=float)
+    if sets is not None and len(sets):
+        w = pd.Series(w).groupby(sets[NAMES].round(12).astype(str).agg("|".join, axis=1).to_numpy()).sum().to_numpy()
     return float(w.sum() ** 2 / (w * w).sum())
+
+
+def distinct(sets: pd.DataFrame) -> int:
+    """How many different parameter sets the rows hold."""
+    return int(len(sets[NAMES].drop_duplicates()))
+
+
+def simulated_rows(pool: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a saved generation simulated in it (method "mcmc" carries survivors forward)."""
+    return pool[pool["simulated"].astype(bool)] if "simulated" in pool else pool
 
 
 def rounded(params: dict[str, float]) -> dict[str, float]:
@@ -961,7 +1105,7 @@ def calibrate(
         predict(sets, list(range(PREDICTION_SEED0, PREDICTION_SEED0 + 3)), settings.community(), workers, client)
     )
     pred.insert(0, "posterior_set", [chosen[i] for i in pred["set"]])
-    trials = pd.concat(generations, ignore_index=True)
+    trials = pd.concat([simulated_rows(g) for g in generations], ignore_index=True)
     gens = generation_table(generations)
     summary = summarise(settings, post, fresh, trials, gens, fit, pred, defaults, rep, reason)
     if choice is not None:
@@ -1023,10 +1167,11 @@ def generation_table(generations: list[pd.DataFrame]) -> pd.DataFrame:
         rows.append(
             {
                 "generation": g,
-                "simulated": len(pool),
+                "simulated": len(simulated_rows(pool)),
                 "epsilon": float(pool["epsilon"].iloc[0]),
                 "acceptance": float(pool["acceptance"].iloc[0]),
-                "ess": ess(kept["weight"]),
+                "ess": ess(kept["weight"], kept),
+                "distinct": distinct(kept),
                 "meeting_every_fitted_band": int((kept["distance"] == 0).sum()),
                 "median_distance": float(kept["distance"].median()),
                 "seconds": float(pool["seconds"].iloc[0]) if "seconds" in pool else None,
@@ -1111,14 +1256,15 @@ def summarise(
     return {
         "tool": "redcycle",
         "kind": "calibrate",
-        "method": "ABC-SMC (adaptive population Monte Carlo ABC, Lenormand, Jabot & Deffuant 2013)",
+        "method": METHODS[settings.method],
         "settings": asdict(settings),
         "digest": settings.digest(),
         "stopped": reason,
         "generations": gens.to_dict(orient="records"),
         "simulated": int(len(trials)),
         "n_posterior": int(len(post)),
-        "ess": ess(w),
+        "ess": ess(w, post),
+        "distinct": distinct(post),
         "patterns": [asdict(p) for p in PATTERNS],
         "held_out": settings.held_out,
         "predicted": list(PREDICTED),
@@ -1311,6 +1457,8 @@ def report(summary: dict[str, Any]) -> str:
     search = f" --search {st['search']} --search-width {st['search_width']}" if st.get("search") else ""
     search += f" --search-starts {st['search_starts']}" if st.get("search_starts") else ""
     search += "".join(f" --set {k}={v}" for k, v in st.get("fixed", ()))
+    mcmc = st.get("method", "pmc") == "mcmc"
+    search += f" --method mcmc --mcmc-steps {st['mcmc_steps']}" if mcmc else " --method pmc"
     where = " --dask ADDRESS" if s["workers"] == "dask" else f" --workers {s['workers']}"
     timed = [g.get("seconds") for g in gens]
     if all(t is not None for t in timed) and "seconds_after_fit" in s:
@@ -1412,11 +1560,16 @@ def report(summary: dict[str, Any]) -> str:
         lines += ["", "![Which patterns conflict](calibration/conflicts.png)"]
     lines += [
         "",
-        "## The fit: ABC-SMC",
+        "## The fit: ABC-SMC" + (" with MCMC moves" if mcmc else ""),
         "",
-        f"{st['particles']} particles a generation, {Settings(**st).kept} kept (alpha {st['alpha']}), {st['seeds']} "
-        f"seed(s) of {st['n_residents']:,} residents per particle; {s['simulated']} particles simulated in "
-        f"{len(gens)} generations. Stopped: {s['stopped']}.",
+        f"{s['method']}. {st['particles']} particles a generation, {Settings(**st).kept} kept (alpha {st['alpha']}), "
+        + (
+            f"the others replaced by survivors moved by up to {st['mcmc_steps']} Metropolis-Hastings steps each; "
+            if mcmc
+            else ""
+        )
+        + f"{st['seeds']} seed(s) of {st['n_residents']:,} residents per particle; {s['simulated']} particles "
+        f"simulated in {len(gens)} generations. Stopped: {s['stopped']}.",
         "",
         *(
             [
@@ -1431,23 +1584,35 @@ def report(summary: dict[str, Any]) -> str:
                 + f"({s['search']['evaluated']} sets on the common seeds "
                 f"{s['search']['seeds'][0]}-{s['search']['seeds'][1]}; distance {s['search']['start_distance']:.3f} at "
                 f"the start, {s['search']['best_distance']:.3f} at its best) gave the {s['search']['start_population']} "
-                "sets generation 0 is drawn around, by the same kernel as every later generation, each weighted "
-                "prior / proposal density, so the posterior is still the prior's times the patterns' likelihood. "
-                f"Why: from the prior, with {len(s['prior'])} parameters, SMC closes in slowly{prior_started()}. "
+                + (
+                    "sets generation 0 is drawn around; the MCMC steps that follow leave the prior restricted to "
+                    "distance <= epsilon unchanged, so with enough steps the chains forget where they started. "
+                    if mcmc
+                    else "sets generation 0 is drawn around, by the same kernel as every later generation, each "
+                    "weighted prior / proposal density, so the posterior is still the prior's times the patterns' "
+                    "likelihood. "
+                )
+                + f"Why: from the prior, with {len(s['prior'])} parameters, SMC closes in slowly{prior_started()}. "
                 "What it costs: a mode of the posterior far from the search's trail is not explored.",
                 "",
             ]
             if s.get("search")
             else []
         ),
-        "| generation | simulated | epsilon (largest kept distance) | share of new particles under the previous "
-        "epsilon | effective sample size | kept particles meeting every fitted band | median kept distance |",
-        "|---|---|---|---|---|---|---|",
+        "| generation | simulated | epsilon (largest kept distance) | "
+        + (
+            "share of MCMC steps accepted (generation 0: 1) | distinct sets | effective sample size (copies merged)"
+            if mcmc
+            else "share of new particles under the previous epsilon | effective sample size"
+        )
+        + " | kept particles meeting every fitted band | median kept distance |",
+        "|---|---|---|---|---|" + ("---|" if mcmc else "") + "---|---|",
     ]
     for g in gens:
         lines.append(
             f"| {g['generation']} | {g['simulated']} | {g['epsilon']:.3f} | {g['acceptance']:.2f} | "
-            f"{g['ess']:.0f} | {g['meeting_every_fitted_band']} | {g['median_distance']:.3f} |"
+            + (f"{g.get('distinct', '')} | " if mcmc else "")
+            + f"{g['ess']:.0f} | {g['meeting_every_fitted_band']} | {g['median_distance']:.3f} |"
         )
     oos = s["out_of_sample"]
     ratio = oos["fresh_loss"] / oos["fit_loss"] if oos["fit_loss"] > 0 else float("inf")
@@ -1466,8 +1631,13 @@ def report(summary: dict[str, Any]) -> str:
         "",
         "## Calibrated parameters: prior and posterior",
         "",
-        f"Posterior: {s['n_posterior']} particles with weights (effective sample size {s['ess']:.0f}). "
-        "Width: the weighted 5-95% range of the posterior as a share of the prior's 5-95% range (1: "
+        (
+            f"Posterior: {s['n_posterior']} particles of equal weight, {s['distinct']} distinct sets (effective "
+            f"sample size {s['ess']:.0f} with copies merged). "
+            if mcmc
+            else f"Posterior: {s['n_posterior']} particles with weights (effective sample size {s['ess']:.0f}). "
+        )
+        + "Width: the weighted 5-95% range of the posterior as a share of the prior's 5-95% range (1: "
         "the patterns say nothing about the parameter; small: identified). New defaults: "
         f"{s['defaults_rule']} (particle {s['representative']['particle']}, distance "
         f"{s['representative']['distance']:.3f}).{choice_sentence(s)}",

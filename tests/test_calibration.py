@@ -160,7 +160,9 @@ def test_calibrate_command_writes_its_folder(tmp_path):
     assert np.isfinite(summary["prediction"]["participation_index"]["mean"])
     post = pd.read_csv(out / "posterior.csv")
     assert list(post.columns) == ["set", "weight", *CALIBRATED]  # the format the policy search reads
-    assert list(post["set"]) == [0, 1] and post["weight"].sum() == pytest.approx(1.0)
+    # --method mcmc (the default): the whole last population, every particle weighing the same
+    assert summary["settings"]["method"] == "mcmc"
+    assert list(post["set"]) == [0, 1, 2, 3] and np.allclose(post["weight"], 0.25)
     for k, (low, high) in CALIBRATED.items():
         assert post[k].between(low, high).all(), k
     # an earlier calibration may be replaced; a folder of someone else's files may not
@@ -182,6 +184,8 @@ def test_calibrate_command_writes_its_folder(tmp_path):
         (["--trials", "3", "--particles", "4"], "--trials must be >= --particles"),
         (["--workers", "0"], "--workers must be >= 1, got 0"),
         (["--search-starts", "-1"], "--search-starts must be >= 0, got -1"),
+        (["--mcmc-steps", "0"], "--mcmc-steps must be >= 1, got 0"),
+        (["--mcmc-steps", "2000", "--particles", "400", "--seeds", "2"], "--mcmc-steps x --particles x --seeds"),
     ],
 )
 def test_bad_flags_are_one_line_before_any_work(flags, message, tmp_path, capsys):
@@ -391,3 +395,114 @@ def test_set_holds_a_parameter_that_is_not_calibrated_in_every_run(tmp_path, mon
         assert cli.main(["calibrate", *flags, "--out", str(bad)]) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1 and not bad.exists()
+
+
+def _fake_simulate(distance_of):
+    """A stand-in for the model's runs: each point's distance is ``distance_of(point)``."""
+
+    def simulate(points, seeds, settings, workers, client, ticker):
+        out = []
+        for point in points:
+            d = float(distance_of(point))
+            out.append({**{name: 0.0 for name in PATTERN_NAMES}, "distance": d, "loss_all": d})
+        return out
+
+    return simulate
+
+
+def _population(settings: Settings, distance_of) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    rows = []
+    for i in range(settings.particles):
+        point = calibration.to_params(rng.random(len(calibration.NAMES)))
+        d = float(distance_of(point))
+        rows.append({"generation": 0, "particle": f"0:{i}", "seed": i, **point, "distance": d, "loss_all": d})
+    pool = pd.DataFrame(rows)
+    pool["kept"] = True
+    pool["weight"] = 1.0 / len(pool)
+    pool["acceptance"] = 1.0
+    return pool
+
+
+def _off_centre(point):
+    """A distance that is 0 at the prior's centre and grows with the squared distance from it."""
+    return sum(((point[k] - (lo + hi) / 2) / (hi - lo)) ** 2 for k, (lo, hi) in CALIBRATED.items())
+
+
+def test_mcmc_moves_keep_every_particle_under_epsilon_with_equal_weights(monkeypatch):
+    """--method mcmc (Drovandi & Pettitt 2011): the best half survives and sets epsilon; each of the
+    others is a resampled survivor moved by Metropolis-Hastings steps that are accepted only inside
+    the prior and at distance <= epsilon. The new population weighs equally, every particle is
+    under epsilon, each moved particle is the last accepted move of its chain, and every rejected
+    move was over epsilon."""
+    monkeypatch.setattr(calibration, "simulate", _fake_simulate(_off_centre))
+    settings = Settings(particles=40, n_residents=150, method="mcmc", mcmc_steps=4)
+    before = _population(settings, _off_centre)
+    ticker = SimpleNamespace(update=lambda n: None)
+    pool = calibration.run_mcmc_generation(1, before, settings, 1, None, ticker)
+    population, trials = pool[pool["kept"]], pool[~pool["kept"]]
+    epsilon = float(np.sort(before["distance"])[settings.kept - 1])
+    assert (pool["epsilon"] == epsilon).all()
+    assert len(population) == settings.particles and np.allclose(population["weight"], 1 / settings.particles)
+    assert (population["distance"] <= epsilon).all()
+    survivors = population.iloc[: settings.kept]
+    assert set(survivors["particle"]) == set(before.nsmallest(settings.kept, "distance")["particle"])
+    assert trials["simulated"].all() and not population["simulated"].any()
+    accepted = trials["distance"] <= epsilon
+    assert 0 < accepted.sum() < len(trials)  # some moves taken, some refused: the test could fail either way
+    moved = population[population["moved"]]
+    assert len(moved) > 0 and set(moved["particle"]) <= set(trials.loc[accepted, "particle"])
+    resampled = population.iloc[settings.kept :]
+    stayed = resampled[~resampled["moved"]]
+    assert len(stayed) > 0 and set(stayed["particle"]) <= set(survivors["particle"])  # still a survivor's copy
+    # four steps at most (the first MCMC generation makes the most), each particle's chain in order
+    assert pool["moves"].iloc[0] == 4 and trials["particle"].str.split(":").str[1].astype(int).max() == 3
+    assert calibration.ess(population["weight"], population) < settings.particles  # copies count once
+    assert calibration.distinct(population) < settings.particles
+
+
+def test_mcmc_moves_refuse_every_move_over_epsilon(monkeypatch):
+    """The alternative outcome is reachable: when every move lands over epsilon, nothing moves, the
+    population is the survivors and their copies, and the acceptance is 0."""
+    settings = Settings(particles=20, n_residents=150, method="mcmc", mcmc_steps=3)
+    before = _population(settings, _off_centre)
+    monkeypatch.setattr(calibration, "simulate", _fake_simulate(lambda point: 99.0))
+    pool = calibration.run_mcmc_generation(1, before, settings, 1, None, SimpleNamespace(update=lambda n: None))
+    population = pool[pool["kept"]]
+    assert not population["moved"].any() and pool["acceptance"].iloc[0] == 0.0
+    assert calibration.distinct(population) <= settings.kept
+
+
+def test_the_number_of_mcmc_moves_follows_the_last_acceptance():
+    """R = ceil(log 0.01 / log(1 - acceptance)) moves, at least 1, at most --mcmc-steps."""
+    s = Settings(method="mcmc", mcmc_steps=30)
+    assert calibration.mcmc_moves(s, 0.5) == 7
+    assert calibration.mcmc_moves(s, 0.1) == 30 and calibration.mcmc_moves(s, 0.0) == 30
+    assert calibration.mcmc_moves(s, 0.99) == 1 and calibration.mcmc_moves(s, 1.0) == 1
+    assert Settings(method="mcmc").digest() != Settings().digest()
+    assert Settings(method="mcmc", mcmc_steps=6).digest() != Settings(method="mcmc").digest()
+
+
+@pytest.mark.slow
+def test_the_mcmc_abc_is_the_same_with_1_or_2_workers_and_after_a_kill(tmp_path, monkeypatch):
+    """--method mcmc draws every move of a step before any is run and saves each generation whole:
+    1 or 2 processes give the same generations, and a run killed in generation 1 resumes there."""
+    settings = Settings(particles=4, generations=2, n_residents=150, method="mcmc", mcmc_steps=2)
+    one, two, killed = tmp_path / "one", tmp_path / "two", tmp_path / "killed"
+    s = calibration.calibrate(settings, one, workers=1, progress=False)
+    calibration.calibrate(settings, two, workers=2, progress=False)
+    assert _files(one) == _files(two)
+    assert s["method"].startswith("ABC-SMC with MCMC moves") and s["distinct"] <= s["n_posterior"] == 4
+    assert s["simulated"] == len(pd.read_csv(one / "trials.csv"))
+    real = calibration.run_mcmc_generation
+
+    def killed_in_generation_1(g, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(calibration, "run_mcmc_generation", killed_in_generation_1)
+    with pytest.raises(KeyboardInterrupt):
+        calibration.calibrate(settings, killed, workers=1, progress=False)
+    assert {p.name for p in killed.iterdir()} == {"abc.json", "gen-000.csv"}
+    monkeypatch.setattr(calibration, "run_mcmc_generation", real)
+    assert calibration.calibrate(settings, killed, workers=1, progress=False)["resumed"]
+    assert _files(killed) == _files(one)
