@@ -104,10 +104,8 @@ class ConventionMechanism(Mechanism):
                     bond[st.in_dialogue] = 1.0
                 else:  # the more the dialogue gives, the closer they come to it
                     bond[st.in_dialogue] += -math.expm1(-p.dialogue_gain) * (1.0 - bond[st.in_dialogue])
-            m = self.model
-            neighbours = (m.adjacency @ bond) / self.degree  # the mean over all its neighbours
-            bond += p.convention_spread * np.maximum(0.0, neighbours - bond)
-            bond *= 1.0 - p.norm_decay
+            # it spreads towards the mean over all its neighbours, and decays
+            spread_bond(bond, self.model.adjacency @ bond, self.degree, float(p.convention_spread), 1.0 - p.norm_decay)
 
     def record(self, out: dict) -> None:
         out["norm"] = self.felt
@@ -126,3 +124,14 @@ def feel_convention(boost, retention, felt, bond, shared, local, pull, norm_rete
             felt[i] = value
         boost[i] += pull * value
         retention[i] = 1.0 - (1.0 - retention[i]) * (1.0 - norm_retention * value)
+
+
+@njit
+def spread_bond(bond, neighbour_sum, degree, spread, kept):
+    """The bond's spread and decay for every resident in one compiled pass, the numpy form's
+    arithmetic element by element: bond += spread x max(0, neighbour_sum / degree - bond), then
+    bond *= kept (``np.maximum(0.0, x)``: 0.0 unless x is greater, or NaN)."""
+    for i in range(bond.shape[0]):
+        gap = neighbour_sum[i] / degree[i] - bond[i]
+        bond[i] += spread * (0.0 if 0.0 >= gap else gap)
+        bond[i] *= kept
