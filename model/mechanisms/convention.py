@@ -21,8 +21,7 @@ import numpy as np
 
 from ..cycle import phase_weeks
 from ..jit import njit
-from ..ladder import Rung
-from ..rule import EMPTY
+from ..rule import EMPTY, MUTUAL_AID
 from .base import Mechanism
 
 DIVERSITY_DRAG = 0.5
@@ -54,7 +53,7 @@ class ConventionMechanism(Mechanism):
         self.participants = 0
         if self.dialogue_weeks_left > 0:
             self.dialogue_weeks_left -= 1
-            talk = self.reached(st.rung >= Rung.MUTUAL_AID)
+            talk = self.reached(st.rung >= MUTUAL_AID)
             if p.dialogue_cost:  # facilitation is paid from the pool; what it cannot pay is not held
                 cost = p.dialogue_cost * np.count_nonzero(talk) / 100.0
                 funded = self.model.pool.withdraw(cost, "dialogue") / cost if cost > 0 else 1.0

@@ -38,7 +38,10 @@ from ..outreach import venture_fund_per_1000
 from .base import Mechanism
 
 MIN_ACTIVE_MEMBERS = 2
-PUBLIC_AFFAIRS = int(Rung.PUBLIC_AFFAIRS)  # a plain int for compiled code
+MUTUAL_AID, PUBLIC_AFFAIRS = (
+    int(Rung.MUTUAL_AID),
+    int(Rung.PUBLIC_AFFAIRS),
+)  # plain ints (compiled code; numpy compares faster)
 SERVED_PER_MEMBER = 2
 """A team serves the neediest residents of its compound, SERVED_PER_MEMBER per member. Modelling assumption."""
 """A team needs at least this many members on the mutual-aid rung or above to hold together."""
@@ -137,6 +140,16 @@ def team_serve(
         share = funded if provided[t] else active[t] / max(size[t], 1)
         relief[team_key[t]] *= 1.0 - service * mat[t] * share
     serve_neediest(needs, compound_start, compound_residents, key_compound, key_category, relief, served)
+
+
+@njit
+def team_act(member, member_team, mat, boost, retention, pull, hold):
+    """:meth:`TeamMechanism.act` in one compiled pass over the members: each gains ``pull`` x its team's
+    maturity in boost and combines ``hold`` x that maturity into its retention (as add_retention does)."""
+    for e in range(member.shape[0]):
+        i, maturity = member[e], mat[member_team[e]]
+        boost[i] += pull * maturity
+        retention[i] = 1.0 - (1.0 - retention[i]) * (1.0 - hold * maturity)
 
 
 class TeamMechanism(Mechanism):
@@ -262,10 +275,15 @@ class TeamMechanism(Mechanism):
         if not self.teams:
             return
         st, p = self.model.state, self.p
-        idx = self.member
-        mat = self._maturity()[self.member_team]
-        st.boost[idx] += p.team_pull * mat
-        self.add_retention(p.team_retention * mat, where=idx)
+        team_act(
+            self.member,
+            self.member_team,
+            self._maturity(),
+            st.boost,
+            st.retention,
+            float(p.team_pull),
+            float(p.team_retention),
+        )
 
     def serve(self) -> None:
         m, st, p = self.model, self.model.state, self.p
@@ -310,7 +328,7 @@ class TeamMechanism(Mechanism):
         """A team with fewer than MIN_ACTIVE_MEMBERS on the mutual-aid rung or above falls apart and
         frees its members."""
         st = self.model.state
-        on2 = np.bincount(self.member_team[st.rung[self.member] >= Rung.MUTUAL_AID], minlength=len(self.teams))
+        on2 = np.bincount(self.member_team[st.rung[self.member] >= MUTUAL_AID], minlength=len(self.teams))
         holds = (on2 >= MIN_ACTIVE_MEMBERS) | self.provided  # an appointed team is held by its staff
         if holds.all():
             return
