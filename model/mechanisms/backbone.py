@@ -165,16 +165,23 @@ def example_contact(indptr, indices, data, credibility, backbone, role_pull, pul
     in i's."""
     n = contact.shape[0]
     near = np.zeros(n, dtype=np.bool_)
-    for j in range(n):
-        if credibility[j] != 0.0:
-            for e in range(indptr[j], indptr[j + 1]):
-                near[indices[e]] = True
     for i in range(n):
-        total = 0.0
-        if near[i]:
-            for e in range(indptr[i], indptr[i + 1]):
-                total += data[e] * credibility[indices[e]]
-        contact[i] = min(1.0, total)
-        if role_pull != 0.0 and backbone[i]:
-            boost[i] += role_pull
+        contact[i] = 0.0  # min(1, a sum of zeros)
+    for j in range(n):
+        if credibility[j] == 0.0:
+            continue
+        for e in range(indptr[j], indptr[j + 1]):
+            i = indices[e]
+            if near[i]:
+                continue
+            near[i] = True
+            total = 0.0
+            for f in range(indptr[i], indptr[i + 1]):
+                total += data[f] * credibility[indices[f]]
+            contact[i] = min(1.0, total)
+    if role_pull != 0.0:
+        for i in range(n):
+            if backbone[i]:
+                boost[i] += role_pull
+    for i in range(n):
         boost[i] += pull * contact[i]
