@@ -14,6 +14,7 @@ from .demography import GROUPINGS
 from .jit import njit
 from .ladder import rung_terms
 from .params import WEEKS_PER_YEAR
+from .weekly import capped_hours
 
 ROUND_OUTCOMES = (
     "participation_index",
@@ -146,7 +147,7 @@ class Recorder:
         week 0 (the cost in people's time that an analyst weighs against money; read-only)."""
         st = self.model.state
         if st.backbone.any():
-            hours = np.minimum(st.time_budget[st.backbone], self.model.p.volunteer_hours)
+            hours = capped_hours(st.time_budget, float(self.model.p.volunteer_hours), st.backbone)
             self.organiser_hours += float(hours.sum())
 
     def _measure_groups(self, out: dict) -> None:

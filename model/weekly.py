@@ -149,3 +149,16 @@ def free_hours(budget, taken):
     for i in range(budget.shape[0]):
         out[i] = max(0.0, budget[i] - taken[i])
     return out
+
+
+@njit
+def capped_hours(time_budget, cap, who):
+    """``np.minimum(time_budget[who], cap)`` (``who`` a mask) in one compiled pass: the same values in
+    the same order, so numpy's sum of them is the same to the last bit."""
+    out = np.empty(time_budget.shape[0])
+    k = 0
+    for i in range(time_budget.shape[0]):
+        if who[i]:
+            out[k] = min(time_budget[i], cap)
+            k += 1
+    return out[:k]

@@ -23,9 +23,12 @@ import numpy as np
 from ..counts import expected_count, whole
 from ..cycle import loop_open
 from ..graph import MOBILE
+from ..jit import njit
 from ..ladder import Rung
 from ..weekly import neighbour_mean
 from .base import Mechanism
+
+PUBLIC_AFFAIRS = int(Rung.PUBLIC_AFFAIRS)  # a plain int for compiled code
 
 
 class BackboneMechanism(Mechanism):
@@ -104,13 +107,23 @@ class BackboneMechanism(Mechanism):
     def act(self) -> None:
         m, st, p = self.model, self.model.state, self.p
         credibility = self._credibility()
-        if p.backbone_role_pull:  # named, a backbone is expected to serve: the role spurs it on
-            st.boost[st.backbone] += p.backbone_role_pull
         away = self.mobile & st.backbone
         if away.any():
             credibility[away] *= self.rng.random(int(away.sum())) < self.p.mobile_reach
-        st.backbone_contact[:] = np.minimum(1.0, m.adjacency @ credibility)
-        st.boost += self.p.backbone_pull * st.backbone_contact
+        # named, a backbone is expected to serve: the role spurs it on (backbone_role_pull); every
+        # resident feels its backbone neighbours' example (backbone_contact) and is pulled by it
+        a = m.adjacency
+        example_contact(
+            a.indptr,
+            a.indices,
+            a.data,
+            credibility,
+            st.backbone,
+            float(p.backbone_role_pull),
+            float(p.backbone_pull),
+            st.backbone_contact,
+            st.boost,
+        )
 
     def serve(self) -> None:
         """Leading costs: a backbone spends public spirit each week it serves (burnout); residents
@@ -118,11 +131,57 @@ class BackboneMechanism(Mechanism):
         st = self.model.state
         if self.p.backbone_burnout:
             st.public_spirit[st.backbone] *= 1.0 - self.p.backbone_burnout
-        if self.p.backbone_credibility == "seen":
-            st.service_seen += (self._service_this_week() - st.service_seen) / self.p.record_weeks
+        if self.p.backbone_credibility == "seen":  # seen += (_service_this_week() - seen) / record_weeks
+            see_service(
+                st.service_seen, st.rung, st.time_budget, float(self.p.volunteer_hours), float(self.p.record_weeks)
+            )
 
     def record(self, out: dict) -> None:
         st = self.model.state
         out["backbones"] = int(np.count_nonzero(st.backbone))
         out["backbone_mean_rung"] = float(st.rung[st.backbone].mean()) if out["backbones"] else 0.0
         out["backbone_contact"] = float(st.backbone_contact.mean())
+
+
+@njit
+def see_service(seen, rung, time_budget, volunteer_hours, record_weeks):
+    """The service residents see, moved towards this week's (``_service_this_week``) by
+    1 / record_weeks, in one compiled pass with the numpy form's arithmetic."""
+    for i in range(seen.shape[0]):
+        service = (1.0 if rung[i] >= PUBLIC_AFFAIRS else 0.0) * min(1.0, time_budget[i] / volunteer_hours)
+        seen[i] += (service - seen[i]) / record_weeks
+
+
+@njit
+def example_contact(indptr, indices, data, credibility, backbone, role_pull, pull, contact, boost):
+    """:meth:`BackboneMechanism.act` after the credibility, in one compiled pass: each resident's
+    contact min(1, adjacency @ credibility) into ``contact``; a backbone's boost gains ``role_pull``
+    (when nonzero), then every boost ``pull`` x contact.
+
+    The product is scipy's ``csr_matvec`` bit for bit (each row summed from 0.0 in its stored
+    order), but only over the rows next to a resident of nonzero credibility (the backbones): every
+    other row sums only zeros, to 0.0. Their neighbours are found from the backbones' own rows: the
+    community's adjacency is symmetric (model/graph.py, ``Community``), so i is in j's row when j is
+    in i's."""
+    n = contact.shape[0]
+    near = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        contact[i] = 0.0  # min(1, a sum of zeros)
+    for j in range(n):
+        if credibility[j] == 0.0:
+            continue
+        for e in range(indptr[j], indptr[j + 1]):
+            i = indices[e]
+            if near[i]:
+                continue
+            near[i] = True
+            total = 0.0
+            for f in range(indptr[i], indptr[i + 1]):
+                total += data[f] * credibility[indices[f]]
+            contact[i] = min(1.0, total)
+    if role_pull != 0.0:
+        for i in range(n):
+            if backbone[i]:
+                boost[i] += role_pull
+    for i in range(n):
+        boost[i] += pull * contact[i]

@@ -21,8 +21,7 @@ import numpy as np
 
 from ..cycle import phase_weeks
 from ..jit import njit
-from ..ladder import Rung
-from ..rule import EMPTY
+from ..rule import EMPTY, MUTUAL_AID
 from .base import Mechanism
 
 DIVERSITY_DRAG = 0.5
@@ -54,7 +53,7 @@ class ConventionMechanism(Mechanism):
         self.participants = 0
         if self.dialogue_weeks_left > 0:
             self.dialogue_weeks_left -= 1
-            talk = self.reached(st.rung >= Rung.MUTUAL_AID)
+            talk = self.reached(st.rung >= MUTUAL_AID)
             if p.dialogue_cost:  # facilitation is paid from the pool; what it cannot pay is not held
                 cost = p.dialogue_cost * np.count_nonzero(talk) / 100.0
                 funded = self.model.pool.withdraw(cost, "dialogue") / cost if cost > 0 else 1.0
@@ -104,10 +103,8 @@ class ConventionMechanism(Mechanism):
                     bond[st.in_dialogue] = 1.0
                 else:  # the more the dialogue gives, the closer they come to it
                     bond[st.in_dialogue] += -math.expm1(-p.dialogue_gain) * (1.0 - bond[st.in_dialogue])
-            m = self.model
-            neighbours = (m.adjacency @ bond) / self.degree  # the mean over all its neighbours
-            bond += p.convention_spread * np.maximum(0.0, neighbours - bond)
-            bond *= 1.0 - p.norm_decay
+            # it spreads towards the mean over all its neighbours, and decays
+            spread_bond(bond, self.model.adjacency @ bond, self.degree, float(p.convention_spread), 1.0 - p.norm_decay)
 
     def record(self, out: dict) -> None:
         out["norm"] = self.felt
@@ -126,3 +123,14 @@ def feel_convention(boost, retention, felt, bond, shared, local, pull, norm_rete
             felt[i] = value
         boost[i] += pull * value
         retention[i] = 1.0 - (1.0 - retention[i]) * (1.0 - norm_retention * value)
+
+
+@njit
+def spread_bond(bond, neighbour_sum, degree, spread, kept):
+    """The bond's spread and decay for every resident in one compiled pass, the numpy form's
+    arithmetic element by element: bond += spread x max(0, neighbour_sum / degree - bond), then
+    bond *= kept (``np.maximum(0.0, x)``: 0.0 unless x is greater, or NaN)."""
+    for i in range(bond.shape[0]):
+        gap = neighbour_sum[i] / degree[i] - bond[i]
+        bond[i] += spread * (0.0 if 0.0 >= gap else gap)
+        bond[i] *= kept

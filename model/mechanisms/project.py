@@ -48,6 +48,21 @@ def split_places(total: int) -> list[int]:
     return counts.tolist()
 
 
+def stable_order_head(key: np.ndarray, m: int) -> np.ndarray:
+    """``np.argsort(key, kind="stable")[:m]`` without sorting all of ``key`` when m is small: the
+    m-th smallest key is found by a partial sort, and only the keys up to it (those first in the
+    stable order, in the order of their positions) are sorted. Keys equal to it come in position
+    order as in the full stable sort, and NaNs (sorted last) fall back to the full sort."""
+    if m <= 0:
+        return np.zeros(0, dtype=np.intp)
+    if m >= len(key) // 2:
+        return np.argsort(key, kind="stable")[:m]
+    candidates = np.flatnonzero(key <= np.partition(key, m - 1)[m - 1])
+    if len(candidates) < m:  # a NaN among the first m
+        return np.argsort(key, kind="stable")[:m]
+    return candidates[np.argsort(key[candidates], kind="stable")[:m]]
+
+
 @dataclass
 class Project:
     category: int
@@ -186,12 +201,12 @@ class ProjectMechanism(Mechanism):
         st, p = self.model.state, self.p
         n = len(st.rung)
         k = min(p.project_served, n)
-        ranked: dict[int, np.ndarray] = {}
+        ranked: dict[int, np.ndarray] = {}  # the neediest first, as many as the category's projects serve
         used = dict.fromkeys(categories, 0)
         served = []
         for c in categories:
             if c not in ranked:
-                ranked[c] = np.argsort(-st.needs[:, c], kind="stable")
+                ranked[c] = stable_order_head(-st.needs[:, c], categories.count(c) * k)
             block = ranked[c][used[c] * k : (used[c] + 1) * k].copy()
             used[c] += 1
             served.append(block)
@@ -202,7 +217,7 @@ class ProjectMechanism(Mechanism):
                 continue
             pool = np.flatnonzero(st.reached & (st.rung >= rung - 1) & (st.rung <= rung) & (st.place == NO_PLACE))
             w = st.trust[pool] * st.public_spirit[pool] + 1e-12
-            order = pool[np.argsort(-(libm.log(self.rng.random(len(pool))) / w), kind="stable")]
+            order = pool[stable_order_head(-(libm.log(self.rng.random(len(pool))) / w), n_participatory * places)]
             for j in range(n_participatory):
                 chosen = order[j * places : (j + 1) * places]
                 if len(chosen) == 0:
@@ -228,10 +243,16 @@ class ProjectMechanism(Mechanism):
                     led=bool(st.backbone[holders].any()),
                 )
             )
-        # flat arrays for the weekly service: one entry per (served resident, project)
+        # flat arrays for the weekly service: one entry per (served resident, project) and per place held
         self._served = cat(served, np.int64)
         self._served_category = np.repeat(np.asarray(categories, dtype=np.int64), [len(b) for b in served])
         self._served_project = np.repeat(np.arange(len(categories)), [len(b) for b in served])
+        self._held = cat([pr.participants for pr in self.projects], np.int64)
+        self._held_rung = cat([pr.place_rung for pr in self.projects], np.int8)
+        self._held_project = np.repeat(np.arange(len(categories)), [len(pr.participants) for pr in self.projects])
+        self._is_participatory = np.fromiter(
+            (pr.participatory for pr in self.projects), dtype=bool, count=len(categories)
+        )
 
     # -------------------------------------------------------------------------- weekly ------
     def act(self) -> None:
@@ -253,29 +274,36 @@ class ProjectMechanism(Mechanism):
         )
 
     def serve(self) -> None:
+        """Ownership fades; holding a place builds capacity (empowerment); each project meets a share of
+        its served residents' need: a participatory one as far as its places' holders are on their
+        places' rungs (none while it is still organising them, participatory_delay), direct provision
+        in full; a backbone among the holders leads (compiled: :func:`project_serve`)."""
         st, p = self.model.state, self.p
         if p.ownership_pull:
             st.ownership *= 1.0 - p.ownership_decay
         if not self.projects:
             return
-        holders = st.place != NO_PLACE  # empowerment: taking part builds capacity
-        st.capacity[holders] += p.capacity_gain * p.org_role * (1.0 - st.capacity[holders])
-        staffing = np.ones(len(self.projects))
-        for j, proj in enumerate(self.projects):
-            if proj.participatory and self.model.steps - self.launched_week < p.participatory_delay:
-                staffing[j] = 0.0  # still organising its residents: empowerment pays later
-            elif proj.participatory:
-                staffing[j] = (
-                    np.count_nonzero(st.rung[proj.participants] >= proj.place_rung) / p.project_places
-                    if p.project_places
-                    else 0.0
-                )
-        lead = 1.0 + p.backbone_lead_bonus * np.fromiter(
-            (pr.led for pr in self.projects), dtype=bool, count=len(self.projects)
+        participatory = bool(self._is_participatory.any())  # (the parameters read only when they count)
+        organising = participatory and self.model.steps - self.launched_week < p.participatory_delay
+        project_serve(
+            st.capacity,
+            st.place,
+            st.rung,
+            float(p.capacity_gain * p.org_role),
+            self._held,
+            self._held_rung,
+            self._held_project,
+            self._is_participatory,
+            np.fromiter((pr.led for pr in self.projects), dtype=bool, count=len(self.projects)),
+            organising,
+            int(p.project_places) if participatory and not organising else 0,
+            float(p.project_efficacy),
+            float(p.backbone_lead_bonus),
+            st.needs,
+            self._served,
+            self._served_category,
+            self._served_project,
         )
-        met = np.minimum(1.0, p.project_efficacy * np.minimum(1.0, staffing) * lead)
-        # (resident, category) pairs are distinct: projects on one category serve disjoint sets
-        st.needs[self._served, self._served_category] *= 1.0 - met[self._served_project]
 
     def record(self, out: dict) -> None:
         out["n_projects"] = len(self.projects)
@@ -313,3 +341,50 @@ def project_week(
             retention[i] = 1.0 - (1.0 - retention[i]) * kept
         if provided[i] and rung[i] < MUTUAL_AID:
             boost[i] -= crowding_out
+
+
+@njit
+def project_serve(
+    capacity,
+    place,
+    rung,
+    gain,
+    held,
+    held_rung,
+    held_project,
+    participatory,
+    led,
+    organising,
+    places,
+    efficacy,
+    lead_bonus,
+    needs,
+    served,
+    served_category,
+    served_project,
+):
+    """:meth:`ProjectMechanism.serve` after the ownership's fading, compiled, each term in the order
+    and arithmetic of its numpy form: capacity += gain x (1 - capacity) for every place holder;
+    each project's staffing (participatory: the share of its ``places`` whose holders are on the
+    place's rung or above, 0 while ``organising``; provision: 1) and the share of need it meets,
+    min(1, efficacy x min(1, staffing) x (1 + lead_bonus x led)); each served resident's need in
+    the project's category times 1 - that share. One entry of ``held``/``held_rung``/``held_project``
+    per place held, of ``served``/``served_category``/``served_project`` per resident served (the
+    (resident, category) pairs are distinct: projects on one category serve disjoint sets)."""
+    for i in range(capacity.shape[0]):
+        if place[i] != NO_PLACE:  # empowerment: taking part builds capacity
+            capacity[i] += gain * (1.0 - capacity[i])
+    k = participatory.shape[0]
+    on_place = np.zeros(k, dtype=np.int64)
+    for e in range(held.shape[0]):
+        if rung[held[e]] >= held_rung[e]:
+            on_place[held_project[e]] += 1
+    met = np.empty(k)
+    for j in range(k):
+        staffing = 1.0
+        if participatory[j]:  # still organising its residents: empowerment pays later
+            staffing = 0.0 if organising or places == 0 else on_place[j] / places
+        lead = 1.0 + lead_bonus * (1.0 if led[j] else 0.0)
+        met[j] = min(1.0, efficacy * min(1.0, staffing) * lead)
+    for e in range(served.shape[0]):
+        needs[served[e], served_category[e]] *= 1.0 - met[served_project[e]]

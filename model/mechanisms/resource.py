@@ -14,14 +14,15 @@ fade without it). The rules and equations: docs/ODD.md 7.7.
 
 from __future__ import annotations
 
-import numpy as np
-
 from agents import CoBuildingUnit
 
 from ..counts import expected_count, unit_weights
 from ..cycle import loop_open
 from ..ladder import Rung
+from ..weekly import capped_hours
 from .base import Mechanism
+
+VOLUNTEERING = int(Rung.VOLUNTEERING)  # a plain int: numpy compares an int8 array with it faster than with the enum
 
 
 class ResourceMechanism(Mechanism):
@@ -47,8 +48,7 @@ class ResourceMechanism(Mechanism):
     def serve(self) -> None:
         m, st, p = self.model, self.model.state, self.p
         signed = [u for u in self.units if u.signed]
-        volunteers = st.rung == Rung.VOLUNTEERING
-        hours = float(np.minimum(st.time_budget[volunteers], p.volunteer_hours).sum())
+        hours = float(capped_hours(st.time_budget, float(p.volunteer_hours), st.rung == VOLUNTEERING).sum())
         self.hours_given = hours * p.service_exchange_share if signed else 0.0
         weight = sum(u.weight for u in signed)
         for u in signed:

@@ -38,6 +38,10 @@ from ..outreach import venture_fund_per_1000
 from .base import Mechanism
 
 MIN_ACTIVE_MEMBERS = 2
+MUTUAL_AID, PUBLIC_AFFAIRS = (
+    int(Rung.MUTUAL_AID),
+    int(Rung.PUBLIC_AFFAIRS),
+)  # plain ints (compiled code; numpy compares faster)
 SERVED_PER_MEMBER = 2
 """A team serves the neediest residents of its compound, SERVED_PER_MEMBER per member. Modelling assumption."""
 """A team needs at least this many members on the mutual-aid rung or above to hold together."""
@@ -49,7 +53,9 @@ def serve_neediest(needs, compound_start, compound_residents, compounds, categor
     compound with the highest unmet need in the category (all of them if fewer) keep ``factor`` of
     it. Ties at the cut go to the residents first in the compound's list (a need equal to another's
     to the last bit is rare but for 0, where the choice changes nothing). One compiled pass per
-    compound and category: the cut is found by keeping the ``served`` highest in a short sorted buffer."""
+    compound and category: the ``served`` highest so far are kept in a short sorted buffer with their
+    residents, a later resident entering only with a strictly higher need and sitting below the
+    equal ones already there, so the buffer ends with the highest needs, ties to the first."""
     for key in range(compounds.shape[0]):
         c, category, factor = compounds[key], categories[key], factors[key]
         local = compound_residents[compound_start[c] : compound_start[c + 1]]
@@ -58,26 +64,92 @@ def serve_neediest(needs, compound_start, compound_residents, compounds, categor
         if k == 0:
             continue
         top = np.full(k, -np.inf)  # the k highest so far, lowest first
+        who = np.full(k, -1, dtype=np.int64)  # their residents
         for j in range(n):
             v = needs[local[j], category]
             if v > top[0]:
                 pos = 0
                 while pos + 1 < k and top[pos + 1] < v:
                     top[pos] = top[pos + 1]
+                    who[pos] = who[pos + 1]
                     pos += 1
                 top[pos] = v
-        cut = top[0]  # the k-th highest need
-        at_cut = k
-        for j in range(n):
-            if needs[local[j], category] > cut:
-                at_cut -= 1  # of the k served, how many are exactly at the cut
-        for j in range(n):
-            v = needs[local[j], category]
-            if v > cut:
-                needs[local[j], category] = v * factor
-            elif v == cut and at_cut > 0:
-                at_cut -= 1
-                needs[local[j], category] = v * factor
+                who[pos] = local[j]
+        for pos in range(k):
+            if who[pos] >= 0:
+                needs[who[pos], category] = top[pos] * factor
+
+
+@njit
+def team_serve(
+    member,
+    member_team,
+    rung,
+    backbone,
+    provided,
+    any_provided,
+    mat,
+    led,
+    capacity,
+    funded,
+    gain,
+    growth,
+    lead_bonus,
+    service,
+    team_key,
+    key_compound,
+    key_category,
+    needs,
+    compound_start,
+    compound_residents,
+    served,
+):
+    """:meth:`TeamMechanism.serve` once the teams are paid for, compiled, each term in the order and
+    arithmetic of its numpy form. ``member``/``member_team``: every member once with its team's
+    position; ``mat``: the teams' maturity, updated in place; ``led``: filled, whether a backbone is
+    among a team's members this week; ``funded``: the share of its support the pool paid; ``gain``:
+    capacity_gain x org_role; ``growth``: maturity_rate x skill x funded.
+
+    Members gain capacity at last week's maturity (none from an appointed team); each team matures
+    by min(1, growth x (1 + lead_bonus x led)) x (1 - maturity) (an appointed one is 1); the teams
+    of each (compound, category) key relieve its ``served`` neediest residents by the product over
+    them of 1 - service x maturity x active (the share of members on the public-affairs rung or
+    above; an appointed team's staff: ``funded``)."""
+    k = mat.shape[0]
+    size = np.zeros(k, dtype=np.int64)
+    active = np.zeros(k, dtype=np.int64)
+    backbones = np.zeros(k, dtype=np.int64)
+    for e in range(member.shape[0]):
+        t, i = member_team[e], member[e]
+        size[t] += 1
+        if rung[i] >= PUBLIC_AFFAIRS:
+            active[t] += 1
+        if backbone[i]:
+            backbones[t] += 1
+        grow = gain * mat[t]
+        if any_provided:  # an appointed team builds no one's capacity
+            grow = grow * (0.0 if provided[t] else 1.0)
+        capacity[i] += grow * (1.0 - capacity[i])
+    relief = np.ones(key_compound.shape[0])
+    for t in range(k):
+        led[t] = backbones[t] > 0
+        lead = 1.0 + lead_bonus * (1.0 if led[t] else 0.0)
+        mat[t] += min(1.0, growth * lead) * (1.0 - mat[t])
+        if any_provided and provided[t]:
+            mat[t] = 1.0  # run by professionals: in full from the start
+        share = funded if provided[t] else active[t] / max(size[t], 1)
+        relief[team_key[t]] *= 1.0 - service * mat[t] * share
+    serve_neediest(needs, compound_start, compound_residents, key_compound, key_category, relief, served)
+
+
+@njit
+def team_act(member, member_team, mat, boost, retention, pull, hold):
+    """:meth:`TeamMechanism.act` in one compiled pass over the members: each gains ``pull`` x its team's
+    maturity in boost and combines ``hold`` x that maturity into its retention (as add_retention does)."""
+    for e in range(member.shape[0]):
+        i, maturity = member[e], mat[member_team[e]]
+        boost[i] += pull * maturity
+        retention[i] = 1.0 - (1.0 - retention[i]) * (1.0 - hold * maturity)
 
 
 class TeamMechanism(Mechanism):
@@ -115,6 +187,12 @@ class TeamMechanism(Mechanism):
         self.member = np.asarray([i for t in self.teams for i in t.members], dtype=np.int64)
         self.member_team = np.repeat(np.arange(len(self.teams)), [len(t.members) for t in self.teams])
         self.provided = np.fromiter((t.provided for t in self.teams), dtype=bool, count=len(self.teams))
+        # teams on the same compound and category serve the same neediest residents: each team's
+        # (compound, category) key, numbered in the order the teams first name them
+        keys: dict[tuple[int, int], int] = {}
+        self.team_key = np.array([keys.setdefault((t.compound, t.category), len(keys)) for t in self.teams], np.int64)
+        self.key_compound = np.array([c for c, _ in keys], dtype=np.int64)
+        self.key_category = np.array([k for _, k in keys], dtype=np.int64)
 
     # -------------------------------------------------------------------------- phase -------
     @staticmethod
@@ -197,10 +275,15 @@ class TeamMechanism(Mechanism):
         if not self.teams:
             return
         st, p = self.model.state, self.p
-        idx = self.member
-        mat = self._maturity()[self.member_team]
-        st.boost[idx] += p.team_pull * mat
-        self.add_retention(p.team_retention * mat, where=idx)
+        team_act(
+            self.member,
+            self.member_team,
+            self._maturity(),
+            st.boost,
+            st.retention,
+            float(p.team_pull),
+            float(p.team_retention),
+        )
 
     def serve(self) -> None:
         m, st, p = self.model, self.model.state, self.p
@@ -212,47 +295,40 @@ class TeamMechanism(Mechanism):
             n_provided = int(np.count_nonzero(self.provided))
             cost = p.team_support_cost * (k_teams - n_provided + p.provider_team_cost * n_provided)
             funded = m.pool.withdraw(cost, "team_support") / cost if cost > 0 else 1.0
-            pos, rung = self.member_team, st.rung[self.member]
-            size = np.bincount(pos, minlength=k_teams)
-            active = np.bincount(pos[rung >= Rung.PUBLIC_AFFAIRS], minlength=k_teams) / np.maximum(size, 1)
-            # an appointed team serves with its staff, as far as the pool pays them
-            active = np.where(self.provided, funded, active)
-            led = np.bincount(pos[st.backbone[self.member]], minlength=k_teams) > 0  # this round's backbones
-            lead = 1.0 + p.backbone_lead_bonus * led
             mat = self._maturity()
-            # teams -> residents: members gain capacity (at last week's maturity), then teams mature
-            idx = self.member
-            grow = p.capacity_gain * p.org_role * mat[pos]
-            if n_provided:  # an appointed team builds no one's capacity
-                grow = grow * ~self.provided[pos]
-            st.capacity[idx] += grow * (1.0 - st.capacity[idx])
-            mat += np.minimum(1.0, p.maturity_rate * sw.skill * funded * lead) * (1.0 - mat)
-            if n_provided:
-                mat[self.provided] = 1.0  # run by professionals: in full from the start
-            for team, value, is_led in zip(self.teams, mat.tolist(), led.tolist(), strict=True):
-                team.maturity, team.led = value, is_led
-            # teams on the same compound and category serve the same neediest residents
-            relief: dict[tuple[int, int], float] = {}
-            for team, a, mt in zip(self.teams, active.tolist(), mat.tolist(), strict=True):
-                key = (team.compound, team.category)
-                relief[key] = relief.get(key, 1.0) * (1.0 - p.team_service * mt * a)
-            keys = np.array(list(relief), dtype=np.int64).reshape(-1, 2)
-            serve_neediest(
+            led = np.empty(k_teams, dtype=bool)
+            team_serve(
+                self.member,
+                self.member_team,
+                st.rung,
+                st.backbone,
+                self.provided,
+                n_provided > 0,
+                mat,
+                led,
+                st.capacity,
+                float(funded),
+                float(p.capacity_gain * p.org_role),
+                float(p.maturity_rate * sw.skill * funded),
+                float(p.backbone_lead_bonus),
+                float(p.team_service),
+                self.team_key,
+                self.key_compound,
+                self.key_category,
                 st.needs,
                 self.compound_start,
                 self.compound_residents,
-                keys[:, 0],
-                keys[:, 1],
-                np.array(list(relief.values()), dtype=np.float64),
                 SERVED_PER_MEMBER * p.team_size,
             )
+            for team, value, is_led in zip(self.teams, mat.tolist(), led.tolist(), strict=True):
+                team.maturity, team.led = value, is_led
         sw.skill *= 1.0 - p.skill_decay
 
     def _dissolve_failing(self) -> None:
         """A team with fewer than MIN_ACTIVE_MEMBERS on the mutual-aid rung or above falls apart and
         frees its members."""
         st = self.model.state
-        on2 = np.bincount(self.member_team[st.rung[self.member] >= Rung.MUTUAL_AID], minlength=len(self.teams))
+        on2 = np.bincount(self.member_team[st.rung[self.member] >= MUTUAL_AID], minlength=len(self.teams))
         holds = (on2 >= MIN_ACTIVE_MEMBERS) | self.provided  # an appointed team is held by its staff
         if holds.all():
             return
