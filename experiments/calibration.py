@@ -823,18 +823,25 @@ def representative(post: pd.DataFrame, fresh: pd.DataFrame) -> pd.Series:
 def choose_defaults(
     posterior_point: dict[str, float], search: pd.DataFrame, settings: Settings, workers=None, client=None
 ) -> tuple[dict[str, float], dict[str, Any]]:
-    """The defaults after an SMC around a search: the posterior's point (:func:`representative`) or
-    the search's best set (both rounded to two significant figures), whichever has the smaller loss
-    over ``CHOICE_SEEDS`` common fresh seeds (ties: the posterior's point). When SMC cannot contract
-    below the loss's seed noise, its posterior drifts back over sets the search had already left
-    behind; this keeps the better point and says which it was."""
+    """The defaults after an SMC around a search: of the defaults before this calibration, the
+    posterior's point (:func:`representative`) and the search's best set (both rounded to two
+    significant figures), whichever has the smallest loss over ``CHOICE_SEEDS`` common fresh seeds
+    (ties: in that order). The defaults stay unless a candidate fits better: the search's best and
+    the posterior's particles were selected on their own seeds, and on fresh ones either can be
+    worse than where the search started. When SMC cannot contract below the loss's seed noise,
+    its posterior drifts back over sets the search had already left behind; this keeps the better
+    point and says which it was."""
     order = np.lexsort((np.arange(len(search)), search["distance"].to_numpy()))
     best = search.iloc[int(order[0])]
-    candidates = {"posterior": posterior_point, "search": rounded({k: float(best[k]) for k in NAMES})}
+    candidates = {
+        "current": search_start(),
+        "posterior": posterior_point,
+        "search": rounded({k: float(best[k]) for k in NAMES}),
+    }
     seeds = list(range(CHOICE_SEED0, CHOICE_SEED0 + CHOICE_SEEDS))
     rows = evaluate_many(list(candidates.values()), seeds, settings.community(), workers, client)
     losses = {name: loss(pattern_values(r), settings.held_out) for name, r in zip(candidates, rows)}
-    chosen = "search" if losses["search"] < losses["posterior"] else "posterior"
+    chosen = min(candidates, key=lambda name: (losses[name], list(candidates).index(name)))
     return candidates[chosen], {
         "chosen": chosen,
         "loss": losses,
@@ -1115,8 +1122,8 @@ def calibrate(
     if choice is not None:
         summary["defaults_choice"] = choice
         summary["defaults_rule"] += (
-            f"; then, of that set and the search's best set, the one with the smaller loss "
-            f"on {CHOICE_SEEDS} common fresh seeds ({CHOICE_SEED0}..)"
+            f"; then, of that set, the search's best set and the defaults before this calibration, the one "
+            f"with the smallest loss on {CHOICE_SEEDS} common fresh seeds ({CHOICE_SEED0}..)"
         )
     if settings.search:
         trail = pd.read_csv(out / SEARCH_FILE)
@@ -1431,23 +1438,33 @@ def prior_started() -> str:
 
 
 def choice_sentence(s: dict[str, Any]) -> str:
-    """What the comparison of the posterior's point with the search's best found (after a search)."""
+    """What the comparison of the candidates for the new defaults found (after a search)."""
     c = s.get("defaults_choice")
     if not c:
         return ""
-    other = "posterior" if c["chosen"] == "search" else "search"
-    said = {"search": "the search's best set", "posterior": "the posterior's point"}
+    said = {
+        "current": "the defaults before this calibration",
+        "search": "the search's best set",
+        "posterior": "the posterior's point",
+    }
+    others = [name for name in c["loss"] if name != c["chosen"]]
     return (
         f" On the seeds {c['seeds'][0]}-{c['seeds'][1]} the loss over the fitted patterns is "
-        f"{c['loss']['posterior']:.3f} at the posterior's point and {c['loss']['search']:.3f} at the search's "
-        f"best set: the new defaults are **{said[c['chosen']]}**"
-        + (
-            " (the SMC generations did not contract below the loss's seed noise, so their posterior "
-            "describes the spread of near-equal fits, not a better point)"
-            if c["chosen"] == "search"
-            else ""
+        + ", ".join(f"{c['loss'][name]:.3f} at {said[name]}" for name in c["loss"])
+        + f": the new defaults are **{said[c['chosen']]}**"
+        + {
+            "search": " (the SMC generations did not contract below the loss's seed noise, so their posterior "
+            "describes the spread of near-equal fits, not a better point)",
+            "current": " (neither the search nor the posterior found a set that fits fresh seeds better: their "
+            "small losses on their own seeds were partly chance)",
+            "posterior": "",
+        }[c["chosen"]]
+        + "; "
+        + " and ".join(
+            f"{said[name]} {'is worse' if c['loss'][name] > c['loss'][c['chosen']] else 'is no better'}"
+            for name in others
         )
-        + f"; {said[other]} is {'worse' if c['loss'][other] > c['loss'][c['chosen']] else 'no better'} there."
+        + " there."
     )
 
 

@@ -506,3 +506,28 @@ def test_the_mcmc_abc_is_the_same_with_1_or_2_workers_and_after_a_kill(tmp_path,
     monkeypatch.setattr(calibration, "run_mcmc_generation", real)
     assert calibration.calibrate(settings, killed, workers=1, progress=False)["resumed"]
     assert _files(killed) == _files(one)
+
+
+@pytest.mark.parametrize(
+    "losses, chosen",
+    [
+        ((0.2, 0.4, 0.9), "current"),
+        ((0.5, 0.3, 0.9), "posterior"),
+        ((0.5, 0.3, 0.1), "search"),
+        ((0.3, 0.3, 0.3), "current"),
+    ],
+)
+def test_the_defaults_stay_unless_a_candidate_fits_fresh_seeds_better(monkeypatch, losses, chosen):
+    """The new defaults are whichever of the defaults before the calibration, the posterior's point and
+    the search's best set has the smallest loss on the common fresh seeds (ties: in that order), so a
+    calibration never replaces the defaults by a set that fits worse; the report names the choice."""
+    monkeypatch.setattr(calibration, "evaluate_many", lambda sets, *a, **k: list(losses[: len(sets)]))
+    monkeypatch.setattr(calibration, "pattern_values", lambda value: value)
+    monkeypatch.setattr(calibration, "loss", lambda value, held_out=None: value)
+    middle = {k: (lo + hi) / 2 for k, (lo, hi) in CALIBRATED.items()}
+    search = pd.DataFrame([{**middle, "distance": 0.0}])
+    defaults, choice = calibration.choose_defaults({**middle}, search, Settings(particles=4, search=1))
+    assert choice["chosen"] == chosen and defaults == choice["candidates"][chosen]
+    assert choice["candidates"]["current"] == calibration.search_start()
+    said = calibration.choice_sentence({"defaults_choice": choice})
+    assert "the new defaults are **" in said and said.count(" at ") == 3
