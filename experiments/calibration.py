@@ -928,6 +928,31 @@ def fresh_check(post: pd.DataFrame, settings: Settings, workers=None, client=Non
     return pd.DataFrame(rows)
 
 
+GENERATION_CHECK = 50
+"""How many particles of each generation's population are run on fresh seeds, to show where the
+fit's gain stops carrying over to seeds it was not selected on (:func:`fresh_by_generation`)."""
+
+
+def fresh_by_generation(
+    generations: list[pd.DataFrame], settings: Settings, workers=None, client=None, ticker=None
+) -> pd.DataFrame:
+    """Each generation's population, up to ``GENERATION_CHECK`` of its particles evenly spaced in
+    the file's order, on fresh seeds (:func:`fresh_check`'s: the same seeds for every generation,
+    so generations differ by their particles, not by chance): the weighted mean loss on their own
+    seeds and on the fresh ones. Where the first keeps falling and the second levels off, the fit
+    selects on chance."""
+    rows = []
+    for g, pool in enumerate(generations):
+        kept = pool[pool["kept"].astype(bool)].reset_index(drop=True)
+        pick = np.unique(np.linspace(0, len(kept) - 1, min(GENERATION_CHECK, len(kept))).round().astype(int))
+        sample = kept.iloc[pick].reset_index(drop=True)
+        fresh = fresh_check(sample, settings, workers, client, ticker)
+        w = sample["weight"].to_numpy(dtype=float)
+        fit, new = float(np.average(sample["distance"], weights=w)), float(np.average(fresh["distance"], weights=w))
+        rows.append({"generation": g, "checked": len(sample), "fit_loss": fit, "fresh_loss": new})
+    return pd.DataFrame(rows)
+
+
 EFFECTS = ("volunteered_past_year", "participation_index")
 
 
@@ -1104,6 +1129,9 @@ def calibrate(
     post = posterior_of(generations[-1])
     with bar(total=len(post) * settings.seeds, desc="fresh seeds", unit="sim", enabled=progress) as ticker:
         fresh = fresh_check(post, settings, workers, client, ticker)
+    checked = sum(min(GENERATION_CHECK, int(g["kept"].sum())) for g in generations) * settings.seeds
+    with bar(total=checked, desc="fresh seeds by generation", unit="sim", enabled=progress) as ticker:
+        by_generation = fresh_by_generation(generations, settings, workers, client, ticker)
     rep = representative(post, fresh)
     defaults = rounded({k: float(rep[k]) for k in NAMES})
     choice = None
@@ -1118,6 +1146,9 @@ def calibrate(
     pred.insert(0, "posterior_set", [chosen[i] for i in pred["set"]])
     trials = pd.concat([simulated_rows(g) for g in generations], ignore_index=True)
     gens = generation_table(generations)
+    gens["checked"] = by_generation["checked"]
+    gens["checked_fit_loss"] = by_generation["fit_loss"]
+    gens["checked_fresh_loss"] = by_generation["fresh_loss"]
     summary = summarise(settings, post, fresh, trials, gens, fit, pred, defaults, rep, reason)
     if choice is not None:
         summary["defaults_choice"] = choice
@@ -1479,6 +1510,7 @@ def report(summary: dict[str, Any]) -> str:
     search += f" --search-starts {st['search_starts']}" if st.get("search_starts") else ""
     search += "".join(f" --set {k}={v}" for k, v in st.get("fixed", ()))
     mcmc = st.get("method", "pmc") == "mcmc"
+    checked = all("checked_fresh_loss" in g for g in s["generations"])
     search += f" --method mcmc --mcmc-steps {st['mcmc_steps']}" if mcmc else " --method pmc"
     where = " --dask ADDRESS" if s["workers"] == "dask" else f" --workers {s['workers']}"
     timed = [g.get("seconds") for g in gens]
@@ -1626,15 +1658,30 @@ def report(summary: dict[str, Any]) -> str:
             if mcmc
             else "share of new particles under the previous epsilon | effective sample size"
         )
-        + " | kept particles meeting every fitted band | median kept distance |",
-        "|---|---|---|---|---|" + ("---|" if mcmc else "") + "---|---|",
+        + " | kept particles meeting every fitted band | median kept distance |"
+        + (" loss of some of its particles: own seeds / fresh seeds (ratio) |" if checked else ""),
+        "|---|---|---|---|---|" + ("---|" if mcmc else "") + "---|---|" + ("---|" if checked else ""),
     ]
     for g in gens:
         lines.append(
             f"| {g['generation']} | {g['simulated']} | {g['epsilon']:.3f} | {g['acceptance']:.2f} | "
             + (f"{g.get('distinct', '')} | " if mcmc else "")
             + f"{g['ess']:.0f} | {g['meeting_every_fitted_band']} | {g['median_distance']:.3f} |"
+            + (
+                f" {g['checked_fit_loss']:.3f} / {g['checked_fresh_loss']:.3f} "
+                f"({_f(g['checked_fresh_loss'] / g['checked_fit_loss']) if g['checked_fit_loss'] > 0 else 'inf'}) |"
+                if checked
+                else ""
+            )
         )
+    if checked:
+        lines += [
+            "",
+            f"The last column runs up to {max(g['checked'] for g in gens)} particles of each generation, evenly "
+            "spaced, on fresh seeds (the same seeds for every generation, as many per particle as the fit "
+            "gave it): where the loss on the particles' own seeds keeps falling and the loss on fresh seeds "
+            "levels off, the generations select sets whose seeds happened to fit, not sets that fit better.",
+        ]
     oos = s["out_of_sample"]
     ratio = oos["fresh_loss"] / oos["fit_loss"] if oos["fit_loss"] > 0 else float("inf")
     lines += [

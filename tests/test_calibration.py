@@ -162,6 +162,10 @@ def test_calibrate_command_writes_its_folder(tmp_path):
     assert list(post.columns) == ["set", "weight", *CALIBRATED]  # the format the policy search reads
     # --method mcmc (the default): the whole last population, every particle weighing the same
     assert summary["settings"]["method"] == "mcmc"
+    # every generation's population, in part, on fresh seeds: where the fit stops carrying over
+    gens = pd.read_csv(out / "generations.csv")
+    assert list(gens["checked"]) == [2, 4] and np.isfinite(gens[["checked_fit_loss", "checked_fresh_loss"]]).all().all()
+    assert "loss of some of its particles" in calibration.report(summary)
     assert list(post["set"]) == [0, 1, 2, 3] and np.allclose(post["weight"], 0.25)
     for k, (low, high) in CALIBRATED.items():
         assert post[k].between(low, high).all(), k
@@ -320,6 +324,33 @@ def test_a_multi_start_search_begins_at_the_best_of_the_defaults_and_prior_draws
     for _, row in moved.iterrows():
         assert 1 <= sum(row[k] != first[k] for k in CALIBRATED) <= 3
     assert Settings(particles=4, search=2, search_starts=3).digest() != Settings(particles=4, search=2).digest()
+
+
+def test_every_generation_is_checked_on_the_same_fresh_seeds(monkeypatch):
+    """The check by generation runs up to GENERATION_CHECK particles of each population, evenly
+    spaced, on the fresh check's seeds: the same seeds for every generation, so generations differ
+    by their particles; its fit loss is those particles' own distance, weighted."""
+    seen = []
+
+    def fake_check(sample, settings, workers=None, client=None, ticker=None):
+        seen.append(list(sample["particle"]))
+        return pd.DataFrame({"distance": sample["distance"] * 2})
+
+    monkeypatch.setattr(calibration, "fresh_check", fake_check)
+    monkeypatch.setattr(calibration, "GENERATION_CHECK", 3)
+    gens = []
+    for g in range(2):
+        pool = pd.DataFrame(
+            {"particle": [f"{g}:{i}" for i in range(7)], "distance": np.arange(7.0) + g, "weight": 1 / 5}
+        )
+        pool["kept"] = [True, True, False, True, True, True, False]
+        gens.append(pool)
+    table = calibration.fresh_by_generation(gens, Settings(particles=4))
+    assert seen == [["0:0", "0:3", "0:5"], ["1:0", "1:3", "1:5"]]
+    assert list(table["checked"]) == [3, 3]
+    assert table.at[1, "fit_loss"] == pytest.approx((1 + 4 + 6) / 3) and table.at[1, "fresh_loss"] == pytest.approx(
+        2 * (1 + 4 + 6) / 3
+    )
 
 
 def test_the_fresh_check_gives_each_particle_as_many_seeds_as_the_fit(monkeypatch):
