@@ -364,7 +364,8 @@ PREDICTION_SEED0 = 1001  # the prediction's seeds: fresh, not the ones the param
 PREDICTION_SETS = 20  # posterior sets (drawn by weight) the prediction runs
 CHOICE_SEED0, CHOICE_SEEDS = 300_000, 6  # the seeds on which the search's best and the posterior's point are compared
 FRESH_LIMIT = 1.25  # the out-of-sample loss may be at most this many times the fit's
-AT_BOUND = 0.1  # a posterior whose weighted median is within this share of the prior's width of a bound piles there
+AT_BOUND = 0.1  # a posterior whose weighted median is within this share of the prior's width of a bound, and
+# whose tail the bound cuts off, piles there (summarise)
 
 
 @dataclass(frozen=True)
@@ -1254,6 +1255,18 @@ def conflicts(trials: pd.DataFrame, held_out: str) -> dict[str, Any]:
     }
 
 
+def piles_at(lo: float, hi: float, q05: float, q50: float, q95: float) -> tuple[bool, bool]:
+    """Whether a posterior (its 5%, 50% and 95% quantiles) piles at the low or the high bound of its
+    prior [lo, hi]: its median in the prior's outer ``AT_BOUND`` and the bound cutting it off (its
+    tail nearer the bound than half the way from the median to that tail). A narrow posterior near a
+    bound of a wide prior, ending well before it, does not pile there."""
+    edge = AT_BOUND * (hi - lo)
+    return (
+        bool(q50 - lo < edge and q05 - lo <= 0.5 * (q50 - q05)),
+        bool(hi - q50 < edge and hi - q95 <= 0.5 * (q95 - q50)),
+    )
+
+
 def summarise(
     settings: Settings,
     post: pd.DataFrame,
@@ -1272,15 +1285,15 @@ def summarise(
         lo, hi = CALIBRATED[k]
         v = post[k].to_numpy()
         q05, q50, q95 = weighted_quantile(v, w, [0.05, 0.5, 0.95])
-        edge = AT_BOUND * (hi - lo)  # the posterior piles at a bound: its median within the prior's outer tenth
+        at_low, at_high = piles_at(lo, hi, q05, q50, q95)
         params[k] = {
             "prior": [lo, hi],
             "median": float(q50),
             "q05": float(q05),
             "q95": float(q95),
             "width_ratio": float((q95 - q05) / (0.9 * (hi - lo))),
-            "at_low": bool(q50 - lo < edge),
-            "at_high": bool(hi - q50 < edge),
+            "at_low": at_low,
+            "at_high": at_high,
             "default": defaults[k],
             "old_default": DEFAULTS_OF[k],
             "start": START.get(k),
@@ -1742,7 +1755,8 @@ def report(summary: dict[str, Any]) -> str:
         lines += [
             "",
             f"Parameters whose posterior piles at a bound of the prior (its weighted median within the "
-            f"outer {AT_BOUND:.0%} of the prior's range):",
+            f"outer {AT_BOUND:.0%} of the prior's range, and the bound cutting it off: its 5% or 95% "
+            "quantile nearer the bound than half its distance from the median):",
         ]
         for k, p in at_bound:
             for side, on, value in (("low", p["at_low"], p["prior"][0]), ("high", p["at_high"], p["prior"][1])):

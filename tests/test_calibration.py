@@ -562,3 +562,13 @@ def test_the_defaults_stay_unless_a_candidate_fits_fresh_seeds_better(monkeypatc
     assert choice["candidates"]["current"] == calibration.search_start()
     said = calibration.choice_sentence({"defaults_choice": choice})
     assert "the new defaults are **" in said and said.count(" at ") == 3
+
+
+def test_a_posterior_piles_at_a_bound_only_where_the_bound_cuts_it_off():
+    """At a bound: the median in the prior's outer tenth and the tail reaching the bound. A narrow
+    posterior near a bound of a wide prior that ends well before it (slip_rate 0.007-0.0097 in a
+    prior from 0.001) does not pile there; one whose tail touches the bound does, either side."""
+    assert calibration.piles_at(0.001, 0.3, 0.007, 0.0082, 0.0097) == (False, False)
+    assert calibration.piles_at(0.001, 0.3, 0.001, 0.001, 0.00102) == (True, False)
+    assert calibration.piles_at(0.05, 1.5, 1.27, 1.39, 1.48) == (False, True)
+    assert calibration.piles_at(0.0, 1.0, 0.2, 0.5, 0.8) == (False, False)
