@@ -201,22 +201,36 @@ def recount(indptr, indices, rung, counted, at_least):
     n = rung.shape[0]
     levels = at_least.shape[1]
     moved = 0
-    for j in range(n):
-        before = np.int64(counted[j])
-        after = np.int64(rung[j])
-        if before == after:
+    for block in range((n + RECOUNT_BLOCK - 1) // RECOUNT_BLOCK):
+        start = block * RECOUNT_BLOCK
+        size = min(RECOUNT_BLOCK, n - start)
+        differ = 0
+        for k in range(size):  # did anyone here move? A sum of comparisons, which vectorises
+            differ += counted[start + k] != rung[start + k]
+        if differ == 0:
             continue
-        moved += 1
-        if after > before:
-            low, high, by = before, min(after, levels), 1
-        else:
-            low, high, by = after, min(before, levels), -1
-        for e in range(indptr[j], indptr[j + 1]):
-            i = indices[e]
-            for column in range(low, high):  # levels low + 1 ... high
-                at_least[i, column] += by
-        counted[j] = rung[j]
+        for j in range(start, start + size):
+            before = np.int64(counted[j])
+            after = np.int64(rung[j])
+            if before == after:
+                continue
+            moved += 1
+            if after > before:
+                low, high, by = before, min(after, levels), 1
+            else:
+                low, high, by = after, min(before, levels), -1
+            for e in range(indptr[j], indptr[j + 1]):
+                i = indices[e]
+                for column in range(low, high):  # levels low + 1 ... high
+                    at_least[i, column] += by
+            counted[j] = rung[j]
     return moved
+
+
+RECOUNT_BLOCK = 256
+"""Residents :func:`recount` checks for a move in one vectorised pass before visiting each of them:
+once a cascade has run most blocks hold no mover (at 100,000 residents and nobody moving, 0.006 ms
+against 0.06 ms for visiting every resident)."""
 
 
 SWITCHES = (
