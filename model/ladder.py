@@ -148,6 +148,11 @@ class Ladder:
         self.draws = Draws(EMPTY, EMPTY, EMPTY)
         self._rule_key: tuple[int, int, bool] | None = None
         self._rule = ladder_rule(params, mechanisms)
+        self._kernel = None  # the compiled pass for the rule, chosen with it (``rule``)
+
+    def __getstate__(self) -> dict:
+        # a copy chooses its compiled pass again with its rule (the key holds id(params) anyway)
+        return {**self.__dict__, "_rule_key": None, "_kernel": None}
 
     def derive(self) -> None:
         """What the ladder derives from the parameters once (again after a change of DERIVED_READS):

@@ -197,25 +197,28 @@ def _week_inputs(n_rungs: int, everyone: bool, seed: int = 5) -> dict:
 
 
 def _a_rule(n_rungs: int, **off) -> "rule.LadderRule":
-    """A rule with every switch on (each at a value that moves residents), less those in ``off``."""
+    """A rule with every switch on (each at a value that moves residents), less those in ``off``; every
+    constant has a value of its own, so a field handed to the rule in the wrong place shows."""
     on = dict(
         weight_capacity=0.3,
         weight_spirit=0.2,
         weight_need=0.25,
         weight_time=0.15,
-        decision_noise=0.3,
-        slip_rate=0.2,
+        decision_noise=0.35,
+        slip_rate=0.22,
         slip_drive_weight=2.0,
         need_growth=0.05,
-        self_help_efficacy=0.3,
-        mutual_aid_efficacy=0.2,
-        commitment_rate=0.05,
+        self_help_efficacy=0.32,
+        mutual_aid_efficacy=0.18,
+        commitment_rate=0.07,
         commitment_hold=0.6,
         commitment_loss=0.5,
         mechanisms=True,
     )
     assert set(on) == set(rule.SWITCHES)
     values = {**on, **off, "top": n_rungs - 1, "weight_social": 1.0, "volunteer_hours": 8.0, "rung_step": 0.1}
+    distinct = [v for k, v in values.items() if k not in off and k not in ("top", "mechanisms")]
+    assert len(set(distinct)) == len(distinct)
     return rule.LadderRule(**values)
 
 
