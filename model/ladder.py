@@ -27,7 +27,19 @@ import scipy.sparse as sp
 
 from . import libm
 from .parameters import Parameters
-from .rule import EMPTY, EVERYONE, LadderRule, commit, decide, ladder_rule, ladder_week, recount, serve, unmet_share
+from .rule import (
+    EMPTY,
+    EVERYONE,
+    LadderRule,
+    commit,
+    decide,
+    ladder_rule,
+    recount,
+    serve,
+    unmet_share,
+    variant,
+    week_kernel,
+)
 from .state import ResidentState
 from .weekly import carry_noise, free_hours
 
@@ -136,6 +148,11 @@ class Ladder:
         self.draws = Draws(EMPTY, EMPTY, EMPTY)
         self._rule_key: tuple[int, int, bool] | None = None
         self._rule = ladder_rule(params, mechanisms)
+        self._kernel = None  # the compiled pass for the rule, chosen with it (``rule``)
+
+    def __getstate__(self) -> dict:
+        # a copy chooses its compiled pass again with its rule (the key holds id(params) anyway)
+        return {**self.__dict__, "_rule_key": None, "_kernel": None}
 
     def derive(self) -> None:
         """What the ladder derives from the parameters once (again after a change of DERIVED_READS):
@@ -149,6 +166,9 @@ class Ladder:
         key = (id(self.p), self.p._generation, self.mechanisms)
         if self._rule_key != key:
             self._rule, self._rule_key = ladder_rule(self.p, self.mechanisms), key
+            # the engine's pass compiled for this rule: its top rung and the switches it has off as
+            # constants (model/rule.py week_kernel; the same results as the generic pass)
+            self._kernel = week_kernel(variant(self._rule, len(self.adult) == 0))
         return self._rule
 
     def draw(self, state: ResidentState) -> Draws:
@@ -187,8 +207,9 @@ class Ladder:
         """Every resident's week at once (the compiled kernel); ``week`` is stamped as
         ``last_volunteered`` on those who end it on the top rung."""
         draws = self.draw(state)
-        climbs, slips = ladder_week(
-            self.rule,
+        rule = self.rule  # (and self._kernel, chosen with it)
+        climbs, slips = self._kernel(
+            rule,
             self.neighbour_counts(state.rung),
             self.neighbours,
             self.adult,
