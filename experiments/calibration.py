@@ -330,10 +330,10 @@ CALIBRATED: dict[str, tuple[float, float]] = {
     "slip_rate": (0.001, 0.3),
     "slip_drive_weight": (0.0, 10.0),
     "weight_social": (0.02, 1.5),
-    "weight_time": (0.05, 1.5),
+    "weight_time": (0.05, 3.0),
     "volunteer_hours": (2.0, 16.0),
     "spirit_decay": (0.0, 0.2),
-    "commitment_rate": (0.001, 0.3),
+    "commitment_rate": (0.0, 0.3),
     "commitment_hold": (0.0, 1.0),
     "noise_memory": (0.0, 0.99),
 }
@@ -343,6 +343,7 @@ HARD_BOUNDS = {
     ("spirit_decay", "low"): "no fading at all: a rate cannot be negative",
     ("spirit_decay", "high"): "0.2 a week is the schema's limit: public spirit's gains would be gone within a month",
     ("slip_drive_weight", "low"): "0 turns the drive's part in slipping off: a weight cannot be negative",
+    ("commitment_rate", "low"): "0: commitment never builds; a rate cannot be negative",
     ("commitment_hold", "low"): "0: commitment does not hold anyone; a share cannot be negative",
     ("commitment_hold", "high"): "1: full commitment removes the whole slip risk; a share cannot pass 1",
     ("noise_memory", "low"): "0: a fresh draw every week; a correlation below 0 would make circumstances alternate",
@@ -1810,7 +1811,9 @@ RANGES_NOTE = (
     "months (`commitment_rate`, `commitment_hold`, `noise_memory`). The issue-10 optuna study ended with "
     "`threshold_sd`, `spirit_decay` and `weight_social` at its bounds (1.0, 0.1 and 0.2); their ranges here are "
     "widened to 2.0, 0.2 (the schema's limit) and 0.02, and `slip_rate`, `decision_noise` and "
-    "`slip_drive_weight` are widened too, so that slow turnover and loud but lasting noise are both inside the prior."
+    "`slip_drive_weight` are widened too, so that slow turnover and loud but lasting noise are both inside the prior. "
+    "The MCMC fit of 4 December piled `weight_time` at 1.5 and `commitment_rate` at 0.001: their ranges here are "
+    "widened to 3.0 and to 0 (commitment never building)."
 )
 
 
