@@ -538,18 +538,19 @@ SUGGESTIONS = (
     ),
     Suggestion(
         {"backbone_on": False},
-        "team_maturity",
+        "party_member_share_volunteering",
         -1,
-        "关闭“{backbone_on}”：红色团队没有骨干带领，成熟得更慢。",
-        'Switch off "{backbone_on}": the red teams have no backbones to lead them and mature more slowly.',
+        "关闭“{backbone_on}”：党员不再担任红色骨干，站在志愿活动这一级的党员更少。",
+        'Switch off "{backbone_on}": Party members no longer serve as red backbones, and fewer of them stand on '
+        "the volunteering rung.",
     ),
     Suggestion(
         {"diversity": 1.0},
-        "participation_index",
+        "share_engaged",
         -1,
-        "把“{diversity}”滑到 1：在更多样的社区里（邻里联系更少，起初的信任更低），参与指数更低。",
+        "把“{diversity}”滑到 1：在更多样的社区里（邻里联系更少，起初的信任更低），参与的居民更少。",
         'Slide "{diversity}" to 1: in a more diverse community (fewer ties between neighbours, less trust at '
-        "the start) the participation index is lower.",
+        "the start) fewer residents take part at all.",
     ),
     Suggestion(
         {},

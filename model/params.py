@@ -746,7 +746,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "weight_social",
-        0.96,
+        0.95,
         "float",
         "weight of the share of neighbours on the next rung or above (social influence)",
         unit="drive",
@@ -814,7 +814,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "volunteer_hours",
-        11.0,
+        12.0,
         "float",
         "hours a week that taking part on the top rung asks of a resident",
         unit="hours/week",
@@ -825,7 +825,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "rung_step",
-        0.24,
+        0.21,
         "float",
         "extra threshold for each rung above the first (higher rungs are harder to reach)",
         unit="drive",
@@ -836,7 +836,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "decision_noise",
-        0.67,
+        0.65,
         "float",
         "standard deviation of the weekly Normal noise added to each resident's drive",
         unit="drive",
@@ -847,7 +847,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "slip_rate",
-        0.0082,
+        0.0086,
         "float",
         "weekly probability that a resident above rung 0 who does not climb slips one rung",
         unit="1/week",
@@ -858,7 +858,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "slip_drive_weight",
-        4.0,
+        3.7,
         "float",
         "extra slip hazard per unit of drive short of the bar of one's own rung: "
         "p_slip x (1 + k x shortfall); 0 = slipping ignores drive",
@@ -880,7 +880,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "commitment_rate",
-        0.001,
+        0.00056,
         "float",
         "weekly growth of a resident's commitment (habit, role, ties on the rung) towards 1 while it holds a "
         "rung above 0: c += rate x (1 - c)",
@@ -894,7 +894,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "commitment_hold",
-        1.0,
+        0.98,
         "float",
         "share of the slip risk removed at full commitment: p_slip x (1 - hold x c)",
         unit="0-1",
@@ -916,7 +916,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "noise_memory",
-        0.36,
+        0.46,
         "float",
         "week-to-week correlation of the noise in each resident's drive (life circumstances that last): "
         "e_t = m x e_(t-1) + sqrt(1 - m^2) x decision_noise x z_t; 0 = a fresh draw every week",
@@ -928,7 +928,7 @@ _PARAMS: list[Param] = [
     ),
     Param(
         "spirit_decay",
-        0.029,
+        0.061,
         "float",
         "weekly share of the gap between public spirit and its initial level closed by residents below "
         "the mutual-aid rung (unused gains fade; a backbone's burnout heals)",

@@ -129,7 +129,7 @@ def test_the_patterns_not_met_still_point_the_right_way(rows):
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="finding (docs/calibration.md): at the defaults of the search's best fit the "
+    reason="finding (docs/calibration.md): at the calibrated defaults the "
     "cycle's gain does not fade in the two years after support is withdrawn",
 )
 def test_the_gain_fades_after_support_is_withdrawn(rows):
