@@ -19,6 +19,7 @@ itself, for one resident, and the compiled kernel that applies it are model/rule
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -148,7 +149,7 @@ class Ladder:
         self.draws = Draws(EMPTY, EMPTY, EMPTY)
         self._rule_key: tuple[int, int, bool] | None = None
         self._rule = ladder_rule(params, mechanisms)
-        self._kernel = None  # the compiled pass for the rule, chosen with it (``rule``)
+        self._kernel: Callable[..., tuple[int, int]] | None = None  # the compiled pass, chosen with ``rule``
 
     def __getstate__(self) -> dict:
         # a copy chooses its compiled pass again with its rule (the key holds id(params) anyway)
@@ -208,7 +209,9 @@ class Ladder:
         ``last_volunteered`` on those who end it on the top rung."""
         draws = self.draw(state)
         rule = self.rule  # (and self._kernel, chosen with it)
-        climbs, slips = self._kernel(
+        kernel = self._kernel
+        assert kernel is not None  # chosen with the rule
+        climbs, slips = kernel(
             rule,
             self.neighbour_counts(state.rung),
             self.neighbours,
