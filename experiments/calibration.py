@@ -539,6 +539,11 @@ def simulate(
     return out
 
 
+def fit_seeds(g: int, i: int, settings: Settings) -> list[int]:
+    """The seeds of simulation ``i`` of generation ``g``: FIT_SEED0 x (g + 1) + i x seeds + k."""
+    return [FIT_SEED0 * (g + 1) + i * settings.seeds + k for k in range(settings.seeds)]
+
+
 def generation_file(folder: Path, g: int) -> Path:
     return folder / f"gen-{g:03d}.csv"
 
@@ -570,7 +575,7 @@ def run_generation(
     else:
         unit, log_w = propose(previous[previous["kept"]], count, rng)
     points = [to_params(x) for x in unit]
-    seeds = [[FIT_SEED0 * (g + 1) + i * settings.seeds + k for k in range(settings.seeds)] for i in range(count)]
+    seeds = [fit_seeds(g, i, settings) for i in range(count)]
     values = simulate(points, seeds, settings, workers, client, ticker)
     pool = pd.DataFrame(
         [
@@ -662,7 +667,7 @@ def run_mcmc_generation(g: int, previous: pd.DataFrame, settings: Settings, work
         proposed += count
         points = [to_params(here[j] + step[j]) for j in inside]
         index = [(r + 1) * settings.particles + j for j in inside]  # no seed is met twice in a generation
-        seeds = [[FIT_SEED0 * (g + 1) + i * settings.seeds + k for k in range(settings.seeds)] for i in index]
+        seeds = [fit_seeds(g, i, settings) for i in index]
         values = simulate(points, seeds, settings, workers, client, ticker)
         for j, point, seed, value in zip(inside, points, seeds, values, strict=True):
             row = {"generation": g, "particle": f"{g}:{r}:{j}", "seed": seed[0], **point, **value}
