@@ -48,18 +48,20 @@ class Recorder:
         self.n_holders = max(1, int(np.count_nonzero(st.adult)))
         self.refresh()
         self._gain_trust = (float(st.gain.mean()), float(st.trust.mean()))
-        # outcomes by group: the groups never change, so each resident's cell of (age group x tenure x
-        # membership x rung) is a fixed offset plus its rung; one bincount a week, then the margins
+        # outcomes by group: the groups never change, so each resident's row in each grouping's
+        # (group x rung) table is fixed; one compiled pass a week counts every grouping's table
         rungs = self.top + 1
         codes = [
             st.party_category != 0 if field == "party_member" else getattr(st, field) for field, _ in GROUPINGS.values()
         ]
-        self._group_shape = (*(len(keys) for _, keys in GROUPINGS.values()), rungs)
-        offset = np.zeros(len(st.rung), dtype=np.intp)
-        for code, size in zip(codes, self._group_shape[:-1], strict=True):
-            offset = offset * size + code.astype(np.intp)
-        self._group_offset = offset * rungs
-        self._group_counts = np.zeros(int(np.prod(self._group_shape)), dtype=np.int64)
+        rows = []
+        first = 0
+        for code, (_, keys) in zip(codes, GROUPINGS.values(), strict=True):
+            rows.append(first + code.astype(np.intp))
+            first += len(keys)
+        self._group_rows = np.ascontiguousarray(np.stack(rows)) if rows else np.zeros((0, len(st.rung)), np.intp)
+        self._group_counts = np.zeros((first, rungs), dtype=np.int64)
+        self._group_shares = np.empty((first, rungs))
         self._no_groups = self._group_counts[:0]
         # every group's share of each rung, grouping by grouping, group by group, rung by rung
         self._group_keys = [
@@ -85,7 +87,7 @@ class Recorder:
     def _tally(self, week: int, groups: bool) -> tuple[np.ndarray, int]:
         """One compiled pass over the residents: the counts on each rung (:meth:`rung_counts`), those on
         the top rung in one of the last WEEKS_PER_YEAR weeks (never-volunteered residents hold NEVER),
-        and with ``groups`` each (group cell x rung) count into ``_group_counts``."""
+        and with ``groups`` each grouping's (group x rung) counts and shares (``_group_shares``)."""
         st = self.model.state
         counts, recent = tally(
             st.rung,
@@ -93,8 +95,9 @@ class Recorder:
             self.n_holders,
             st.last_volunteered,
             week - WEEKS_PER_YEAR,
-            self._group_offset,
+            self._group_rows,
             self._group_counts if groups else self._no_groups,
+            self._group_shares,
         )
         return counts, int(recent)
 
@@ -152,14 +155,8 @@ class Recorder:
 
     def _measure_groups(self, out: dict) -> None:
         """Share of each group on each rung (NaN for a group with no residents), from this week's
-        (group cell x rung) counts (:meth:`_tally`)."""
-        counts = self._group_counts.reshape(self._group_shape)
-        axes = tuple(range(len(self._group_shape) - 1))
-        margins = np.concatenate([counts.sum(axis=tuple(a for a in axes if a != g)) for g in axes])  # (groups, rungs)
-        totals = margins.sum(axis=1, keepdims=True)
-        # int / int, correctly rounded, as Python's k / total (both exact in a double)
-        shares = np.divide(margins, totals, out=np.full(margins.shape, np.nan), where=totals > 0)
-        out.update(zip(self._group_keys, shares.ravel().tolist()))
+        (group x rung) counts and shares (:meth:`_tally`)."""
+        out.update(zip(self._group_keys, self._group_shares.ravel().tolist()))
 
     def _end_round(self) -> None:
         """Record the round's outcomes and their gain over the round before (the spiral)."""
@@ -180,10 +177,12 @@ class Recorder:
 
 
 @njit
-def tally(rung, top, n_holders, last_volunteered, since, group_offset, group_counts):
+def tally(rung, top, n_holders, last_volunteered, since, group_rows, group_counts, group_shares):
     """Residents who can hold a rung on each rung 0..top (a child's rung is always 0, so rung 0's
     count is the holders less those above it), the number with ``last_volunteered > since``, and,
-    when ``group_counts`` is not empty, each resident counted into cell ``group_offset + rung`` of it.
+    when ``group_counts`` is not empty, each resident counted into row ``group_rows[k, i]`` of it
+    for each grouping k, with each group's share of each rung into ``group_shares`` (NaN for a group
+    with no residents; int / int in doubles, correctly rounded as numpy's and Python's division).
 
     One pass a rung and one for the recent volunteers, each a sum of comparisons (which the compiler
     vectorises): faster than one pass adding into ``counts[rung]``, whose additions wait on each
@@ -200,8 +199,16 @@ def tally(rung, top, n_holders, last_volunteered, since, group_offset, group_cou
         recent += last_volunteered[i] > since
     if group_counts.shape[0] > 0:
         group_counts[:] = 0
-        for i in range(n):
-            group_counts[group_offset[i] + rung[i]] += 1
+        for k in range(group_rows.shape[0]):
+            rows = group_rows[k]
+            for i in range(n):
+                group_counts[rows[i], rung[i]] += 1
+        for g in range(group_counts.shape[0]):
+            total = 0
+            for r in range(group_counts.shape[1]):
+                total += group_counts[g, r]
+            for r in range(group_counts.shape[1]):
+                group_shares[g, r] = group_counts[g, r] / total if total > 0 else np.nan
     counts[0] = n_holders - counts[1:].sum()
     return counts, recent
 

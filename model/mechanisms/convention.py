@@ -104,7 +104,16 @@ class ConventionMechanism(Mechanism):
                 else:  # the more the dialogue gives, the closer they come to it
                     bond[st.in_dialogue] += -math.expm1(-p.dialogue_gain) * (1.0 - bond[st.in_dialogue])
             # it spreads towards the mean over all its neighbours, and decays
-            spread_bond(bond, self.model.adjacency @ bond, self.degree, float(p.convention_spread), 1.0 - p.norm_decay)
+            a = self.model.adjacency
+            spread_bond(
+                bond,
+                a.indptr,
+                a.indices,
+                a.data,
+                self.degree,
+                float(p.convention_spread),
+                1.0 - p.norm_decay,
+            )
 
     def record(self, out: dict) -> None:
         out["norm"] = self.felt
@@ -126,11 +135,19 @@ def feel_convention(boost, retention, felt, bond, shared, local, pull, norm_rete
 
 
 @njit
-def spread_bond(bond, neighbour_sum, degree, spread, kept):
+def spread_bond(bond, indptr, indices, weights, degree, spread, kept):
     """The bond's spread and decay for every resident in one compiled pass, the numpy form's
-    arithmetic element by element: bond += spread x max(0, neighbour_sum / degree - bond), then
-    bond *= kept (``np.maximum(0.0, x)``: 0.0 unless x is greater, or NaN)."""
-    for i in range(bond.shape[0]):
-        gap = neighbour_sum[i] / degree[i] - bond[i]
+    arithmetic element by element: first every resident's neighbour sum (``adjacency @ bond`` as
+    scipy's product adds it, tie by tie from 0.0), then bond += spread x max(0,
+    sum / degree - bond), then bond *= kept (``np.maximum(0.0, x)``: 0.0 unless x is greater, or NaN)."""
+    n = bond.shape[0]
+    sums = np.empty(n)
+    for i in range(n):
+        total = 0.0
+        for e in range(indptr[i], indptr[i + 1]):
+            total += weights[e] * bond[indices[e]]
+        sums[i] = total
+    for i in range(n):
+        gap = sums[i] / degree[i] - bond[i]
         bond[i] += spread * (0.0 if 0.0 >= gap else gap)
         bond[i] *= kept
