@@ -157,7 +157,9 @@ class ProjectMechanism(Mechanism):
         if p.ownership_pull:  # residents whose voiced need a new project serves own it (我参与、我认同)
             respondents = np.flatnonzero(st.reached & (st.rung >= Rung.SELF_HELP))  # as in the survey
             voiced = np.argmax(st.needs[respondents], axis=1)  # each respondent's most pressing need
-            owners = respondents[np.isin(voiced, categories[self.renewed_round :])]
+            new = np.zeros(st.needs.shape[1], dtype=bool)
+            new[categories[self.renewed_round :]] = True  # the categories of the round's new projects
+            owners = respondents[new[voiced]]
             st.ownership[owners] = np.maximum(st.ownership[owners], p.resident_voice)
 
     def _participatory(self, count: int) -> int:
