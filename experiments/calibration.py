@@ -1607,7 +1607,14 @@ def report(summary: dict[str, Any]) -> str:
         lines += [
             "",
             "**Not met at the new defaults: " + ", ".join(missed) + ".** That is a finding about the "
-            "model, not a tolerance to loosen.",
+            "model, not a tolerance to loosen. By how much, over the seeds "
+            f"{s['fit_seeds'][0]}-{s['fit_seeds'][1]}: "
+            + "; ".join(
+                f"`{f['pattern']}` {f['value']:.4g} against the band {f['low']:g}-{f['high']:g}"
+                for f in s["fit"]
+                if not f["met"]
+            )
+            + ".",
         ]
     c = s["conflicts"]
     lines += [

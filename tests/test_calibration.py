@@ -572,3 +572,14 @@ def test_a_posterior_piles_at_a_bound_only_where_the_bound_cuts_it_off():
     assert calibration.piles_at(0.001, 0.3, 0.001, 0.001, 0.00102) == (True, False)
     assert calibration.piles_at(0.05, 1.5, 1.27, 1.39, 1.48) == (False, True)
     assert calibration.piles_at(0.0, 1.0, 0.2, 0.5, 0.8) == (False, False)
+
+
+def test_the_calibration_page_is_the_report_of_its_stored_summary():
+    """docs/calibration.md is generated, never edited: it is exactly the report of the summary kept
+    beside it (docs/calibration/summary.json), so every figure on it comes from that run."""
+    summary = json.loads((calibration.RESULT / "summary.json").read_text(encoding="utf-8"))
+    assert calibration.DOCS.read_text(encoding="utf-8") == calibration.report(summary), (
+        "docs/calibration.md is stale: run `uv run python -m experiments.calibration RESULTS_DIR`"
+    )
+    # the defaults the page names are the model's defaults
+    assert {k: PARAMS[k].default for k in summary["defaults"]} == summary["defaults"]
