@@ -48,18 +48,21 @@ class Recorder:
         self.n_holders = max(1, int(np.count_nonzero(st.adult)))
         self.refresh()
         self._gain_trust = (float(st.gain.mean()), float(st.trust.mean()))
-        # outcomes by group: the groups never change, so each resident's row in each grouping's
-        # (group x rung) table is fixed; one compiled pass a week counts every grouping's table
+        # outcomes by group: the groups never change, so each resident's cell of (age group x tenure x
+        # membership) is fixed, and so is each cell's row in every grouping's (group x rung) table;
+        # one compiled pass a week counts the cells, then adds them into the groupings' tables
         rungs = self.top + 1
         codes = [
-            st.party_category != 0 if field == "party_member" else getattr(st, field) for field, _ in GROUPINGS.values()
+            (st.party_category != 0 if field == "party_member" else getattr(st, field)).astype(np.intp)
+            for field, _ in GROUPINGS.values()
         ]
-        rows = []
-        first = 0
-        for code, (_, keys) in zip(codes, GROUPINGS.values(), strict=True):
-            rows.append(first + code.astype(np.intp))
-            first += len(keys)
-        self._group_rows = np.ascontiguousarray(np.stack(rows)) if rows else np.zeros((0, len(st.rung)), np.intp)
+        sizes = tuple(len(keys) for _, keys in GROUPINGS.values())
+        self._cell = np.ravel_multi_index(codes, sizes)
+        firsts = np.cumsum((0, *sizes[:-1]))
+        self._cell_rows = np.stack(
+            [first + code for first, code in zip(firsts, np.unravel_index(np.arange(np.prod(sizes)), sizes))]
+        ).astype(np.intp)
+        first = sum(sizes)
         self._group_counts = np.zeros((first, rungs), dtype=np.int64)
         self._group_shares = np.empty((first, rungs))
         self._no_groups = self._group_counts[:0]
@@ -95,7 +98,8 @@ class Recorder:
             self.n_holders,
             st.last_volunteered,
             week - WEEKS_PER_YEAR,
-            self._group_rows,
+            self._cell,
+            self._cell_rows,
             self._group_counts if groups else self._no_groups,
             self._group_shares,
         )
@@ -177,12 +181,14 @@ class Recorder:
 
 
 @njit
-def tally(rung, top, n_holders, last_volunteered, since, group_rows, group_counts, group_shares):
+def tally(rung, top, n_holders, last_volunteered, since, cell, cell_rows, group_counts, group_shares):
     """Residents who can hold a rung on each rung 0..top (a child's rung is always 0, so rung 0's
     count is the holders less those above it), the number with ``last_volunteered > since``, and,
-    when ``group_counts`` is not empty, each resident counted into row ``group_rows[k, i]`` of it
-    for each grouping k, with each group's share of each rung into ``group_shares`` (NaN for a group
-    with no residents; int / int in doubles, correctly rounded as numpy's and Python's division).
+    when ``group_counts`` is not empty, every grouping's (group x rung) counts: each resident counted
+    into its ``cell`` (one scattered addition a resident), each cell added into its row
+    ``cell_rows[k, cell]`` of grouping k's table, and each group's share of each rung into
+    ``group_shares`` (NaN for a group with no residents; int / int in doubles, correctly rounded
+    as numpy's and Python's division).
 
     One pass a rung and one for the recent volunteers, each a sum of comparisons (which the compiler
     vectorises): faster than one pass adding into ``counts[rung]``, whose additions wait on each
@@ -198,16 +204,20 @@ def tally(rung, top, n_holders, last_volunteered, since, group_rows, group_count
     for i in range(n):
         recent += last_volunteered[i] > since
     if group_counts.shape[0] > 0:
+        rungs = group_counts.shape[1]
+        cells = np.zeros((cell_rows.shape[1], rungs), dtype=np.int64)
+        for i in range(n):
+            cells[cell[i], rung[i]] += 1
         group_counts[:] = 0
-        for k in range(group_rows.shape[0]):
-            rows = group_rows[k]
-            for i in range(n):
-                group_counts[rows[i], rung[i]] += 1
+        for k in range(cell_rows.shape[0]):
+            for c in range(cell_rows.shape[1]):
+                for r in range(rungs):
+                    group_counts[cell_rows[k, c], r] += cells[c, r]
         for g in range(group_counts.shape[0]):
             total = 0
-            for r in range(group_counts.shape[1]):
+            for r in range(rungs):
                 total += group_counts[g, r]
-            for r in range(group_counts.shape[1]):
+            for r in range(rungs):
                 group_shares[g, r] = group_counts[g, r] / total if total > 0 else np.nan
     counts[0] = n_holders - counts[1:].sum()
     return counts, recent
