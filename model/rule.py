@@ -219,8 +219,8 @@ def recount(indptr, indices, rung, counted, at_least):
                 low, high, by = before, min(after, levels), 1
             else:
                 low, high, by = after, min(before, levels), -1
-            for e in range(indptr[j], indptr[j + 1]):
-                i = indices[e]
+            for e in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):  # unsigned: no wraparound check
+                i = np.uint64(indices[e])
                 for column in range(low, high):  # levels low + 1 ... high
                     at_least[i, column] += by
             counted[j] = rung[j]

@@ -107,8 +107,8 @@ def neighbour_mean(indptr, indices, weights, who, values):
     for r in range(len(who)):
         i = who[r]
         total = 0.0
-        for e in range(indptr[i], indptr[i + 1]):
-            total += weights[e] * values[indices[e]]
+        for e in range(np.uint64(indptr[i]), np.uint64(indptr[i + 1])):  # unsigned: no wraparound check
+            total += weights[e] * values[np.uint64(indices[e])]
         out[r] = total / max(indptr[i + 1] - indptr[i], 1)
     return out
 

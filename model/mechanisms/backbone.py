@@ -170,14 +170,14 @@ def example_contact(indptr, indices, data, credibility, backbone, role_pull, pul
     for j in range(n):
         if credibility[j] == 0.0:
             continue
-        for e in range(indptr[j], indptr[j + 1]):
-            i = indices[e]
+        for e in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):  # unsigned: no wraparound check
+            i = np.uint64(indices[e])
             if near[i]:
                 continue
             near[i] = True
             total = 0.0
-            for f in range(indptr[i], indptr[i + 1]):
-                total += data[f] * credibility[indices[f]]
+            for f in range(np.uint64(indptr[i]), np.uint64(indptr[i + 1])):
+                total += data[f] * credibility[np.uint64(indices[f])]
             contact[i] = min(1.0, total)
     if role_pull != 0.0:
         for i in range(n):

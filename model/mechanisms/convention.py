@@ -144,8 +144,8 @@ def spread_bond(bond, indptr, indices, weights, degree, spread, kept):
     sums = np.empty(n)
     for i in range(n):
         total = 0.0
-        for e in range(indptr[i], indptr[i + 1]):
-            total += weights[e] * bond[indices[e]]
+        for e in range(np.uint64(indptr[i]), np.uint64(indptr[i + 1])):  # unsigned: no wraparound check
+            total += weights[e] * bond[np.uint64(indices[e])]
         sums[i] = total
     for i in range(n):
         gap = sums[i] / degree[i] - bond[i]
