@@ -336,6 +336,7 @@ CALIBRATED: dict[str, tuple[float, float]] = {
     "commitment_rate": (0.0, 0.3),
     "commitment_hold": (0.0, 1.0),
     "noise_memory": (0.0, 0.99),
+    "life_event_rate": (0.0, 2.0),
 }
 """The parameters calibrated jointly and their uniform prior (inside the schema's ranges). Every
 other parameter keeps its default: an assumption or a sourced value."""
@@ -348,6 +349,9 @@ HARD_BOUNDS = {
     ("commitment_hold", "high"): "1: full commitment removes the whole slip risk; a share cannot pass 1",
     ("noise_memory", "low"): "0: a fresh draw every week; a correlation below 0 would make circumstances alternate",
     ("noise_memory", "high"): "0.99 is the schema's limit (at 1 a resident's noise would never change)",
+    ("life_event_rate", "low"): "0: a threshold for life; a rate cannot be negative",
+    ("life_event_rate", "high"): "2 a year is the schema's limit: a disposition that lasts six months is a "
+    "circumstance of the weeks (noise_memory), not of the years",
 }
 """Why a bound of the prior is where it is, when it cannot be widened."""
 START = HAND_SET
@@ -1825,7 +1829,9 @@ RANGES_NOTE = (
     "widened to 2.0, 0.2 (the schema's limit) and 0.02, and `slip_rate`, `decision_noise` and "
     "`slip_drive_weight` are widened too, so that slow turnover and loud but lasting noise are both inside the prior. "
     "The MCMC fit of 4 December piled `weight_time` at 1.5 and `commitment_rate` at 0.001: their ranges here are "
-    "widened to 3.0 and to 0 (commitment never building)."
+    "widened to 3.0 and to 0 (commitment never building). `life_event_rate` (docs/ODD.md 7.14) joined the "
+    "prior on 5 December 2026, from 0 (a threshold for life) to the schema's 2 a year, after that fit left "
+    "retention at the top of its band."
 )
 
 

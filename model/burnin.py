@@ -44,6 +44,7 @@ CARRIED = (
     "last_volunteered",
     "commitment",
     "drive_shock",
+    "threshold",
 )
 """Registry fields the burn-in hands on to week 0; every other field starts as drawn (or empty)."""
 
@@ -119,6 +120,9 @@ READS = frozenset(
         "record_weeks",
         # holding a rung, adults on the ladder, counts made whole (docs/ODD.md 7.14)
         "noise_memory",
+        "life_event_rate",
+        "threshold_mean",  # read again by life events
+        "threshold_sd",
         "commitment_rate",
         "commitment_hold",
         "commitment_loss",

@@ -19,6 +19,7 @@ itself, for one resident, and the compiled kernel that applies it are model/rule
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -94,6 +95,35 @@ class LadderResult:
     slips: int
 
 
+WEEKS_A_YEAR = 52
+
+
+def life_events(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
+    """The residents (ascending) who have a life event this week: each independently with chance
+    q = 1 - exp(-rate / 52), the chance of at least one event of a Poisson process of ``rate`` a year.
+    Drawn as the gaps between events (geometric): as many draws as events, not one per resident."""
+    q = -math.expm1(-rate / WEEKS_A_YEAR)
+    chunk = max(8, int(1.5 * n * q) + 8)
+    found: list[np.ndarray] = []
+    last = -1
+    while True:
+        at = last + np.cumsum(rng.geometric(q, chunk))
+        found.append(at[at < n])
+        if at[-1] >= n:
+            return np.concatenate(found)
+        last = int(at[-1])
+
+
+def redraw_thresholds(rng: np.random.Generator, threshold: np.ndarray, p: Parameters) -> None:
+    """Life events (docs/ODD.md 7.14, ``life_event_rate``): each resident who has one this week
+    draws its threshold anew from the distribution it was drawn from, max(0, Normal(threshold_mean,
+    threshold_sd)), in place. The thresholds' spread over the community stays what it was; who
+    stands where in it changes across years."""
+    who = life_events(rng, len(threshold), float(p.life_event_rate))
+    if len(who):
+        threshold[who] = np.maximum(0.0, rng.normal(p.threshold_mean, p.threshold_sd, len(who)))
+
+
 @dataclass
 class Draws:
     """One week's random draws of the ladder, one per resident (empty when the rule draws none)."""
@@ -126,9 +156,12 @@ class Ladder:
         rng: np.random.Generator,
         mechanisms: bool,
         adult: np.ndarray | None = None,
+        life: np.random.Generator | None = None,
     ):
         self.adjacency = adjacency
         self.rng = rng
+        # life events' stream (docs/ODD.md 7.14); None: the thresholds were given, and stay as given
+        self.life = life
         self.top = params.n_rungs - 1
         self.indptr, self.indices = adjacency.indptr, adjacency.indices
         # who can hold a rung (EVERYONE: no mask, the rule before issue 15); the social share is of the
@@ -173,10 +206,13 @@ class Ladder:
         return self._rule
 
     def draw(self, state: ResidentState) -> Draws:
-        """This week's draws from the ladder's stream, in a fixed order: noise, then slip; with
+        """This week's life events first (their own stream, "life"), then its draws from the ladder's
+        stream, in a fixed order: noise, then slip; with
         ``noise_memory`` the noise is the lasting one (``state.drive_shock``, updated here); and the
         hours each resident has for the ladder this week."""
         p, n = self.p, state.n
+        if p.life_event_rate and self.life is not None:  # before the week: this week's drive meets the new bar
+            redraw_thresholds(self.life, state.threshold, p)
         noise = EMPTY
         if p.decision_noise:
             noise = self.rng.normal(0.0, p.decision_noise, n)

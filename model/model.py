@@ -254,7 +254,12 @@ class RedCycleModel(mesa.Model):
         }
         self.cycle = MicroCycle(self, self.mechanisms)
         self.ladder = Ladder(
-            self.adjacency, self.p, self._stream("ladder"), mechanisms=bool(self.mechanisms), adult=self.state.adult
+            self.adjacency,
+            self.p,
+            self._stream("ladder"),
+            mechanisms=bool(self.mechanisms),
+            adult=self.state.adult,
+            life=self._stream("life") if self.thresholds_drawn else None,
         )
         self._ema = 1.0 / self.p.record_weeks
         self._quiet_weeks = 0
@@ -336,6 +341,8 @@ class RedCycleModel(mesa.Model):
         elif p.threshold is not None:
             thresholds = np.full(n, p.threshold)
         st.threshold[:] = thresholds
+        # life events redraw only drawn thresholds (docs/ODD.md 7.14): thresholds given stay as given
+        self.thresholds_drawn = per_resident_threshold is None and p.threshold is None
         if initially_active is not None:
             ids = self._node_ids(initially_active)
             st.rung[ids] = np.maximum(st.rung[ids], Rung.SELF_HELP)
@@ -640,6 +647,7 @@ class SettlingModel(RedCycleModel):
 
     def _build_state(self, per_resident_threshold, initially_active) -> None:
         self.state = ResidentState(self.community.n)
+        self.thresholds_drawn = self._parent.thresholds_drawn
         for name, values in self._parent.state.arrays().items():
             getattr(self.state, name)[:] = values
 

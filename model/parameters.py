@@ -89,6 +89,7 @@ class Parameters(Mapping[str, Any]):
     commitment_hold: float
     commitment_loss: float
     noise_memory: float
+    life_event_rate: float
     spirit_decay: float
     capacity_decay: float
     need_growth: float

@@ -161,6 +161,13 @@ def rule_on(neutral: str) -> str:
 
 
 CALIBRATED = "calibrated jointly against the patterns in docs/calibration.md"
+LIFE_EVENTS = (
+    "the rate is calibrated jointly against the patterns in docs/calibration.md (retention across years); "
+    "that a resident's disposition changes at life events, and only then, is a modelling assumption "
+    "(Butrica, Johnson & Zedlewski 2007 find that older adults mostly keep their earlier choice to "
+    "volunteer or not, yet a third of a year's volunteers stop the next year: CNCS 2008); 0 recovers "
+    "the rule before it"
+)
 SURVEYS_ADULTS = (
     "the surveys the patterns come from count adults (CSS: aged 18-69; CGSS: 18+); the census's age "
     "groups draw the line at 15, which the model follows: " + ASSUMPTION
@@ -925,6 +932,19 @@ _PARAMS: list[Param] = [
         high=0.99,
         group="ladder",
         source=CALIBRATED + rule15_on("0"),
+    ),
+    Param(
+        "life_event_rate",
+        0.0,
+        "float",
+        "life events a year that redraw a resident's threshold from its distribution (a move, a new job, "
+        "retirement, a birth, an illness: circumstances that change across years, not weeks); 0 = a "
+        "threshold for life",
+        unit="1/year",
+        low=0.0,
+        high=2.0,
+        group="ladder",
+        source=LIFE_EVENTS,
     ),
     Param(
         "spirit_decay",
@@ -2150,6 +2170,7 @@ RULES_15_NEUTRAL: dict[str, Any] = {
     "commitment_rate": 0.0,
     "commitment_hold": 0.0,
     "noise_memory": 0.0,
+    "life_event_rate": 0.0,
     "backbone_credibility": "rung",
     "backbone_role_pull": 0.0,
     "counts": "rounded",

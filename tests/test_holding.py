@@ -120,3 +120,67 @@ def test_commitment_lowers_the_slip_risk():
         m.step()
         slips[hold] = m.outcomes["slips"]
     assert slips[0.75] / slips[0.0] == pytest.approx(0.25, abs=0.05)
+
+
+def test_life_events_come_at_their_rate_one_resident_at_most_once_a_week():
+    """Each resident has a life event in a week with chance 1 - exp(-rate / 52), independently."""
+    from model.ladder import life_events
+
+    rng = np.random.default_rng(5)
+    n, rate, weeks = 5000, 1.3, 400
+    q = -np.expm1(-rate / 52)
+    hits = np.zeros(n)
+    for _ in range(weeks):
+        who = life_events(rng, n, rate)
+        assert (np.diff(who) > 0).all() and (len(who) == 0 or (who[0] >= 0 and who[-1] < n))
+        hits[who] += 1
+    # the count of events per resident is Binomial(weeks, q): its mean and its variance
+    assert hits.mean() == pytest.approx(weeks * q, rel=0.02)
+    assert hits.var() == pytest.approx(weeks * q * (1 - q), rel=0.08)
+
+
+def life_model(rate: float, **over) -> RedCycleModel:
+    return RedCycleModel(
+        rng=6,
+        **{**load_scenario("status_quo"), "n_residents": 3000, "burn_in_weeks": 0, "life_event_rate": rate, **over},
+    )
+
+
+def test_life_events_redraw_thresholds_and_keep_their_spread():
+    """A year at one event a year: about 1 - exp(-1) of the residents stand somewhere new in the same
+    distribution, max(0, Normal(threshold_mean, threshold_sd)); without events no threshold moves."""
+    m = life_model(1.0, threshold_mean=2.0, threshold_sd=0.5)
+    before = m.state.threshold.copy()
+    m.run(52)
+    after = m.state.threshold
+    moved = after != before
+    assert moved.mean() == pytest.approx(-np.expm1(-1.0), abs=0.03)
+    assert after.mean() == pytest.approx(2.0, abs=0.03) and after.std() == pytest.approx(0.5, rel=0.05)
+    assert abs(np.corrcoef(before[moved], after[moved])[0, 1]) < 0.06  # drawn anew, not nudged
+    still = life_model(0.0, threshold_mean=2.0, threshold_sd=0.5)
+    kept = still.state.threshold.copy()
+    assert np.array_equal(still.run(52).state.threshold, kept)
+
+
+def test_life_events_leave_thresholds_that_were_given():
+    """A threshold the user gave (one for all, or one per resident) is data: life events leave it."""
+    one = life_model(2.0, threshold=0.7).run(30)
+    assert (one.state.threshold == 0.7).all()
+    given = np.linspace(0.1, 3.0, 600)
+    per = RedCycleModel(rng=1, n_residents=600, burn_in_weeks=0, life_event_rate=2.0, threshold=given).run(30)
+    assert np.array_equal(per.state.threshold, given)
+
+
+def test_life_events_end_volunteering_across_years_not_within_weeks():
+    """The claim behind the rule, against its null twin (no life events), on the same seeds: life
+    events lower the share of a year's volunteers who volunteer again the next year, while the weekly
+    turnover on the ladder stays what it was (a rung is still held for months)."""
+    from experiments.calibration import run_status_quo
+
+    def mean(rate):
+        rows = [run_status_quo(seed, 1000, {"life_event_rate": rate}) for seed in (11, 12, 13)]
+        return {k: float(np.mean([r[k] for r in rows])) for k in ("retention", "rung_changes")}
+
+    none, some = mean(0.0), mean(1.0)
+    assert some["retention"] < none["retention"] - 0.03
+    assert some["rung_changes"] == pytest.approx(none["rung_changes"], abs=0.01)
