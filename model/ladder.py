@@ -103,11 +103,14 @@ def life_events(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
     q = 1 - exp(-rate / 52), the chance of at least one event of a Poisson process of ``rate`` a year.
     Drawn as the gaps between events (geometric): as many draws as events, not one per resident."""
     q = -math.expm1(-rate / WEEKS_A_YEAR)
+    if q <= 0.0 or n == 0:  # a rate so small that the chance is 0 in double precision
+        return np.zeros(0, dtype=np.int64)
     chunk = max(8, int(1.5 * n * q) + 8)
     found: list[np.ndarray] = []
     last = -1
     while True:
-        at = last + np.cumsum(rng.geometric(q, chunk))
+        # a gap past the last resident ends the week's events: capped there, the sums cannot overflow
+        at = last + np.cumsum(np.minimum(rng.geometric(q, chunk), n + 1))
         found.append(at[at < n])
         if at[-1] >= n:
             return np.concatenate(found)

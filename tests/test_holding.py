@@ -184,3 +184,13 @@ def test_life_events_end_volunteering_across_years_not_within_weeks():
     none, some = mean(0.0), mean(1.0)
     assert some["retention"] < none["retention"] - 0.03
     assert some["rung_changes"] == pytest.approx(none["rung_changes"], abs=0.01)
+
+
+@pytest.mark.parametrize("rate", [5e-324, 1e-18, 1e-9])
+def test_life_events_at_vanishing_rates_end(rate):
+    """Regression (the property test): at a rate whose weekly chance is 0 or whose gaps pass 2^63,
+    the scan for the week's events ended never (the gaps' sum overflowed) or raised."""
+    from model.ladder import life_events
+
+    rng = np.random.default_rng(1)
+    assert sum(len(life_events(rng, 1000, rate)) for _ in range(50)) == 0
