@@ -367,7 +367,18 @@ FIT_SEED0 = 1_000_000  # particle i of generation g runs on seed FIT_SEED0 x (g 
 FRESH_SEED0 = 500_000  # the out-of-sample check: posterior particle i on seed FRESH_SEED0 + i, never fitted
 PREDICTION_SEED0 = 1001  # the prediction's seeds: fresh, not the ones the parameters were fitted on
 PREDICTION_SETS = 20  # posterior sets (drawn by weight) the prediction runs
-CHOICE_SEED0, CHOICE_SEEDS = 300_000, 6  # the seeds on which the search's best and the posterior's point are compared
+CHOICE_SEED0, CHOICE_SEEDS = 300_000, 12  # the defaults' candidates are compared on CHOICE_SEEDS seeds from here
+
+
+def choice_seeds(settings: Settings) -> list[int]:
+    """The seeds on which the defaults' candidates are compared: CHOICE_SEEDS consecutive seeds at an
+    offset taken from this calibration's digest (which holds the defaults it starts from), so they are
+    fresh to each calibration. Until 5 December 2026 they were 300000-300005 every time: the defaults
+    a calibration kept or chose had been picked on the very seeds the next calibration compared them
+    on, and kept the advantage of that chance over every newcomer (a winner's curse for the incumbent)."""
+    return [CHOICE_SEED0 + CHOICE_SEEDS * (int(settings.digest(), 16) % 10_000) + k for k in range(CHOICE_SEEDS)]
+
+
 FRESH_LIMIT = 1.25  # the out-of-sample loss may be at most this many times the fit's
 AT_BOUND = 0.1  # a posterior whose weighted median is within this share of the prior's width of a bound, and
 # whose tail the bound cuts off, piles there (summarise)
@@ -836,7 +847,7 @@ def choose_defaults(
 ) -> tuple[dict[str, float], dict[str, Any]]:
     """The defaults after an SMC around a search: of the defaults before this calibration, the
     posterior's point (:func:`representative`) and the search's best set (both rounded to two
-    significant figures), whichever has the smallest loss over ``CHOICE_SEEDS`` common fresh seeds
+    significant figures), whichever has the smallest loss over the common fresh seeds of :func:`choice_seeds`
     (ties: in that order). The defaults stay unless a candidate fits better: the search's best and
     the posterior's particles were selected on their own seeds, and on fresh ones either can be
     worse than where the search started. When SMC cannot contract below the loss's seed noise,
@@ -849,7 +860,7 @@ def choose_defaults(
         "posterior": posterior_point,
         "search": rounded({k: float(best[k]) for k in NAMES}),
     }
-    seeds = list(range(CHOICE_SEED0, CHOICE_SEED0 + CHOICE_SEEDS))
+    seeds = choice_seeds(settings)
     rows = evaluate_many(list(candidates.values()), seeds, settings.community(), workers, client)
     losses = {name: loss(pattern_values(r), settings.held_out) for name, r in zip(candidates, rows)}
     chosen = min(candidates, key=lambda name: (losses[name], list(candidates).index(name)))
@@ -1165,7 +1176,8 @@ def calibrate(
         summary["defaults_choice"] = choice
         summary["defaults_rule"] += (
             f"; then, of that set, the search's best set and the defaults before this calibration, the one "
-            f"with the smallest loss on {CHOICE_SEEDS} common fresh seeds ({CHOICE_SEED0}..)"
+            f"with the smallest loss on {CHOICE_SEEDS} common fresh seeds ({choice['seeds'][0]}-{choice['seeds'][1]}, "
+            "fresh to this calibration)"
         )
     if settings.search:
         trail = pd.read_csv(out / SEARCH_FILE)
