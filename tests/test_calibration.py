@@ -583,3 +583,18 @@ def test_the_calibration_page_is_the_report_of_its_stored_summary():
     )
     # the defaults the page names are the model's defaults
     assert {k: PARAMS[k].default for k in summary["defaults"]} == summary["defaults"]
+
+
+def test_the_defaults_candidates_are_compared_on_seeds_fresh_to_each_calibration(monkeypatch):
+    """The seeds that decide between the defaults before a calibration, its posterior's point and its
+    search's best are not those the defaults before it were chosen on: a calibration that starts from
+    other defaults compares on other seeds, and none is a seed of the fit or the out-of-sample check."""
+    settings = calibration.Settings(particles=150, seeds=4, n_residents=2000, search=20, search_width=6)
+    first = calibration.choice_seeds(settings)
+    assert len(first) == calibration.CHOICE_SEEDS == len(set(first))
+    moved = {**calibration.search_start(), "threshold_mean": calibration.search_start()["threshold_mean"] + 0.1}
+    monkeypatch.setattr(calibration, "search_start", lambda: moved)
+    second = calibration.choice_seeds(settings)
+    assert not set(first) & set(second)
+    for seeds in (first, second):
+        assert max(seeds) < calibration.FRESH_SEED0 and min(seeds) >= calibration.CHOICE_SEED0
