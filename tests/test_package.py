@@ -1,5 +1,6 @@
 """The project is an installable package and behaves as Mesa users expect."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -79,9 +80,11 @@ def test_citation_and_license_are_there_and_agree_with_the_package():
 def _uv(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """uv, offline first (its cache holds what uv.lock pins); online when the cache lacks something."""
     uv = shutil.which("uv")
-    out = subprocess.run([uv, *args, "--offline"], cwd=cwd, capture_output=True, text=True, timeout=600)
+    # the interpreter running the tests, unless one is chosen (.ci/run does): uv downloads none here
+    env = {"UV_PYTHON": sys.executable, "UV_PYTHON_DOWNLOADS": "never", **os.environ}
+    out = subprocess.run([uv, *args, "--offline"], cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
     if out.returncode != 0:
-        out = subprocess.run([uv, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+        out = subprocess.run([uv, *args], cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
     return out
 
