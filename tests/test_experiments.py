@@ -235,6 +235,13 @@ def _digest(folder: Path) -> str:
     return hashlib.sha256(read_runs(folder).to_csv().encode()).hexdigest()
 
 
+def _as_a_terminal_job() -> None:
+    """Ctrl-C as a terminal delivers it: a shell without job control starts background commands
+    with SIGINT ignored, and a child inherits that (Python then installs no handler), so a test run
+    from such a shell (`pytest &` in a script) would see the sweep shrug the signal off and finish."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sig, workers", [(signal.SIGKILL, "1"), (signal.SIGINT, "2")], ids=["kill-9", "ctrl-c"])
 def test_a_killed_sweep_resumes_losing_and_duplicating_nothing(tmp_path, sig, workers):
@@ -244,7 +251,14 @@ def test_a_killed_sweep_resumes_losing_and_duplicating_nothing(tmp_path, sig, wo
     spec = spec_file(tmp_path, samples=samples)
     out = tmp_path / "killed"
     cmd = [*RUN, "sweep", str(spec), "--out", str(out), "--workers", workers, "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_as_a_terminal_job,
+    )
     deadline = time.time() + 600  # only catches a hang: the batches come sooner or later
     while time.time() < deadline and len(list((out / "runs").glob("batch-*.parquet"))) < 2:
         time.sleep(0.05)
