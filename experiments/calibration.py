@@ -442,6 +442,22 @@ def to_params(unit: np.ndarray) -> dict[str, float]:
 
 
 # ------------------------------------------------------------------------------ ABC-SMC -----------
+MIN_SPREAD = 0.02
+"""The least standard deviation, in prior widths, a population's covariance is given in each
+parameter before it shapes a proposal or a random walk (:func:`spread_floored`)."""
+
+
+def spread_floored(cov: np.ndarray) -> np.ndarray:
+    """A population's covariance (unit cube) with each variance raised to at least MIN_SPREAD^2.
+    Without the floor, a parameter every particle shares (the search's kept sets all left
+    ``slip_rate`` at its default: its step, a tenth of the prior's width, was too coarse to improve
+    on a rate near 0.009) has zero variance, no proposal or random-walk step can ever move it, and
+    the posterior reports it pinned to one value (width 0.00 in the calibration of 5 December 2026):
+    an artefact, not identification. Raising only the diagonal keeps the matrix positive definite."""
+    var = np.diag(cov)
+    return cov + np.diag(np.maximum(MIN_SPREAD**2 - var, 0.0)) + 1e-10 * np.eye(len(var))
+
+
 def propose(population: pd.DataFrame, count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """``count`` new points (unit cube) drawn from the population by weight and moved by a Gaussian
     kernel of twice its weighted covariance (kept inside the prior's support by redrawing), with
@@ -450,7 +466,7 @@ def propose(population: pd.DataFrame, count: int, rng: np.random.Generator) -> t
     u = (theta - LOW) / WIDTH
     w = population["weight"].to_numpy(dtype=float)
     w = w / w.sum()
-    cov = 2.0 * np.cov(u.T, aweights=w) + 1e-10 * np.eye(len(NAMES))
+    cov = 2.0 * spread_floored(np.cov(u.T, aweights=w))
     chol = np.linalg.cholesky(cov)
     out = np.empty((count, len(NAMES)))
     for i in range(count):
@@ -645,7 +661,7 @@ def kernel_cholesky(unit: np.ndarray) -> np.ndarray:
     (:func:`propose`) is a proposal for new particles, not a step: as a step over thirteen
     parameters it left the prior two times in three and was accepted one time in ten."""
     d = len(NAMES)
-    return np.linalg.cholesky((2.38**2 / d) * np.cov(unit.T) + 1e-10 * np.eye(d))
+    return np.linalg.cholesky((2.38**2 / d) * spread_floored(np.cov(unit.T)))
 
 
 def run_mcmc_generation(g: int, previous: pd.DataFrame, settings: Settings, workers, client, ticker) -> pd.DataFrame:

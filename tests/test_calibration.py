@@ -492,6 +492,33 @@ def test_mcmc_moves_keep_every_particle_under_epsilon_with_equal_weights(monkeyp
     assert calibration.distinct(population) < settings.particles
 
 
+def test_a_parameter_every_survivor_shares_still_moves(monkeypatch):
+    """A population whose particles all share one parameter's value (as the search's kept sets all
+    kept ``slip_rate`` at its default) has zero variance there; the spread floor lets the random walk
+    and generation 0's proposal move it anyway. Without the floor (its null twin) nothing can: the
+    posterior would report the parameter pinned to one value, an artefact, not identification."""
+    monkeypatch.setattr(calibration, "simulate", _fake_simulate(_off_centre))
+    settings = Settings(particles=40, n_residents=150, method="mcmc", mcmc_steps=4)
+    before = _population(settings, _off_centre)
+    before["slip_rate"] = 0.0086
+    rng = np.random.default_rng(3)
+    ticker = SimpleNamespace(update=lambda n: None)
+
+    def spread(floor):
+        monkeypatch.setattr(calibration, "MIN_SPREAD", floor)
+        pool = calibration.run_mcmc_generation(1, before, settings, 1, None, ticker)
+        walked = np.ptp(pool.loc[pool["kept"], "slip_rate"]) / (CALIBRATED["slip_rate"][1] - CALIBRATED["slip_rate"][0])
+        proposed, _ = calibration.propose(before, 30, rng)
+        return walked, np.std(proposed[:, calibration.NAMES.index("slip_rate")])
+
+    walked, proposal_sd = spread(calibration.MIN_SPREAD)
+    assert (
+        walked > calibration.MIN_SPREAD and proposal_sd > calibration.MIN_SPREAD / 2
+    )  # truncated at the prior's bound near 0.0086
+    walked, proposal_sd = spread(0.0)
+    assert walked < 1e-4 and proposal_sd < 1e-4  # in prior widths
+
+
 def test_mcmc_moves_refuse_every_move_over_epsilon(monkeypatch):
     """The alternative outcome is reachable: when every move lands over epsilon, nothing moves, the
     population is the survivors and their copies, and the acceptance is 0."""
