@@ -3,7 +3,7 @@
     uv run python benchmarks/bench_model.py            # full run (about 20 s on 2 cores)
     uv run python benchmarks/bench_model.py --quick    # fewer repeats (about 10 s)
 
-Seven parts, each measured in a fresh subprocess, all in one invocation:
+Eight parts, each measured in a fresh subprocess, all in one invocation:
 
 1. ratio    seconds per step at 10k residents of the full model
             (``RedCycleModel(n_residents=10_000, rng=1, agent_objects="lazy")``, all six mechanisms)
@@ -30,6 +30,8 @@ Seven parts, each measured in a fresh subprocess, all in one invocation:
             float32 threshold kernel of bench_engine.py doing the same number of weeks, paired by seed.
 6. compile  a default run in a fresh interpreter with an empty numba cache, then twice with it.
 7. default_profile  where a default run (2,000 residents, fresh burn-in) goes, by part, and its cProfile.
+8. floor    what a week of the model's own rule costs before any mechanism: the ladder's draws and its
+            whole week (draws, counts, compiled pass) against the bare kernel's week and the model's week.
 
 The machine is shared and noisy: every figure is a median over repeats, and comparisons are
 medians of per-pair ratios of interleaved repeats. Results go to stdout (a table) and to
@@ -73,6 +75,7 @@ FULL = {
     "bare": {"n": 2000, "repeats": 15},
     "compile": {"n": 2000},
     "default_profile": {"n": 2000, "repeats": 7},
+    "floor": {"n": 2000, "repeats": 9, "weeks": 26},
 }
 QUICK = {
     "ratio": {"n": 10_000, "repeats": 3, "warmup_rounds": 1, "rounds": ROUNDS},
@@ -82,6 +85,7 @@ QUICK = {
     "bare": {"n": 2000, "repeats": 7},
     "compile": {"n": 2000},
     "default_profile": {"n": 2000, "repeats": 3},
+    "floor": {"n": 2000, "repeats": 3, "weeks": 26},
 }
 
 
@@ -443,6 +447,61 @@ def worker_default_profile(n: int, repeats: int) -> dict:
     }
 
 
+def worker_floor(n: int, repeats: int, weeks: int) -> dict:
+    """What a default week must cost at least, by the model's own rule (issue 19 point 5), against the
+    bare float32 threshold kernel of ``worker_bare``: on one default model (``n`` residents, seed =
+    repeat number, warmed up by its first 26 weeks), blocks of ``weeks`` calls of each, interleaved:
+
+    * ``kernel``: the bare kernel's week (a scipy CSR product and a comparison, no noise);
+    * ``draws``: the ladder's random draws alone (``Ladder.draw``: the decision noise, a normal for
+      every resident, carried by ``noise_memory``; the slip's uniform; the free hours), which the
+      model's rule needs and the bare kernel does not make;
+    * ``ladder``: the ladder's whole week (``Ladder.step``: its draws, the neighbour counts kept up to
+      date, the compiled pass over every resident);
+    * ``week``: the default model's whole week (``RedCycleModel.step``: the six mechanisms, the
+      ladder, the bookkeeping, the recorder and Mesa's step).
+
+    Each as a multiple of the kernel's week: the median of per-repeat ratios. The ladder's multiple is
+    the least a week of the model's rule can cost before any mechanism or record, so the cached-run
+    target (<= 6x) leaves ``6 - ladder`` kernel weeks a week for everything else."""
+    import numpy as np
+
+    from model import RedCycleModel
+
+    ratios: dict[str, list[float]] = defaultdict(list)
+    per_week: dict[str, list[float]] = defaultdict(list)
+    for r in range(repeats):
+        m = RedCycleModel(n_residents=n, rng=r + 1, agent_objects="lazy")
+        m.run(26)
+        step, _ = bench_engine.make_kernel(
+            m.adjacency,
+            m.state.threshold,
+            np.maximum(np.diff(m.adjacency.indptr), 1).astype(np.float64),
+            m.state.rung >= 1,
+            np.float32,
+        )
+        ladder, state = m.ladder, m.state
+        parts = {
+            "kernel": step,
+            "draws": lambda: ladder.draw(state),
+            "ladder": lambda: ladder.step(state, m.steps),
+            "week": m.step,
+        }
+        gc.collect()
+        got = {name: timed(fn, weeks) for name, fn in parts.items()}
+        for name, t in got.items():
+            per_week[name].append(t)
+            ratios[name].append(t / got["kernel"])
+    return {
+        "n": n,
+        "repeats": repeats,
+        "weeks": weeks,
+        "us_per_week": {k: median(v) * 1e6 for k, v in per_week.items()},
+        "over_kernel": {k: median(v) for k, v in ratios.items()},
+        "loadavg": list(os.getloadavg()),
+    }
+
+
 def worker_compile(n: int) -> dict:
     """The compiled kernel's first-run cost on a fresh clone: a default run (``simulate``) in a fresh
     interpreter with an empty NUMBA_CACHE_DIR (numba compiles and writes its cache), then in another
@@ -472,6 +531,7 @@ WORKERS = {
     "bare": worker_bare,
     "compile": worker_compile,
     "default_profile": worker_default_profile,
+    "floor": worker_floor,
 }
 
 
@@ -624,6 +684,24 @@ def report(res: dict) -> str:
     lines.append("   cProfile of one more run (simulate), top functions by own time (ms, calls):")
     for row in d["cprofile_top"][:12]:
         lines.append(f"     {row['tottime_ms']:7.1f} {row['calls']:7d}  {row['function']}")
+    f = res["floor"]
+    us, over = f["us_per_week"], f["over_kernel"]
+    lines.append(
+        f"8. What a default week must cost by the model's own rule ({f['n']:,} residents, blocks of {f['weeks']} "
+        f"weeks after 26, median of {f['repeats']} seeds): microseconds a week and multiples of the bare kernel's week"
+    )
+    for part, what in (
+        ("kernel", "the bare float32 threshold kernel (no noise)"),
+        ("draws", "the ladder's random draws alone (Ladder.draw)"),
+        ("ladder", "the ladder's whole week (Ladder.step: draws, counts, the compiled pass)"),
+        ("week", "the default model's whole week (RedCycleModel.step)"),
+    ):
+        lines.append(f"   {part:<7} {us[part]:8.1f} us {over[part]:6.1f}x  {what}")
+    lines.append(
+        f"   a run with its burn-in cached at {BARE_CACHED_TARGET:g}x the kernel leaves "
+        f"{BARE_CACHED_TARGET - over['ladder']:.1f} kernel weeks a week for the six mechanisms, the bookkeeping "
+        "and the recorder"
+    )
     lines.append("")
     lines.append("Requirements")
     for c in res["checks"]:
@@ -711,7 +789,7 @@ def main() -> None:
         "plan": plan,
         "targets": {"ratio_max": RATIO_TARGET, "run_1k_260_weeks_max_s": RUN_1K_TARGET_S},
     }
-    for name in ("ratio", "run1k", "profile", "earlier", "bare", "compile", "default_profile"):
+    for name in ("ratio", "run1k", "profile", "earlier", "bare", "compile", "default_profile", "floor"):
         print(f"{name} ...", file=sys.stderr, flush=True)
         res[name] = run_worker(name, **plan[name])
     res["machine"]["loadavg_end"] = list(os.getloadavg())

@@ -1241,6 +1241,26 @@ def calibrate(
     return summary
 
 
+IDENTIFIED = 0.5  # a parameter whose posterior 5-95% range is at most this share of the prior's is identified
+
+
+def width_ratios(kept: pd.DataFrame) -> dict[str, float]:
+    """Each calibrated parameter's weighted 5-95% range in a population, as a share of the prior's."""
+    w = kept["weight"].to_numpy(dtype=float)
+    out = {}
+    for k in NAMES:
+        lo, hi = CALIBRATED[k]
+        q05, q95 = weighted_quantile(kept[k].to_numpy(dtype=float), w, [0.05, 0.95])
+        out[k] = float((q95 - q05) / (0.9 * (hi - lo)))
+    return out
+
+
+def width_summary(kept: pd.DataFrame) -> dict[str, float]:
+    """A population's spread in one line: its parameters' median width and how many are identified."""
+    widths = np.array(list(width_ratios(kept).values()))
+    return {"median_width": float(np.median(widths)), "identified": int((widths <= IDENTIFIED).sum())}
+
+
 def generation_table(generations: list[pd.DataFrame]) -> pd.DataFrame:
     rows = []
     for g, pool in enumerate(generations):
@@ -1255,6 +1275,7 @@ def generation_table(generations: list[pd.DataFrame]) -> pd.DataFrame:
                 "distinct": distinct(kept),
                 "meeting_every_fitted_band": int((kept["distance"] == 0).sum()),
                 "median_distance": float(kept["distance"].median()),
+                **width_summary(kept),
                 "seconds": float(pool["seconds"].iloc[0]) if "seconds" in pool else None,
             }
         )
@@ -1319,6 +1340,7 @@ def summarise(
 ) -> dict[str, Any]:
     w = post["weight"].to_numpy()
     params = {}
+    widths = width_ratios(post)
     for k in NAMES:
         lo, hi = CALIBRATED[k]
         v = post[k].to_numpy()
@@ -1329,7 +1351,7 @@ def summarise(
             "median": float(q50),
             "q05": float(q05),
             "q95": float(q95),
-            "width_ratio": float((q95 - q05) / (0.9 * (hi - lo))),
+            "width_ratio": widths[k],
             "at_low": at_low,
             "at_high": at_high,
             "default": defaults[k],
@@ -1562,6 +1584,7 @@ def report(summary: dict[str, Any]) -> str:
     search += "".join(f" --set {k}={v}" for k, v in st.get("fixed", ()))
     mcmc = st.get("method", "pmc") == "mcmc"
     checked = all("checked_fresh_loss" in g for g in s["generations"])
+    spread = all("median_width" in g for g in s["generations"])
     search += f" --method mcmc --mcmc-steps {st['mcmc_steps']}" if mcmc else " --method pmc"
     where = " --dask ADDRESS" if s["workers"] == "dask" else f" --workers {s['workers']}"
     timed = [g.get("seconds") for g in gens]
@@ -1717,8 +1740,13 @@ def report(summary: dict[str, Any]) -> str:
             else "share of new particles under the previous epsilon | effective sample size"
         )
         + " | kept particles meeting every fitted band | median kept distance |"
-        + (" loss of some of its particles: own seeds / fresh seeds (ratio) |" if checked else ""),
-        "|---|---|---|---|---|" + ("---|" if mcmc else "") + "---|---|" + ("---|" if checked else ""),
+        + (" loss of some of its particles: own seeds / fresh seeds (ratio) |" if checked else "")
+        + (" parameters identified / median width |" if spread else ""),
+        "|---|---|---|---|---|"
+        + ("---|" if mcmc else "")
+        + "---|---|"
+        + ("---|" if checked else "")
+        + ("---|" if spread else ""),
     ]
     for g in gens:
         lines.append(
@@ -1731,11 +1759,27 @@ def report(summary: dict[str, Any]) -> str:
                 if checked
                 else ""
             )
+            + (f" {g['identified']} / {g['median_width']:.2f} |" if spread else "")
         )
+    if spread:
+        first, last = gens[0]["median_width"], gens[-1]["median_width"]
+        lines += [
+            "",
+            f"The column of parameters identified: how many of the {len(s['parameters'])} parameters each population pins down (its "
+            f"5-95% range at most {IDENTIFIED:g} of the prior's) and the median of their widths. "
+            + (
+                f"The widths grew from generation 0 to the last ({first:.2f} to {last:.2f}): the chains were still "
+                "spreading out from the sets generation 0 was drawn around, so the posterior below is narrower than "
+                "the patterns alone would make it, and its widths are lower bounds."
+                if last > 1.1 * first
+                else f"The widths did not grow from generation 0 to the last ({first:.2f} to {last:.2f})."
+            ),
+        ]
     if checked:
         lines += [
             "",
-            f"The last column runs up to {max(g['checked'] for g in gens)} particles of each generation, evenly "
+            ("The column of losses" if spread else "The last column")
+            + f" runs up to {max(g['checked'] for g in gens)} particles of each generation, evenly "
             "spaced, on fresh seeds (the same seeds for every generation, as many per particle as the fit "
             "gave it): where the loss on the particles' own seeds keeps falling and the loss on fresh seeds "
             "levels off, the generations select sets whose seeds happened to fit, not sets that fit better.",
@@ -1777,7 +1821,7 @@ def report(summary: dict[str, Any]) -> str:
             f"| `{k}` | {p['prior'][0]:g}-{p['prior'][1]:g} | {p['median']:.3g} [{p['q05']:.3g}, "
             f"{p['q95']:.3g}] | {p['width_ratio']:.2f} | {bound} | {p['old_default']} | {p['default']} |"
         )
-    narrow = [k for k, p in s["parameters"].items() if p["width_ratio"] <= 0.5]
+    narrow = [k for k, p in s["parameters"].items() if p["width_ratio"] <= IDENTIFIED]
     wide = [k for k, p in s["parameters"].items() if p["width_ratio"] >= 0.8]
     lines += [
         "",

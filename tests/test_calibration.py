@@ -625,3 +625,17 @@ def test_the_defaults_candidates_are_compared_on_seeds_fresh_to_each_calibration
     assert not set(first) & set(second)
     for seeds in (first, second):
         assert max(seeds) < calibration.FRESH_SEED0 and min(seeds) >= calibration.CHOICE_SEED0
+
+
+def test_a_population_s_widths_count_what_it_pins_down():
+    """width_ratios: a parameter spread over its whole prior has width about 1; one every particle
+    shares, 0; width_summary counts the second as identified and not the first."""
+    rng = np.random.default_rng(5)
+    unit = np.full((400, len(calibration.NAMES)), 0.5)
+    unit[:, 0] = rng.random(400)
+    pop = pd.DataFrame([calibration.to_params(x) for x in unit])
+    pop["weight"] = 1.0 / len(pop)
+    widths = calibration.width_ratios(pop)
+    first = calibration.NAMES[0]
+    assert 0.9 < widths[first] < 1.1 and all(v == 0 for k, v in widths.items() if k != first)
+    assert calibration.width_summary(pop) == {"median_width": 0.0, "identified": len(calibration.NAMES) - 1}
