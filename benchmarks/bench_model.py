@@ -346,6 +346,23 @@ def worker_earlier(repeats: int) -> dict:
     }
 
 
+def bare_kernel_of(m):
+    """The bare float32 linear threshold kernel of benchmarks/bench_engine.py on model ``m``'s community
+    and thresholds, starting from its residents' rungs: one week per call."""
+    import numpy as np
+
+    # the bare kernel divides by the full degree (m.ladder.degree counts only neighbours who can hold a
+    # rung since issue 15, which make_kernel's own check of its thresholds does not know)
+    step, _ = bench_engine.make_kernel(
+        m.adjacency,
+        m.state.threshold,
+        np.maximum(np.diff(m.adjacency.indptr), 1).astype(np.float64),
+        m.state.rung >= 1,
+        np.float32,
+    )
+    return step
+
+
 def worker_bare(n: int, repeats: int) -> dict:
     """One default run, ``simulate({"n_residents": n}, seed)`` (156 weeks; a fresh burn-in of 156
     weeks, then the same seed again with its burn-in cached), against the bare float32 linear
@@ -353,7 +370,6 @@ def worker_bare(n: int, repeats: int) -> dict:
     same number of weeks on the same community: 312 for a fresh run, 156 for a cached one.
     Interleaved, seed = repeat number; the figure is the median of per-seed ratios (issue 19's
     target: <= 15x fresh, <= 6x cached)."""
-    import numpy as np
 
     from model import DEFAULTS, RedCycleModel, burnin, simulate
 
@@ -363,15 +379,7 @@ def worker_bare(n: int, repeats: int) -> dict:
     for r in range(repeats):
         seed = r + 1
         m = RedCycleModel(n_residents=n, rng=seed, burn_in_weeks=0, agent_objects="lazy")
-        # the bare kernel divides by the full degree (m.ladder.degree counts only neighbours who can hold a
-        # rung since issue 15, which make_kernel's own check of its thresholds does not know)
-        step, _ = bench_engine.make_kernel(
-            m.adjacency,
-            m.state.threshold,
-            np.maximum(np.diff(m.adjacency.indptr), 1).astype(np.float64),
-            m.state.rung >= 1,
-            np.float32,
-        )
+        step = bare_kernel_of(m)
         burnin.clear_cache()
         gc.collect()
         t0 = time.perf_counter()
@@ -464,7 +472,6 @@ def worker_floor(n: int, repeats: int, weeks: int) -> dict:
     Each as a multiple of the kernel's week: the median of per-repeat ratios. The ladder's multiple is
     the least a week of the model's rule can cost before any mechanism or record, so the cached-run
     target (<= 6x) leaves ``6 - ladder`` kernel weeks a week for everything else."""
-    import numpy as np
 
     from model import RedCycleModel
 
@@ -473,13 +480,7 @@ def worker_floor(n: int, repeats: int, weeks: int) -> dict:
     for r in range(repeats):
         m = RedCycleModel(n_residents=n, rng=r + 1, agent_objects="lazy")
         m.run(26)
-        step, _ = bench_engine.make_kernel(
-            m.adjacency,
-            m.state.threshold,
-            np.maximum(np.diff(m.adjacency.indptr), 1).astype(np.float64),
-            m.state.rung >= 1,
-            np.float32,
-        )
+        step = bare_kernel_of(m)
         ladder, state = m.ladder, m.state
         parts = {
             "kernel": step,
