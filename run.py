@@ -293,6 +293,15 @@ def add_experiment_commands(sub) -> None:
         help="most MCMC moves a resampled particle makes in a generation ('mcmc'; default: 5)",
     )
     k.add_argument(
+        "--fresh-limit",
+        type=float,
+        default=None,
+        metavar="X",
+        help="after each generation, run some of its particles on fresh monitor seeds and stop once their "
+        "loss there passes X times their loss on their own seeds; the posterior is then the generation "
+        "before (epsilon no lower than the loss's seed noise; default: off). The issue's check: 1.25",
+    )
+    k.add_argument(
         "--trials",
         type=int,
         default=None,
@@ -368,6 +377,8 @@ def cmd_calibrate(args) -> int:
             f"--mcmc-steps x --particles x --seeds must stay below {FIT_SEED0 // 1000:,}k (each move runs on "
             f"its own seeds), got ({args.mcmc_steps} + 1) x {args.particles} x {args.seeds}"
         )
+    if args.fresh_limit is not None and not args.fresh_limit >= 1.0:  # also NaN
+        return fail(f"--fresh-limit must be a number >= 1 (fresh loss / own loss), got {args.fresh_limit}")
     if args.trials is not None and args.trials < args.particles:
         return fail(f"--trials must be >= --particles ({args.particles}: the first generation), got {args.trials}")
     try:
@@ -398,6 +409,7 @@ def cmd_calibrate(args) -> int:
         fixed=tuple(sorted(fixed.items())),
         method=args.method,
         mcmc_steps=args.mcmc_steps,
+        fresh_limit=args.fresh_limit,
     )
     args.out = args.out or default_out("calibrate", "patterns")
     client = None

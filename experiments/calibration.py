@@ -365,6 +365,7 @@ SEARCH_STEP = 0.1  # the search's step: a tenth of the prior's width
 SEARCH_FILE = "search.csv"
 FIT_SEED0 = 1_000_000  # particle i of generation g runs on seed FIT_SEED0 x (g + 1) + i x seeds + k
 FRESH_SEED0 = 500_000  # the out-of-sample check: posterior particle i on seed FRESH_SEED0 + i, never fitted
+MONITOR_SEED0 = 700_000  # the fit's own watch on chance (--fresh-limit): apart from the fit's and the check's
 PREDICTION_SEED0 = 1001  # the prediction's seeds: fresh, not the ones the parameters were fitted on
 PREDICTION_SETS = 20  # posterior sets (drawn by weight) the prediction runs
 CHOICE_SEED0, CHOICE_SEEDS = 300_000, 12  # the defaults' candidates are compared on CHOICE_SEEDS seeds from here
@@ -403,6 +404,7 @@ class Settings:
     fixed: tuple[tuple[str, Any], ...] = ()  # (name, value) of parameters held fixed in every run (--set)
     method: str = "pmc"  # "pmc": importance weights (Beaumont et al. 2009); "mcmc": MCMC moves, equal weights
     mcmc_steps: int = 5  # most MCMC moves a resampled particle makes in a generation (method "mcmc")
+    fresh_limit: float | None = None  # stop when a generation's loss on monitor seeds passes this x its own
 
     def community(self) -> dict[str, Any]:
         """What every run shares besides the scenario and the calibrated parameters."""
@@ -414,7 +416,11 @@ class Settings:
 
     def digest(self) -> str:
         """What the generations depend on: not when to stop (more generations extend a run)."""
-        made = {k: v for k, v in asdict(self).items() if k not in ("generations", "min_acceptance", "budget")}
+        made = {
+            k: v
+            for k, v in asdict(self).items()
+            if k not in ("generations", "min_acceptance", "budget", "fresh_limit")  # when to stop, not what
+        }
         if not self.fixed:  # nothing fixed: the digest of a calibration from before --set
             del made["fixed"]
         if self.search:  # the search starts from the defaults of the time
@@ -764,15 +770,21 @@ def stop_reason(pool: pd.DataFrame, g: int, settings: Settings, simulated: int) 
 
 def abc(
     settings: Settings, folder: Path, workers: int | None = None, client: Any = None, progress: bool | None = None
-) -> tuple[list[pd.DataFrame], str]:
+) -> tuple[list[pd.DataFrame], str, int]:
     """ABC-SMC into ``folder`` (each finished generation saved as gen-NNN.csv; saved generations are
-    read back, not run again). Returns the generations (as saved) and why it stopped."""
+    read back, not run again). Returns the generations (as saved), why it stopped and which of them is
+    the posterior: the last, or (``settings.fresh_limit``) the one before the first generation whose
+    loss on monitor seeds passed ``fresh_limit`` times its loss on its own seeds. From there on the
+    generations would contract epsilon below the loss's seed noise, selecting sets whose seeds
+    happened to fit more than sets that fit (the winner's curse); that generation is kept in the
+    folder and the report, not in the posterior."""
     from .replications import progress as bar
 
     generations: list[pd.DataFrame] = []
     total = settings.seeds * (
         sum(most_simulated(settings, g) for g in range(settings.generations))
         + (search_evaluations(settings) if settings.search else 0)
+        + (min(GENERATION_CHECK, settings.kept) * (settings.generations - 1) if settings.fresh_limit else 0)
     )
     reason = None
     simulated = 0
@@ -802,9 +814,18 @@ def abc(
                 ticker.update(settings.seeds * len(simulated_rows(read_generation(folder, g))))
             generations.append(read_generation(folder, g))  # always from the file: a resumed run is the same
             simulated += len(simulated_rows(generations[-1]))
+            if settings.fresh_limit is not None and g > 0:
+                m = monitor(g, generations[-1], settings, folder, workers, client, ticker)
+                if m["fresh_loss"] > settings.fresh_limit * m["fit_loss"]:
+                    reason = (
+                        f"generation {g}'s loss on fresh monitor seeds ({m['fresh_loss']:.3f}) passed "
+                        f"{settings.fresh_limit:g} times its loss on its own seeds ({m['fit_loss']:.3f}): the "
+                        f"posterior is generation {g - 1}, the last before the fit began to select on chance"
+                    )
+                    return generations, reason, g - 1
             reason = stop_reason(generations[-1], g, settings, simulated)
             g += 1
-    return generations, reason
+    return generations, reason, len(generations) - 1
 
 
 def posterior_of(last: pd.DataFrame) -> pd.DataFrame:
@@ -932,7 +953,9 @@ def fit_at(
     return pd.DataFrame(out)
 
 
-def fresh_check(post: pd.DataFrame, settings: Settings, workers=None, client=None, ticker=None) -> pd.DataFrame:
+def fresh_check(
+    post: pd.DataFrame, settings: Settings, workers=None, client=None, ticker=None, seed0: int = FRESH_SEED0
+) -> pd.DataFrame:
     """Every posterior set on as many fresh seeds as the fit gave it (``settings.seeds``), never used
     in the fit: its pattern values (means over those seeds, as in the fit) and loss. The same count
     matters: the loss is outside-the-band distance, so a mean over fewer seeds, noisier, is larger
@@ -941,7 +964,7 @@ def fresh_check(post: pd.DataFrame, settings: Settings, workers=None, client=Non
 
     k_seeds = settings.seeds
     jobs = {
-        (i, j): ({k: float(r[k]) for k in NAMES}, FRESH_SEED0 + i * k_seeds + j, settings.community())
+        (i, j): ({k: float(r[k]) for k in NAMES}, seed0 + i * k_seeds + j, settings.community())
         for i, r in post.iterrows()
         for j in range(k_seeds)
     }
@@ -956,8 +979,8 @@ def fresh_check(post: pd.DataFrame, settings: Settings, workers=None, client=Non
         rows.append(
             {
                 "set": i,
-                "seed": FRESH_SEED0 + i * k_seeds,
-                "last_seed": FRESH_SEED0 + (i + 1) * k_seeds - 1,
+                "seed": seed0 + i * k_seeds,
+                "last_seed": seed0 + (i + 1) * k_seeds - 1,
                 **values,
                 "distance": loss(values, settings.held_out),
                 "loss_all": loss(values),
@@ -979,16 +1002,44 @@ def fresh_by_generation(
     so generations differ by their particles, not by chance): the weighted mean loss on their own
     seeds and on the fresh ones. Where the first keeps falling and the second levels off, the fit
     selects on chance."""
-    rows = []
-    for g, pool in enumerate(generations):
-        kept = pool[pool["kept"].astype(bool)].reset_index(drop=True)
-        pick = np.unique(np.linspace(0, len(kept) - 1, min(GENERATION_CHECK, len(kept))).round().astype(int))
-        sample = kept.iloc[pick].reset_index(drop=True)
-        fresh = fresh_check(sample, settings, workers, client, ticker)
-        w = sample["weight"].to_numpy(dtype=float)
-        fit, new = float(np.average(sample["distance"], weights=w)), float(np.average(fresh["distance"], weights=w))
-        rows.append({"generation": g, "checked": len(sample), "fit_loss": fit, "fresh_loss": new})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(
+        [check_generation(g, pool, settings, workers, client, ticker) for g, pool in enumerate(generations)]
+    )
+
+
+def check_generation(
+    g: int, pool: pd.DataFrame, settings: Settings, workers=None, client=None, ticker=None, seed0: int = FRESH_SEED0
+) -> dict[str, Any]:
+    """Up to ``GENERATION_CHECK`` of a generation's population, evenly spaced in the file's order, on
+    the fresh seeds from ``seed0`` (the same for every generation): their weighted mean loss on their
+    own seeds and on those."""
+    kept = pool[pool["kept"].astype(bool)].reset_index(drop=True)
+    pick = np.unique(np.linspace(0, len(kept) - 1, min(GENERATION_CHECK, len(kept))).round().astype(int))
+    sample = kept.iloc[pick].reset_index(drop=True)
+    fresh = fresh_check(sample, settings, workers, client, ticker, seed0)
+    w = sample["weight"].to_numpy(dtype=float)
+    fit, new = float(np.average(sample["distance"], weights=w)), float(np.average(fresh["distance"], weights=w))
+    return {"generation": g, "checked": len(sample), "fit_loss": fit, "fresh_loss": new}
+
+
+def monitor_file(folder: Path, g: int) -> Path:
+    return folder / f"mon-{g:03d}.csv"
+
+
+def monitor(g: int, pool: pd.DataFrame, settings: Settings, folder: Path, workers, client, ticker) -> dict[str, Any]:
+    """--fresh-limit: generation ``g``'s check on the monitor seeds (MONITOR_SEED0: never used by the
+    fit, the out-of-sample check or the report), saved as mon-NNN.csv and read back on a resume."""
+    path = monitor_file(folder, g)
+    if not path.is_file():
+        _write_atomic(
+            pd.DataFrame([check_generation(g, pool, settings, workers, client, ticker, MONITOR_SEED0)]).to_csv(
+                index=False
+            ),
+            path,
+        )
+    elif ticker is not None:
+        ticker.update(min(GENERATION_CHECK, int(pool["kept"].sum())) * settings.seeds)
+    return pd.read_csv(path).iloc[0].to_dict()
 
 
 EFFECTS = ("volunteered_past_year", "participation_index")
@@ -1045,7 +1096,7 @@ FIXED_FILES = (
     "summary.json",
     "abc.json",
 )
-GENERATION = re.compile(r"gen-\d{3}\.csv")
+GENERATION = re.compile(r"(gen|mon)-\d{3}\.csv")  # a generation, or its check on the monitor seeds
 
 
 class OwnFiles:
@@ -1061,7 +1112,7 @@ class OwnFiles:
 
 
 FILES = OwnFiles()
-STALE = re.compile(r"\.(gen-\d{3}\.csv|search\.csv)\.tmp\d+")  # a generation a killed run was writing
+STALE = re.compile(r"\.((gen|mon)-\d{3}\.csv|search\.csv)\.tmp\d+")  # a generation a killed run was writing
 
 
 def _is_own(folder: Path) -> str | None:
@@ -1162,9 +1213,9 @@ def calibrate(
 
     out = Path(out)
     resumed = open_folder(out, settings)
-    generations, reason = abc(settings, out, workers, client, progress)
+    generations, reason, chosen_generation = abc(settings, out, workers, client, progress)
     started = time.perf_counter()  # the generations' own times are in their files
-    post = posterior_of(generations[-1])
+    post = posterior_of(generations[chosen_generation])
     with bar(total=len(post) * settings.seeds, desc="fresh seeds", unit="sim", enabled=progress) as ticker:
         fresh = fresh_check(post, settings, workers, client, ticker)
     checked = sum(min(GENERATION_CHECK, int(g["kept"].sum())) for g in generations) * settings.seeds
@@ -1187,6 +1238,12 @@ def calibrate(
     gens["checked"] = by_generation["checked"]
     gens["checked_fit_loss"] = by_generation["fit_loss"]
     gens["checked_fresh_loss"] = by_generation["fresh_loss"]
+    monitored = [g for g in range(len(generations)) if monitor_file(out, g).is_file()]
+    if settings.fresh_limit is not None:
+        watch = {g: pd.read_csv(monitor_file(out, g)).iloc[0] for g in monitored}
+        gens["monitor_fit_loss"] = [float(watch[g]["fit_loss"]) if g in watch else None for g in gens["generation"]]
+        gens["monitor_fresh_loss"] = [float(watch[g]["fresh_loss"]) if g in watch else None for g in gens["generation"]]
+    gens["posterior"] = gens["generation"] == chosen_generation
     summary = summarise(settings, post, fresh, trials, gens, fit, pred, defaults, rep, reason)
     if choice is not None:
         summary["defaults_choice"] = choice
@@ -1218,6 +1275,7 @@ def calibrate(
                 [
                     *FIXED_FILES,
                     *(generation_file(out, g).name for g in range(len(generations))),
+                    *(monitor_file(out, g).name for g in monitored),
                     *([SEARCH_FILE] if settings.search else []),
                 ]
             ),
@@ -1226,6 +1284,8 @@ def calibrate(
     with staged_folder(out, may_replace, FILES) as tmp:
         for g in range(len(generations)):
             (tmp / generation_file(out, g).name).write_bytes(generation_file(out, g).read_bytes())
+        for g in monitored:
+            (tmp / monitor_file(out, g).name).write_bytes(monitor_file(out, g).read_bytes())
         (tmp / "abc.json").write_bytes((out / "abc.json").read_bytes())
         if settings.search:
             (tmp / SEARCH_FILE).write_bytes((out / SEARCH_FILE).read_bytes())
@@ -1541,6 +1601,14 @@ def prior_started() -> str:
     )
 
 
+def monitor_cell(g: dict[str, Any]) -> str:
+    """A generation's loss on the fit's monitor seeds, as a cell of the report's table."""
+    own, fresh = g.get("monitor_fit_loss"), g.get("monitor_fresh_loss")
+    if own is None or fresh is None or own != own:  # generation 0 is not watched (NaN from the csv)
+        return " - |"
+    return f" {own:.3f} / {fresh:.3f} ({_f(fresh / own) if own > 0 else 'inf'}) |"
+
+
 def choice_sentence(s: dict[str, Any]) -> str:
     """What the comparison of the candidates for the new defaults found (after a search)."""
     c = s.get("defaults_choice")
@@ -1586,6 +1654,9 @@ def report(summary: dict[str, Any]) -> str:
     checked = all("checked_fresh_loss" in g for g in s["generations"])
     spread = all("median_width" in g for g in s["generations"])
     search += f" --method mcmc --mcmc-steps {st['mcmc_steps']}" if mcmc else " --method pmc"
+    search += f" --fresh-limit {st['fresh_limit']:g}" if st.get("fresh_limit") else ""
+    watched = all("monitor_fresh_loss" in g for g in gens)
+    chosen = next((g["generation"] for g in gens if g.get("posterior")), gens[-1]["generation"])
     where = " --dask ADDRESS" if s["workers"] == "dask" else f" --workers {s['workers']}"
     timed = [g.get("seconds") for g in gens]
     if all(t is not None for t in timed) and "seconds_after_fit" in s:
@@ -1741,16 +1812,23 @@ def report(summary: dict[str, Any]) -> str:
         )
         + " | kept particles meeting every fitted band | median kept distance |"
         + (" loss of some of its particles: own seeds / fresh seeds (ratio) |" if checked else "")
-        + (" parameters identified / median width |" if spread else ""),
+        + (" parameters identified / median width |" if spread else "")
+        + (" loss of some of its particles on the monitor seeds: own / monitor (ratio) |" if watched else ""),
         "|---|---|---|---|---|"
         + ("---|" if mcmc else "")
         + "---|---|"
         + ("---|" if checked else "")
-        + ("---|" if spread else ""),
+        + ("---|" if spread else "")
+        + ("---|" if watched else ""),
     ]
     for g in gens:
+        label = (
+            f"**{g['generation']}** (posterior)"
+            if g["generation"] == chosen != gens[-1]["generation"]
+            else g["generation"]
+        )
         lines.append(
-            f"| {g['generation']} | {g['simulated']} | {g['epsilon']:.3f} | {g['acceptance']:.2f} | "
+            f"| {label} | {g['simulated']} | {g['epsilon']:.3f} | {g['acceptance']:.2f} | "
             + (f"{g.get('distinct', '')} | " if mcmc else "")
             + f"{g['ess']:.0f} | {g['meeting_every_fitted_band']} | {g['median_distance']:.3f} |"
             + (
@@ -1760,19 +1838,37 @@ def report(summary: dict[str, Any]) -> str:
                 else ""
             )
             + (f" {g['identified']} / {g['median_width']:.2f} |" if spread else "")
+            + (monitor_cell(g) if watched else "")
         )
+    if watched:
+        lines += [
+            "",
+            f"The column of monitor seeds (`--fresh-limit {st['fresh_limit']:g}`): after each generation the fit "
+            f"runs up to {GENERATION_CHECK} of its particles on seeds of their own ({MONITOR_SEED0} on, used by "
+            "nothing else) and stops once their loss there passes "
+            f"{st['fresh_limit']:g} times their loss on the seeds they were selected on. Each generation keeps "
+            "the particles whose simulated distance fell under a smaller epsilon; once epsilon is below the "
+            "loss's seed noise, what a generation selects is mostly seeds that happened to fit (the winner's "
+            "curse), and the fresh loss stops following the own. The posterior is then the generation before: "
+            + (
+                f"generation {chosen}; the generation after it is kept in the folder and in the table, not in "
+                "the posterior."
+                if chosen != gens[-1]["generation"]
+                else f"here no generation passed the limit, so the posterior is the last, generation {chosen}."
+            ),
+        ]
     if spread:
-        first, last = gens[0]["median_width"], gens[-1]["median_width"]
+        first, last = gens[0]["median_width"], gens[chosen]["median_width"]
         lines += [
             "",
             f"The column of parameters identified: how many of the {len(s['parameters'])} parameters each population pins down (its "
             f"5-95% range at most {IDENTIFIED:g} of the prior's) and the median of their widths. "
             + (
-                f"The widths grew from generation 0 to the last ({first:.2f} to {last:.2f}): the chains were still "
+                f"The widths grew from generation 0 to the posterior's ({first:.2f} to {last:.2f}): the chains were still "
                 "spreading out from the sets generation 0 was drawn around, so the posterior below is narrower than "
                 "the patterns alone would make it, and its widths are lower bounds."
                 if last > 1.1 * first
-                else f"The widths did not grow from generation 0 to the last ({first:.2f} to {last:.2f})."
+                else f"The widths did not grow from generation 0 to the posterior's ({first:.2f} to {last:.2f})."
             ),
         ]
     if checked:

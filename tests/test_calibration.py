@@ -189,6 +189,8 @@ def test_calibrate_command_writes_its_folder(tmp_path):
         (["--workers", "0"], "--workers must be >= 1, got 0"),
         (["--search-starts", "-1"], "--search-starts must be >= 0, got -1"),
         (["--mcmc-steps", "0"], "--mcmc-steps must be >= 1, got 0"),
+        (["--fresh-limit", "0.9"], "--fresh-limit must be a number >= 1 (fresh loss / own loss), got 0.9"),
+        (["--fresh-limit", "nan"], "--fresh-limit must be a number >= 1"),
         (["--mcmc-steps", "2000", "--particles", "400", "--seeds", "2"], "--mcmc-steps x --particles x --seeds"),
     ],
 )
@@ -332,7 +334,7 @@ def test_every_generation_is_checked_on_the_same_fresh_seeds(monkeypatch):
     by their particles; its fit loss is those particles' own distance, weighted."""
     seen = []
 
-    def fake_check(sample, settings, workers=None, client=None, ticker=None):
+    def fake_check(sample, settings, workers=None, client=None, ticker=None, seed0=calibration.FRESH_SEED0):
         seen.append(list(sample["particle"]))
         return pd.DataFrame({"distance": sample["distance"] * 2})
 
@@ -639,3 +641,51 @@ def test_a_population_s_widths_count_what_it_pins_down():
     first = calibration.NAMES[0]
     assert 0.9 < widths[first] < 1.1 and all(v == 0 for k, v in widths.items() if k != first)
     assert calibration.width_summary(pop) == {"median_width": 0.0, "identified": len(calibration.NAMES) - 1}
+
+
+def _noisy(base, noise_scale):
+    """A fake fit and a fake fresh check that share one distance: ``base(point)`` plus chance that
+    depends only on the seed (an exponential draw of mean ``noise_scale``)."""
+
+    def chance(seed: int) -> float:
+        return float(np.random.default_rng(seed).exponential(noise_scale)) if noise_scale else 0.0
+
+    def simulate(points, seeds, settings, workers, client, ticker):
+        return [
+            {**dict.fromkeys(PATTERN_NAMES, 0.0), "distance": base(p) + chance(s[0]), "loss_all": 0.0}
+            for p, s in zip(points, seeds, strict=True)
+        ]
+
+    def fresh_check(post, settings, workers=None, client=None, ticker=None, seed0=calibration.FRESH_SEED0):
+        return pd.DataFrame(
+            [
+                {"set": i, "distance": base(dict(r)) + chance(seed0 + i * settings.seeds)}
+                for i, (_, r) in enumerate(post[calibration.NAMES].iterrows())
+            ]
+        )
+
+    return simulate, fresh_check
+
+
+@pytest.mark.parametrize("noise", [1.0, 0.0], ids=["chance-only", "null-twin-no-chance"])
+def test_the_fit_stops_where_its_generations_select_on_chance(tmp_path, monkeypatch, noise):
+    """--fresh-limit: where the distance is mostly chance, each generation's survivors are the lucky
+    seeds: their loss on the monitor seeds passes 1.25 times their own, the fit stops there and the
+    posterior is the generation before. Its null twin, the same fit with no chance in the distance,
+    runs every generation and keeps the last."""
+    simulate, fresh = _noisy(lambda point: 0.1 * _off_centre(point), noise)
+    monkeypatch.setattr(calibration, "simulate", simulate)
+    monkeypatch.setattr(calibration, "fresh_check", fresh)
+    settings = Settings(particles=24, generations=4, n_residents=150, method="mcmc", mcmc_steps=2, fresh_limit=1.25)
+    assert settings.digest() == Settings(**{**settings.__dict__, "fresh_limit": None}).digest()  # when, not what
+    tmp_path.joinpath("abc.json").write_text("{}")
+    generations, reason, chosen = calibration.abc(settings, tmp_path, workers=1, progress=False)
+    watched = sorted(p.name for p in tmp_path.glob("mon-*.csv"))
+    if noise:
+        assert chosen == len(generations) - 2 and "passed 1.25 times" in reason
+        last = pd.read_csv(tmp_path / watched[-1]).iloc[0]
+        assert last["fresh_loss"] > 1.25 * last["fit_loss"]
+    else:
+        assert chosen == len(generations) - 1 == 3 and "generations" in reason
+        assert watched == ["mon-001.csv", "mon-002.csv", "mon-003.csv"]
+    assert calibration.abc(settings, tmp_path, workers=1, progress=False)[1:] == (reason, chosen)  # read back
