@@ -1551,6 +1551,7 @@ DOCS = ROOT / "docs" / "calibration.md"
 RESULT = ROOT / "docs" / "calibration"  # the small result files the docs are made from
 PAIRS_PNG = RESULT / "pairs.png"
 CONFLICTS_PNG = RESULT / "conflicts.png"
+STOPPING_PNG = RESULT / "stopping.png"
 
 
 def write_docs_from(folder: str | os.PathLike) -> None:
@@ -1567,6 +1568,10 @@ def write_docs_from(folder: str | os.PathLike) -> None:
         conflicts_plot(summary, CONFLICTS_PNG)
     elif CONFLICTS_PNG.exists():
         CONFLICTS_PNG.unlink()
+    if was_watched(summary):
+        stopping_plot(summary, STOPPING_PNG)
+    elif STOPPING_PNG.exists():
+        STOPPING_PNG.unlink()
     DOCS.write_text(report(summary), encoding="utf-8")
 
 
@@ -1602,6 +1607,51 @@ def pairs_plot(post: pd.DataFrame, summary: dict[str, Any], path: Path) -> None:
     fig.suptitle(
         f"Posterior ({summary['n_posterior']} particles, ESS {summary['ess']:.0f}); axes span the prior", fontsize=9
     )
+    fig.savefig(path, dpi=90, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+
+
+def was_watched(summary: dict[str, Any]) -> bool:
+    """Whether the fit watched its generations on monitor seeds (``--fresh-limit``) and the report
+    checked them on fresh seeds: what :func:`stopping_plot` draws."""
+    return all("monitor_fresh_loss" in g and "checked_fresh_loss" in g for g in summary["generations"])
+
+
+def stopping_plot(summary: dict[str, Any], path: Path) -> None:
+    """Where the fit stopped: each generation's loss on its particles' own seeds and on fresh ones
+    (left), and the monitor's ratio of the two with its upper bound against the limit (right); the
+    posterior's generation marked."""
+    from .plotting import plt
+
+    gens = pd.DataFrame(summary["generations"])
+    limit = summary["settings"]["fresh_limit"]
+    chosen = int(gens.loc[gens["posterior"].astype(bool), "generation"].iloc[0])
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    left.plot(gens["generation"], gens["checked_fit_loss"], "o-", color="#8c2d04", label="own seeds")
+    left.plot(gens["generation"], gens["checked_fresh_loss"], "s--", color="#2171b5", label="fresh seeds")
+    left.set_yscale("log")
+    left.set_xlabel("generation")
+    left.set_ylabel("weighted mean loss of checked particles")
+    left.legend(fontsize=8)
+    m = gens.dropna(subset=["monitor_fit_loss"])
+    ratio = m["monitor_fresh_loss"] / m["monitor_fit_loss"]
+    right.plot(m["generation"], ratio, "o-", color="#2171b5", label="fresh / own on the monitor seeds")
+    if "monitor_bound" in m:
+        right.plot(
+            m["generation"],
+            m["monitor_bound"],
+            "v:",
+            color="#08306b",
+            label=f"its {MONITOR_CONFIDENCE:.0%} upper bound",
+        )
+    right.axhline(limit, color="#d94801", linewidth=1, label=f"--fresh-limit {limit:g}")
+    right.set_xlabel("generation")
+    right.set_ylabel("loss ratio")
+    right.legend(fontsize=8)
+    for ax in (left, right):
+        ax.axvline(chosen, color="grey", linewidth=0.8, linestyle="--")
+        ax.set_xticks(gens["generation"])
+    fig.suptitle(f"Where the fit stopped: the posterior is generation {chosen} (dashed line)", fontsize=9)
     fig.savefig(path, dpi=90, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
 
@@ -1957,6 +2007,8 @@ def report(summary: dict[str, Any]) -> str:
                 else f"here no generation may have passed the limit, so the posterior is the last, generation {chosen}."
             ),
         ]
+        if was_watched(s):
+            lines += ["", "![Where the fit stopped](calibration/stopping.png)"]
     if spread:
         # generation 0 of an SMC around a search carries importance weights that rest on a few particles
         ref = 1 if mcmc and chosen >= 1 else 0

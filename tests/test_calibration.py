@@ -717,3 +717,19 @@ def test_a_miss_at_the_defaults_is_read_against_the_chance_in_its_seeds():
     above = {**near, "value": 0.40, "seed_se": 0.004}
     assert "more than twice" in calibration.noise_clause(above)
     assert calibration.noise_clause({**near, "seed_se": float("nan")}) == ""
+
+
+def test_the_stopping_figure_is_drawn_where_the_fit_watched_its_generations(tmp_path):
+    """docs/calibration/stopping.png: drawn from the stored summary of a fit run with --fresh-limit
+    (its generations carry the monitor's losses), not for a fit without one."""
+    import json
+
+    summary = json.loads((calibration.RESULT / "summary.json").read_text(encoding="utf-8"))
+    assert calibration.was_watched(summary)
+    calibration.stopping_plot(summary, tmp_path / "stopping.png")
+    assert (tmp_path / "stopping.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    unwatched = {
+        **summary,
+        "generations": [{k: v for k, v in g.items() if not k.startswith("monitor")} for g in summary["generations"]],
+    }
+    assert not calibration.was_watched(unwatched)
